@@ -1,0 +1,97 @@
+"""Helpers shared by the `tanya` commands: settings and index opening with
+clear errors, filters, JSON output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from retrieval.catalog import SearchFilters
+from retrieval.dense import DenseStoreError
+from retrieval.embeddings import EmbedderError
+from retrieval.index import ArticleIndex, IndexMismatchError
+from retrieval.ingest import AddReport, ensure_seeded
+from retrieval.settings import Settings
+
+console = Console()
+err = Console(stderr=True)
+
+
+def load_settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors()
+        )
+        err.print(f"[red]error:[/] invalid setting ({problems}). See .env.example.")
+        raise typer.Exit(2) from None
+
+
+@contextmanager
+def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
+    """Open the index, turning setup problems into one clear line and exit 2."""
+    settings = settings or load_settings()
+    try:
+        index = ArticleIndex(settings)
+    except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    if index.last_repair.changed:
+        err.print(f"[yellow]repaired the index:[/] {'; '.join(index.last_repair.notes)}")
+    try:
+        yield index
+    except (EmbedderError, IndexMismatchError, DenseStoreError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from None
+    finally:
+        index.close()
+
+
+def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
+    """First use: index `seeds/` so `tanya search`/`ask` work out of the box."""
+    if index.catalog.counts()[0] > 0:
+        return
+    if not quiet:
+        err.print(
+            f"[cyan]The index is empty: indexing the seed articles in {index.settings.seeds_dir}…[/]"
+        )
+    report = ensure_seeded(index)
+    if report and not quiet:
+        err.print(f"[cyan]seeded:[/] {summary_line(report)}")
+
+
+def summary_line(report: AddReport) -> str:
+    return ", ".join(f"{n} {status}" for status, n in report.summary().items())
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    from retrieval.dates import parse_date
+
+    parsed = parse_date(value)
+    if parsed is None:
+        err.print(
+            f"[red]error:[/] {option} {value!r} is not a date (try 2017-11-10 or '10 November 2017')"
+        )
+        raise typer.Exit(2)
+    return parsed
+
+
+def make_filters(source: str | None, since: str | None, until: str | None) -> SearchFilters:
+    return SearchFilters(
+        source=source, since=parse_day(since, "--since"), until=parse_day(until, "--until")
+    )
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -1,0 +1,358 @@
+"""The catalog: one SQLite file holding articles, their chunks, the lexical
+(FTS5/BM25) index over stemmed chunk terms, and a journal of writes to the
+dense store.
+
+SQLite is the source of truth. An article, its chunks and its lexical terms
+are written in one transaction, so they are there whole or not at all. The
+dense store (Chroma) cannot join that transaction; the journal records which
+of its vectors are not yet matched by a committed article (or are left over
+from a replaced one), so `ArticleIndex` can reconcile after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from .lexical import fts_query, terms
+from .models import Article, Chunk, Removal
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    source TEXT,
+    url TEXT,
+    dateline TEXT,
+    origin TEXT NOT NULL,
+    text TEXT NOT NULL,
+    removed TEXT NOT NULL DEFAULT '[]',
+    n_chunks INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize="unicode61 tokenchars '_'");
+CREATE TABLE IF NOT EXISTS dense_journal (
+    chunk_id TEXT PRIMARY KEY,
+    op TEXT NOT NULL CHECK (op IN ('pending', 'delete'))
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as the catalog returns it, with its article's metadata."""
+
+    chunk_id: str
+    article_id: str
+    position: int
+    start: int
+    end: int
+    text: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+    origin: str
+    n_chunks: int
+    added_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict a search to one outlet and/or a date range (inclusive)."""
+
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.source is None and self.since is None and self.until is None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # One connection shared by threads (the bot answers off the event
+        # loop); the lock serialises use, SQLite's WAL keeps reads cheap.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(_SCHEMA)
+            self._set_meta_default("schema_version", SCHEMA_VERSION)
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                # BaseException: Ctrl-C mid-write must roll back too.
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    # --- meta ------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    def _set_meta_default(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- articles ---------------------------------------------------------------
+    def content_hash(self, article_id: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT content_hash FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def chunk_ids(self, article_id: str) -> list[str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM chunks WHERE article_id=? ORDER BY position", (article_id,)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def write_articles(
+        self, conn: sqlite3.Connection, items: Sequence[tuple[Article, Sequence[Chunk]]]
+    ) -> list[str]:
+        """Insert or replace articles with their chunks and lexical terms,
+        inside the caller's transaction. Returns the chunk ids replaced."""
+        replaced: list[str] = []
+        now = _now()
+        for article, chunks in items:
+            old = conn.execute("SELECT added_at FROM articles WHERE id=?", (article.id,)).fetchone()
+            if old:
+                replaced += self._delete_article(conn, article.id)
+            conn.execute(
+                "INSERT INTO articles(id, content_hash, title, date, source, url, dateline, origin,"
+                " text, removed, n_chunks, added_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.id,
+                    article.content_hash,
+                    article.title,
+                    article.date.isoformat() if article.date else None,
+                    article.source,
+                    article.url,
+                    article.dateline,
+                    article.origin,
+                    article.text,
+                    json.dumps([r.__dict__ for r in article.removed], ensure_ascii=False),
+                    len(chunks),
+                    old[0] if old else now,
+                    now,
+                ),
+            )
+            for chunk in chunks:
+                cur = conn.execute(
+                    "INSERT INTO chunks(id, article_id, position, start, end, text)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (
+                        chunk.chunk_id(article.content_hash),
+                        article.id,
+                        chunk.position,
+                        chunk.start,
+                        chunk.end,
+                        chunk.text,
+                    ),
+                )
+                conn.execute(
+                    "INSERT INTO chunk_terms(rowid, terms) VALUES (?, ?)",
+                    (cur.lastrowid, " ".join(terms(article.title + "\n" + chunk.text))),
+                )
+        return replaced
+
+    def _delete_article(self, conn: sqlite3.Connection, article_id: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT rowid, id FROM chunks WHERE article_id=?", (article_id,)
+        ).fetchall()
+        conn.executemany("DELETE FROM chunk_terms WHERE rowid=?", [(r[0],) for r in rows])
+        conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+        return [r[1] for r in rows]
+
+    def delete_article(self, conn: sqlite3.Connection, article_id: str) -> list[str]:
+        """Remove an article inside the caller's transaction; returns its chunk ids."""
+        return self._delete_article(conn, article_id)
+
+    def resolve_article_id(self, prefix: str) -> list[str]:
+        """Article ids starting with `prefix` (users type short ids)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 5",
+                (prefix, prefix + "\uffff"),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def get_article(self, article_id: str) -> dict[str, object] | None:
+        with self._lock:
+            cur = self._conn.execute("SELECT * FROM articles WHERE id=?", (article_id,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            names = [d[0] for d in cur.description]
+        record = dict(zip(names, row, strict=True))
+        record["removed"] = [Removal(**r) for r in json.loads(str(record["removed"]))]
+        return record
+
+    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, title, date, source, url, origin, n_chunks, added_at, updated_at"
+                " FROM articles ORDER BY date DESC, title LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            ).fetchall()
+        return [ArticleSummary(*r) for r in rows]
+
+    def counts(self) -> tuple[int, int]:
+        with self._lock:
+            articles = self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            chunks = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return int(articles), int(chunks)
+
+    def sources(self) -> list[tuple[str, int]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT source, count(*) FROM articles WHERE source IS NOT NULL"
+                " GROUP BY source ORDER BY count(*) DESC"
+            ).fetchall()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def all_chunk_ids(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._conn.execute("SELECT id FROM chunks")}
+
+    # --- chunks -------------------------------------------------------------------
+    def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:
+        ids = list(chunk_ids)
+        out: dict[str, StoredChunk] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                batch = ids[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                for row in self._conn.execute(
+                    "SELECT c.id, c.article_id, c.position, c.start, c.end, c.text,"
+                    " a.title, a.date, a.source, a.url"
+                    f" FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+                    batch,
+                ):
+                    out[row[0]] = StoredChunk(*row)
+        return out
+
+    def article_chunks(self, article_id: str) -> list[StoredChunk]:
+        ids = self.chunk_ids(article_id)
+        found = self.chunks_by_id(ids)
+        return [found[i] for i in ids if i in found]
+
+    def lexical_search(
+        self, query: str, limit: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """Chunk ids ranked by BM25 over stemmed terms, best first, with a
+        positive score (higher is better)."""
+        match = fts_query(query)
+        if match is None:
+            return []
+        where, params = _filter_sql(filters)
+        sql = (
+            "SELECT c.id, bm25(chunk_terms) AS score FROM chunk_terms"
+            " JOIN chunks c ON c.rowid = chunk_terms.rowid"
+            " JOIN articles a ON a.id = c.article_id"
+            f" WHERE chunk_terms MATCH ?{where} ORDER BY score LIMIT ?"
+        )
+        with self._lock:
+            rows = self._conn.execute(sql, (match, *params, limit)).fetchall()
+        # SQLite's bm25() is negative, lower is better.
+        return [(r[0], -float(r[1])) for r in rows]
+
+    # --- dense-store journal ---------------------------------------------------------
+    def journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str], op: str) -> None:
+        conn.executemany(
+            "INSERT INTO dense_journal(chunk_id, op) VALUES (?, ?)"
+            " ON CONFLICT(chunk_id) DO UPDATE SET op=excluded.op",
+            [(c, op) for c in chunk_ids],
+        )
+
+    def clear_journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str]) -> None:
+        conn.executemany("DELETE FROM dense_journal WHERE chunk_id=?", [(c,) for c in chunk_ids])
+
+    def journal_entries(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [
+                (r[0], r[1]) for r in self._conn.execute("SELECT chunk_id, op FROM dense_journal")
+            ]
+
+
+def _filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:
+    if filters is None or filters.empty:
+        return "", []
+    clauses, params = [], []
+    if filters.source:
+        clauses.append("lower(a.source) = lower(?)")
+        params.append(filters.source)
+    if filters.since:
+        clauses.append("a.date >= ?")
+        params.append(filters.since.isoformat())
+    if filters.until:
+        clauses.append("a.date <= ?")
+        params.append(filters.until.isoformat())
+    return " AND " + " AND ".join(clauses), params

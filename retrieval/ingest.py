@@ -1,0 +1,179 @@
+"""Ingestion: inputs (paths, URLs) → loaded → cleaned → chunked → stored.
+
+One bad input never stops a batch: each failure is reported with its reason
+and the rest still goes in. Articles are written in small groups so the
+embedder works on full batches, and each group is atomic (see `index.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Literal
+
+from .chunking import chunk_article
+from .cleaning import CleaningError, clean_article
+from .fetch import FetchedPage, fetch_url
+from .index import ArticleIndex
+from .loaders import iter_inputs
+from .models import Article, Chunk, LoadFailure, RawArticle
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["added", "updated", "unchanged", "failed"]
+
+# Room left in a chunk for the title that is prepended when embedding it.
+_TITLE_HEADROOM_TOKENS = 48
+
+
+@dataclass
+class ItemResult:
+    origin: str
+    status: Outcome
+    article_id: str | None = None
+    title: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class AddReport:
+    items: list[ItemResult] = field(default_factory=list)
+
+    def count(self, status: Outcome) -> int:
+        return sum(1 for item in self.items if item.status == status)
+
+    @property
+    def failed(self) -> list[ItemResult]:
+        return [item for item in self.items if item.status == "failed"]
+
+    def summary(self) -> dict[str, int]:
+        return {s: self.count(s) for s in ("added", "updated", "unchanged", "failed")}
+
+
+Progress = Callable[[ItemResult], None]
+
+
+def make_fetcher(settings: Settings, *, allow_private: bool) -> Callable[[str], FetchedPage]:
+    return partial(
+        fetch_url,
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.fetch_max_bytes,
+        allow_private=allow_private,
+    )
+
+
+def add_inputs(
+    index: ArticleIndex,
+    inputs: Sequence[str],
+    *,
+    allow_private: bool = True,
+    progress: Progress | None = None,
+) -> AddReport:
+    """`tanya add`: files, folders, JSONL and URLs. `allow_private=False` for
+    URLs that arrive from chat (never fetch the server's own network)."""
+    settings = index.settings
+    loaded = iter_inputs(
+        inputs,
+        fetch=make_fetcher(settings, allow_private=allow_private),
+        max_bytes=settings.fetch_max_bytes,
+    )
+    return add_raw_articles(index, loaded, progress=progress)
+
+
+def add_raw_articles(
+    index: ArticleIndex,
+    loaded: Iterable[RawArticle | LoadFailure],
+    *,
+    progress: Progress | None = None,
+) -> AddReport:
+    report = AddReport()
+    pending: list[tuple[Article, list[Chunk], ItemResult]] = []
+    pending_chunks = 0
+    seen: set[str] = set()
+
+    def record(item: ItemResult) -> None:
+        report.items.append(item)
+        if progress:
+            progress(item)
+
+    def flush() -> None:
+        nonlocal pending, pending_chunks
+        if pending:
+            _write_group(index, pending, record)
+        pending, pending_chunks = [], 0
+
+    for entry in loaded:
+        if isinstance(entry, LoadFailure):
+            record(ItemResult(entry.origin, "failed", reason=entry.reason))
+            continue
+        try:
+            article = clean_article(entry, max_chars=index.settings.max_article_chars)
+        except CleaningError as exc:
+            record(ItemResult(entry.origin, "failed", title=entry.title or None, reason=str(exc)))
+            continue
+        status = index.status_of(article)
+        if status == "unchanged" or article.id in seen:
+            # The same article twice in one batch is the same as re-adding it.
+            record(ItemResult(article.origin, "unchanged", article.id, article.title))
+            continue
+        seen.add(article.id)
+        try:
+            chunks = chunk_for_index(index, article)
+        except Exception as exc:  # one article's bad text must not stop the batch
+            log.exception("chunking failed for %s", article.origin)
+            record(ItemResult(article.origin, "failed", article.id, article.title, str(exc)))
+            continue
+        pending.append(
+            (article, chunks, ItemResult(article.origin, status, article.id, article.title))
+        )
+        pending_chunks += len(chunks)
+        if pending_chunks >= index.settings.embed_batch_size * 2:
+            flush()
+    flush()
+    return report
+
+
+def chunk_for_index(index: ArticleIndex, article: Article) -> list[Chunk]:
+    embedder = index.embedder
+    budget = min(index.settings.chunk_tokens, embedder.max_tokens - _TITLE_HEADROOM_TOKENS)
+    return chunk_article(
+        article,
+        max_tokens=budget,
+        overlap_sentences=index.settings.chunk_overlap_sentences,
+        count_tokens=embedder.count_tokens,
+    )
+
+
+def _write_group(
+    index: ArticleIndex,
+    group: list[tuple[Article, list[Chunk], ItemResult]],
+    record: Callable[[ItemResult], None],
+) -> None:
+    try:
+        index.write([(a, c) for a, c, _ in group])
+    except Exception:
+        if len(group) == 1:
+            article, _, item = group[0]
+            log.exception("storing %s failed", article.origin)
+            item.status, item.reason = "failed", "could not be stored (see log)"
+            record(item)
+            return
+        # Find the article that broke the group; store the others.
+        for one in group:
+            _write_group(index, [one], record)
+        return
+    for _, _, item in group:
+        record(item)
+
+
+def ensure_seeded(index: ArticleIndex, progress: Progress | None = None) -> AddReport | None:
+    """Index `seeds/` when the index is empty, so a fresh install can answer."""
+    if index.catalog.counts()[0] > 0:
+        return None
+    seeds = index.settings.seeds_dir
+    if not seeds.is_dir():
+        return None
+    return add_inputs(index, [str(seeds)], progress=progress)
