@@ -20,7 +20,7 @@ from bot.cli_common import (
     summary_line,
 )
 from retrieval.index import ArticleIndex, SearchMode
-from retrieval.ingest import AddReport, ItemResult, add_inputs
+from retrieval.ingest import AddReport, ItemResult, add_inputs, chunk_for_index
 
 app = typer.Typer(
     help="tanya: ask questions about news articles; answers cite their passages.",
@@ -191,6 +191,15 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
             value = ", ".join(f"{s} ({n})" for s, n in value.items()) or "-"  # type: ignore[attr-defined]
         table.add_row(key, str(value))
     console.print(table)
+
+
+@app.command()
+def reindex() -> None:
+    """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER)."""
+    with opened_index() as index:
+        before = index.embedder_name
+        count = index.reindex(lambda article: chunk_for_index(index, article))
+        console.print(f"re-embedded {count} article(s): {before or '-'} → {index.embedder_name}")
 
 
 # --- commands defined in their own modules (one import + one registration each) ---

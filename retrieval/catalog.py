@@ -154,6 +154,10 @@ class Catalog:
                 (key, value),
             )
 
+    def delete_meta(self, key: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM meta WHERE key=?", (key,))
+
     def _set_meta_default(self, key: str, value: str) -> None:
         self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
@@ -254,6 +258,23 @@ class Catalog:
         record = dict(zip(names, row, strict=True))
         record["removed"] = [Removal(**r) for r in json.loads(str(record["removed"]))]
         return record
+
+    def load_article(self, article_id: str) -> Article | None:
+        """The stored (cleaned) article, as it was indexed."""
+        record = self.get_article(article_id)
+        if record is None:
+            return None
+        return Article(
+            id=str(record["id"]),
+            title=str(record["title"]),
+            text=str(record["text"]),
+            origin=str(record["origin"]),
+            date=date.fromisoformat(str(record["date"])) if record["date"] else None,
+            source=record["source"],  # type: ignore[arg-type]
+            url=record["url"],  # type: ignore[arg-type]
+            dateline=record["dateline"],  # type: ignore[arg-type]
+            removed=record["removed"],  # type: ignore[arg-type]
+        )
 
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         with self._lock:

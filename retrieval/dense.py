@@ -58,14 +58,23 @@ def _date_number(value: date | str | None) -> int | None:
 class DenseStore:
     def __init__(self, path: Path, collection: str, url: str | None = None) -> None:
         self._client = _client(path, url)
+        self._name = collection
+        self._collection = self._open()
+
+    def _open(self) -> Any:
         try:
-            self._collection = self._client.get_or_create_collection(
-                name=collection,
+            return self._client.get_or_create_collection(
+                name=self._name,
                 embedding_function=None,
                 metadata={"hnsw:space": "cosine"},
             )
         except Exception as exc:
-            raise DenseStoreError(f"cannot open Chroma collection {collection!r}: {exc}") from exc
+            raise DenseStoreError(f"cannot open Chroma collection {self._name!r}: {exc}") from exc
+
+    def reset(self) -> None:
+        """Drop every vector (a new embedder may have another dimension)."""
+        self._client.delete_collection(self._name)
+        self._collection = self._open()
 
     def count(self) -> int:
         return int(self._collection.count())

