@@ -203,6 +203,12 @@ def reindex() -> None:
 
 
 # --- commands defined in their own modules (one import + one registration each) ---
+from bot.eval_cmd import eval_command  # noqa: E402
+
+app.command("eval")(eval_command)
+from bot.telegram.run import bot  # noqa: E402
+
+app.command()(bot)
 
 
 def main() -> None:
