@@ -1,0 +1,358 @@
+"""Loaders: inputs (paths, folders, URLs) → `RawArticle`s, or a `LoadFailure`
+saying why an input could not be read.
+
+| input     | how it is read                                                         |
+|-----------|------------------------------------------------------------------------|
+| `.txt`    | first line the title, then optionally a date line, then the body      |
+| `.md`     | `# heading` (or the first line) the title; markdown syntax dropped    |
+| `.html`   | main text, title, date and site name by trafilatura                   |
+| `.jsonl`  | one article a line: title, content/text, date, url, source, id        |
+| folder    | every file above in it, recursively, in name order                    |
+| URL       | fetched (`fetch.py`), then read like `.html` (or `.txt` if plain text) |
+
+Bytes become text here: UTF-8 (with or without BOM) first, else the encoding
+charset-normalizer finds; NUL bytes or mostly unprintable text mark a binary
+file, which is refused rather than indexed as garbage. Loaders never raise
+for a bad input: each problem is a `LoadFailure` and the next input goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .dates import is_date_line
+from .fetch import FetchedPage, FetchError
+from .models import LoadFailure, RawArticle
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
+# Longest accepted JSONL line; a line is one article, so this is generous.
+MAX_JSONL_LINE_BYTES = 20_000_000
+# A title longer than this is really a paragraph: the file has no title line.
+_MAX_TITLE_CHARS = 300
+
+Loaded = RawArticle | LoadFailure
+Fetcher = Callable[[str], FetchedPage]
+
+
+def is_url(text: str) -> bool:
+    return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text.strip()))
+
+
+def iter_inputs(inputs: Iterable[str], *, fetch: Fetcher, max_bytes: int) -> Iterator[Loaded]:
+    """Every article in `inputs`, in order; failures in place of what failed."""
+    for given in inputs:
+        if is_url(given):
+            yield from load_url(given.strip(), fetch)
+            continue
+        path = Path(given).expanduser()
+        if path.is_dir():
+            files = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not files:
+                yield LoadFailure(given, f"no {', '.join(SUFFIXES)} files in this folder")
+            for file in files:
+                yield from load_file(file, max_bytes=max_bytes)
+        else:
+            yield from load_file(path, max_bytes=max_bytes)
+
+
+# --- bytes → text ------------------------------------------------------------------------------
+class UndecodableError(ValueError):
+    pass
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Text from bytes: UTF-8, the declared charset, or charset-normalizer's guess.
+
+    Raises `UndecodableError` for binary data.
+    """
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UndecodableError("binary data, not text")
+    candidates = ["utf-8-sig"] + ([declared] if declared else [])
+    for encoding in candidates:
+        try:
+            return _printable(data.decode(encoding))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UndecodableError("binary data or an unknown text encoding")
+    return _printable(str(best))
+
+
+def _printable(text: str) -> str:
+    """`text`, unless too much of it is control characters (a binary file that
+    happened to decode)."""
+    sample = text[:20_000]
+    if sample:
+        bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+        bad += sample.count("\ufffd")
+        if bad / len(sample) > 0.05:
+            raise UndecodableError("binary data, not text")
+    return text
+
+
+# --- files -------------------------------------------------------------------------------------------
+def load_file(path: Path, *, max_bytes: int) -> Iterator[Loaded]:
+    origin = str(path)
+    suffix = path.suffix.lower()
+    if not path.exists():
+        yield LoadFailure(origin, "no such file or folder")
+        return
+    if suffix not in SUFFIXES:
+        yield LoadFailure(
+            origin, f"unsupported file type {suffix or '(none)'}; use {', '.join(SUFFIXES)}"
+        )
+        return
+    if suffix == ".jsonl":
+        yield from load_jsonl(path)
+        return
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            yield LoadFailure(
+                origin, f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit"
+            )
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield LoadFailure(origin, f"cannot read it: {exc.strerror or exc}")
+        return
+    yield _from_bytes(data, suffix, origin, default_title=path.stem)
+
+
+def _from_bytes(
+    data: bytes,
+    suffix: str,
+    origin: str,
+    *,
+    default_title: str,
+    url: str | None = None,
+    charset: str | None = None,
+) -> Loaded:
+    if not data.strip():
+        return LoadFailure(origin, "the file is empty")
+    try:
+        text = decode(data, charset)
+    except UndecodableError as exc:
+        return LoadFailure(origin, str(exc))
+    if not text.strip():
+        return LoadFailure(origin, "the file is empty")
+    if suffix in (".html", ".htm"):
+        return parse_html(text, origin, url=url)
+    if suffix in (".md", ".markdown"):
+        return parse_markdown(text, origin, default_title=default_title)
+    return parse_text(text, origin, default_title=default_title, url=url)
+
+
+def parse_text(
+    text: str, origin: str, *, default_title: str = "", url: str | None = None
+) -> Loaded:
+    """The seed form: title line, optional date line, body."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    title = lines[0].strip() if lines else ""
+    if len(title) > _MAX_TITLE_CHARS:
+        # No title line: the whole file is the body.
+        title, rest = default_title, lines
+    else:
+        rest = lines[1:]
+    date_text = None
+    for i, line in enumerate(rest):
+        if not line.strip():
+            continue
+        if is_date_line(line):
+            date_text = line.strip()
+            rest = rest[i + 1 :]
+        break
+    body = "\n".join(rest).strip()
+    if not body:
+        return LoadFailure(origin, "no article text after the title line")
+    return RawArticle(title=title, body=body, origin=origin, date_text=date_text, url=url)
+
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_MD_LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+")
+_MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
+
+
+def strip_markdown(line: str) -> str:
+    line = _MD_HEADING.sub(r"\1", line)
+    line = _MD_QUOTE.sub("", line)
+    line = _MD_LIST.sub("", line)
+    line = _MD_IMAGE.sub(r"\1", line)
+    line = _MD_LINK.sub(r"\1", line)
+    return _MD_EMPHASIS.sub(r"\2", line)
+
+
+def parse_markdown(text: str, origin: str, *, default_title: str = "") -> Loaded:
+    lines = text.replace("\r\n", "\n").split("\n")
+    # Front matter (--- ... ---) is metadata, not text.
+    front: dict[str, str] = {}
+    if lines and lines[0].strip() == "---" and "---" in (x.strip() for x in lines[1:]):
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+        for item in lines[1:end]:
+            key, _, value = item.partition(":")
+            front[key.strip().lower()] = value.strip().strip("'\"")
+        lines = lines[end + 1 :]
+    title = front.get("title", "")
+    body: list[str] = []
+    for line in lines:
+        heading = _MD_HEADING.match(line)
+        if heading and not title:
+            title = strip_markdown(heading.group(1))
+            continue
+        if _MD_RULE.match(line):
+            body.append("")
+            continue
+        body.append(strip_markdown(line))
+    if not title:
+        return parse_text("\n".join(body), origin, default_title=default_title)
+    content = "\n".join(body).strip()
+    if not content:
+        return LoadFailure(origin, "no article text after the title")
+    return RawArticle(
+        title=title,
+        body=content,
+        origin=origin,
+        date_text=front.get("date"),
+        url=front.get("url"),
+        source=front.get("source"),
+    )
+
+
+def parse_html(html: str, origin: str, *, url: str | None = None) -> Loaded:
+    """Main text and metadata of a page, by trafilatura."""
+    import trafilatura
+
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=False,
+        )
+    except Exception as exc:  # trafilatura/lxml can raise on pathological markup
+        log.debug("trafilatura failed on %s", origin, exc_info=True)
+        return LoadFailure(origin, f"cannot extract text from the HTML: {exc}")
+    data: dict[str, Any] = {}
+    if doc is not None:
+        data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    text = (data.get("text") or "").strip()
+    if not text:
+        return LoadFailure(origin, "no article text found in the page")
+    title = (data.get("title") or "").strip()
+    return RawArticle(
+        title=title,
+        body=text,
+        origin=origin,
+        date_text=data.get("date") or None,
+        url=url or data.get("url") or None,
+        source=(data.get("sitename") or "").strip() or None,
+    )
+
+
+# --- JSONL -------------------------------------------------------------------------------------------
+_TEXT_KEYS = ("content", "text", "body")
+
+
+def load_jsonl(path: Path) -> Iterator[Loaded]:
+    """One article a line. A bad line is a failure named `file.jsonl:N`; the
+    other lines are still read. Streamed, so a file of any size works."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield LoadFailure(str(path), f"cannot read it: {exc.strerror or exc}")
+        return
+    with handle:
+        any_line = False
+        for number, raw in enumerate(handle, start=1):
+            origin = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            any_line = True
+            if len(raw) > MAX_JSONL_LINE_BYTES:
+                yield LoadFailure(
+                    origin, f"line is over {MAX_JSONL_LINE_BYTES / 1e6:.0f} MB; skipped"
+                )
+                continue
+            try:
+                record = json.loads(decode(raw))
+            except UndecodableError as exc:
+                yield LoadFailure(origin, str(exc))
+                continue
+            except json.JSONDecodeError as exc:
+                yield LoadFailure(origin, f"not valid JSON ({exc.msg}, column {exc.colno})")
+                continue
+            yield parse_record(record, origin)
+        if not any_line:
+            yield LoadFailure(str(path), "the file is empty")
+
+
+def _field(record: dict[str, Any], key: str) -> str | None:
+    value = record.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f'"{key}" must be a string, not {type(value).__name__}')
+    return str(value).strip() or None
+
+
+def parse_record(record: object, origin: str) -> Loaded:
+    """A decoded JSONL line → an article: `title` and `content`/`text` required."""
+    if not isinstance(record, dict):
+        return LoadFailure(origin, f"expected a JSON object, got {type(record).__name__}")
+    try:
+        title = _field(record, "title")
+        body = next((b for k in _TEXT_KEYS if (b := _field(record, k))), None)
+        fields = {k: _field(record, k) for k in ("date", "url", "source", "id")}
+    except ValueError as exc:
+        return LoadFailure(origin, str(exc))
+    if not body:
+        return LoadFailure(origin, 'missing "content" (or "text"): the article has no text')
+    if not title:
+        return LoadFailure(origin, 'missing "title"')
+    return RawArticle(
+        title=title,
+        body=body,
+        origin=origin,
+        date_text=fields["date"],
+        url=fields["url"],
+        source=fields["source"],
+        id=fields["id"],
+    )
+
+
+# --- URLs ---------------------------------------------------------------------------------------------
+def load_url(url: str, fetch: Fetcher) -> Iterator[Loaded]:
+    try:
+        page = fetch(url)
+    except FetchError as exc:
+        yield LoadFailure(url, str(exc))
+        return
+    suffix = ".txt" if page.content_type in ("text/plain", "text/markdown") else ".html"
+    name = page.final_url.rstrip("/").rsplit("/", 1)[-1] or page.final_url
+    yield _from_bytes(
+        page.body, suffix, url, default_title=name, url=page.final_url, charset=page.charset
+    )
