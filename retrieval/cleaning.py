@@ -39,10 +39,25 @@ _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), No
 _INLINE_SPACE = re.compile(r"[^\S\n]+")
 
 
-def fix_text(text: str) -> str:
-    """Repair mojibake and normalise spaces, keeping line breaks."""
+# Runs of text between spaces and the punctuation that is legitimately
+# non-ASCII in news text; mojibake hides inside such runs.
+_SUSPECT_RUN = re.compile(r"[^\s“”‘’–—…]*[^\x00-\x7f“”‘’–—…][^\s“”‘’–—…]*")
+
+
+def _fix(text: str) -> str:
     # Curly quotes are kept: citations quote the article as written.
-    text = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+    return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+
+
+def fix_text(text: str) -> str:
+    """Repair mojibake and normalise spaces, keeping line breaks.
+
+    ftfy judges a whole line at a time, and leaves a line alone when it mixes
+    real non-ASCII characters (curly quotes) with mojibake: the seed's
+    "┬á" sits in a line with “quotes”. So each run of non-ASCII text is
+    also given to ftfy on its own.
+    """
+    text = _SUSPECT_RUN.sub(lambda m: _fix(m.group(0)), _fix(text))
     text = text.translate(_ZERO_WIDTH)
     # Control characters other than line breaks and tabs carry no text.
     text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
@@ -146,9 +161,9 @@ def strip_noise(title: str, paras: list[str]) -> tuple[list[str], list[Removal]]
 # "TEMPO.CO, Jakarta -", "JAKARTA (ANTARA) -", "Liputan6.com, Jakarta:"
 _DATELINE = re.compile(
     r"^(?P<dateline>"
-    r"(?P<place>[A-Z][A-Za-z .'/]{1,40}?)\s*"
+    r"(?P<lead>[A-Za-z0-9][\w.]{1,25}\.(?i:com|co|id|net))\s*,\s*(?P<place2>[A-Z][A-Za-z .]{1,30}?)"
+    r"|(?P<place>[A-Z][A-Za-z .'/]{1,40}?)\s*"
     r"(?:\((?P<paren>[^()]{2,40})\)|,\s*(?P<comma>[A-Za-z0-9][\w .]{1,30}?))"
-    r"|(?P<lead>[A-Za-z0-9][\w.]{1,25}\.(?:com|co|id|net))\s*,\s*(?P<place2>[A-Z][A-Za-z .]{1,30}?)"
     r")\s*(?:[-–—]{1,2}|:)\s+"
 )
 

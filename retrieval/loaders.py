@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl")
 # Longest accepted JSONL line; a line is one article, so this is generous.
 MAX_JSONL_LINE_BYTES = 20_000_000
+# Fewer words than this extracted from a page: it has no article.
+MIN_PAGE_WORDS = 8
 # A title longer than this is really a paragraph: the file has no title line.
 _MAX_TITLE_CHARS = 300
 
@@ -260,7 +262,9 @@ def parse_html(html: str, origin: str, *, url: str | None = None) -> Loaded:
     if doc is not None:
         data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
     text = (data.get("text") or "").strip()
-    if not text:
+    if len(text.split()) < MIN_PAGE_WORDS:
+        # What trafilatura falls back to on a page with no article (a menu,
+        # a cookie notice) is not worth indexing.
         return LoadFailure(origin, "no article text found in the page")
     title = (data.get("title") or "").strip()
     return RawArticle(
