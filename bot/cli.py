@@ -151,6 +151,45 @@ def list_articles(
     console.print(table)
 
 
+def resolve_id(index: ArticleIndex, given: str) -> str | None:
+    """The article a full id or a unique prefix names; exit 2 when ambiguous."""
+    matches = index.catalog.resolve_article_id(given.strip())
+    if len(matches) > 1:
+        err.print(f"[red]error:[/] {given!r} matches several articles: {', '.join(matches)}")
+        raise typer.Exit(2)
+    return matches[0] if matches else None
+
+
+@app.command()
+def show(
+    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One article as it was indexed: metadata, cleaned text, its passages, and
+    what the cleaner removed (repeated title, related headlines, boilerplate)."""
+    with opened_index() as index:
+        found = resolve_id(index, article_id)
+        record = index.catalog.get_article(found) if found else None
+        chunks = index.catalog.article_chunks(found) if found else []
+    if record is None:
+        err.print(f"[red]error:[/] no article with id {article_id!r} (see `tanya list`)")
+        raise typer.Exit(1)
+    record["removed"] = [r.__dict__ for r in record["removed"]]  # type: ignore[attr-defined]
+    record["chunks"] = [
+        {"id": c.chunk_id, "position": c.position, "start": c.start, "end": c.end} for c in chunks
+    ]
+    if as_json:
+        print_json(record)
+        return
+    meta = " · ".join(str(record[k]) for k in ("date", "source", "url") if record[k])
+    console.print(f"[bold]{record['title']}[/]  [dim]{meta}[/]")
+    console.print(f"[dim]id {record['id']} · {len(chunks)} passage(s) · from {record['origin']}[/]")
+    console.print()
+    console.print(str(record["text"]), highlight=False)
+    for removal in record["removed"]:  # type: ignore[attr-defined]
+        console.print(f"[dim]removed ({removal['kind']}): {removal['text']}[/]", highlight=False)
+
+
 @app.command()
 def remove(
     article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
@@ -158,17 +197,12 @@ def remove(
 ) -> None:
     """Remove an article and all its passages."""
     with opened_index() as index:
-        matches = index.catalog.resolve_article_id(article_id.strip())
-        if len(matches) > 1:
-            err.print(
-                f"[red]error:[/] {article_id!r} matches several articles: {', '.join(matches)}"
-            )
-            raise typer.Exit(2)
-        removed = bool(matches) and index.remove(matches[0])
+        found = resolve_id(index, article_id)
+        removed = found is not None and index.remove(found)
     if as_json:
-        print_json({"removed": removed, "article_id": matches[0] if matches else article_id})
+        print_json({"removed": removed, "article_id": found or article_id})
     elif removed:
-        console.print(f"removed {matches[0]}")
+        console.print(f"removed {found}")
     if not removed:
         if not as_json:
             err.print(f"[red]error:[/] no article with id {article_id!r} (see `tanya list`)")

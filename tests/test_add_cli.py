@@ -13,7 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -36,7 +35,9 @@ def tanya_json(*args: str) -> object:
 
 
 def write_jsonl(path: Path, rows: list[object]) -> Path:
-    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -63,7 +64,8 @@ def test_add_every_input_kind_and_report(data_dir: Path, tmp_path: Path) -> None
     folder = tmp_path / "inbox"
     (folder / "nested").mkdir(parents=True)
     (folder / "nested" / "catatan.md").write_text(
-        "# Panen raya di Karawang\n\nPetani di Karawang memulai panen raya padi pekan ini.\n", encoding="utf-8"
+        "# Panen raya di Karawang\n\nPetani di Karawang memulai panen raya padi pekan ini.\n",
+        encoding="utf-8",
     )
     (folder / "laporan.html").write_text(
         "<html><head><title>Kereta cepat diresmikan</title></head><body><article><h1>Kereta cepat diresmikan</h1>"
@@ -94,7 +96,9 @@ def test_add_every_input_kind_and_report(data_dir: Path, tmp_path: Path) -> None
 
 def test_changed_version_updates_and_remove(data_dir: Path, tmp_path: Path) -> None:
     tanya_json("add", str(write_jsonl(tmp_path / "a.jsonl", ARTICLES[:1])))
-    changed = dict(ARTICLES[0], content="Gempa bermagnitudo 7,5 mengguncang Palu. Korban jiwa mencapai ribuan.")
+    changed = dict(
+        ARTICLES[0], content="Gempa bermagnitudo 7,5 mengguncang Palu. Korban jiwa mencapai ribuan."
+    )
     report = tanya_json("add", str(write_jsonl(tmp_path / "b.jsonl", [changed])))
     assert report["summary"]["updated"] == 1
     hits = tanya_json("search", "magnitudo gempa Palu")
@@ -114,7 +118,13 @@ def test_bad_inputs_are_reported_and_the_rest_is_added(data_dir: Path, tmp_path:
     (tmp_path / "gambar.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
     jsonl = write_jsonl(
         tmp_path / "campur.jsonl",
-        [ARTICLES[0], "{not json", json.dumps(["a", "list"]), json.dumps({"title": "tanpa isi"}), ARTICLES[1]],
+        [
+            ARTICLES[0],
+            "{not json",
+            json.dumps(["a", "list"]),
+            json.dumps({"title": "tanpa isi"}),
+            ARTICLES[1],
+        ],
     )
     code, out = tanya(
         "add",
@@ -127,7 +137,16 @@ def test_bad_inputs_are_reported_and_the_rest_is_added(data_dir: Path, tmp_path:
     )
     assert code == 1
     assert "2 added" in out and "8 failed" in out
-    for origin in ("kosong.txt", "biner.txt", "gambar.png", "tidak-ada.txt", "campur.jsonl:2", "campur.jsonl:3", "campur.jsonl:4", "127.0.0.1:9"):
+    for origin in (
+        "kosong.txt",
+        "biner.txt",
+        "gambar.png",
+        "tidak-ada.txt",
+        "campur.jsonl:2",
+        "campur.jsonl:3",
+        "campur.jsonl:4",
+        "127.0.0.1:9",
+    ):
         assert origin in out, origin
     assert "Traceback" not in out
     assert tanya_json("stats")["articles"] == 2
@@ -150,13 +169,21 @@ def test_add_killed_midway_leaves_no_partial_article(data_dir: Path, tmp_path: P
     """SIGKILL `tanya add` while it is writing; reopening finds only whole articles
     and both stores agree. Then the same add, run again, completes."""
     rows = [
-        {"title": f"Artikel {i}", "content": " ".join(f"Kalimat nomor {j} dari artikel {i} tentang topik {i % 7}." for j in range(30))}
+        {
+            "title": f"Artikel {i}",
+            "content": " ".join(
+                f"Kalimat nomor {j} dari artikel {i} tentang topik {i % 7}." for j in range(30)
+            ),
+        }
         for i in range(120)
     ]
     jsonl = write_jsonl(tmp_path / "banyak.jsonl", rows)
     env = {**os.environ, "TANYA_DATA_DIR": str(data_dir), "TANYA_EMBED_BATCH_SIZE": "8"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "add", str(jsonl)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        [sys.executable, "-m", "bot.cli", "add", str(jsonl)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     catalog = data_dir / "catalog.sqlite3"
     deadline = time.monotonic() + 120
@@ -186,3 +213,19 @@ def test_add_killed_midway_leaves_no_partial_article(data_dir: Path, tmp_path: P
     assert code == 0, out
     stats = tanya_json("stats")
     assert stats["articles"] == 120 and stats["vectors"] == stats["chunks"]
+
+
+def test_show_displays_what_was_indexed_and_what_the_cleaner_removed(data_dir: Path) -> None:
+    report = tanya_json("add", str(SEED_ARTICLE))
+    article_id = report["items"][0]["article_id"]
+    shown = tanya_json("show", article_id[:5])
+    assert shown["id"] == article_id and shown["source"] == "Jurnalislamcom"
+    assert shown["dateline"] == "SURIAH (Jurnalislamcom)"
+    kinds = [r["kind"] for r in shown["removed"]]
+    assert kinds.count("related_headline") == 3 and "repeated_title" in kinds
+    for chunk in shown["chunks"]:
+        assert 0 <= chunk["start"] < chunk["end"] <= len(shown["text"])
+    code, out = tanya("show", article_id)
+    assert code == 0 and "removed (related_headline): Kini IS Terjepit" in out
+    code, out = tanya("show", "zzzz")
+    assert code == 1 and "no article" in out
