@@ -19,6 +19,7 @@ from retrieval.dense import DenseStoreError
 from retrieval.embeddings import EmbedderError
 from retrieval.index import ArticleIndex, IndexMismatchError
 from retrieval.ingest import AddReport, ensure_seeded
+from retrieval.locking import IndexBusyError
 from retrieval.settings import Settings
 
 console = Console()
@@ -49,7 +50,7 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
         err.print(f"[yellow]repaired the index:[/] {'; '.join(index.last_repair.notes)}")
     try:
         yield index
-    except (EmbedderError, IndexMismatchError, DenseStoreError) as exc:
+    except (EmbedderError, IndexMismatchError, DenseStoreError, IndexBusyError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     finally:

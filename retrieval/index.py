@@ -10,15 +10,21 @@ Write protocol, so an article is in the index whole or not at all:
    clear the `pending` rows, journal the replaced chunk ids as `delete`;
 5. delete the replaced vectors from Chroma and clear their journal rows.
 
-A crash anywhere leaves journal rows behind; `repair()` (run on open) deletes
-vectors whose article never committed and finishes pending deletes. Search
-only returns chunks present in the catalog, so a stray vector is never shown.
+A crash anywhere leaves journal rows behind; `repair()` deletes vectors
+whose article never committed and finishes pending deletes. Search only
+returns chunks present in the catalog, so a stray vector is never shown.
+
+Writes and repairs hold the data dir's write lock (`locking.py`), so one
+process writes at a time and never repairs away another's write in flight.
+Repair runs whenever this process takes the lock afresh: on open when no
+other process is writing, and before its own first write otherwise.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -28,6 +34,7 @@ import numpy as np
 from .catalog import ArticleSummary, Catalog, SearchFilters, StoredChunk
 from .dense import DenseStore
 from .embeddings import TanyaEmbeddings, load_embedder
+from .locking import IndexBusyError, WriteLock
 from .models import Article, Chunk
 from .settings import Settings
 
@@ -75,7 +82,44 @@ class ArticleIndex:
             settings.data_dir / "chroma", settings.collection, settings.chroma_url
         )
         self._embedder = embedder
-        self.last_repair = self.repair()
+        self._lock = WriteLock(settings.data_dir / "index.lock")
+        self.last_repair = RepairReport()
+        # Repair now if nobody else is writing; otherwise before our first write.
+        if self._acquire(timeout=0):
+            self._lock.release()
+
+    # --- the write lock --------------------------------------------------------------------
+    def _acquire(self, timeout: float) -> bool:
+        fresh = not self._lock.held
+        if not self._lock.acquire(timeout):
+            return False
+        if fresh:
+            try:
+                self.last_repair = self.repair()
+            except BaseException:
+                self._lock.release()
+                raise
+        return True
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the write lock for a block (a whole `tanya add`, not each batch)."""
+        if not self._acquire(self.settings.lock_timeout):
+            raise IndexBusyError(
+                f"another tanya process is writing to the index in {self.settings.data_dir}: "
+                f"{self._lock.holder()}. Wait for it to finish; if it is the Telegram bot, "
+                "add articles through the bot (/add) or stop it first."
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def hold_write_lock(self) -> None:
+        """Keep the write lock until `close()` (a long-running writer: the bot).
+        Raises `IndexBusyError` when another process is writing."""
+        with self.writing():
+            self._lock.acquire(0)  # one more level, released by close()
 
     # --- the embedder, checked against the one that built the index ---------------
     @property
@@ -114,6 +158,10 @@ class ArticleIndex:
         """Store articles (new or changed) with their chunks, atomically per call."""
         if not items:
             return
+        with self.writing():
+            self._write(items)
+
+    def _write(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
         embedder = self._claim_embedder()
         ids: list[str] = []
         texts: list[str] = []
@@ -152,10 +200,11 @@ class ArticleIndex:
             self.catalog.clear_journal(conn, chunk_ids)
 
     def remove(self, article_id: str) -> bool:
-        with self.catalog.transaction() as conn:
-            chunk_ids = self.catalog.delete_article(conn, article_id)
-            self.catalog.journal(conn, chunk_ids, "delete")
-        self._finish_deletes(chunk_ids)
+        with self.writing():
+            with self.catalog.transaction() as conn:
+                chunk_ids = self.catalog.delete_article(conn, article_id)
+                self.catalog.journal(conn, chunk_ids, "delete")
+            self._finish_deletes(chunk_ids)
         # Every stored article has at least one chunk (empty ones are refused).
         return bool(chunk_ids)
 
@@ -163,15 +212,16 @@ class ArticleIndex:
         """Re-chunk and re-embed every stored article with the configured
         embedder (after changing TANYA_EMBEDDER). Interrupted, it is resumed
         by `repair()`, which re-embeds whatever is missing."""
-        self.dense.reset()
-        self.catalog.delete_meta("embedder")
-        self.catalog.delete_meta("dimension")
-        count = 0
-        for summary in self.catalog.list_articles():
-            article = self.catalog.load_article(summary.id)
-            if article is not None:
-                self.write([(article, chunker(article))])
-                count += 1
+        with self.writing():
+            self.dense.reset()
+            self.catalog.delete_meta("embedder")
+            self.catalog.delete_meta("dimension")
+            count = 0
+            for summary in self.catalog.list_articles():
+                article = self.catalog.load_article(summary.id)
+                if article is not None:
+                    self._write([(article, chunker(article))])
+                    count += 1
         return count
 
     # --- keeping the two stores in step ---------------------------------------------------
@@ -282,6 +332,7 @@ class ArticleIndex:
         }
 
     def close(self) -> None:
+        self._lock.release_all()
         self.catalog.close()
 
 

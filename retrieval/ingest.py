@@ -89,51 +89,65 @@ def add_raw_articles(
     *,
     progress: Progress | None = None,
 ) -> AddReport:
+    """Clean, chunk and store each loaded article; failures are reported, not raised."""
     report = AddReport()
-    pending: list[tuple[Article, list[Chunk], ItemResult]] = []
-    pending_chunks = 0
-    seen: set[str] = set()
 
     def record(item: ItemResult) -> None:
         report.items.append(item)
         if progress:
             progress(item)
 
-    def flush() -> None:
-        nonlocal pending, pending_chunks
-        if pending:
-            _write_group(index, pending, record)
-        pending, pending_chunks = [], 0
-
-    for entry in loaded:
-        if isinstance(entry, LoadFailure):
-            record(ItemResult(entry.origin, "failed", reason=entry.reason))
-            continue
-        try:
-            article = clean_article(entry, max_chars=index.settings.max_article_chars)
-        except CleaningError as exc:
-            record(ItemResult(entry.origin, "failed", title=entry.title or None, reason=str(exc)))
-            continue
-        status = index.status_of(article)
-        if status == "unchanged" or article.id in seen:
-            # The same article twice in one batch is the same as re-adding it.
-            record(ItemResult(article.origin, "unchanged", article.id, article.title))
-            continue
-        seen.add(article.id)
-        try:
-            chunks = chunk_for_index(index, article)
-        except Exception as exc:  # one article's bad text must not stop the batch
-            log.exception("chunking failed for %s", article.origin)
-            record(ItemResult(article.origin, "failed", article.id, article.title, str(exc)))
-            continue
-        pending.append(
-            (article, chunks, ItemResult(article.origin, status, article.id, article.title))
-        )
-        pending_chunks += len(chunks)
-        if pending_chunks >= index.settings.embed_batch_size * 2:
-            flush()
-    flush()
+    batch = _Batch(index, record)
+    seen: set[str] = set()
+    # One lock for the whole add: another writer makes it fail at once, not per article.
+    with index.writing():
+        for entry in loaded:
+            if isinstance(entry, LoadFailure):
+                record(ItemResult(entry.origin, "failed", reason=entry.reason))
+                continue
+            try:
+                article = clean_article(entry, max_chars=index.settings.max_article_chars)
+            except CleaningError as exc:
+                record(ItemResult(entry.origin, "failed", entry.title or None, reason=str(exc)))
+                continue
+            status = index.status_of(article)
+            if status == "unchanged" or article.id in seen:
+                # The same article twice in one batch is the same as re-adding it.
+                record(ItemResult(article.origin, "unchanged", article.id, article.title))
+                continue
+            seen.add(article.id)
+            try:
+                chunks = chunk_for_index(index, article)
+            except Exception as exc:  # one article's bad text must not stop the batch
+                log.exception("chunking failed for %s", article.origin)
+                record(ItemResult(article.origin, "failed", article.id, article.title, str(exc)))
+                continue
+            batch.add(
+                article, chunks, ItemResult(article.origin, status, article.id, article.title)
+            )
+        batch.flush()
     return report
+
+
+class _Batch:
+    """Articles waiting to be embedded together, so the embedder works on
+    full batches; written (atomically per group) once enough chunks wait."""
+
+    def __init__(self, index: ArticleIndex, record: Callable[[ItemResult], None]) -> None:
+        self.index, self.record = index, record
+        self.items: list[tuple[Article, list[Chunk], ItemResult]] = []
+        self.chunks = 0
+
+    def add(self, article: Article, chunks: list[Chunk], item: ItemResult) -> None:
+        self.items.append((article, chunks, item))
+        self.chunks += len(chunks)
+        if self.chunks >= self.index.settings.embed_batch_size * 2:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.items:
+            _write_group(self.index, self.items, self.record)
+        self.items, self.chunks = [], 0
 
 
 def chunk_for_index(index: ArticleIndex, article: Article) -> list[Chunk]:

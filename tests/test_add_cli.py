@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -229,3 +230,18 @@ def test_show_displays_what_was_indexed_and_what_the_cleaner_removed(data_dir: P
     assert code == 0 and "removed (related_headline): Kini IS Terjepit" in out
     code, out = tanya("show", "zzzz")
     assert code == 1 and "no article" in out
+
+
+def test_add_while_another_process_writes_is_refused_clearly(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    holder = ArticleIndex(Settings(data_dir=data_dir))
+    holder.hold_write_lock()  # as `tanya bot` does while it runs
+    monkeypatch.setenv("TANYA_LOCK_TIMEOUT", "0.2")
+    code, out = tanya("add", str(SEED_ARTICLE))
+    assert code == 2
+    assert "another tanya process is writing" in out and f"pid {os.getpid()}" in out
+    assert "Traceback" not in out
+    holder.close()
+    code, out = tanya("add", str(SEED_ARTICLE))
+    assert code == 0 and "1 added" in out

@@ -174,3 +174,25 @@ def test_fuse_convex_keeps_score_margins_and_rrf_ranks() -> None:
     rrf = fuse(dense, lexical, method="rrf", rrf_k=60)
     assert rrf[0][0] == "b"
     assert fuse([], [], method="convex") == []
+
+
+def test_one_writer_at_a_time_and_the_error_names_the_holder(settings: Settings) -> None:
+    """A long-running writer (the bot) holds the lock; another writer is refused
+    with a message naming it, reads still work, and closing releases it."""
+    from retrieval.locking import IndexBusyError
+
+    bot = ArticleIndex(settings)
+    bot.hold_write_lock()
+    bot.write([(BATTLE, sentence_chunks(BATTLE))])  # the holder itself still writes
+    other = ArticleIndex(settings.model_copy(update={"lock_timeout": 0.2}))
+    assert "Hizbullah" in other.search("Hizbullah", k=1)[0].chunk.text
+    with pytest.raises(IndexBusyError, match=r"pid \d+") as busy:
+        other.write([(RICE, sentence_chunks(RICE))])
+    assert "/add" in str(busy.value)
+    with pytest.raises(IndexBusyError):
+        other.remove(BATTLE.id)
+    assert bot.stats()["articles"] == 1
+    bot.close()
+    other.write([(RICE, sentence_chunks(RICE))])  # free now
+    assert other.stats()["articles"] == 2
+    other.close()

@@ -64,6 +64,9 @@ def bot(
     logging.getLogger().setLevel(log_level.upper())
 
     with opened_index(settings) as index:
+        # The bot is the index's writer while it runs: another process writing
+        # to the embedded store meanwhile would corrupt it (retrieval/locking.py).
+        index.hold_write_lock()
         seed_if_empty(index)
         from retrieval.chain import Answerer  # the LLM stack is heavy: load it only here
 
