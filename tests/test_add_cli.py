@@ -245,3 +245,23 @@ def test_add_while_another_process_writes_is_refused_clearly(
     holder.close()
     code, out = tanya("add", str(SEED_ARTICLE))
     assert code == 0 and "1 added" in out
+
+
+def test_first_use_downloads_nothing(tmp_path: Path) -> None:
+    """A fresh user's first search, in a process with an empty home: no model
+    cache appears (Chroma's default embedding function never runs, no hub)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TANYA_", "HF_", "XDG_"))}
+    env.update(HOME=str(home), TANYA_DATA_DIR=str(tmp_path / "data"))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "search", "Albu Kamal", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["title"].startswith("Dibantu Milisi Syiah")
+    created = sorted(str(p.relative_to(home)) for p in home.rglob("*"))
+    assert created == [], created
