@@ -165,8 +165,11 @@ def show(
     article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """One article as it was indexed: metadata, cleaned text, its passages, and
-    what the cleaner removed (repeated title, related headlines, boilerplate)."""
+    """One article as indexed: metadata, cleaned text, passages, what cleaning removed.
+
+    What the cleaner dropped (a repeated title, "related article" headlines,
+    boilerplate) is listed under the text, so nothing disappears unseen.
+    """
     with opened_index() as index:
         found = resolve_id(index, article_id)
         record = index.catalog.get_article(found) if found else None

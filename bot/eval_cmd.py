@@ -144,8 +144,10 @@ def eval_command(
         bool, typer.Option("--json", help="Print the metrics and every question as JSON.")
     ] = False,
 ) -> None:
-    """Measure retrieval (recall@k, MRR), answers (gold span contained, first
-    citation correct, `found` on unanswerable questions) and latency.
+    """Retrieval and answer metrics (recall@k, MRR, gold span, citations, latency).
+
+    Retrieval: recall@k and MRR of the gold article. Answers: gold span
+    contained, first citation correct, `found` false on unanswerable questions.
 
     Runs the same code as `tanya ask` with the current settings, so changing
     TANYA_EMBEDDER, TANYA_FUSION or TANYA_LLM between runs compares them.
