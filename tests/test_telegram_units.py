@@ -45,7 +45,9 @@ def test_answer_is_escaped_and_cites_its_sources() -> None:
         question="q",
         answer="Harga naik <5% & turun > 2 kali [1].",
         found=True,
-        citations=[citation(1, title='A <b>bold</b> "title" & more', url="https://x.org/?a=1&b=<2>")],
+        citations=[
+            citation(1, title='A <b>bold</b> "title" & more', url="https://x.org/?a=1&b=<2>")
+        ],
     )
     [message] = render.render_answer(answer, "id")
     assert "Harga naik &lt;5% &amp; turun &gt; 2 kali [1]." in message
@@ -125,7 +127,7 @@ def test_preview_text_fits() -> None:
 
 
 def test_every_text_exists_in_both_languages_and_is_balanced_html() -> None:
-    for key in i18n.keys():
+    for key in i18n.text_keys():
         for lang in i18n.LANGS:
             text = i18n.t(lang, key, **dict.fromkeys(_placeholders(key), "1"))
             for tag in ("b", "i", "code"):
@@ -204,7 +206,9 @@ def test_history_is_bounded_per_chat_and_survives_reopening(tmp_path: Path) -> N
 
 
 # --- the token never reaches the logs ---------------------------------------------------------------------
-def test_token_is_redacted_from_messages_args_and_tracebacks(caplog: pytest.LogCaptureFixture) -> None:
+def test_token_is_redacted_from_messages_args_and_tracebacks(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     log = logging.getLogger("telegram.ext.test")
     with TokenRedaction(TOKEN):

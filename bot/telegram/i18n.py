@@ -186,5 +186,5 @@ def lang_from_code(code: str | None) -> Lang:
     return "en" if code and code.lower().split("-")[0] == "en" else "id"
 
 
-def keys() -> list[str]:
+def text_keys() -> list[str]:
     return list(_TEXTS)
