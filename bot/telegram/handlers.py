@@ -44,7 +44,10 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 
 DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
-_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+# Any scheme, not only http(s): a `file://` or `ftp://` link is still a request
+# to add something, and deserves the fetcher's refusal with its reason rather
+# than being taken for a question or an article's text.
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 _COMMAND_PREFIX = re.compile(r"^/\w+(?:@\w+)?[ \t]*\n?")
 _TYPING_EVERY = 4.5  # seconds; Telegram shows "typing…" for about 5
 _MAX_REPORT_ITEMS = 20
@@ -61,7 +64,7 @@ def user_lang(state: BotState, update: Update) -> Lang:
 
 
 def only_urls(text: str) -> list[str] | None:
-    """The URLs, when the text is nothing but http(s) URLs; else None."""
+    """The URLs, when the text is nothing but URLs; else None."""
     words = text.split()
     if words and all(_URL.fullmatch(w) for w in words):
         return words
@@ -547,33 +550,27 @@ async def add_document(update: Update, context: Context, document: Document) -> 
         await reply(message, t(lang, "document_type", name=render.escape(name)))
         return
     limit = state.settings.fetch_max_bytes
-    if document.file_size is not None and document.file_size > limit:
-        await reply(
-            message,
-            t(
-                lang,
-                "document_too_big",
-                name=render.escape(name),
-                size=f"{document.file_size / 1e6:.1f}",
-                limit=f"{limit / 1e6:.1f}",
-            ),
+
+    def too_big(size: int) -> str:
+        return t(
+            lang, "document_too_big", name=render.escape(name), size=_size(size), limit=_size(limit)
         )
+
+    # Telegram states the size: a file over the limit is refused before it is downloaded.
+    if document.file_size is not None and document.file_size > limit:
+        await reply(message, too_big(document.file_size))
         return
     tg_file = await context.bot.get_file(document.file_id)
     data = bytes(await tg_file.download_as_bytearray())
     if len(data) > limit:
-        await reply(
-            message,
-            t(
-                lang,
-                "document_too_big",
-                name=render.escape(name),
-                size=f"{len(data) / 1e6:.1f}",
-                limit=f"{limit / 1e6:.1f}",
-            ),
-        )
+        await reply(message, too_big(len(data)))
         return
     await run_add(update, context, partial(_add_file_bytes, state, name, suffix, data))
+
+
+def _size(n: int) -> str:
+    """Bytes for people: 1.2 MB, 340 kB (a limit of 5000 bytes is not "0.0 MB")."""
+    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{max(n, 1) / 1e3:.1f} kB"
 
 
 def _add_file_bytes(state: BotState, name: str, suffix: str, data: bytes) -> AddReport:

@@ -140,8 +140,8 @@ _TEXTS: dict[str, dict[Lang, str]] = {
         "en": "{name} is not a supported file. Send a .txt, .html, .md or .jsonl file.",
     },
     "document_too_big": {
-        "id": "Berkas {name} terlalu besar ({size} MB; batasnya {limit} MB).",
-        "en": "{name} is too large ({size} MB; the limit is {limit} MB).",
+        "id": "Berkas {name} terlalu besar ({size}; batasnya {limit}).",
+        "en": "{name} is too large ({size}; the limit is {limit}).",
     },
     "error": {
         "id": "Maaf, terjadi kesalahan saat memproses pesan Anda. Silakan coba lagi sebentar lagi.",
