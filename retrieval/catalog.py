@@ -366,7 +366,8 @@ class Catalog:
 def _filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:
     if filters is None or filters.empty:
         return "", []
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if filters.source:
         clauses.append("lower(a.source) = lower(?)")
         params.append(filters.source)

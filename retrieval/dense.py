@@ -10,7 +10,7 @@ By default Chroma runs embedded (`PersistentClient` under the data dir);
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -83,7 +83,7 @@ class DenseStore:
         self,
         ids: Sequence[str],
         vectors: np.ndarray,
-        metadatas: Sequence[dict[str, str | int | float]],
+        metadatas: Sequence[Mapping[str, str | int | float]],
     ) -> None:
         if not ids:
             return

@@ -109,7 +109,9 @@ def fetch_url(
         timeout=httpx.Timeout(timeout), follow_redirects=False, headers={"User-Agent": USER_AGENT}
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            target, headers, extensions = current, {}, {}
+            headers: dict[str, str] = {}
+            extensions: dict[str, str] = {}
+            target = current
             if not allow_private:
                 target, headers, extensions = _pinned(current)
             try:
