@@ -246,6 +246,12 @@ app.command("eval")(eval_command)
 from bot.telegram.run import bot  # noqa: E402
 
 app.command()(bot)
+from bot.ask_cmd import ask_command  # noqa: E402
+
+app.command("ask")(ask_command)
+from bot.repl import chat_command  # noqa: E402
+
+app.command("chat")(chat_command)
 
 
 def main() -> None:

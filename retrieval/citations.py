@@ -10,7 +10,7 @@ offsets, never text the model wrote.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
@@ -45,7 +45,13 @@ def passages_from_documents(documents: Sequence[Document]) -> list[Passage]:
     return passages
 
 
-def citation_for(passage: Passage, n: int) -> Citation:
+Span = tuple[int, int]
+
+
+def citation_for(passage: Passage, n: int, span: Span | None = None) -> Citation:
+    """Source `n` quoting `passage`, or only `span` of it (offsets into
+    `passage.text`, e.g. the sentences an extractive answer used)."""
+    start, end = span if span is not None else (0, len(passage.text))
     return Citation(
         n=n,
         article_id=passage.article_id,
@@ -53,10 +59,11 @@ def citation_for(passage: Passage, n: int) -> Citation:
         date=passage.date,
         source=passage.source,
         url=passage.url,
-        quote=passage.text,
+        quote=passage.text[start:end],
         chunk_id=passage.chunk_id,
-        start=passage.start,
-        end=passage.end,
+        # Offsets into the article's cleaned text: the chunk's own, narrowed.
+        start=passage.start + start,
+        end=passage.start + end if span is not None else passage.end,
     )
 
 
@@ -73,8 +80,15 @@ class CitedText:
         return bool(self.citations)
 
 
-def cite(text: str, passages: Sequence[Passage]) -> CitedText:
-    """Check and renumber the `[n]` markers of `text` against `passages`."""
+def cite(
+    text: str, passages: Sequence[Passage], spans: Mapping[int, Span] | None = None
+) -> CitedText:
+    """Check and renumber the `[n]` markers of `text` against `passages`.
+
+    `spans` (passage n → offsets into its text) narrows a source's quote to
+    the part the answer used; without it the quote is the whole passage.
+    """
+    spans = spans or {}
     by_number = {p.n: p for p in passages}
     renumbered: dict[int, int] = {}  # passage n → citation n, in order of first use
     dropped: list[int] = []
@@ -96,5 +110,7 @@ def cite(text: str, passages: Sequence[Passage]) -> CitedText:
     # The space before a marker is part of its match, so a dropped marker
     # leaves none behind ("Hizbullah [9]." → "Hizbullah.").
     checked = _MARKER.sub(replace, text).strip()
-    citations = [citation_for(by_number[old], new) for old, new in renumbered.items()]
+    citations = [
+        citation_for(by_number[old], new, spans.get(old)) for old, new in renumbered.items()
+    ]
     return CitedText(text=checked, citations=citations, dropped=dropped)

@@ -1,0 +1,322 @@
+"""From a question to an `Answer`: the answering chain.
+
+    question ─→ condense (a follow-up made standalone, using the conversation)
+             ─→ retrieve (hybrid BM25 + e5, `HybridRetriever`) ─→ numbered passages
+             ─→ answer (the chat model, or the extractive answerer offline)
+             ─→ cite (markers checked, sources renumbered, quotes from the store)
+             ─→ Answer
+
+Each step is a LangChain Runnable over one dict of state, so the whole is one
+LCEL chain; `Answerer.ask` runs it. The model's text is never trusted on its
+own: an answer whose markers point to no passage is not presented as
+grounded, and when the model cannot be reached the user still gets the
+offline answer, with a note saying why.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.language_models import BaseChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from pydantic import ConfigDict
+
+from .answer import Answer, Passage, Turn
+from .catalog import SearchFilters
+from .citations import cite, passages_from_documents
+from .condense import clean_model_rewrite, heuristic_standalone
+from .extractive import ExtractiveAnswerer
+from .index import ArticleIndex
+from .llm import LLMConfigError, ModelSpec, describe_failure, load_chat_model
+from .prompts import (
+    LANGUAGE_NAMES,
+    NOT_FOUND_MARKER,
+    answer_prompt,
+    condense_prompt,
+    format_history,
+    format_passages,
+)
+from .question import Language, question_language
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+TokenSink = Callable[[str], None]
+
+MESSAGES: dict[str, dict[Language, str]] = {
+    "not_found": {
+        "id": "Artikel yang tersimpan tidak memuat jawaban untuk pertanyaan ini.",
+        "en": "The stored articles do not contain the answer to this question.",
+    },
+    "no_passages": {
+        "id": "Tidak ada artikel yang cocok untuk dicari (indeks kosong atau filter terlalu sempit).",
+        "en": "There are no articles to search (the index is empty or the filters exclude all).",
+    },
+    "unreachable": {
+        "id": "Model bahasa ({model}) tidak dapat dihubungi: {reason}. Ini jawaban kutipan "
+        "langsung dari artikel.",
+        "en": "The language model ({model}) was unreachable: {reason}. This answer is quoted "
+        "directly from the articles.",
+    },
+    "ungrounded": {
+        "id": "Jawaban model tidak merujuk ke satu pun kutipan, jadi tidak ditampilkan. Ini "
+        "jawaban kutipan langsung dari artikel.",
+        "en": "The model's answer cited none of the passages, so it is not shown. This answer "
+        "is quoted directly from the articles.",
+    },
+    "config": {
+        "id": "Model bahasa tidak dipakai: {reason}. Ini jawaban kutipan langsung dari artikel.",
+        "en": "The language model is not used: {reason}. This answer is quoted directly from "
+        "the articles.",
+    },
+}
+
+
+def message(key: str, language: Language, **values: str) -> str:
+    return MESSAGES[key][language].format(**values)
+
+
+class HybridRetriever(BaseRetriever):
+    """The index's hybrid search as a LangChain retriever: one `Document` a
+    chunk, its article's metadata and the fused score in `metadata`."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    index: ArticleIndex
+    k: int = 5
+
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+    ) -> list[Document]:
+        hits = self.index.search(query, k=k or self.k, filters=filters)
+        return [
+            Document(
+                page_content=h.chunk.text,
+                id=h.chunk.chunk_id,
+                metadata={
+                    "chunk_id": h.chunk.chunk_id,
+                    "article_id": h.chunk.article_id,
+                    "position": h.chunk.position,
+                    "start": h.chunk.start,
+                    "end": h.chunk.end,
+                    "title": h.chunk.title,
+                    "date": h.chunk.date,
+                    "source": h.chunk.source,
+                    "url": h.chunk.url,
+                    "score": h.score,
+                },
+            )
+            for h in hits
+        ]
+
+
+class MarkerHold:
+    """Passes streamed tokens on, except the not-found marker: while the text
+    so far could still become the marker it is held back, so a user never
+    sees "TIDAK_DITEMUKAN" flash by before the real message."""
+
+    def __init__(self, sink: TokenSink | None) -> None:
+        self.sink = sink
+        self.text = ""
+        self._held = True
+
+    def feed(self, token: str) -> None:
+        self.text += token
+        if self.sink is None:
+            return
+        if self._held:
+            if NOT_FOUND_MARKER.startswith(self.text.strip()) or NOT_FOUND_MARKER in self.text:
+                return
+            self._held = False
+            self.sink(self.text)
+            return
+        self.sink(token)
+
+
+@contextmanager
+def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - started) * 1000
+
+
+class Answerer:
+    """Answers questions from the index; one instance serves many threads."""
+
+    def __init__(self, index: ArticleIndex, settings: Settings) -> None:
+        self.index = index
+        self.settings = settings
+        self.retriever = HybridRetriever(index=index, k=settings.top_k)
+        self.extractive = ExtractiveAnswerer(index.embedder)
+        self.model_spec: ModelSpec | None = None
+        self.model: BaseChatModel | None = None
+        # A model that cannot be set up (package missing, bad name) does not
+        # stop tanya: answers are extractive and say why.
+        self.config_error: str | None = None
+        try:
+            loaded = load_chat_model(settings)
+        except LLMConfigError as exc:
+            log.warning("%s", exc)
+            self.config_error = str(exc)
+            loaded = None
+        if loaded is not None:
+            self.model_spec, self.model = loaded
+        self._answer_llm: Runnable[dict[str, Any], str] | None = None
+        self._condense_llm: Runnable[dict[str, Any], str] | None = None
+        if self.model is not None:
+            self._answer_llm = answer_prompt() | self.model | StrOutputParser()
+            self._condense_llm = condense_prompt() | self.model | StrOutputParser()
+        self.chain: Runnable[dict[str, Any], Answer] = (
+            RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
+            | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
+            | RunnableLambda(self._answer)
+        )
+
+    @property
+    def mode(self) -> str:
+        return f"llm ({self.model_spec})" if self.model_spec else "extractive (offline)"
+
+    def ask(
+        self,
+        question: str,
+        *,
+        history: Sequence[Turn] = (),
+        filters: SearchFilters | None = None,
+        k: int | None = None,
+        on_token: TokenSink | None = None,
+    ) -> Answer:
+        """Answer `question` (already validated, see `retrieval.question`).
+
+        `history` is the conversation so far, oldest first; `on_token`
+        receives the model's text as it is written (from this thread).
+        """
+        started = time.perf_counter()
+        state: dict[str, Any] = {
+            "question": question,
+            "history": list(history),
+            "filters": filters if filters is not None and not filters.empty else None,
+            "k": k or self.settings.top_k,
+            "on_token": on_token,
+            "language": question_language(question),
+            "timings": {},
+            "notes": [],
+        }
+        answer = self.chain.invoke(state)
+        answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
+        return answer
+
+    # --- the steps ----------------------------------------------------------------------------
+    def _condense(self, state: dict[str, Any]) -> str:
+        question: str = state["question"]
+        history: list[Turn] = state["history"]
+        if not history:
+            return question
+        with timed(state["timings"], "condense"):
+            if self._condense_llm is not None:
+                try:
+                    rewritten = self._condense_llm.invoke(
+                        {"history": format_history(history), "question": question}
+                    )
+                    return clean_model_rewrite(rewritten, question)
+                except Exception as exc:  # the answer step will report the model's state
+                    log.warning("condensing with the model failed: %s", exc)
+            return heuristic_standalone(question, history)
+
+    def _retrieve(self, state: dict[str, Any]) -> list[Passage]:
+        with timed(state["timings"], "retrieve"):
+            documents = self.retriever.invoke(
+                state["standalone"], k=state["k"], filters=state["filters"]
+            )
+        return passages_from_documents(documents)
+
+    def _answer(self, state: dict[str, Any]) -> Answer:
+        language: Language = state["language"]
+        passages: list[Passage] = state["passages"]
+        notes: list[str] = state["notes"]
+        with timed(state["timings"], "answer"):
+            if not passages:
+                return self._result(state, message("no_passages", language), [], "extractive")
+            if self.config_error:
+                notes.append(message("config", language, reason=self.config_error))
+            elif self._answer_llm is not None:
+                answer = self._answer_with_model(state)
+                if answer is not None:
+                    return answer
+            return self._answer_extractively(state)
+
+    def _answer_with_model(self, state: dict[str, Any]) -> Answer | None:
+        """The model's answer, checked; None to fall back to the extractive one."""
+        assert self._answer_llm is not None
+        language: Language = state["language"]
+        passages: list[Passage] = state["passages"]
+        hold = MarkerHold(state["on_token"])
+        inputs = {
+            "language": LANGUAGE_NAMES[language],
+            "passages": format_passages(passages),
+            "question": state["standalone"],
+        }
+        try:
+            for token in self._answer_llm.stream(inputs):
+                hold.feed(token)
+        except Exception as exc:
+            reason = describe_failure(exc, self.settings)
+            log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
+            state["notes"].append(
+                message("unreachable", language, model=str(self.model_spec), reason=reason)
+            )
+            return None
+        if NOT_FOUND_MARKER in hold.text:
+            return self._result(state, message("not_found", language), [], "llm", found=False)
+        cited = cite(hold.text, passages)
+        if cited.dropped:
+            log.info("dropped citation markers that match no passage: %s", cited.dropped)
+        if not cited.grounded:
+            state["notes"].append(message("ungrounded", language))
+            return None
+        return self._result(state, cited.text, cited.citations, "llm", found=True)
+
+    def _answer_extractively(self, state: dict[str, Any]) -> Answer:
+        language: Language = state["language"]
+        passages: list[Passage] = state["passages"]
+        extract = self.extractive.answer(state["standalone"], passages)
+        if not extract.found:
+            return self._result(state, message("not_found", language), [], "extractive")
+        cited = cite(extract.text, passages, extract.spans)
+        return self._result(state, cited.text, cited.citations, "extractive", found=True)
+
+    def _result(
+        self,
+        state: dict[str, Any],
+        text: str,
+        citations: list[Any],
+        mode: str,
+        *,
+        found: bool = False,
+    ) -> Answer:
+        standalone = state["standalone"]
+        return Answer(
+            question=state["question"],
+            answer=text,
+            found=found,
+            citations=citations,
+            mode="llm" if mode == "llm" else "extractive",
+            timings_ms=state["timings"],
+            standalone_question=standalone if standalone != state["question"] else None,
+            notes=state["notes"],
+            passages=state["passages"],
+        )
