@@ -24,6 +24,7 @@ from retrieval.settings import Settings
 from . import handlers
 from .i18n import ADMIN_COMMANDS, COMMANDS
 from .ratelimit import FloodWaitRetry, SlidingWindowLimiter
+from .redaction import redact_everywhere
 from .state import STATE_KEY, AnswererLike, AnyApplication, BotState
 from .store import ChatStore
 
@@ -61,9 +62,13 @@ def build_application(
     `answer_workers` how many answers are computed at once (threads: the
     answerer is thread-safe, and an LLM answer mostly waits on the network).
     """
+    token = bot_token(settings)
+    # Before the bot exists: PTB logs its API URL, token included, on creation.
+    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    redact_everywhere(token, webhook_secret)
     application = (
         ApplicationBuilder()
-        .token(bot_token(settings))
+        .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(concurrent_updates)
@@ -105,6 +110,7 @@ def add_handlers(application: AnyApplication) -> None:
             CommandHandler("add", handlers.add_command, filters=new),
             CommandHandler("lang", handlers.lang_command, filters=new),
             MessageHandler(new & private & text, handlers.private_text),
+            MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(new & groups & text, handlers.group_text),
             MessageHandler(new & filters.Document.ALL, handlers.document_message),
             CallbackQueryHandler(handlers.quote_button, pattern=r"^q:"),

@@ -250,7 +250,7 @@ async def gate(update: Update, context: Context) -> None:
         return
     message = update.message
     if chat.type == ChatType.PRIVATE and message and (message.text or "").startswith("/start"):
-        await message.reply_text(t(user_lang(state, update), "not_allowed"))
+        await reply(message, t(user_lang(state, update), "not_allowed"))
     log.info("ignored an update from chat %s (not in TANYA_ALLOWED_CHATS)", chat.id)
     raise ApplicationHandlerStop
 
@@ -406,6 +406,16 @@ async def help_command(update: Update, context: Context) -> None:
         return
     lang = user_lang(get_state(context), update)
     await reply(message, t(lang, "help", username=render.escape(context.bot.username or "")))
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have, in a private chat (in groups it may be another bot's)."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    command = message.text.split(maxsplit=1)[0].split("@", 1)[0][:64]
+    lang = user_lang(get_state(context), update)
+    await reply(message, t(lang, "unknown_command", command=render.escape(command)))
 
 
 async def reset_command(update: Update, context: Context) -> None:
@@ -640,4 +650,4 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(update, Update) and update.effective_message is not None:
         with suppress(Exception):
             lang = user_lang(get_state(context), update)
-            await update.effective_message.reply_text(t(lang, "error"))
+            await reply(update.effective_message, t(lang, "error"))

@@ -143,6 +143,10 @@ _TEXTS: dict[str, dict[Lang, str]] = {
         "id": "Berkas {name} terlalu besar ({size}; batasnya {limit}).",
         "en": "{name} is too large ({size}; the limit is {limit}).",
     },
+    "unknown_command": {
+        "id": "Perintah {command} tidak dikenal. Lihat /help.",
+        "en": "I do not know the command {command}. See /help.",
+    },
     "error": {
         "id": "Maaf, terjadi kesalahan saat memproses pesan Anda. Silakan coba lagi sebentar lagi.",
         "en": "Sorry, something went wrong while handling your message. Please try again shortly.",

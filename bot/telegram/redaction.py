@@ -11,6 +11,7 @@ handlers added later (a file handler, pytest's log capture).
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
@@ -23,9 +24,13 @@ _NOISY_LOGGERS = ("httpx", "httpcore")
 class RedactTokenFilter(logging.Filter):
     """Replaces each secret (and the secret half of a bot token) in a record."""
 
-    def __init__(self, secrets: Iterable[str]) -> None:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        found: set[str] = set()
+        self._secrets: list[str] = []
+        self.add(*secrets)
+
+    def add(self, *secrets: str) -> None:
+        found = set(self._secrets)
         for secret in secrets:
             secret = secret.strip()
             if len(secret) < 8:
@@ -34,7 +39,8 @@ class RedactTokenFilter(logging.Filter):
             _, _, tail = secret.partition(":")  # "<bot id>:<secret>"
             if len(tail) >= 8:
                 found.add(tail)
-        # Longest first, so the whole token is replaced before its tail.
+        # Longest first, so the whole token is replaced before its tail. A new
+        # list, swapped in whole: records are filtered from many threads.
         self._secrets = sorted(found, key=len, reverse=True)
 
     def redact(self, text: str) -> str:
@@ -65,8 +71,44 @@ class RedactTokenFilter(logging.Filter):
         return True
 
 
+_process_filter: RedactTokenFilter | None = None
+_process_lock = threading.Lock()
+
+
+def redact_everywhere(*secrets: str) -> None:
+    """Keep `secrets` out of every log record of this process, from now on.
+
+    Called wherever a bot is built (`build_application`), before the first
+    record that could carry its token (PTB logs the API URL when it creates
+    the bot). Idempotent: one record factory hook is installed per process,
+    and each call only adds secrets to it.
+    """
+    global _process_filter
+    with _process_lock:
+        if _process_filter is None:
+            _process_filter = RedactTokenFilter()
+            _hook(_process_filter)
+        _process_filter.add(*secrets)
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def _hook(redactor: RedactTokenFilter) -> Any:
+    """Install a record factory that passes every new record through `redactor`."""
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        redactor.filter(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+    return previous, factory
+
+
 class TokenRedaction:
-    """Install the filter for every log record; a context manager for tests."""
+    """Install a filter for every log record until `uninstall()`; a context
+    manager for tests. The bot itself uses `redact_everywhere`."""
 
     def __init__(self, *secrets: str) -> None:
         self.filter = RedactTokenFilter(secrets)
@@ -75,17 +117,7 @@ class TokenRedaction:
     def install(self) -> TokenRedaction:
         for name in _NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
-        previous = logging.getLogRecordFactory()
-        self._previous = previous
-        redact = self.filter.filter
-
-        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-            record = previous(*args, **kwargs)
-            redact(record)
-            return record
-
-        self._factory = factory
-        logging.setLogRecordFactory(factory)
+        self._previous, self._factory = _hook(self.filter)
         return self
 
     def uninstall(self) -> None:

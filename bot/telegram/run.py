@@ -16,7 +16,7 @@ from bot.cli_common import err, load_settings, opened_index, seed_if_empty
 from retrieval.settings import Settings
 
 from .app import bot_token, build_application
-from .redaction import TokenRedaction
+from .redaction import redact_everywhere
 from .state import AnyApplication
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ def bot(
     if use_webhook:
         check_webhook_setup(settings)
 
-    TokenRedaction(token, *_other_secrets(settings)).install()
+    # As early as possible: everything logged from here on is redacted.
+    redact_everywhere(token, *_other_secrets(settings))
     logging.getLogger().setLevel(log_level.upper())
 
     with opened_index(settings) as index:
