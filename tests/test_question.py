@@ -1,0 +1,66 @@
+"""Questions checked before anything runs: a clear message, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.question import QuestionError, question_language, validate_question
+
+
+def test_a_normal_question_is_cleaned() -> None:
+    q = validate_question("  Siapa yang memimpin\n pertempuran  di Albu Kamal?\t", 2000)
+    assert q == "Siapa yang memimpin pertempuran di Albu Kamal?"
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t \r\n", "\u200b\ufeff"])
+def test_empty_and_whitespace_only_are_refused(text: str) -> None:
+    with pytest.raises(QuestionError) as info:
+        validate_question(text, 2000)
+    message = str(info.value)
+    assert "kosong" in message and "empty" in message
+
+
+def test_a_question_past_the_cap_is_refused_with_the_cap_named() -> None:
+    with pytest.raises(QuestionError) as info:
+        validate_question("apa " * 600, 2000)
+    assert "2,000" in str(info.value)
+    assert validate_question("a" * 2000, 2000)  # at the cap is fine
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "siapa\x00 pemimpinnya",
+        "\x1b[31mmerah\x1b[0m",
+        "abc\x08\x08def",
+        "data\ufffd\ufffd rusak",
+        bytes(range(256)).decode("latin-1"),
+    ],
+)
+def test_control_characters_and_binary_are_refused(text: str) -> None:
+    with pytest.raises(QuestionError) as info:
+        validate_question(text, 2000)
+    assert "control" in str(info.value)
+
+
+def test_punctuation_alone_is_not_a_question() -> None:
+    with pytest.raises(QuestionError):
+        validate_question("?!? ...", 2000)
+
+
+def test_question_error_is_a_value_error() -> None:
+    assert issubclass(QuestionError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Siapa yang memimpin pertempuran?", "id"),
+        ("siapa pemimpinnya?", "id"),
+        ("Who led the battle for Albu Kamal?", "en"),
+        ("Where is the observatory based?", "en"),
+        ("Kapan Albu Kamal direbut?", "id"),
+    ],
+)
+def test_language_of_a_question(text: str, language: str) -> None:
+    assert question_language(text) == language
