@@ -9,6 +9,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
+from rich.markup import escape
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
@@ -82,16 +83,19 @@ def bot(
                 log.info("receiving updates by long polling from %s", settings.telegram_base_url)
                 application.run_polling(allowed_updates=Update.ALL_TYPES)
         except InvalidToken:
-            err.print(f"[red]error:[/] {_BAD_TOKEN.format(base=settings.telegram_base_url)}")
+            err.print(
+                f"[red]error:[/] {escape(_BAD_TOKEN.format(base=settings.telegram_base_url))}"
+            )
             raise typer.Exit(2) from None
         except NetworkError as exc:
             err.print(
-                f"[red]error:[/] could not reach Telegram at {settings.telegram_base_url}: {exc}. "
+                f"[red]error:[/] could not reach Telegram at "
+                f"{escape(settings.telegram_base_url)}: {escape(str(exc))}. "
                 "Check the network (or TANYA_TELEGRAM_BASE_URL)."
             )
             raise typer.Exit(1) from None
         except TelegramError as exc:
-            err.print(f"[red]error:[/] Telegram refused to start the bot: {exc}")
+            err.print(f"[red]error:[/] Telegram refused to start the bot: {escape(str(exc))}")
             raise typer.Exit(1) from None
 
 
@@ -109,7 +113,8 @@ def check_webhook_setup(settings: Settings) -> None:
     if importlib.util.find_spec("tornado") is None:
         err.print(
             "[red]error:[/] webhook mode needs python-telegram-bot's webhook server: "
-            "pip install 'tanya[webhooks]'"
+            # Escaped: rich would take "[webhooks]" for a style and print `pip install 'tanya'`.
+            + escape("pip install 'tanya[webhooks]'")
         )
         raise typer.Exit(2)
 
