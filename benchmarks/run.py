@@ -1,0 +1,286 @@
+"""`python -m benchmarks.run`: every benchmark, one table each, and BENCHMARKS.md.
+
+    python -m benchmarks.run                      # all of them (< 15 min on 2 cores)
+    python -m benchmarks.run --quick              # smaller samples, for a quick look
+    python -m benchmarks.run --only retrieval,ingest
+    python -m benchmarks.run --fresh              # clear benchmarks/.cache first
+
+Benchmarks: retrieval, answers, ingest, latency, coldstart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import inspect
+import logging
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .cache import Cache, CachingEmbedder, VectorCache, code_fingerprint, fingerprint
+from .facqa import (
+    DEFAULT_FACQA_DIR,
+    benchmark_settings,
+    load_embedder_for,
+    load_split,
+    one_chunk_per_passage,
+    open_facqa_index,
+)
+from .report import command_line, key_values, machine, now, write_markdown
+
+ALL = ("retrieval", "answers", "ingest", "latency", "coldstart")
+REPO = Path(__file__).resolve().parent.parent
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+class Context:
+    """What the benchmarks share: options, the cache, the embedder, and the
+    FacQA index (built at most once per run, and reused across runs)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.quick: bool = args.quick
+        self.facqa_dir: Path = args.facqa_dir
+        self.cache = Cache()
+        if args.fresh:
+            log("--fresh: clearing benchmarks/.cache")
+            self.cache.clear()
+        settings = benchmark_settings(self.cache.root)
+        self.embedder = load_embedder_for(settings)
+        slug = self.embedder.name.replace(":", "_").replace("/", "_").replace("@", "_")
+        self.vectors = VectorCache(
+            self.cache.artefact(f"vectors-{slug}.npz"), self.embedder.dimension
+        )
+        self._facqa: tuple[Any, dict[str, Any]] | None = None
+
+    def facqa_index(self) -> tuple[Any, dict[str, Any]]:
+        if self._facqa is None:
+            caching = CachingEmbedder(self.embedder, self.vectors)
+            self._facqa = open_facqa_index(self.cache, self.facqa_dir, caching, log)
+        return self._facqa
+
+
+def run_retrieval(ctx: Context) -> str:
+    from . import retrieval
+
+    index, record = ctx.facqa_index()
+    valid = load_split(ctx.facqa_dir, "valid")
+    train = load_split(ctx.facqa_dir, "train")
+    if ctx.quick:
+        valid, train = valid[:100], None
+    result = retrieval.run(index, valid, train, log)
+    result["build"] = record
+    return retrieval.render(result)
+
+
+def run_answers(ctx: Context) -> str:
+    """The offline answerer on FacQA, by `benchmarks/answers_facqa.py` (written
+    separately); skipped with a note until it has a `run()`."""
+    try:
+        module = importlib.import_module("benchmarks.answers_facqa")
+    except ImportError as exc:
+        return _answers_missing(f"`benchmarks/answers_facqa.py` cannot be imported ({exc})")
+    runner = getattr(module, "run", None)
+    if not callable(runner):
+        return _answers_missing("`benchmarks/answers_facqa.py` has no `run()` yet")
+    data_dir = answers_data_dir(ctx, Path(module.__file__ or ""))
+    kwargs: dict[str, Any] = {}
+    accepts = inspect.signature(runner).parameters
+    if "facqa_dir" in accepts:
+        kwargs["facqa_dir"] = ctx.facqa_dir
+    if "limit" in accepts and ctx.quick:
+        kwargs["limit"] = 60
+    log(f"  answers: answers_facqa.run({data_dir.name}, split='valid', {kwargs}) …")
+    started = time.perf_counter()
+    result = runner(data_dir, split="valid", **kwargs)
+    wall = time.perf_counter() - started
+    return render_answers(result, wall, kwargs)
+
+
+def answers_data_dir(ctx: Context, module_file: Path) -> Path:
+    """Where `answers_facqa.run` keeps its index: cached per code and data.
+
+    Its index (one untitled chunk per passage) is, chunk for chunk, the one
+    the retrieval benchmark builds when the chunker leaves every FacQA
+    passage whole; checked, it is copied in, so the passages are not
+    embedded a second time. Otherwise `answers_facqa` builds its own."""
+    key = fingerprint(
+        code_fingerprint(),
+        module_file,
+        ctx.facqa_dir / "train.jsonl",
+        ctx.facqa_dir / "valid.jsonl",
+    )
+    path = ctx.cache.artefact(f"answers-facqa-{key}")
+    if path.exists():
+        return path
+    ctx.cache.prune("answers-facqa-", keep=path)
+    index, _ = ctx.facqa_index()
+    if one_chunk_per_passage(index):
+        shutil.copytree(index.settings.data_dir, path, ignore=shutil.ignore_patterns("done.json"))
+    return path
+
+
+def _answers_missing(why: str) -> str:
+    log(f"  answers: skipped: {why}")
+    return f"## Answer quality on FacQA\n\nNot measured in this run: {why}."
+
+
+def render_answers(result: Any, wall_s: float, kwargs: dict[str, Any]) -> str:
+    from .report import table
+
+    parts = ["## Answer quality on FacQA (offline answerer)", ""]
+    if isinstance(result, dict) and isinstance(result.get("markdown"), str):
+        parts.append(result["markdown"])
+    elif isinstance(result, dict) and isinstance(result.get("rows"), list):
+        parts.append(table(result["rows"]))
+        rest = {k: v for k, v in result.items() if k != "rows"}
+        if rest:
+            parts += ["", key_values(_flat(rest))]
+    elif isinstance(result, dict):
+        parts.append(key_values(_flat(result)))
+    else:
+        parts.append(f"`answers_facqa.run` returned {result!r}")
+    call = ", ".join(f"{k}={v!r}" for k, v in kwargs.items() if k != "facqa_dir")
+    parts += [
+        "",
+        f"Measured by `benchmarks/answers_facqa.py` (`run(data_dir, split='valid'"
+        f"{', ' + call if call else ''})`, see its docstring for the procedure) "
+        f"in {wall_s:.0f} s.",
+    ]
+    return "\n".join(parts)
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            out |= _flat(value, f"{prefix}{key}.")
+        elif isinstance(value, list):
+            out[f"{prefix}{key}"] = f"({len(value)} items)"
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def run_ingest(ctx: Context) -> str:
+    from . import ingest
+
+    return ingest.render(ingest.run(ctx.cache, ctx.facqa_dir, ctx.embedder, ctx.quick, log))
+
+
+def run_latency(ctx: Context) -> str:
+    from . import latency
+
+    index, _ = ctx.facqa_index()
+    return latency.render(latency.run(ctx, index, log))
+
+
+def run_coldstart(ctx: Context) -> str:
+    from . import coldstart
+
+    index, _ = ctx.facqa_index()
+    return coldstart.render(coldstart.run(ctx.cache, index.settings.data_dir, ctx.quick, log))
+
+
+RUNNERS: dict[str, Callable[[Context], str]] = {
+    "retrieval": run_retrieval,
+    "answers": run_answers,
+    "ingest": run_ingest,
+    "latency": run_latency,
+    "coldstart": run_coldstart,
+}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller samples (minutes, rough)")
+    parser.add_argument(
+        "--only", default=",".join(ALL), help=f"comma-separated subset of: {', '.join(ALL)}"
+    )
+    parser.add_argument("--fresh", action="store_true", help="clear benchmarks/.cache first")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=REPO / "BENCHMARKS.md",
+        help="Markdown file to write (its other sections are kept); '-' to write none",
+    )
+    parser.add_argument("--facqa-dir", type=Path, default=DEFAULT_FACQA_DIR)
+    args = parser.parse_args(argv)
+    args.only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = [n for n in args.only if n not in RUNNERS]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(ALL)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Chroma and the index log at INFO/WARNING; the tables are what matters.
+    logging.basicConfig(level=logging.ERROR)
+    started = time.perf_counter()
+    stamp, command, host = now(), command_line(), machine()
+    ctx = Context(args)
+    sections: dict[str, str] = {}
+    failed: list[str] = []
+    for name in args.only:
+        log(f"== {name}")
+        t0 = time.perf_counter()
+        try:
+            body = RUNNERS[name](ctx)
+        except Exception:
+            # One broken benchmark must not cost the others' numbers.
+            failed.append(name)
+            log(traceback.format_exc())
+            continue
+        took = time.perf_counter() - t0
+        body += f"\n\n<sub>Measured {stamp} by `{command}`; this section took {took:.0f} s.</sub>"
+        sections[name] = body
+        print("\n" + body + "\n", flush=True)
+    ctx.vectors.save()
+    total = time.perf_counter() - started
+    sections["machine"] = render_machine(host, stamp, command, total, args, failed)
+    print(sections["machine"])
+    if str(args.output) != "-":
+        write_markdown(args.output, sections)
+        log(f"wrote {args.output}")
+    log(f"total wall time: {total:.0f} s")
+    return 1 if failed else 0
+
+
+def render_machine(
+    host: dict[str, str],
+    stamp: str,
+    command: str,
+    total: float,
+    args: argparse.Namespace,
+    failed: list[str],
+) -> str:
+    lines = [
+        "## Machine and run",
+        "",
+        key_values(
+            host
+            | {
+                "date": stamp,
+                "command": f"`{command}`",
+                "benchmarks run": ", ".join(args.only),
+                "total wall time": f"{total:.0f} s",
+                "mode": "quick (small samples)" if args.quick else "full",
+            }
+        ),
+    ]
+    if failed:
+        lines += ["", f"**Failed in this run** (see its log): {', '.join(failed)}."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
