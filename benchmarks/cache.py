@@ -72,11 +72,18 @@ class Cache:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
 
+    # What `clear` may delete: only what the benchmarks themselves create,
+    # so `--cache-dir SOMEWHERE --fresh` never empties a folder it did not fill.
+    KINDS = ("facqa-index-*", "answers-facqa-*", "latency-*", "vectors-*.npz", "scratch")
+
     def clear(self) -> None:
         """`--fresh`: everything is built again in this run."""
-        if self.root.exists():
-            shutil.rmtree(self.root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        for pattern in self.KINDS:
+            for path in self.root.glob(pattern):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
 
     def artefact(self, name: str) -> Path:
         return self.root / name

