@@ -198,3 +198,15 @@ def test_a_source_button_whose_passage_is_gone_says_so(
     telegram_server.wait_for(lambda: forged in telegram_server.answered_callbacks)
     bot.stop()
     assert bot.replies(42, answer.message_id) == []  # no quote was sent
+
+
+def test_questions_sent_in_quick_succession_are_answered_in_order_with_context(
+    make_bot: MakeBot, telegram_server: TelegramServer
+) -> None:
+    bot = make_bot()
+    for chat in (43, 44, 45):  # the follow-up arrives before the first answer is out
+        first = bot.say(QUESTION, chat_id=chat)
+        follow_up = bot.say(FOLLOW_UP, chat_id=chat)
+        replies = bot.wait_replies(chat, follow_up, 2)
+        assert [m.reply_to_message_id for m in replies] == [first, follow_up]
+        assert NOT_FOUND not in replies[1].text and "Albu Kamal" in replies[1].text

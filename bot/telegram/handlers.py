@@ -316,6 +316,19 @@ async def answer_question(update: Update, context: Context, text: str) -> None:
         await reply(message, render.escape(str(exc)))
         return
 
+    # One question at a time per chat, in the order they came: a follow-up sent
+    # before the previous answer is out must still see that answer in the
+    # history. Other chats are not held up.
+    async with state.chat_lock(chat.id):
+        await answer_in_turn(update, context, question, lang)
+
+
+async def answer_in_turn(update: Update, context: Context, question: str, lang: Lang) -> None:
+    """Answer with the chat's history, streaming the model's text if there is
+    one, then send the checked answer and remember the exchange."""
+    state = get_state(context)
+    message, chat = update.effective_message, update.effective_chat
+    assert message is not None and chat is not None
     history = state.store.history(chat.id, state.settings.history_turns)
     stream = StreamingReply(context.bot, chat.id, message.message_id, state.stream_interval)
     ask = partial(state.answerer.ask, question, history=history, on_token=stream.on_token)
@@ -640,14 +653,20 @@ async def on_error(update: object, context: Context) -> None:
         update_id = update.update_id
         chat_id = update.effective_chat.id if update.effective_chat else None
         user_id = update.effective_user.id if update.effective_user else None
-    log.error(
-        "error handling update %s (chat %s, user %s)",
-        update_id,
-        chat_id,
-        user_id,
-        exc_info=context.error,
-    )
+    key = "error"
+    if isinstance(context.error, Abandoned):
+        # Not a fault: the bot is stopping and an add (or /stats) did not finish in time.
+        log.warning("abandoned update %s (chat %s): the bot is shutting down", update_id, chat_id)
+        key = "shutting_down"
+    else:
+        log.error(
+            "error handling update %s (chat %s, user %s)",
+            update_id,
+            chat_id,
+            user_id,
+            exc_info=context.error,
+        )
     if isinstance(update, Update) and update.effective_message is not None:
         with suppress(Exception):
             lang = user_lang(get_state(context), update)
-            await reply(update.effective_message, t(lang, "error"))
+            await reply(update.effective_message, t(lang, key))

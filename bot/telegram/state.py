@@ -4,6 +4,7 @@ in module globals, so several bots (or tests) can run in one process."""
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -58,6 +59,19 @@ class BotState:
     # would only make each slower.
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     answered: int = 0
+    # Per-chat locks, alive only while a handler holds or waits for one, so
+    # the map never grows with the number of chats ever seen.
+    _chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary
+    )
+
+    def chat_lock(self, chat_id: int) -> asyncio.Lock:
+        """The lock that keeps one chat's questions in order (FIFO)."""
+        lock = self._chat_locks.get(chat_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._chat_locks[chat_id] = lock
+        return lock
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
