@@ -43,7 +43,7 @@ def answer_text(answer: Answer) -> Text:
 def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> None:
     """The answer, its notes, then its numbered sources with their quotes."""
     if answer.standalone_question:
-        out.print(f"[dim]→ {escape(answer.standalone_question)}[/]")
+        out.print(Text(f"→ {answer.standalone_question}", style="dim"))
     out.print(answer_text(answer), soft_wrap=False)
     for note in answer.notes:
         out.print(f"[italic yellow]{escape(note)}[/]")
@@ -61,7 +61,7 @@ def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> 
         quote = " ".join(c.quote.split())
         if not full_quotes and len(quote) > _QUOTE_PREVIEW_CHARS:
             quote = quote[:_QUOTE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
-        out.print(Text(f"    “{quote}”", style="dim"))
+        out.print(Text(f"    {quote}", style="dim italic"))
     mode = "llm" if answer.mode == "llm" else "extractive"
     total = answer.timings_ms.get("total")
     took = f" · {total / 1000:.1f} s" if total is not None else ""

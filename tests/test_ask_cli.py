@@ -1,0 +1,163 @@
+"""`tanya ask` as a new user runs it: on the seed article, with no LLM, who /
+when / where / which-source questions in Indonesian and English get the right
+answer and citation, questions the article does not answer get found=false,
+bad input exits 2 with a message; with a model, `--json` shows mode llm."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from retrieval.evaluation import contains_answer
+from tests.servers.openai_api import OpenAIServer, Reply
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_TITLE = "Dibantu Milisi Syiah Internasional, Rezim Assad Rebut Benteng Terakhir IS di Suriah"
+runner = CliRunner()
+
+
+def seed_questions() -> list[dict[str, Any]]:
+    path = REPO / "tests" / "fixtures" / "eval" / "seed_questions.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    # The same questions as an English-speaking user would ask them.
+    rows += [
+        {"id": "who-en", "question": "Who led the battle for Albu Kamal?", "answer": "Hizbullah"},
+        {
+            "id": "when-en",
+            "question": "When did Syrian regime forces drive IS out of Albu Kamal?",
+            "answer": "9/11/2017",
+        },
+        {
+            "id": "where-en",
+            "question": "Where is the Syrian Observatory for Human Rights based?",
+            "answer": "Inggris",
+        },
+        {"id": "none-en", "question": "Who won the 2018 football World Cup?", "unanswerable": True},
+        {"id": "none-id", "question": "Siapa presiden Indonesia saat ini?", "unanswerable": True},
+    ]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def seeded_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One data dir for the module, seeded by the first `tanya ask` like a new user's."""
+    path = tmp_path_factory.mktemp("ask") / "data"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TANYA_DATA_DIR", str(path))
+        mp.chdir(path.parent)
+        result = runner.invoke(app, ["ask", "Apa yang terjadi di Albu Kamal?"])
+        assert result.exit_code == 0, result.output
+        assert "seeded" in result.stderr
+        yield path
+
+
+def ask(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["ask", *args], env=env)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ask_json(*args: str, env: dict[str, str] | None = None) -> dict[str, Any]:
+    code, out, err = ask(*args, "--json", env=env)
+    assert code == 0, out + err
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+@pytest.mark.parametrize("row", seed_questions(), ids=lambda r: r["id"])
+def test_seed_questions_offline(seeded_data_dir: Path, row: dict[str, Any]) -> None:
+    data = ask_json(row["question"])
+    assert set(data) >= {"question", "answer", "found", "citations", "mode", "timings_ms"}
+    assert data["mode"] == "extractive"
+    assert {"retrieve", "answer", "total"} <= set(data["timings_ms"])
+    if row.get("unanswerable"):
+        assert data["found"] is False
+        assert data["citations"] == []
+        return
+    assert data["found"] is True
+    assert contains_answer(data["answer"], row["answer"]), data["answer"]
+    first = data["citations"][0]
+    assert first["n"] == 1 and first["title"] == SEED_TITLE
+    assert first["date"] == "2017-11-10" and first["source"] == "Jurnalislamcom"
+    assert set(first) >= {"n", "article_id", "title", "date", "source", "url", "quote"}
+    assert contains_answer(first["quote"], row["answer"])  # the quote holds the answer
+
+
+def test_human_output_shows_answer_and_numbered_sources(seeded_data_dir: Path) -> None:
+    code, out, _ = ask("Siapa yang memimpin pertempuran untuk kota Albu Kamal?")
+    assert code == 0
+    assert "Hizbullah" in out and "[1]" in out
+    assert "Sources" in out and "Jurnalislamcom" in out and "2017-11-10" in out
+    assert "Rezim Assad Rebut" in " ".join(out.split())
+
+
+def test_not_found_is_said_plainly(seeded_data_dir: Path) -> None:
+    code, out, _ = ask("Berapa harga beras di Jakarta pada tahun 2019?")
+    assert code == 0
+    assert "tidak memuat jawaban" in " ".join(out.split())
+    assert "Sources" not in out
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "empty"),
+        ("   \t ", "empty"),
+        ("siapa\x00 pemimpinnya", "control"),
+        ("apa " * 1000, "too long"),
+    ],
+)
+def test_bad_questions_exit_2_with_a_message(
+    seeded_data_dir: Path, question: str, message: str
+) -> None:
+    code, out, err = ask(question)
+    assert code == 2
+    assert message in " ".join(err.split())
+    assert "Traceback" not in out + err
+
+
+def test_filters_and_k_pass_through(seeded_data_dir: Path) -> None:
+    one = ask_json("Siapa yang memimpin pertempuran?", "-k", "1")
+    assert len(one["passages"]) == 1
+    other = ask_json("Siapa yang memimpin pertempuran?", "--source", "Kompas")
+    assert other["found"] is False and other["passages"] == []
+    later = ask_json("Siapa yang memimpin pertempuran?", "--since", "2018-01-01")
+    assert later["found"] is False
+    inside = ask_json(
+        "Siapa yang memimpin pertempuran?", "--since", "1 November 2017", "--until", "2017-11-30"
+    )
+    assert inside["found"] is True
+    code, _, err = ask("Siapa?", "--since", "kemarin lusa entah")
+    assert code == 2 and "--since" in err
+
+
+def test_with_a_model_json_shows_llm_mode(
+    seeded_data_dir: Path, openai_server: OpenAIServer
+) -> None:
+    env = {"TANYA_LLM": "openai:gpt-test", "TANYA_LLM_BASE_URL": openai_server.base_url}
+    openai_server.responder = lambda request: "Menurut Jurnalislamcom, Hizbullah memimpin [1]."
+    data = ask_json("Siapa yang memimpin pertempuran untuk kota Albu Kamal?", env=env)
+    assert data["mode"] == "llm" and data["found"] is True
+    assert data["answer"] == "Menurut Jurnalislamcom, Hizbullah memimpin [1]."
+    assert data["citations"][0]["title"] == SEED_TITLE
+
+
+def test_model_down_still_answers_with_a_note(
+    seeded_data_dir: Path, openai_server: OpenAIServer
+) -> None:
+    env = {
+        "TANYA_LLM": "openai:gpt-test",
+        "TANYA_LLM_BASE_URL": openai_server.base_url,
+        "TANYA_LLM_MAX_RETRIES": "0",
+    }
+    openai_server.reply_with(Reply(status=503))
+    code, out, _ = ask("Siapa yang memimpin pertempuran untuk kota Albu Kamal?", env=env)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "Hizbullah" in flat
+    assert "tidak dapat dihubungi" in flat and "HTTP 503" in flat
