@@ -23,10 +23,8 @@ SEEDS = REPO / "seeds"
 SEED_ARTICLE = SEEDS / "000_8a29ea16598655b2.txt"
 FACQA = REPO.parent / "shared" / "data" / "facqa"
 
-try:  # the protocol servers' fixtures (telegram_server, openai_server, web_server)
-    from tests.servers.fixtures import *  # noqa: F403
-except ImportError:  # pragma: no cover - while they are being written
-    pass
+# The local protocol servers' fixtures: telegram_server, openai_server, web_server.
+from tests.servers.fixtures import *  # noqa: E402, F403
 
 
 @pytest.fixture
