@@ -7,8 +7,10 @@ is an `LLMConfigError` that names the `pip install 'tanya[...]'` to run.
 server (vLLM, llama.cpp, LM Studio, Groq, OpenRouter, ...).
 
 Timeouts and retries (with exponential backoff) are the provider clients'
-own, configured from `TANYA_LLM_TIMEOUT` and `TANYA_LLM_MAX_RETRIES`; for
-providers whose client has no retries, LangChain's `with_retry` adds them.
+own, configured from `TANYA_LLM_TIMEOUT` and `TANYA_LLM_MAX_RETRIES`: a
+request is retried until its reply starts, never after (tokens already
+streamed to the user cannot be taken back). Ollama's client has a timeout
+but no retries. Whatever still fails, the chain answers offline instead.
 """
 
 from __future__ import annotations
