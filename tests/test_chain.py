@@ -357,3 +357,45 @@ def test_many_threads_at_once(shared_index: ArticleIndex, openai_server: OpenAIS
     assert all(a.mode == "llm" and a.found and len(a.citations) == 1 for a in answers)
     expected = {0: BATTLE.id, 1: RICE.id, 2: INJECTION.id}
     assert [a.citations[0].article_id for a in answers] == [expected[i % 3] for i in range(9)]
+
+
+# --- follow-up rewriting, without a model -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "points_back"),
+    [
+        ("siapa pemimpinnya?", True),
+        ("Kapan itu terjadi?", True),
+        ("Who led it?", True),
+        ("dan Raqqa?", True),
+        ("Berapa harga beras di Pasar Induk Cipinang pada Desember 2019?", False),
+        ("Siapa yang memimpin pertempuran untuk kota Albu Kamal?", False),
+    ],
+)
+def test_which_questions_lean_on_the_conversation(question: str, points_back: bool) -> None:
+    from retrieval.condense import heuristic_standalone
+
+    history = [Turn("Apa yang terjadi dalam pertempuran di Albu Kamal?", "…")]
+    rewritten = heuristic_standalone(question, history)
+    assert (rewritten != question) is points_back
+    if points_back:
+        assert rewritten.startswith(question) and "albu kamal" in rewritten.lower()
+
+
+def test_a_chain_of_follow_ups_keeps_the_topic() -> None:
+    from retrieval.condense import heuristic_standalone
+
+    history = [
+        Turn("Apa yang terjadi dalam pertempuran di Albu Kamal?", "…"),
+        Turn("siapa pemimpinnya?", "…"),
+    ]
+    rewritten = heuristic_standalone("kapan itu?", history).lower()
+    assert "albu kamal" in rewritten and "pemimpinnya" in rewritten
+
+
+def test_model_rewrites_are_trimmed_to_the_question() -> None:
+    from retrieval.condense import clean_model_rewrite
+
+    assert (
+        clean_model_rewrite('Standalone question: "Siapa X?"\nPenjelasan: ...', "q") == "Siapa X?"
+    )
+    assert clean_model_rewrite("   \n", "asli?") == "asli?"
