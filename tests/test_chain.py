@@ -6,10 +6,10 @@ answer, follow-ups, prompt injection, and concurrent use."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -277,11 +277,14 @@ def test_stream_cut_midway_falls_back(
     assert answer.found and answer.citations
 
 
-def test_unreachable_server_falls_back(shared_index: ArticleIndex, tmp_path: Path) -> None:
+def test_unreachable_server_falls_back(shared_index: ArticleIndex) -> None:
+    with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     settings = shared_index.settings.model_copy(
         update={
             "llm": "openai:gpt-test",
-            "llm_base_url": "http://127.0.0.1:9/v1",  # discard port: nothing listens
+            "llm_base_url": f"http://127.0.0.1:{port}/v1",
             "llm_max_retries": 0,
         }
     )
