@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
 from rich.console import Console
 from rich.markup import escape
 
@@ -114,9 +115,12 @@ def chat_command() -> None:
             if interactive
             else piped_lines(console)
         )
-        for line in lines:
-            if not run_line(line, answerer, conversation, settings.max_question_chars):
-                break
+        try:
+            for line in lines:
+                if not run_line(line, answerer, conversation, settings.max_question_chars):
+                    break
+        except KeyboardInterrupt:  # Ctrl-C while reading piped input: just stop
+            raise typer.Exit(130) from None
 
 
 def run_line(line: str, answerer: Answerer, conversation: Conversation, max_chars: int) -> bool:
