@@ -173,10 +173,10 @@ def test_add_killed_midway_leaves_no_partial_article(data_dir: Path, tmp_path: P
         {
             "title": f"Artikel {i}",
             "content": " ".join(
-                f"Kalimat nomor {j} dari artikel {i} tentang topik {i % 7}." for j in range(30)
+                f"Kalimat nomor {j} dari artikel {i} tentang topik {i % 7}." for j in range(12)
             ),
         }
-        for i in range(120)
+        for i in range(48)
     ]
     jsonl = write_jsonl(tmp_path / "banyak.jsonl", rows)
     env = {**os.environ, "TANYA_DATA_DIR": str(data_dir), "TANYA_EMBED_BATCH_SIZE": "8"}
@@ -203,7 +203,7 @@ def test_add_killed_midway_leaves_no_partial_article(data_dir: Path, tmp_path: P
 
     index = ArticleIndex(Settings(data_dir=data_dir))
     articles, chunks = index.catalog.counts()
-    assert 3 <= articles < 120
+    assert 3 <= articles < 48
     assert index.catalog.all_chunk_ids() == index.dense.all_ids()
     for summary in index.list_articles():
         stored = index.catalog.article_chunks(summary.id)
@@ -213,7 +213,7 @@ def test_add_killed_midway_leaves_no_partial_article(data_dir: Path, tmp_path: P
     code, out = tanya("add", str(jsonl))
     assert code == 0, out
     stats = tanya_json("stats")
-    assert stats["articles"] == 120 and stats["vectors"] == stats["chunks"]
+    assert stats["articles"] == 48 and stats["vectors"] == stats["chunks"]
 
 
 def test_show_displays_what_was_indexed_and_what_the_cleaner_removed(data_dir: Path) -> None:
