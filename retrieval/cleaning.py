@@ -134,7 +134,9 @@ def strip_noise(title: str, paras: list[str]) -> tuple[list[str], list[Removal]]
         if not key:
             removed.append(Removal("boilerplate", para))
             continue
-        if not kept and title_key and key == title_key:
+        # The title again at the top of the body, when more text follows (a
+        # body that is only its title keeps it: it is all the article says).
+        if not kept and title_key and key == title_key and i + 1 < len(paras):
             removed.append(Removal("repeated_title", para))
             continue
         label = _RELATED_LABEL.match(para)

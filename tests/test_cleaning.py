@@ -163,6 +163,11 @@ def test_over_long_article_is_refused_with_the_setting_named() -> None:
         clean_article(RawArticle("Judul", "kata " * 1000, "t"), max_chars=1000)
 
 
+def test_a_body_that_is_only_its_title_is_kept() -> None:
+    article = clean_article(RawArticle("Gempa di Palu", "Gempa di Palu", "t"))
+    assert article.text == "Gempa di Palu" and article.removed == []
+
+
 def test_untitled_article_gets_its_first_sentence_as_title() -> None:
     article = clean_article(RawArticle("", "Banjir merendam Jakarta. Warga mengungsi.", "t"))
     assert article.title == "Banjir merendam Jakarta."
