@@ -44,7 +44,7 @@ from .report import table
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (1_000, 10_000)
-QUERIES, QUICK_QUERIES = 200, 40
+QUERIES, QUICK_QUERIES = 150, 40
 MODES = ("hybrid", "lexical", "dense")
 CHUNKS_PER_ARTICLE = 4
 SWAP_SHARE = 0.15
