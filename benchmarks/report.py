@@ -149,6 +149,10 @@ _SECTION = re.compile(r"<!-- bench:(\w+) -->\n.*?<!-- /bench:\1 -->\n", re.S)
 ORDER = ("machine", "retrieval", "answers", "ingest", "latency", "coldstart")
 
 
+def has_section(path: Path, name: str) -> bool:
+    return path.is_file() and f"<!-- bench:{name} -->" in path.read_text()
+
+
 def write_markdown(path: Path, sections: dict[str, str]) -> None:
     """Replace the given sections of `path`, keep the others, in a fixed order."""
     existing: dict[str, str] = {}
