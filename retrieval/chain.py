@@ -92,6 +92,8 @@ class HybridRetriever(BaseRetriever):
 
     index: ArticleIndex
     k: int = 5
+    # Chunk ids never returned (evaluation: the corpus minus some passages).
+    exclude: frozenset[str] = frozenset()
 
     def _get_relevant_documents(
         self,
@@ -101,7 +103,7 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
         filters: SearchFilters | None = None,
     ) -> list[Document]:
-        hits = self.index.search(query, k=k or self.k, filters=filters)
+        hits = self.index.search(query, k=k or self.k, filters=filters, exclude=self.exclude)
         return [
             Document(
                 page_content=h.chunk.text,

@@ -13,9 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .answer import Turn
-from .lexical import QUESTION_WORDS
-
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+from .lexical import QUESTION_WORDS, WORD
 
 # Words that point back to something said before.
 _ANAPHORA = frozenset(
@@ -123,7 +121,7 @@ _SHORT = 2
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    return [w.lower() for w in WORD.findall(text)]
 
 
 def content_words(text: str) -> list[str]:

@@ -115,12 +115,11 @@ class DenseStore:
         self, vector: np.ndarray, limit: int, filters: SearchFilters | None = None
     ) -> list[tuple[str, float]]:
         """Chunk ids nearest to `vector`, best first, with cosine similarity."""
-        n = self.count()
-        if n == 0:
-            return []
+        # Chroma returns fewer results when the collection is smaller than
+        # `limit`; counting first would cost a round trip per query.
         result = self._collection.query(
             query_embeddings=[vector],
-            n_results=min(limit, n),
+            n_results=limit,
             where=_where(filters),
             include=["distances"],
         )

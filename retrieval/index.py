@@ -23,7 +23,7 @@ other process is writing, and before its own first write otherwise.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -129,7 +129,7 @@ class ArticleIndex:
     @property
     def embedder(self) -> TanyaEmbeddings:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedder)
+            self._embedder = load_embedder(self.settings.embedder, self.settings.embed_threads)
         recorded = self.embedder_name
         if recorded and recorded != self._embedder.name:
             raise IndexMismatchError(
@@ -272,17 +272,22 @@ class ArticleIndex:
         k: int = 5,
         filters: SearchFilters | None = None,
         mode: SearchMode = "hybrid",
+        exclude: Collection[str] = (),
     ) -> list[SearchHit]:
         """The `k` best chunks for `query`: dense and lexical rankings fused
-        (see `fuse`)."""
+        (see `fuse`). `exclude`d chunk ids are ranked as if they had never been
+        indexed (evaluation: the corpus minus a question's own passage)."""
         n = max(self.settings.candidates, k)
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
+        skip = set(exclude)
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_queries([query])[0]
-            dense = self.dense.search(vector, n, filters)
+            found = self.dense.search(vector, n + len(skip), filters)
+            dense = [hit for hit in found if hit[0] not in skip][:n]
         if mode in ("hybrid", "lexical"):
-            lexical = self.catalog.lexical_search(query, n, filters)
+            found = self.catalog.lexical_search(query, n + len(skip), filters)
+            lexical = [hit for hit in found if hit[0] not in skip][:n]
         fused = fuse(
             dense,
             lexical,

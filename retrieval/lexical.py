@@ -5,7 +5,8 @@ Words are lower-cased and stemmed with Sastrawi ("mengusir" → "usir",
 affixes of the same root still match. Adjacent stems also form bigram terms
 ("kepala_badan"), which reward passages that share a phrase with the question.
 
-Measured on FacQA train (see BENCHMARKS.md): Sastrawi's 800-word stopword
+An earlier tuning run on FacQA train (its script was not kept, and its numbers
+are not in BENCHMARKS.md) found that Sastrawi's 800-word stopword
 list *lowers* recall (it drops words like "akhir", "awal", "baru" that
 questions hinge on), so documents keep every word but a few English function
 words, and only queries drop question words ("siapa", "berapa", ...).
@@ -19,7 +20,8 @@ from functools import lru_cache
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+# A word: letters and digits, no underscore (bigram terms use it as a joint).
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Question words and fillers in English: questions come in English sometimes,
 # and these would otherwise match English words quoted in articles.
@@ -105,7 +107,7 @@ def stem(word: str) -> str:
 
 def _stems(text: str, drop: frozenset[str]) -> list[str]:
     out = []
-    for word in _WORD.findall(text.lower()):
+    for word in WORD.findall(text.lower()):
         if word in drop:
             continue
         # Numbers and codes ("2017", "g20") are kept as they are.

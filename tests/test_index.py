@@ -111,6 +111,16 @@ def test_filters_by_source_and_date(index: ArticleIndex) -> None:
         assert {h.chunk.article_id for h in recent} <= {RICE.id}
 
 
+def test_excluded_chunks_are_ranked_as_if_never_indexed(index: ArticleIndex) -> None:
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    best = index.search("Hizbullah memimpin pertempuran", k=1)[0].chunk.chunk_id
+    for mode in ("hybrid", "dense", "lexical"):
+        hits = index.search("Hizbullah memimpin pertempuran", k=5, mode=mode, exclude={best})
+        assert best not in {h.chunk.chunk_id for h in hits}
+        # Nothing else shares the query's words; the dense side still ranks the rest.
+        assert len(hits) == (0 if mode == "lexical" else 4)
+
+
 def test_lexical_query_syntax_is_text(index: ArticleIndex) -> None:
     """FTS5 operators typed by a user are searched as words, never a syntax error."""
     index.write([(BATTLE, sentence_chunks(BATTLE))])
