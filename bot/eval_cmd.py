@@ -208,7 +208,9 @@ def render(report: EvalReport) -> None:
     table.add_column("value", justify="right")
     table.add_column("of", justify="right")
     table.add_row(
-        "gold span in the answer", _pct(answers["containment"]), str(answers["containment_questions"])
+        "gold span in the answer",
+        _pct(answers["containment"]),
+        str(answers["containment_questions"]),
     )
     table.add_row(
         "first citation is the gold article",
