@@ -1,6 +1,6 @@
 """The offline answerer: no model writes anything; the answer is the
-sentences of the retrieved passages that best answer the question, quoted in
-reading order, each cited.
+sentences of the retrieved passages that best answer the question, quoted
+(the best first, then the rest in reading order), each cited.
 
 Each sentence gets five signals, each in [0, 1]:
 
@@ -53,6 +53,7 @@ Measured on valid (311 questions, used for nothing above), with
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -63,7 +64,7 @@ import numpy as np
 
 from .answer import Passage
 from .embeddings import TanyaEmbeddings
-from .lexical import QUESTION_WORDS, query_terms, stem, terms
+from .lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
 from .question import question_language
 
 
@@ -263,7 +264,7 @@ def question_concepts(question: str) -> list[Concept]:
     """
     if question_language(question) == "en":
         concepts = []
-        for word in dict.fromkeys(_WORD.findall(question.lower())):
+        for word in dict.fromkeys(WORD.findall(question.lower())):
             if word in _ENGLISH_FILLER:
                 continue
             stems = set(terms(word)) | GLOSSARY.get(word, frozenset())
@@ -274,6 +275,17 @@ def question_concepts(question: str) -> list[Concept]:
         Concept(frozenset([t]), 0.5 if "_" in t else 1.0)
         for t in dict.fromkeys(query_terms(question))
     ]
+
+
+def distinctive_concepts(concepts: Sequence[Concept], texts: Sequence[set[str]]) -> list[Concept]:
+    """The concepts reweighted by inverse sentence frequency among `texts`
+    (log(1 + n / df)), so the words most candidates share count least."""
+    n = len(texts)
+    out = []
+    for c in concepts:
+        df = sum(1 for t in texts if c.stems & t) or 1
+        out.append(Concept(c.stems, c.weight * math.log(1 + n / df)))
+    return out
 
 
 def lexical_overlap(concepts: Sequence[Concept], text_terms: set[str]) -> float:
@@ -362,10 +374,14 @@ class ExtractiveAnswerer:
         # Terms of each passage with its title: a sentence that says "the
         # city" still belongs to a passage (and article) that names it.
         context_terms = {p.n: set(terms(f"{p.title}\n{p.text}")) for p in passages}
+        own_terms = [set(terms(s.text)) for s in sentences]
+        # Words every candidate sentence shares (the topic: "Albu Kamal") do
+        # not tell the sentence that answers from the ones around it; the
+        # question's rarer words ("memimpin pertempuran") do.
+        distinctive = distinctive_concepts(concepts, own_terms)
         scored: dict[tuple[str, int], ScoredSentence] = {}
-        for s, d in zip(sentences, dense, strict=True):
-            own = set(terms(s.text))
-            lexical = lexical_overlap(concepts, own)
+        for s, d, own in zip(sentences, dense, own_terms, strict=True):
+            lexical = lexical_overlap(distinctive, own)
             context = lexical_overlap(concepts, own | context_terms[s.passage.n])
             retrieval = max(s.passage.score, 0.0) / top
             kind_match = 1.0 if has_kind(s.text, kind) else 0.0
@@ -405,19 +421,23 @@ class ExtractiveAnswerer:
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:
-    """The chosen sentences in reading order (articles in the order they were
-    retrieved, sentences by their place in the article), each followed by its
-    passage's marker; and, per passage, the span of it that is quoted."""
+    """The best sentence first (what the reader came for), then the others
+    in reading order (articles in the order they were retrieved, sentences by
+    their place in the article), each followed by its passage's marker; and,
+    per passage, the span of it that is quoted. `chosen` is best first."""
+    if not chosen:
+        return "", {}
     article_rank: dict[str, int] = {}
     for s in sorted(chosen, key=lambda s: s.sentence.passage.n):
         article_rank.setdefault(s.sentence.passage.article_id, len(article_rank))
-    ordered = sorted(
-        chosen,
+    rest = sorted(
+        chosen[1:],
         key=lambda s: (
             article_rank[s.sentence.passage.article_id],
             s.sentence.passage.start + s.sentence.start,
         ),
     )
+    ordered = [chosen[0], *rest]
     parts = []
     spans: dict[int, tuple[int, int]] = {}
     for s in ordered:
@@ -432,7 +452,6 @@ def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int,
 
 
 # --- English questions, Indonesian articles -----------------------------------------------------
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _ENGLISH_FILLER = QUESTION_WORDS | frozenset(
     "a an the of in on at to for from by with and or is are was were be been being what who "
     "whom whose which when where why how did does do done this that these those it its as "
@@ -579,5 +598,5 @@ def indonesian_gloss(question: str) -> list[str]:
     "who *led* the battle" with "*memimpin* pertempuran"."""
     if question_language(question) != "en":
         return []
-    words = dict.fromkeys(_WORD.findall(question.lower()))
+    words = dict.fromkeys(WORD.findall(question.lower()))
     return list(dict.fromkeys(w for word in words for w in GLOSSARY_WORDS.get(word, ())))

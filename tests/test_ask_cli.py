@@ -81,6 +81,8 @@ def test_seed_questions_offline(seeded_data_dir: Path, row: dict[str, Any]) -> N
         return
     assert data["found"] is True
     assert contains_answer(data["answer"], row["answer"]), data["answer"]
+    # The answer opens with the sentence that answers, not one merely nearby.
+    assert contains_answer(data["answer"].split("[1]")[0], row["answer"]), data["answer"]
     first = data["citations"][0]
     assert first["n"] == 1 and first["title"] == SEED_TITLE
     assert first["date"] == "2017-11-10" and first["source"] == "Jurnalislamcom"

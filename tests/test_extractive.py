@@ -122,15 +122,16 @@ def test_the_threshold_decides_found(
     assert not strict.answer(question, PASSAGES).found
 
 
-def test_sentences_come_in_reading_order_and_quotes_are_narrowed(
+def test_best_sentence_first_then_reading_order_and_quotes_are_narrowed(
     embedder: TanyaEmbeddings,
 ) -> None:
-    # Let every sentence through, to see the order they are composed in.
-    wide = ExtractiveAnswerer(embedder, replace(CALIBRATION, margin=10.0, max_sentences=3))
+    # Let several sentences through, to see the order they are composed in.
+    wide = ExtractiveAnswerer(embedder, replace(CALIBRATION, margin=10.0, max_sentences=4))
     extract = wide.answer("Siapa yang memimpin pertempuran untuk kota Albu Kamal?", PASSAGES)
-    assert len(extract.chosen) >= 2
+    assert len(extract.chosen) >= 3
     as_written = sorted(extract.chosen, key=lambda s: extract.text.index(s.sentence.text[:30]))
-    offsets = [s.sentence.passage.start + s.sentence.start for s in as_written]
+    assert as_written[0] is extract.best and "Hizbullah" in as_written[0].sentence.text
+    offsets = [s.sentence.passage.start + s.sentence.start for s in as_written[1:]]
     assert offsets == sorted(offsets)
     # Each source quotes the stored text it used, at its offsets.
     for c in cite(extract.text, PASSAGES, extract.spans).citations:
