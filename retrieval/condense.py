@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from .answer import Turn
-from .lexical import QUESTION_WORDS, WORD
+from .lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD
 
 # Words that point back to something said before.
 _ANAPHORA = frozenset(
@@ -57,62 +57,12 @@ _ANAPHORA = frozenset(
 _NOT_NYA = frozenset(["tanya", "bertanya", "nyanyi", "menyanyi", "punya", "hanya", "bahkan"])
 
 # Words that carry no topic: question words, English fillers, common verbs of asking.
-_FILLER = frozenset(QUESTION_WORDS) | frozenset(
-    [
-        "what",
-        "who",
-        "whom",
-        "whose",
-        "which",
-        "when",
-        "where",
-        "why",
-        "how",
-        "is",
-        "are",
-        "was",
-        "were",
-        "did",
-        "does",
-        "do",
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "and",
-        "or",
-        "by",
-        "with",
-        "about",
-        "ada",
-        "adalah",
-        "dan",
-        "atau",
-        "ke",
-        "dari",
-        "pada",
-        "untuk",
-        "dengan",
-        "oleh",
-        "dalam",
-        "akan",
-        "sudah",
-        "telah",
-        "sedang",
-        "tidak",
-        "bukan",
-        "juga",
-        "lagi",
-        "saja",
-        "ya",
-        "kah",
-        "lah",
-    ]
+_FILLER = (
+    QUESTION_WORDS
+    | ENGLISH_STOPWORDS
+    | frozenset(
+        "ada adalah akan atau bukan dalam dan dari dengan juga kah ke lagi lah oleh pada saja sedang sudah telah tidak untuk ya".split()
+    )
 )
 
 # At most this many words (fillers aside) and a question counts as a

@@ -25,7 +25,7 @@ WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 # Question words and fillers in English: questions come in English sometimes,
 # and these would otherwise match English words quoted in articles.
-_ENGLISH_STOPWORDS = frozenset(
+ENGLISH_STOPWORDS = frozenset(
     [
         "a",
         "an",
@@ -121,12 +121,12 @@ def _with_bigrams(stems: list[str]) -> list[str]:
 
 def terms(text: str) -> list[str]:
     """The terms a passage is indexed under: stems, then stem bigrams."""
-    return _with_bigrams(_stems(text, _ENGLISH_STOPWORDS))
+    return _with_bigrams(_stems(text, ENGLISH_STOPWORDS))
 
 
 def query_terms(text: str) -> list[str]:
     """The terms a question is searched with (question words dropped)."""
-    return _with_bigrams(_stems(text, _ENGLISH_STOPWORDS | QUESTION_WORDS))
+    return _with_bigrams(_stems(text, ENGLISH_STOPWORDS | QUESTION_WORDS))
 
 
 def fts_query(text: str) -> str | None:
