@@ -1404,8 +1404,10 @@ class TelegramServer(LoopbackServer):
             self._commands.pop(key, None)
         return True
 
-    def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
-        chat_id = _chat_id(params)
+    def _message_text(
+        self, params: dict[str, Any], *, too_long: str
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """A message's text as Telegram parses it, refused as Telegram would."""
         raw = params.get("text")
         if raw is None or raw == "":
             raise _bad("message text is empty")
@@ -1418,7 +1420,13 @@ class TelegramServer(LoopbackServer):
         if not text:
             raise _bad("message text is empty")
         if utf16_len(text) > MAX_TEXT_UTF16:
-            raise _bad("message is too long")
+            raise _bad(too_long)
+        return text, entities
+
+    def _api_sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = _chat_id(params)
+        raw = params.get("text")
+        text, entities = self._message_text(params, too_long="message is too long")
         markup = _check_markup(params.get("reply_markup"), inline_only=False)
         with self._lock:
             replied = self._reply_target(chat_id, params)
@@ -1474,18 +1482,8 @@ class TelegramServer(LoopbackServer):
             message = self._editable(chat_id, message_id)
             if "text" not in message:
                 raise _bad("there is no text in the message to edit")
-            if raw is None or raw == "":
-                raise _bad("message text is empty")
-            text, entities = format_text(
-                raw,
-                params.get("parse_mode"),
-                params.get("entities"),
-                strict_entities=self.strict_html_entities,
-            )
-            if not text:
-                raise _bad("message text is empty")
-            if utf16_len(text) > MAX_TEXT_UTF16:
-                raise _bad("MESSAGE_TOO_LONG")
+            # Telegram words the over-long error differently for edits.
+            text, entities = self._message_text(params, too_long="MESSAGE_TOO_LONG")
             if (
                 text == message.get("text")
                 and entities == message.get("entities", [])
