@@ -86,6 +86,8 @@ def describe(settings: Settings) -> dict[str, Any]:
         "lexical_weight",
         "candidates",
         "rrf_k",
+        "proximity_weight",
+        "proximity_depth",
     )
     return {k: getattr(settings, k) for k in keys}
 

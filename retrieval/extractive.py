@@ -62,6 +62,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -281,7 +282,9 @@ def question_concepts(question: str) -> list[Concept]:
     ]
 
 
-def distinctive_concepts(concepts: Sequence[Concept], texts: Sequence[set[str]]) -> list[Concept]:
+def distinctive_concepts(
+    concepts: Sequence[Concept], texts: Sequence[AbstractSet[str]]
+) -> list[Concept]:
     """The concepts reweighted by inverse sentence frequency among `texts`
     (log(1 + n / df)), so the words most candidates share count least."""
     n = len(texts)
@@ -292,7 +295,7 @@ def distinctive_concepts(concepts: Sequence[Concept], texts: Sequence[set[str]])
     return out
 
 
-def lexical_overlap(concepts: Sequence[Concept], text_terms: set[str]) -> float:
+def lexical_overlap(concepts: Sequence[Concept], text_terms: AbstractSet[str]) -> float:
     """Weighted share of the question's concepts a text's terms mention."""
     total = sum(c.weight for c in concepts)
     if not total:

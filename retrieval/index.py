@@ -36,6 +36,7 @@ from .dense import DenseStore
 from .embeddings import TanyaEmbeddings, load_embedder
 from .locking import IndexBusyError, WriteLock
 from .models import Article, Chunk
+from .proximity import rerank
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -275,7 +276,8 @@ class ArticleIndex:
         exclude: Collection[str] = (),
     ) -> list[SearchHit]:
         """The `k` best chunks for `query`: dense and lexical rankings fused
-        (see `fuse`). `exclude`d chunk ids are ranked as if they had never been
+        (see `fuse`), then in hybrid mode the best few re-ranked by term
+        proximity (`proximity.py`). `exclude`d chunk ids are ranked as if they had never been
         indexed (evaluation: the corpus minus a question's own passage)."""
         n = max(self.settings.candidates, k)
         dense: list[tuple[str, float]] = []
@@ -296,7 +298,15 @@ class ArticleIndex:
             lexical_weight=self.settings.lexical_weight,
             rrf_k=self.settings.rrf_k,
         )
-        chunks = self.catalog.chunks_by_id([cid for cid, _ in fused[: k * 2 + 10]])
+        depth = self.settings.proximity_depth if mode == "hybrid" else 0
+        chunks = self.catalog.chunks_by_id([cid for cid, _ in fused[: max(k * 2 + 10, depth)]])
+        fused = rerank(
+            query,
+            fused,
+            {cid: c.text for cid, c in chunks.items()},
+            weight=self.settings.proximity_weight,
+            depth=depth,
+        )
         dense_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(dense)}
         lexical_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(lexical)}
         hits = []

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=0.5, ge=0)
     lexical_weight: float = Field(default=0.5, ge=0)
     rrf_k: int = Field(default=60, ge=1)
+    # Hybrid search's second stage (`proximity.py`): the best
+    # `proximity_depth` fused chunks gain `proximity_weight` × the share of
+    # the question's terms their best sentence holds. 0 turns it off.
+    proximity_weight: float = Field(default=0.5, ge=0)
+    proximity_depth: int = Field(default=20, ge=0, le=200)
 
     # --- answering -------------------------------------------------------------
     llm: str = ""

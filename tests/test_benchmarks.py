@@ -63,7 +63,9 @@ def test_retrieval_benchmark_runs_and_writes_its_section(facqa_dir: Path, tmp_pa
 
     text = out.read_text(encoding="utf-8")
     assert "## Retrieval on FacQA" in text
-    assert "hybrid, convex fusion (default)" in text
+    assert "hybrid, convex fusion + proximity (default)" in text
+    assert "no proximity stage" in text  # the ablation, measured in the same run
+    assert "Proximity stage swept on train" in text
     assert "## Machine and run" in text
     assert "Fusion settings swept on train" in text
     assert "kept ingest numbers" in text  # a section this run did not measure is kept

@@ -53,6 +53,8 @@ def test_dotenv_is_read_and_lists_parse(data_dir: Path) -> None:
         ("TANYA_TOP_K", "0"),
         ("TANYA_ADMIN_IDS", "alice"),
         ("TANYA_FUSION", "magic"),
+        ("TANYA_PROXIMITY_WEIGHT", "-1"),
+        ("TANYA_PROXIMITY_DEPTH", "many"),
     ],
 )
 def test_bad_setting_is_a_clear_error(
