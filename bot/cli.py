@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,8 +19,10 @@ from bot.cli_common import (
     seed_if_empty,
     summary_line,
 )
-from retrieval.index import ArticleIndex, SearchMode
-from retrieval.ingest import AddReport, ItemResult, add_inputs, chunk_for_index
+
+if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
+    from retrieval.index import ArticleIndex, SearchMode
+    from retrieval.ingest import AddReport, ItemResult
 
 app = typer.Typer(
     help="tanya: ask questions about news articles; answers cite their passages.",
@@ -41,6 +43,8 @@ def add(
     Re-adding an article changes nothing; a changed version replaces the old one.
     Exit code 1 when any input failed (the others are still added).
     """
+    from retrieval.ingest import add_inputs
+
     with opened_index() as index:
         if as_json:
             report = add_inputs(index, inputs)
@@ -57,6 +61,8 @@ def add(
 
 
 def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
+    from retrieval.ingest import add_inputs
+
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -233,6 +239,8 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 @app.command()
 def reindex() -> None:
     """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER)."""
+    from retrieval.ingest import chunk_for_index
+
     with opened_index() as index:
         before = index.embedder_name
         count = index.reindex(lambda article: chunk_for_index(index, article))

@@ -8,19 +8,20 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 
 from retrieval.catalog import SearchFilters
-from retrieval.dense import DenseStoreError
-from retrieval.embeddings import EmbedderError
-from retrieval.index import ArticleIndex, IndexMismatchError
-from retrieval.ingest import AddReport, ensure_seeded
-from retrieval.locking import IndexBusyError
 from retrieval.settings import Settings
+
+# The index, Chroma, LangChain and the embedder are imported when a command
+# opens the index, not at start-up: `tanya --help` should not wait for them.
+if TYPE_CHECKING:
+    from retrieval.index import ArticleIndex
+    from retrieval.ingest import AddReport
 
 console = Console()
 err = Console(stderr=True)
@@ -40,6 +41,11 @@ def load_settings() -> Settings:
 @contextmanager
 def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
     """Open the index, turning setup problems into one clear line and exit 2."""
+    from retrieval.dense import DenseStoreError
+    from retrieval.embeddings import EmbedderError
+    from retrieval.index import ArticleIndex, IndexMismatchError
+    from retrieval.locking import IndexBusyError
+
     settings = settings or load_settings()
     try:
         index = ArticleIndex(settings)
@@ -59,6 +65,8 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
 
 def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
     """First use: index `seeds/` so `tanya search`/`ask` work out of the box."""
+    from retrieval.ingest import ensure_seeded
+
     if index.catalog.counts()[0] > 0:
         return
     if not quiet:

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import (
@@ -35,10 +35,12 @@ from bot.cli_common import (
     seed_if_empty,
     summary_line,
 )
-from retrieval.evaluation import EvalInputError, EvalReport, load_questions, run_eval
-from retrieval.index import ArticleIndex
-from retrieval.ingest import ItemResult, add_inputs
 from retrieval.settings import Settings
+
+if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
+    from retrieval.evaluation import EvalReport
+    from retrieval.index import ArticleIndex
+    from retrieval.ingest import ItemResult
 
 
 def _columns() -> tuple[Any, ...]:
@@ -61,6 +63,8 @@ def _throwaway_settings(settings: Settings) -> Iterator[Settings]:
 
 
 def _ingest_corpus(index: ArticleIndex, corpus: list[str], quiet: bool) -> None:
+    from retrieval.ingest import add_inputs
+
     if quiet:
         report = add_inputs(index, corpus)
     else:
@@ -91,6 +95,7 @@ def _evaluate(
     quiet: bool,
 ) -> EvalReport:
     from retrieval.chain import Answerer
+    from retrieval.evaluation import EvalInputError, load_questions, run_eval
 
     try:
         questions, problems = load_questions(questions_file)

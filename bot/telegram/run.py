@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
 from rich.markup import escape
-from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.cli_common import err, load_settings, opened_index, seed_if_empty
 from retrieval.settings import Settings
 
-from .app import bot_token, build_application
 from .redaction import redact_everywhere
-from .state import AnyApplication
+
+# python-telegram-bot and the answer chain load when the bot starts, not
+# with every `tanya` command (see cli_common).
+if TYPE_CHECKING:
+    from .state import AnyApplication
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,11 @@ def bot(
     Stops cleanly on Ctrl-C or SIGTERM. Exit code 2 when the token is missing
     or rejected, 1 when Telegram cannot be reached.
     """
+    from telegram import Update
+    from telegram.error import InvalidToken, NetworkError, TelegramError
+
+    from .app import bot_token, build_application
+
     settings = load_settings()
     try:
         token = bot_token(settings)
@@ -126,6 +132,8 @@ def webhook_path(url: str) -> str:
 
 
 def run_webhook(application: AnyApplication, settings: Settings) -> None:
+    from telegram import Update
+
     url = settings.webhook_url or ""
     log.info(
         "receiving updates by webhook at %s (listening on %s:%s)",

