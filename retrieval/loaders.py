@@ -146,6 +146,23 @@ def _from_bytes(
     url: str | None = None,
     charset: str | None = None,
 ) -> Loaded:
+    """One input's bytes as an article, or a failure that says why. Never
+    raises: one unreadable input must not stop the rest of a batch."""
+    try:
+        return _parse_bytes(data, suffix, origin, default_title, url, charset)
+    except Exception as exc:
+        log.exception("reading %s failed", origin)
+        return LoadFailure(origin, f"cannot read it: unexpected {type(exc).__name__}: {exc}")
+
+
+def _parse_bytes(
+    data: bytes,
+    suffix: str,
+    origin: str,
+    default_title: str,
+    url: str | None,
+    charset: str | None,
+) -> Loaded:
     if not data.strip():
         return LoadFailure(origin, "the file is empty")
     try:
@@ -244,8 +261,16 @@ def parse_markdown(text: str, origin: str, *, default_title: str = "") -> Loaded
 
 def parse_html(html: str, origin: str, *, url: str | None = None) -> Loaded:
     """Main text and metadata of a page, by trafilatura."""
-    import trafilatura
-
+    try:
+        import trafilatura
+    except ImportError as exc:
+        # A broken install (a dependency of trafilatura missing) fails the
+        # HTML inputs with the fix, not the whole batch with a traceback.
+        return LoadFailure(
+            origin,
+            f"cannot read HTML: the extractor failed to load ({exc}). "
+            "Reinstall tanya (pip install -e .) to get its dependencies.",
+        )
     try:
         doc = trafilatura.bare_extraction(
             html,
