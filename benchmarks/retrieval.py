@@ -156,21 +156,13 @@ PROXIMITY_DEPTHS = (10, 20, 40)
 
 def sweep_proximity(index: ArticleIndex, questions: Sequence[Question]) -> list[dict[str, Any]]:
     """The proximity stage's weight and depth on train, at the default
-    fusion: the fused list is computed once per question and re-ranked per
-    setting with the index's own `rerank`, as `ArticleIndex.search` does."""
-    s = index.settings
+    fusion: the index's first stage (`ArticleIndex.candidates`) runs once per
+    question, and its fused list is re-ranked per setting with the index's
+    own `rerank`, as `ArticleIndex.search` does."""
     n = depth(index)
     lists = []
     for q in questions:
-        vector = index.embedder.embed_queries([q.question])[0]
-        fused = fuse(
-            index.dense.search(vector, max(s.candidates, n)),
-            index.catalog.lexical_search(q.question, max(s.candidates, n)),
-            method=s.fusion,
-            dense_weight=s.dense_weight,
-            lexical_weight=s.lexical_weight,
-            rrf_k=s.rrf_k,
-        )
+        fused = index.candidates(q.question, max(index.settings.candidates, n)).fused
         head = max(PROXIMITY_DEPTHS)
         chunks = index.catalog.chunks_by_id([cid for cid, _ in fused[:head]])
         lists.append((q.question, fused, {c: v.text for c, v in chunks.items()}, q.passage))

@@ -59,6 +59,15 @@ class SearchHit:
 
 
 @dataclass
+class Candidates:
+    """Each retriever's (chunk id, score) list, best first, and their fusion."""
+
+    dense: list[tuple[str, float]]
+    lexical: list[tuple[str, float]]
+    fused: list[tuple[str, float]]
+
+
+@dataclass
 class RepairReport:
     removed_vectors: int = 0
     reembedded_chunks: int = 0
@@ -267,19 +276,17 @@ class ArticleIndex:
             report.notes.append(f"re-embedded {len(ordered)} chunk(s) missing from Chroma")
 
     # --- reading ------------------------------------------------------------------------------
-    def search(
+    def candidates(
         self,
         query: str,
-        k: int = 5,
+        n: int,
         filters: SearchFilters | None = None,
         mode: SearchMode = "hybrid",
         exclude: Collection[str] = (),
-    ) -> list[SearchHit]:
-        """The `k` best chunks for `query`: dense and lexical rankings fused
-        (see `fuse`), then in hybrid mode the best few re-ranked by term
-        proximity (`proximity.py`). `exclude`d chunk ids are ranked as if they had never been
-        indexed (evaluation: the corpus minus a question's own passage)."""
-        n = max(self.settings.candidates, k)
+    ) -> Candidates:
+        """The first stage of `search`: up to `n` chunks from each retriever
+        the mode uses, and their fusion (see `fuse`). `exclude`d chunk ids
+        are ranked as if they had never been indexed."""
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         skip = set(exclude)
@@ -298,6 +305,23 @@ class ArticleIndex:
             lexical_weight=self.settings.lexical_weight,
             rrf_k=self.settings.rrf_k,
         )
+        return Candidates(dense, lexical, fused)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+        exclude: Collection[str] = (),
+    ) -> list[SearchHit]:
+        """The `k` best chunks for `query`: dense and lexical rankings fused
+        (`candidates`), then in hybrid mode the best few re-ranked by term
+        proximity (`proximity.py`). `exclude`d chunk ids are ranked as if they
+        had never been indexed (evaluation: the corpus minus a question's own
+        passage)."""
+        found = self.candidates(query, max(self.settings.candidates, k), filters, mode, exclude)
+        dense, lexical, fused = found.dense, found.lexical, found.fused
         depth = self.settings.proximity_depth if mode == "hybrid" else 0
         chunks = self.catalog.chunks_by_id([cid for cid, _ in fused[: max(k * 2 + 10, depth)]])
         fused = rerank(
