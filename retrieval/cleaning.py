@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import ftfy
 
 from .dates import parse_date
-from .models import Article, RawArticle, Removal, article_id_for
+from .models import Article, RawArticle, Removal, article_id_for, former_ids, identity_of
 
 
 class CleaningError(ValueError):
@@ -217,7 +217,9 @@ def clean_article(raw: RawArticle, *, max_chars: int = 2_000_000) -> Article:
     source = (raw.source or "").strip() or dateline_outlet or outlet_from_url(raw.url)
     url = raw.url.strip() if raw.url else None
     return Article(
-        id=article_id_for(explicit=raw.id, url=url, title=title, text=text),
+        id=article_id_for(explicit=raw.id, url=url, title=title, text=text, path=raw.path),
+        identity=identity_of(explicit=raw.id, url=url, path=raw.path),
+        former_ids=former_ids(explicit=raw.id, url=url, title=title, text=text),
         title=title,
         text=text,
         origin=raw.origin,

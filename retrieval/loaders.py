@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ MAX_JSONL_LINE_BYTES = 20_000_000
 MIN_PAGE_WORDS = 8
 # A title longer than this is really a paragraph: the file has no title line.
 _MAX_TITLE_CHARS = 300
+# Longest explicit article id ("id" in JSONL or front matter).
+MAX_ID_CHARS = 200
 
 Loaded = RawArticle | LoadFailure
 Fetcher = Callable[[str], FetchedPage]
@@ -134,7 +137,19 @@ def load_file(path: Path, *, max_bytes: int) -> Iterator[Loaded]:
     except OSError as exc:
         yield LoadFailure(origin, f"cannot read it: {exc.strerror or exc}")
         return
-    yield _from_bytes(data, suffix, origin, default_title=path.stem)
+    loaded = _from_bytes(data, suffix, origin, default_title=path.stem)
+    if isinstance(loaded, RawArticle):
+        # The file is the article's identity: edited and added again, it
+        # updates the article instead of adding a second one.
+        loaded.path = _absolute(path)
+    yield loaded
+
+
+def _absolute(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return str(path.absolute())
 
 
 def _from_bytes(
@@ -348,6 +363,18 @@ def _field(record: dict[str, Any], key: str) -> str | None:
     return str(value).strip() or None
 
 
+def explicit_id(value: str | None) -> str | None:
+    """An id given by the input, checked: it becomes the article id as is,
+    typed in `tanya show`/`remove` and shown in every report."""
+    if value is None:
+        return None
+    if len(value) > MAX_ID_CHARS:
+        raise ValueError(f'"id" is {len(value)} characters long; at most {MAX_ID_CHARS}')
+    if any(unicodedata.category(ch)[0] == "C" for ch in value):
+        raise ValueError('"id" holds control characters')
+    return value
+
+
 def parse_record(record: object, origin: str) -> Loaded:
     """A decoded JSONL line → an article: `title` and `content`/`text` required."""
     if not isinstance(record, dict):
@@ -356,6 +383,7 @@ def parse_record(record: object, origin: str) -> Loaded:
         title = _field(record, "title")
         body = next((b for k in _TEXT_KEYS if (b := _field(record, k))), None)
         fields = {k: _field(record, k) for k in ("date", "url", "source", "id")}
+        fields["id"] = explicit_id(fields["id"])
     except ValueError as exc:
         return LoadFailure(origin, str(exc))
     if not body:
