@@ -192,7 +192,9 @@ def resolve_id(index: ArticleIndex, given: str) -> str | None:
 
 @app.command()
 def show(
-    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    article_id: Annotated[
+        str, typer.Argument(help="Article id, its URL, or a unique prefix of 4+ characters.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One article as indexed: metadata, cleaned text, passages, what cleaning removed.
@@ -225,7 +227,9 @@ def show(
 
 @app.command()
 def remove(
-    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    article_id: Annotated[
+        str, typer.Argument(help="Article id, its URL, or a unique prefix of 4+ characters.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Remove an article and all its passages."""
