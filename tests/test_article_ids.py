@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,11 @@ from retrieval.ingest import add_inputs, chunk_for_index, make_fetcher
 from retrieval.loaders import iter_inputs
 from retrieval.models import Article, RawArticle
 from retrieval.settings import Settings
+from tests.servers.telegram_api import TelegramServer
 from tests.servers.web import WebServer, article_page
+from tests.test_telegram_harness import ADMIN, BotHarness
+
+pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
 runner = CliRunner()
 
@@ -358,3 +363,29 @@ def test_a_file_named_like_an_older_article_elsewhere_is_not_merged_into_it(
     assert report.summary()["added"] == 1
     assert index.stats()["articles"] == 2
     index.close()
+
+
+# --- files sent in Telegram -----------------------------------------------------------------------
+def test_two_different_files_sent_under_one_name_are_two_articles(
+    make_bot: Callable[..., BotHarness], telegram_server: TelegramServer
+) -> None:
+    """A file sent in chat has no path of its own (two users' "berita.txt" are
+    not one file): it is known by its content, as pasted text is."""
+    bot = make_bot()
+
+    def send(row: dict[str, str]) -> str:
+        document = telegram_server.add_file(
+            f"{row['title']}\n\n{row['content']}".encode(), "berita.txt"
+        )
+        asked = telegram_server.message(document=document, chat_id=ADMIN)
+        [reply] = bot.wait_replies(
+            ADMIN, asked, until=lambda found: found[0].text.startswith(("Selesai", "Done"))
+        )
+        return reply.text
+
+    assert send(FLOOD).startswith("Selesai: 1 ditambahkan")
+    assert send(QUAKE).startswith("Selesai: 1 ditambahkan")
+    assert send(FLOOD).startswith("Selesai: 0 ditambahkan, 0 diperbarui, 1 tidak berubah")
+    assert bot.index is not None
+    titles = {a.title for a in bot.index.list_articles()}
+    assert {FLOOD["title"], QUAKE["title"]} <= titles
