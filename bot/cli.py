@@ -158,17 +158,43 @@ def list_articles(
 
 
 def resolve_id(index: ArticleIndex, given: str) -> str | None:
-    """The article a full id or a unique prefix names; exit 2 when ambiguous."""
-    matches = index.catalog.resolve_article_id(given.strip())
+    """The article a full id or a unique prefix names; exit 2 when the id is
+    empty, too short to be a prefix, or names several articles (nothing is
+    then shown or removed)."""
+    from rich.markup import escape
+
+    from retrieval.catalog import MAX_ID_MATCHES, MIN_ID_PREFIX
+
+    given = given.strip()
+    if not given:
+        err.print("[red]error:[/] give an article id (see `tanya list`)")
+        raise typer.Exit(2)
+    matches = index.catalog.resolve_article_id(given)
+    if not matches and len(given) < MIN_ID_PREFIX:
+        err.print(
+            f"[red]error:[/] no article has the id {escape(repr(given))}, and a shorter id "
+            f"than {MIN_ID_PREFIX} characters is not taken as a prefix (see `tanya list`)"
+        )
+        raise typer.Exit(2)
     if len(matches) > 1:
-        err.print(f"[red]error:[/] {given!r} matches several articles: {', '.join(matches)}")
+        more = " (and more)" if len(matches) > MAX_ID_MATCHES else ""
+        err.print(
+            f"[red]error:[/] {escape(repr(given))} is the start of several article ids{more}; "
+            "give more of the id:"
+        )
+        for article_id in matches[:MAX_ID_MATCHES]:
+            record = index.catalog.get_article(article_id)
+            title = str(record["title"]) if record else ""
+            err.print(f"  {escape(article_id)}  {escape(title)}", highlight=False)
         raise typer.Exit(2)
     return matches[0] if matches else None
 
 
 @app.command()
 def show(
-    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    article_id: Annotated[
+        str, typer.Argument(help="Article id, its URL, or a unique prefix of 4+ characters.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One article as indexed: metadata, cleaned text, passages, what cleaning removed.
@@ -201,7 +227,9 @@ def show(
 
 @app.command()
 def remove(
-    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    article_id: Annotated[
+        str, typer.Argument(help="Article id, its URL, or a unique prefix of 4+ characters.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Remove an article and all its passages."""

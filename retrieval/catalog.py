@@ -21,7 +21,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from .lexical import fts_query, terms
-from .models import Article, Chunk, Removal
+from .models import Article, Chunk, Removal, article_id_for, content_id, former_ids
+
+# The shortest id prefix a user may type: shorter ones name too many articles
+# (and "" named them all).
+MIN_ID_PREFIX = 4
+# Prefix matches listed at most, when a prefix names several articles.
+MAX_ID_MATCHES = 10
 
 SCHEMA_VERSION = "1"
 
@@ -54,6 +60,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize="unicode61 tokenchars '_'");
 CREATE TABLE IF NOT EXISTS dense_journal (
     chunk_id TEXT PRIMARY KEY,
@@ -187,6 +194,14 @@ class Catalog:
             old = conn.execute("SELECT added_at FROM articles WHERE id=?", (article.id,)).fetchone()
             if old:
                 replaced += self._delete_article(conn, article.id)
+            if article.replaces and article.replaces != article.id:
+                # The stored copy under the id an older tanya gave it.
+                former = conn.execute(
+                    "SELECT added_at FROM articles WHERE id=?", (article.replaces,)
+                ).fetchone()
+                if former:
+                    replaced += self._delete_article(conn, article.replaces)
+                    old = old or former
             conn.execute(
                 "INSERT INTO articles(id, content_hash, title, date, source, url, dateline, origin,"
                 " text, removed, n_chunks, added_at, updated_at)"
@@ -239,14 +254,66 @@ class Catalog:
         """Remove an article inside the caller's transaction; returns its chunk ids."""
         return self._delete_article(conn, article_id)
 
-    def resolve_article_id(self, prefix: str) -> list[str]:
-        """Article ids starting with `prefix` (users type short ids)."""
+    def resolve_article_id(self, given: str) -> list[str]:
+        """The articles `given` names, as users type ids: the exact id (an id
+        from the input, "art003", is the article id); that id or URL as an
+        older tanya hashed it; else the ids starting with it, when it has at
+        least `MIN_ID_PREFIX` characters (at most `MAX_ID_MATCHES` + 1, so a
+        caller can tell there were more). Empty input names nothing."""
+        given = given.strip()
+        if not given:
+            return []
+        exact = [given]
+        if "://" in given:  # a URL names the article fetched from it
+            exact.append(article_id_for(explicit=None, url=given, title="", text=""))
+            exact += former_ids(explicit=None, url=given, title="", text="")
+        else:
+            exact += former_ids(explicit=given, url=None, title="", text="")
         with self._lock:
+            for candidate in exact:
+                row = self._conn.execute(
+                    "SELECT id FROM articles WHERE id=?", (candidate,)
+                ).fetchone()
+                if row:
+                    return [row[0]]
+            if len(given) < MIN_ID_PREFIX:
+                return []
             rows = self._conn.execute(
-                "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 5",
-                (prefix, prefix + "\uffff"),
+                "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                (given, given + "\U0010ffff", MAX_ID_MATCHES + 1),
             ).fetchall()
         return [r[0] for r in rows]
+
+    def ids_with_content(self, content_hash: str) -> list[str]:
+        """Articles whose indexed content has this fingerprint."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM articles WHERE content_hash=? ORDER BY added_at, id",
+                (content_hash,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def former_file_article(self, path: str, title: str) -> str | None:
+        """The article an older tanya, which knew local files by their content
+        only, added from the file at `path`, if it is still there under its
+        content id. Its origin is that file: the same absolute path, or a
+        relative spelling that resolves to it from here and the same title
+        (an origin typed relative to another folder may be another file with
+        the same name, and merging two files would lose one)."""
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, title, text, origin FROM articles"
+                " WHERE url IS NULL AND origin LIKE ? ESCAPE '\\' ORDER BY updated_at DESC",
+                (pattern,),
+            ).fetchall()
+        for article_id, stored_title, text, origin in rows:
+            if article_id != content_id(stored_title, text):
+                continue  # not an id from content: not an older tanya's file article
+            if origin == path or (stored_title == title and _same_file(origin, path)):
+                return str(article_id)
+        return None
 
     def get_article(self, article_id: str) -> dict[str, object] | None:
         with self._lock:
@@ -361,6 +428,13 @@ class Catalog:
             return [
                 (r[0], r[1]) for r in self._conn.execute("SELECT chunk_id, op FROM dense_journal")
             ]
+
+
+def _same_file(origin: str, path: str) -> bool:
+    try:
+        return str(Path(origin).expanduser().resolve()) == path
+    except (OSError, RuntimeError, ValueError):
+        return False
 
 
 def _filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import ftfy
 
 from .dates import parse_date
-from .models import Article, RawArticle, Removal, article_id_for
+from .models import Article, RawArticle, Removal, article_id_for, former_ids, identity_of
 
 
 class CleaningError(ValueError):
@@ -170,18 +170,35 @@ _DATELINE = re.compile(
 )
 
 
-def read_dateline(first_paragraph: str) -> tuple[str | None, str | None]:
-    """The dateline at the start of the first paragraph, and the outlet it names."""
+# "JAKARTA (Tempo.co)" on a line of its own, the text on the next line: no
+# dash, so the form alone says it (a place in capitals, an outlet in brackets),
+# and only as a whole line ("KPK (Komisi ...) menetapkan" starts a sentence).
+_LINE_DATELINE = re.compile(
+    r"(?P<dateline>(?P<place>[A-Z][A-Z .'/]{1,40}?)\s*\((?P<paren>[^()]{2,40})\))"
+)
+
+
+def read_dateline(first_paragraph: str, body: str = "") -> tuple[str | None, str | None]:
+    """The dateline at the start of the first paragraph, and the outlet it
+    names. `body`, the text as written (lines not yet joined), lets a
+    dateline on a line of its own count too."""
     match = _DATELINE.match(first_paragraph)
+    if not match and body:
+        alone = _LINE_DATELINE.match(first_paragraph)
+        if alone and re.search(
+            r"(?m)^[^\S\n]*" + re.escape(alone.group("dateline")) + r"[^\S\n]*$", body
+        ):
+            match = alone
     if not match:
         return None, None
+    groups = match.groupdict()
     dateline = match.group("dateline").strip()
-    outlet = match.group("paren") or match.group("comma") or match.group("lead")
+    outlet = groups.get("paren") or groups.get("comma") or groups.get("lead")
     outlet = (outlet or "").strip()
     # "JAKARTA, Jumat (9/11)" or "(9/11/2017)": a date, not an outlet.
     if not outlet or re.fullmatch(r"[\d/.\s-]+", outlet) or parse_date(outlet):
         outlet = ""
-    place = (match.group("place") or match.group("place2") or "").strip()
+    place = (groups.get("place") or groups.get("place2") or "").strip()
     if not place.replace(" ", "").isalpha() and not outlet:
         return None, None
     return dateline, outlet or None
@@ -200,7 +217,8 @@ def outlet_from_url(url: str | None) -> str | None:
 def clean_article(raw: RawArticle, *, max_chars: int = 2_000_000) -> Article:
     """Clean `raw`; raises `CleaningError` when nothing readable is left."""
     title = " ".join(fix_text(raw.title).split())
-    paras, removed = strip_noise(title, paragraphs(fix_text(raw.body)))
+    body = fix_text(raw.body)
+    paras, removed = strip_noise(title, paragraphs(body))
     text = "\n\n".join(paras)
     if not re.search(r"[^\W\d_]{2,}", text):
         raise CleaningError("no readable text left after cleaning")
@@ -213,11 +231,13 @@ def clean_article(raw: RawArticle, *, max_chars: int = 2_000_000) -> Article:
         # A page with no title: its first sentence, shortened, stands in.
         first = re.split(r"(?<=[.!?])\s", paras[0], maxsplit=1)[0]
         title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
-    dateline, dateline_outlet = read_dateline(paras[0])
+    dateline, dateline_outlet = read_dateline(paras[0], body)
     source = (raw.source or "").strip() or dateline_outlet or outlet_from_url(raw.url)
     url = raw.url.strip() if raw.url else None
     return Article(
-        id=article_id_for(explicit=raw.id, url=url, title=title, text=text),
+        id=article_id_for(explicit=raw.id, url=url, title=title, text=text, path=raw.path),
+        identity=identity_of(explicit=raw.id, url=url, path=raw.path),
+        former_ids=former_ids(explicit=raw.id, url=url, title=title, text=text),
         title=title,
         text=text,
         origin=raw.origin,

@@ -44,7 +44,6 @@ from typing import Any, Protocol
 from .answer import Answer, Turn
 from .catalog import Catalog, SearchFilters
 from .index import ArticleIndex, SearchMode
-from .models import article_id_for
 
 # --- the questions file --------------------------------------------------------------------
 
@@ -255,9 +254,10 @@ class GoldResolver:
         if not needle:
             return frozenset()
         candidates = unique_in_order(
-            cid.split(":", 1)[0] for cid, _ in self.catalog.lexical_search(passage, 20)
+            cid.rsplit(":", 2)[0] for cid, _ in self.catalog.lexical_search(passage, 20)
         )
-        # Chunk ids start with their article id; confirm against the catalog.
+        # Chunk ids are "<article id>:<hash>:<position>" (an article id given
+        # by the corpus may itself hold ":"); confirm against the catalog.
         found = frozenset(a for a in candidates if needle in self._text(a))
         if found:
             return found
@@ -269,15 +269,6 @@ class GoldResolver:
 
     def for_article_id(self, given: str) -> frozenset[str]:
         """The stored id, the `id` of a JSONL corpus line, a URL, or a unique prefix."""
-        keys = [
-            given,
-            article_id_for(explicit=given, url=None, title="", text=""),
-        ]
-        if given.startswith(("http://", "https://")):
-            keys.append(article_id_for(explicit=None, url=given, title="", text=""))
-        for key in keys:
-            if self.catalog.content_hash(key) is not None:
-                return frozenset([key])
         matches = self.catalog.resolve_article_id(given)
         return frozenset(matches) if len(matches) == 1 else frozenset()
 

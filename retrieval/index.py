@@ -159,10 +159,36 @@ class ArticleIndex:
 
     # --- writing -----------------------------------------------------------------------
     def status_of(self, article: Article) -> Literal["added", "updated", "unchanged"]:
-        stored = self.catalog.content_hash(article.id)
-        if stored is None:
-            return "added"
-        return "unchanged" if stored == article.content_hash else "updated"
+        return self.stored_copy(article)[0]
+
+    def stored_copy(
+        self, article: Article, path: str | None = None
+    ) -> tuple[Literal["added", "updated", "unchanged"], str]:
+        """Whether `article` is new, a changed version of a stored article, or
+        already stored, and the id of that stored copy (`article.id` when new).
+
+        The copy is looked for under the article's id, then under the ids an
+        older tanya gave it (`Article.former_ids`), so indexes built before
+        ids changed keep working. An article read from a local file (`path`)
+        is also stored when the same content was added from another path,
+        and replaces what an older tanya added from that file."""
+        catalog = self.catalog
+        fingerprints = (article.content_hash, article.former_content_hash)
+
+        def judged(stored_id: str) -> tuple[Literal["updated", "unchanged"], str]:
+            same = catalog.content_hash(stored_id) in fingerprints
+            return ("unchanged" if same else "updated"), stored_id
+
+        for candidate in (article.id, *article.former_ids):
+            if catalog.content_hash(candidate) is not None:
+                return judged(candidate)
+        if article.identity == "path":
+            same_content = catalog.ids_with_content(article.content_hash)
+            if same_content:
+                return "unchanged", same_content[0]
+            if path and (former := catalog.former_file_article(path, article.title)):
+                return judged(former)
+        return "added", article.id
 
     def write(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
         """Store articles (new or changed) with their chunks, atomically per call."""

@@ -98,7 +98,9 @@ def add_raw_articles(
             progress(item)
 
     batch = _Batch(index, record)
-    seen: set[str] = set()
+    # Articles of this batch not yet stored, by id (and by content, for files:
+    # the same file twice under two paths is one article, as across batches).
+    seen: dict[str, str] = {}
     # One lock for the whole add: another writer makes it fail at once, not per article.
     with index.writing():
         for entry in loaded:
@@ -110,12 +112,18 @@ def add_raw_articles(
             except CleaningError as exc:
                 record(ItemResult(entry.origin, "failed", entry.title or None, reason=str(exc)))
                 continue
-            status = index.status_of(article)
-            if status == "unchanged" or article.id in seen:
+            status, stored_id = index.stored_copy(article, entry.path)
+            keys = [article.id]
+            if article.identity == "path":
+                keys.append("content:" + article.content_hash)
+            earlier = next((seen[k] for k in keys if k in seen), None)
+            if status == "unchanged" or earlier:
                 # The same article twice in one batch is the same as re-adding it.
-                record(ItemResult(article.origin, "unchanged", article.id, article.title))
+                record(ItemResult(article.origin, "unchanged", earlier or stored_id, article.title))
                 continue
-            seen.add(article.id)
+            seen.update(dict.fromkeys(keys, article.id))
+            if stored_id != article.id:
+                article.replaces = stored_id  # stored under an id an older tanya gave it
             try:
                 chunks = chunk_for_index(index, article)
             except Exception as exc:  # one article's bad text must not stop the batch

@@ -61,7 +61,11 @@ def test_same_content_same_id_and_changed_content_new_hash() -> None:
     changed = seed()
     changed.body = changed.body.replace("Hizbullah", "Hezbollah")
     c = clean_article(changed)
-    assert c.id != a.id  # no URL or explicit id: identity is the content
+    # Read from a file: the file is the identity, so an edit keeps the id.
+    assert c.id == a.id and c.content_hash != a.content_hash
+    # Pasted text (no file, URL or explicit id): the content is the identity.
+    changed.path = None
+    assert clean_article(changed).id != a.id
 
 
 def test_url_or_explicit_id_is_the_identity() -> None:

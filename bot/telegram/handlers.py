@@ -608,6 +608,8 @@ def _add_file_bytes(state: BotState, name: str, suffix: str, data: bytes) -> Add
             fetch = make_fetcher(settings, allow_private=False)
             for entry in iter_inputs([str(path)], fetch=fetch, max_bytes=settings.fetch_max_bytes):
                 entry.origin = entry.origin.replace(str(path), f"telegram:{name}")
+                if isinstance(entry, RawArticle):
+                    entry.path = None  # a temp file: the article is known by its content
                 if isinstance(entry, LoadFailure):
                     entry.reason = entry.reason.replace(str(path), name)
                 yield entry
