@@ -71,12 +71,12 @@ def squash(text: str) -> str:
 
 
 def raw_controls(text: str) -> list[str]:
-    """Characters a terminal would act on: controls other than a line break,
-    and bidi overrides (category Cf marks in the bidi-control range)."""
+    """Characters a terminal would act on: controls other than line breaks
+    and tabs, and bidi overrides."""
     return [
         ch
         for ch in text
-        if (unicodedata.category(ch) == "Cc" and ch != "\n")
+        if (unicodedata.category(ch) == "Cc" and ch not in "\n\t")
         or ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
     ]
 

@@ -121,6 +121,9 @@ def _hard_split(text: str, limit: int) -> list[str]:
 
 def text_blocks(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
     """Plain text as sentence blocks, none longer than `limit`."""
+    # Cleaned before it is measured: a lone surrogate (from a JSON "\ud800"
+    # escape) cannot even be counted in UTF-16.
+    text = strip_controls(text, multiline=True)
     blocks: list[Block] = []
     for sentence in split_sentences(text):
         for piece in _hard_split(sentence, limit):
