@@ -189,7 +189,8 @@ def test_missing_extra_hint_keeps_its_brackets(tmp_path: Path) -> None:
         timeout=300,
     )
     assert done.returncode == 2, done.stderr[-2000:]
-    assert "pip install 'tanya[sentence-transformers]'" in " ".join(done.stderr.split())
+    error = done.stderr.rsplit("error:", 1)[1]  # the message, not a logged traceback
+    assert "pip install 'tanya[sentence-transformers]'" in " ".join(error.split())
 
 
 # --- item 10: terminal escapes and control characters --------------------------------------------
