@@ -4,32 +4,86 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 from bot.cli_common import (
     console,
     err,
+    errors_as_json,
+    fail,
     make_filters,
     opened_index,
     print_json,
     seed_if_empty,
+    shown,
+    shown_text,
     summary_line,
+    warn_unknown_source,
 )
 
 if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
     from retrieval.index import ArticleIndex, SearchMode
     from retrieval.ingest import AddReport, ItemResult
 
+
+class _Group(TyperGroup):
+    """typer prints a type after every option in help, flags included
+    (`--json <bool>`), as if they took a value; flags show none here."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _untyped_flags(command, ctx)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _untyped_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+def _untyped_flags(command: Any, ctx: Any) -> None:
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # what help shows in the type column
+
+
 app = typer.Typer(
+    cls=_Group,
     help="tanya: ask questions about news articles; answers cite their passages.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("tanya")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "(not installed)"
+        console.print(f"tanya {number}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    errors_as_json.set(False)  # each command run decides (one process may run several: tests)
 
 
 # --- add ------------------------------------------------------------------------------------
@@ -54,7 +108,7 @@ def add(
         print_json({"summary": report.summary(), "items": [i.__dict__ for i in report.items]})
     else:
         for item in report.failed:
-            err.print(f"[red]failed[/] {item.origin}: {item.reason}")
+            err.print(f"[red]failed[/] {shown(item.origin)}: {shown(item.reason)}", highlight=False)
         console.print(summary_line(report))
     if report.failed:
         raise typer.Exit(1)
@@ -74,7 +128,9 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
 
         def tick(item: ItemResult) -> None:
             bar.update(
-                task, advance=1, description=f"{item.status}: {(item.title or item.origin)[:50]}"
+                task,
+                advance=1,
+                description=f"{item.status}: {shown((item.title or item.origin)[:50])}",
             )
 
         return add_inputs(index, inputs, progress=tick)
@@ -92,15 +148,15 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Ranked passages for a query, with scores (hybrid BM25 + embeddings)."""
+    errors_as_json.set(as_json)
     if not query.strip():
-        err.print("[red]error:[/] the query is empty")
-        raise typer.Exit(2)
+        fail("the query is empty")
     if mode not in ("hybrid", "dense", "lexical"):
-        err.print("[red]error:[/] --mode must be hybrid, dense or lexical")
-        raise typer.Exit(2)
+        fail("--mode must be hybrid, dense or lexical")
     filters = make_filters(source, since, until)
     with opened_index() as index:
         seed_if_empty(index, quiet=as_json)
+        warn_unknown_source(index, source)
         search_mode: SearchMode = mode  # type: ignore[assignment]
         hits = index.search(query, k=k, filters=filters, mode=search_mode)
     if as_json:
@@ -133,9 +189,12 @@ def search(
         c = h.chunk
         meta = " · ".join(x for x in (c.date, c.source, c.article_id[:8]) if x)
         console.print(
-            f"[bold]{i}. {c.title or '(untitled)'}[/]  [dim]{meta}  score {h.score:.4f}[/]"
+            Text.assemble(
+                shown_text(f"{i}. {c.title or '(untitled)'}", "bold"),
+                shown_text(f"  {meta}  score {h.score:.4f}", "dim"),
+            )
         )
-        console.print(f"   {c.text}", highlight=False, soft_wrap=True)
+        console.print(shown_text(f"   {c.text}", multiline=True), highlight=False, soft_wrap=True)
         console.print()
 
 
@@ -153,7 +212,10 @@ def list_articles(
         return
     table = Table("id", "date", "source", "title", "chunks")
     for a in articles:
-        table.add_row(a.id, a.date or "", a.source or "", a.title, str(a.n_chunks))
+        table.add_row(
+            *(shown_text(x) for x in (a.id, a.date or "", a.source or "", a.title)),
+            str(a.n_chunks),
+        )
     console.print(table)
 
 
@@ -207,8 +269,7 @@ def show(
         record = index.catalog.get_article(found) if found else None
         chunks = index.catalog.article_chunks(found) if found else []
     if record is None:
-        err.print(f"[red]error:[/] no article with id {article_id!r} (see `tanya list`)")
-        raise typer.Exit(1)
+        fail(f"no article with id {article_id!r} (see `tanya list`)", 1)
     record["removed"] = [r.__dict__ for r in record["removed"]]  # type: ignore[attr-defined]
     record["chunks"] = [
         {"id": c.chunk_id, "position": c.position, "start": c.start, "end": c.end} for c in chunks
@@ -217,12 +278,15 @@ def show(
         print_json(record)
         return
     meta = " · ".join(str(record[k]) for k in ("date", "source", "url") if record[k])
-    console.print(f"[bold]{record['title']}[/]  [dim]{meta}[/]")
-    console.print(f"[dim]id {record['id']} · {len(chunks)} passage(s) · from {record['origin']}[/]")
+    console.print(shown_text(record["title"], "bold") + shown_text(f"  {meta}", "dim"))
+    console.print(
+        shown_text(f"id {record['id']} · {len(chunks)} passage(s) · from {record['origin']}", "dim")
+    )
     console.print()
-    console.print(str(record["text"]), highlight=False)
+    console.print(shown_text(record["text"], multiline=True), highlight=False)
     for removal in record["removed"]:  # type: ignore[attr-defined]
-        console.print(f"[dim]removed ({removal['kind']}): {removal['text']}[/]", highlight=False)
+        line = f"removed ({removal['kind']}): {removal['text']}"
+        console.print(shown_text(line, "dim"), highlight=False)
 
 
 @app.command()
@@ -239,10 +303,12 @@ def remove(
     if as_json:
         print_json({"removed": removed, "article_id": found or article_id})
     elif removed:
-        console.print(f"removed {found}")
+        console.print(f"removed {shown(found)}")
     if not removed:
         if not as_json:
-            err.print(f"[red]error:[/] no article with id {article_id!r} (see `tanya list`)")
+            err.print(
+                f"[red]error:[/] {shown(f'no article with id {article_id!r}')} (see `tanya list`)"
+            )
         raise typer.Exit(1)
 
 
@@ -260,7 +326,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
             value = f"{int(value) / 1e6:.1f} MB"  # type: ignore[call-overload]
         elif key == "sources":
             value = ", ".join(f"{s} ({n})" for s, n in value.items()) or "-"  # type: ignore[attr-defined]
-        table.add_row(key, str(value))
+        table.add_row(key, shown_text(value))
     console.print(table)
 
 
@@ -272,7 +338,9 @@ def reindex() -> None:
     with opened_index() as index:
         before = index.embedder_name
         count = index.reindex(lambda article: chunk_for_index(index, article))
-        console.print(f"re-embedded {count} article(s): {before or '-'} → {index.embedder_name}")
+        console.print(
+            f"re-embedded {count} article(s): {shown(before or '-')} → {shown(index.embedder_name)}"
+        )
 
 
 # --- commands defined in their own modules (one import + one registration each) ---

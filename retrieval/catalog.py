@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -100,15 +101,33 @@ class ArticleSummary:
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Restrict a search to one outlet and/or a date range (inclusive)."""
+    """Restrict a search to one outlet and/or a date range (inclusive).
+
+    `source` is the outlet as a user writes it: case, spaces and punctuation
+    do not matter ("jurnalislam.com" finds "Jurnalislamcom"). `source_names`
+    are the stored names it matches (`Catalog.resolve_source`), which is
+    what the stores compare."""
 
     source: str | None = None
     since: date | None = None
     until: date | None = None
+    source_names: tuple[str, ...] | None = None
 
     @property
     def empty(self) -> bool:
         return self.source is None and self.since is None and self.until is None
+
+    def stored_sources(self) -> list[str]:
+        """The outlet names a store should match (empty: no filter on outlet)."""
+        if self.source is None:
+            return []
+        return list(self.source_names) if self.source_names is not None else [self.source]
+
+
+def source_key(name: str) -> str:
+    """What outlet names are compared by: "Jurnalislam.com", "jurnalislamcom"
+    and "JURNALISLAM COM" are one outlet."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
 
 
 def _now() -> str:
@@ -358,6 +377,14 @@ class Catalog:
             chunks = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return int(articles), int(chunks)
 
+    def resolve_source(self, filters: SearchFilters | None) -> SearchFilters | None:
+        """`filters` with the stored outlet names its `source` matches."""
+        if filters is None or filters.source is None or filters.source_names is not None:
+            return filters
+        key = source_key(filters.source)
+        names = tuple(name for name, _ in self.sources() if source_key(name) == key)
+        return replace(filters, source_names=names)
+
     def sources(self) -> list[tuple[str, int]]:
         with self._lock:
             rows = self._conn.execute(
@@ -442,9 +469,10 @@ def _filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:
         return "", []
     clauses: list[str] = []
     params: list[object] = []
-    if filters.source:
-        clauses.append("lower(a.source) = lower(?)")
-        params.append(filters.source)
+    if filters.source is not None:
+        names = filters.stored_sources()
+        clauses.append(f"lower(a.source) IN ({','.join('lower(?)' for _ in names)})")
+        params.extend(names)
     if filters.since:
         clauses.append("a.date >= ?")
         params.append(filters.since.isoformat())

@@ -5,6 +5,9 @@ What scraped news text carries that is not the article, and what happens to it:
 * mojibake ("â€œ", "┬á" where a no-break space was): repaired by ftfy;
 * odd whitespace (no-break and zero-width spaces, runs of blanks, control
   characters): normalised; paragraphs end up separated by one blank line;
+* terminal escape sequences (`ESC]0;…BEL`, `ESC[2J`), control characters and
+  bidi overrides, in every field (title, body, source, URL, date): removed
+  (`safe_text.py`), so nothing an article holds can drive a terminal;
 * the title repeated as the first line of the body: dropped;
 * "related article" headlines that sites put between paragraphs, with or
   without a "Baca juga:" label: dropped;
@@ -28,6 +31,7 @@ import ftfy
 
 from .dates import parse_date
 from .models import Article, RawArticle, Removal, article_id_for, former_ids, identity_of
+from .safe_text import strip_controls, strip_escape_sequences
 
 
 class CleaningError(ValueError):
@@ -57,11 +61,30 @@ def fix_text(text: str) -> str:
     "┬á" sits in a line with “quotes”. So each run of non-ASCII text is
     also given to ftfy on its own.
     """
+    # Escape sequences go first and whole: ftfy would drop only their ESC and
+    # leave the payload ("]0;title") as text.
+    text = strip_escape_sequences(text)
     text = _SUSPECT_RUN.sub(lambda m: _fix(m.group(0)), _fix(text))
     text = text.translate(_ZERO_WIDTH)
     # Control characters other than line breaks and tabs carry no text.
     text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return _INLINE_SPACE.sub(" ", text)
+
+
+def clean_field(value: str | None) -> str | None:
+    """A one-line field (source, date as written): repaired, controls and
+    line breaks gone, spaces collapsed; None when nothing is left."""
+    if not value:
+        return None
+    return " ".join(fix_text(value).split()) or None
+
+
+def clean_url(url: str | None) -> str | None:
+    """A URL without control characters (ftfy is not for URLs: it would
+    unescape `&amp;` and change the article's id)."""
+    if not url:
+        return None
+    return strip_controls(url).strip() or None
 
 
 def paragraphs(body: str) -> list[str]:
@@ -232,8 +255,9 @@ def clean_article(raw: RawArticle, *, max_chars: int = 2_000_000) -> Article:
         first = re.split(r"(?<=[.!?])\s", paras[0], maxsplit=1)[0]
         title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
     dateline, dateline_outlet = read_dateline(paras[0], body)
-    source = (raw.source or "").strip() or dateline_outlet or outlet_from_url(raw.url)
-    url = raw.url.strip() if raw.url else None
+    url = clean_url(raw.url)
+    source = clean_field(raw.source) or dateline_outlet or outlet_from_url(url)
+    date_text = clean_field(raw.date_text)
     return Article(
         id=article_id_for(explicit=raw.id, url=url, title=title, text=text, path=raw.path),
         identity=identity_of(explicit=raw.id, url=url, path=raw.path),
@@ -241,7 +265,7 @@ def clean_article(raw: RawArticle, *, max_chars: int = 2_000_000) -> Article:
         title=title,
         text=text,
         origin=raw.origin,
-        date=parse_date(raw.date_text) if raw.date_text else None,
+        date=parse_date(date_text) if date_text else None,
         source=source,
         url=url,
         dateline=dateline,

@@ -44,6 +44,7 @@ from typing import Any, Protocol
 from .answer import Answer, Turn
 from .catalog import Catalog, SearchFilters
 from .index import ArticleIndex, SearchMode
+from .json_errors import describe_json_error
 
 # --- the questions file --------------------------------------------------------------------
 
@@ -124,9 +125,7 @@ def parse_questions(lines: Iterable[str]) -> tuple[list[EvalQuestion], list[Line
         try:
             record = json.loads(raw)
         except json.JSONDecodeError as exc:
-            problems.append(
-                LineProblem(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
-            )
+            problems.append(LineProblem(number, describe_json_error(exc, number)))
             continue
         try:
             questions.append(parse_question(record, number))

@@ -316,6 +316,9 @@ class ArticleIndex:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         skip = set(exclude)
+        filters = self.catalog.resolve_source(filters)
+        if filters is not None and filters.source is not None and not filters.source_names:
+            return Candidates([], [], [])  # no stored outlet matches
         if mode in ("hybrid", "dense"):
             vector = self.embedder.embed_queries([query])[0]
             found = self.dense.search(vector, n + len(skip), filters)

@@ -28,6 +28,7 @@ from typing import Any
 
 from .dates import is_date_line
 from .fetch import FetchedPage, FetchError
+from .json_errors import describe_json_error
 from .markdown import front_matter_fields, markdown_blocks, split_front_matter
 from .models import LoadFailure, RawArticle
 
@@ -331,12 +332,14 @@ def load_jsonl(path: Path) -> Iterator[Loaded]:
                 )
                 continue
             try:
-                record = json.loads(decode(raw))
+                # Without its line break: a string left open runs into it, and
+                # "unterminated string" is what the user needs to hear.
+                record = json.loads(decode(raw).rstrip("\r\n"))
             except UndecodableError as exc:
                 yield LoadFailure(origin, str(exc))
                 continue
             except json.JSONDecodeError as exc:
-                yield LoadFailure(origin, f"not valid JSON ({exc.msg}, column {exc.colno})")
+                yield LoadFailure(origin, describe_json_error(exc, number))
                 continue
             yield parse_record(record, origin)
         if not any_line:

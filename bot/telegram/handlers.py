@@ -36,7 +36,7 @@ from retrieval.models import LoadFailure, RawArticle
 from retrieval.question import QuestionError, validate_question
 
 from . import render
-from .i18n import LANGS, Lang, lang_from_code, t
+from .i18n import LANGS, Lang, lang_from_code, number, t
 from .state import Abandoned, BotState, get_state
 
 log = logging.getLogger(__name__)
@@ -576,7 +576,11 @@ async def add_document(update: Update, context: Context, document: Document) -> 
 
     def too_big(size: int) -> str:
         return t(
-            lang, "document_too_big", name=render.escape(name), size=_size(size), limit=_size(limit)
+            lang,
+            "document_too_big",
+            name=render.escape(name),
+            size=_size(size, lang),
+            limit=_size(limit, lang),
         )
 
     # Telegram states the size: a file over the limit is refused before it is downloaded.
@@ -591,9 +595,12 @@ async def add_document(update: Update, context: Context, document: Document) -> 
     await run_add(update, context, partial(_add_file_bytes, state, name, suffix, data))
 
 
-def _size(n: int) -> str:
-    """Bytes for people: 1.2 MB, 340 kB (a limit of 5000 bytes is not "0.0 MB")."""
-    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{max(n, 1) / 1e3:.1f} kB"
+def _size(n: int, lang: Lang) -> str:
+    """Bytes for people: 1.2 MB, 340 kB (a limit of 5000 bytes is not "0.0 MB");
+    "1,2 MB" in Indonesian."""
+    if n >= 1_000_000:
+        return f"{number(lang, n / 1e6, 1)} MB"
+    return f"{number(lang, max(n, 1) / 1e3, 1)} kB"
 
 
 def _add_file_bytes(state: BotState, name: str, suffix: str, data: bytes) -> AddReport:
