@@ -4,17 +4,21 @@ clear errors, filters, JSON output."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from retrieval.catalog import SearchFilters
+from retrieval.redaction import redact_settings
 from retrieval.settings import Settings
 
 # The index, Chroma, LangChain and the embedder are imported when a command
@@ -28,30 +32,62 @@ err = Console(stderr=True)
 
 
 def load_settings() -> Settings:
+    """The settings; every secret among them is redacted from all logging from now on."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors()
         )
         err.print(f"[red]error:[/] invalid setting ({problems}). See .env.example.")
         raise typer.Exit(2) from None
+    redact_settings(settings)
+    return settings
+
+
+def data_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot hold tanya's data (created if missing), or None."""
+    if path.exists() and not path.is_dir():
+        return "it is a file, not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"it cannot be created ({exc.strerror or exc})"
+    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+        return "tanya may not write there (permission denied)"
+    return None
+
+
+def _bad_data_dir(path: Path, problem: str) -> typer.Exit:
+    err.print(
+        f"[red]error:[/] TANYA_DATA_DIR={escape(str(path))} cannot hold tanya's data: "
+        f"{escape(problem)}. Set TANYA_DATA_DIR (in .env or the environment) to a folder "
+        "you can write to, or unset it to use ~/.local/share/tanya."
+    )
+    return typer.Exit(2)
 
 
 @contextmanager
 def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
     """Open the index, turning setup problems into one clear line and exit 2."""
+    settings = settings or load_settings()
+    problem = data_dir_problem(settings.data_dir)
+    if problem:
+        raise _bad_data_dir(settings.data_dir, problem)
+
     from retrieval.dense import DenseStoreError
     from retrieval.embeddings import EmbedderError
     from retrieval.index import ArticleIndex, IndexMismatchError
     from retrieval.locking import IndexBusyError
 
-    settings = settings or load_settings()
     try:
         index = ArticleIndex(settings)
     except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
+    except OSError as exc:  # e.g. a file in the data dir that cannot be opened
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise _bad_data_dir(settings.data_dir, f"{where}{exc.strerror or exc}") from None
     if index.last_repair.changed:
         err.print(f"[yellow]repaired the index:[/] {'; '.join(index.last_repair.notes)}")
     try:

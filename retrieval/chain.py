@@ -45,6 +45,7 @@ from .prompts import (
     format_passages,
 )
 from .question import Language, question_language
+from .redaction import redact, redact_settings
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -163,6 +164,8 @@ class Answerer:
     def __init__(self, index: ArticleIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
+        # The model's key may come back in a provider's error: keep it out of logs and notes.
+        redact_settings(settings)
         self.retriever = HybridRetriever(index=index, k=settings.top_k)
         self.extractive = ExtractiveAnswerer(index.embedder)
         self.model_spec: ModelSpec | None = None
@@ -173,8 +176,8 @@ class Answerer:
         try:
             loaded = load_chat_model(settings)
         except LLMConfigError as exc:
-            log.warning("%s", exc)
-            self.config_error = str(exc)
+            self.config_error = redact(str(exc))
+            log.warning("%s", self.config_error)
             loaded = None
         if loaded is not None:
             self.model_spec, self.model = loaded
@@ -283,7 +286,7 @@ class Answerer:
             for token in self._answer_llm.stream(inputs):
                 hold.feed(token)
         except Exception as exc:
-            reason = describe_failure(exc, self.settings)
+            reason = redact(describe_failure(exc, self.settings))
             log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
             state["notes"].append(
                 message("unreachable", language, model=str(self.model_spec), reason=reason)
