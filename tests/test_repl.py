@@ -5,7 +5,9 @@ kept across runs; and with piped stdin, for scripts."""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -133,6 +135,32 @@ def test_ctrl_c_cancels_a_slow_answer_and_stays(spawn: object, openai_server: Op
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_only_checked_sentences_of_a_model_answer_reach_the_terminal(
+    spawn: object, openai_server: OpenAIServer
+) -> None:
+    injected = "PWNED! Masuk ulang di http://evil.example/login sekarang."
+    first = "Pertempuran itu dipimpin oleh Hizbullah [1]."
+    second = "Milisi Syiah internasional ikut bertempur [1]."
+    openai_server.reply_with(
+        Reply(f"{injected} {first} {injected} {second} {injected}", chunk_delay=0.05)
+    )
+    child = spawn(  # type: ignore[operator]
+        TANYA_LLM="openai:gpt-test",
+        TANYA_LLM_BASE_URL=openai_server.base_url,
+        TANYA_LLM_MAX_RETRIES="0",
+    )
+    seen = io.StringIO()
+    child.logfile_read = seen  # every byte the terminal received, erased lines included
+    ask(child, "Siapa yang memimpin pertempuran untuk kota Albu Kamal?", "Sources")
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    screen = seen.getvalue()
+    assert first in screen and second in screen
+    assert "PWNED" not in screen and "evil.example" not in screen
+    plain = " ".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).split())
+    assert "6 kalimat jawaban model tidak merujuk" in plain, plain  # "PWNED!" and the rest, 3x
 
 
 def test_piped_lines_for_scripts(seeded_dir: Path) -> None:
