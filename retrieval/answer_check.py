@@ -111,7 +111,9 @@ class AnswerChecker:
         self.sink = sink
         self.extra_check = extra_check
         self.text = ""  # everything the model wrote
-        self._judged = 0  # sentences (of model_sentences(text)) already judged
+        # Where the first sentence not yet judged starts: only the text from
+        # there is split again as tokens arrive (linear, not quadratic).
+        self._resume = 0
         self._kept: list[str] = []  # the sentences that passed, each with its separator
         self._kept_end = 0  # where the last of them ends in `text`
         self._dropped: list[str] = []
@@ -140,16 +142,18 @@ class AnswerChecker:
         return self.extra_check is None or self.extra_check(sentence, self.passages)
 
     def _judge(self, *, final: bool) -> None:
-        spans = model_sentences(self.text)
+        base = self._resume
+        spans = [(base + start, base + end) for start, end in model_sentences(self.text[base:])]
+        complete = spans
         if not final and spans:
             # The last sentence may still grow; and while what follows the one
             # before could still be its marker ("... Assad. [1"), that one too.
             tail = self.text[spans[-1][0] :]
-            spans = spans[:-2] if _MARKER_CHARS.match(tail) else spans[:-1]
-        if len(spans) <= self._judged:
+            complete = spans[:-2] if _MARKER_CHARS.match(tail) else spans[:-1]
+        if not complete:
             return
-        for number in range(self._judged, len(spans)):
-            start, end = spans[number]
+        self._resume = spans[len(complete)][0] if len(complete) < len(spans) else len(self.text)
+        for start, end in complete:
             sentence = self.text[start:end]
             if not self.passes(sentence):
                 self._dropped.append(sentence)
@@ -157,7 +161,6 @@ class AnswerChecker:
             separator = _separator(self.text, self._kept_end, start) if self._kept else ""
             self._kept.append(separator + sentence)
             self._kept_end = end
-        self._judged = len(spans)
         self._show()
 
     def _show(self) -> None:
