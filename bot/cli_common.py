@@ -11,12 +11,14 @@ text, and a terminal would obey an `ESC]0;` in a source."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
@@ -26,6 +28,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from retrieval.catalog import SearchFilters
+from retrieval.redaction import redact_settings
 from retrieval.safe_text import BIDI_CONTROLS, strip_controls
 from retrieval.settings import Settings
 
@@ -65,32 +68,63 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def load_settings() -> Settings:
+    """The settings; every secret among them is redacted from all logging from now on."""
     from retrieval.settings import unknown_setting_warnings
 
     for warning in unknown_setting_warnings():
         err.print(f"[yellow]warning:[/] {shown(warning)}", highlight=False)
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc']) or 'setting'}: {e['msg']}" for e in exc.errors()
         )
         fail(f"invalid setting ({problems}). See .env.example.")
+    redact_settings(settings)
+    return settings
+
+
+def data_dir_problem(path: Path) -> str | None:
+    """Why `path` cannot hold tanya's data (created if missing), or None."""
+    if path.exists() and not path.is_dir():
+        return "it is a file, not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"it cannot be created ({exc.strerror or exc})"
+    if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+        return "tanya may not write there (permission denied)"
+    return None
+
+
+def _bad_data_dir(path: Path, problem: str) -> NoReturn:
+    fail(
+        f"TANYA_DATA_DIR={path} cannot hold tanya's data: {problem}. Set TANYA_DATA_DIR "
+        "(in .env or the environment) to a folder you can write to, or unset it to use "
+        "~/.local/share/tanya."
+    )
 
 
 @contextmanager
 def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
     """Open the index, turning setup problems into one clear line and exit 2."""
+    settings = settings or load_settings()
+    problem = data_dir_problem(settings.data_dir)
+    if problem:
+        _bad_data_dir(settings.data_dir, problem)
+
     from retrieval.dense import DenseStoreError
     from retrieval.embeddings import EmbedderError
     from retrieval.index import ArticleIndex, IndexMismatchError
     from retrieval.locking import IndexBusyError
 
-    settings = settings or load_settings()
     try:
         index = ArticleIndex(settings)
     except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
         fail(str(exc))
+    except OSError as exc:  # e.g. a file in the data dir that cannot be opened
+        where = f"{exc.filename}: " if exc.filename else ""
+        _bad_data_dir(settings.data_dir, f"{where}{exc.strerror or exc}")
     if index.last_repair.changed:
         err.print(f"[yellow]repaired the index:[/] {shown('; '.join(index.last_repair.notes))}")
     try:

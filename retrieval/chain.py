@@ -8,9 +8,10 @@
 
 Each step is a LangChain Runnable over one dict of state, so the whole is one
 LCEL chain; `Answerer.ask` runs it. The model's text is never trusted on its
-own: an answer whose markers point to no passage is not presented as
-grounded, and when the model cannot be reached the user still gets the
-offline answer, with a note saying why.
+own: it is shown, while it streams and at the end, only sentence by
+sentence as each sentence cites a passage it was given (`answer_check.py`);
+an answer that cites none is not presented at all, and when the model cannot
+be reached the user still gets the offline answer, with a note saying why.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from pydantic import ConfigDict
 
 from .answer import Answer, Passage, Turn
+from .answer_check import AnswerChecker
 from .catalog import SearchFilters
 from .citations import cite, passages_from_documents
 from .condense import clean_model_rewrite, heuristic_standalone
@@ -38,13 +40,13 @@ from .index import ArticleIndex
 from .llm import LLMConfigError, ModelSpec, describe_failure, load_chat_model
 from .prompts import (
     LANGUAGE_NAMES,
-    NOT_FOUND_MARKER,
     answer_prompt,
     condense_prompt,
     format_history,
     format_passages,
 )
 from .question import Language, question_language
+from .redaction import redact, redact_settings
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "langsung dari artikel.",
         "en": "The language model ({model}) was unreachable: {reason}. This answer is quoted "
         "directly from the articles.",
+    },
+    "dropped_sentences": {
+        "id": "{count} kalimat jawaban model tidak merujuk ke kutipan mana pun, jadi tidak "
+        "ditampilkan.",
+        "en": "{count} sentence(s) of the model's answer cited none of the passages, so they "
+        "are not shown.",
     },
     "ungrounded": {
         "id": "Jawaban model tidak merujuk ke satu pun kutipan, jadi tidak ditampilkan. Ini "
@@ -125,29 +133,6 @@ class HybridRetriever(BaseRetriever):
         ]
 
 
-class MarkerHold:
-    """Passes streamed tokens on, except the not-found marker: while the text
-    so far could still become the marker it is held back, so a user never
-    sees "TIDAK_DITEMUKAN" flash by before the real message."""
-
-    def __init__(self, sink: TokenSink | None) -> None:
-        self.sink = sink
-        self.text = ""
-        self._held = True
-
-    def feed(self, token: str) -> None:
-        self.text += token
-        if self.sink is None:
-            return
-        if self._held:
-            if NOT_FOUND_MARKER.startswith(self.text.strip()) or NOT_FOUND_MARKER in self.text:
-                return
-            self._held = False
-            self.sink(self.text)
-            return
-        self.sink(token)
-
-
 @contextmanager
 def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     started = time.perf_counter()
@@ -163,6 +148,8 @@ class Answerer:
     def __init__(self, index: ArticleIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
+        # The model's key may come back in a provider's error: keep it out of logs and notes.
+        redact_settings(settings)
         self.retriever = HybridRetriever(index=index, k=settings.top_k)
         self.extractive = ExtractiveAnswerer(index.embedder)
         self.model_spec: ModelSpec | None = None
@@ -173,8 +160,8 @@ class Answerer:
         try:
             loaded = load_chat_model(settings)
         except LLMConfigError as exc:
-            log.warning("%s", exc)
-            self.config_error = str(exc)
+            self.config_error = redact(str(exc))
+            log.warning("%s", self.config_error)
             loaded = None
         if loaded is not None:
             self.model_spec, self.model = loaded
@@ -205,7 +192,8 @@ class Answerer:
         """Answer `question` (already validated, see `retrieval.question`).
 
         `history` is the conversation so far, oldest first; `on_token`
-        receives the model's text as it is written (from this thread).
+        receives the model's answer as it is written, from this thread, one
+        checked sentence at a time (text to append; see `answer_check.py`).
         """
         started = time.perf_counter()
         state: dict[str, Any] = {
@@ -273,7 +261,8 @@ class Answerer:
         assert self._answer_llm is not None
         language: Language = state["language"]
         passages: list[Passage] = state["passages"]
-        hold = MarkerHold(state["on_token"])
+        # Only checked sentences reach the user, while streaming and at the end.
+        checker = AnswerChecker(passages, state["on_token"])
         inputs = {
             "language": LANGUAGE_NAMES[language],
             "passages": format_passages(passages),
@@ -281,23 +270,30 @@ class Answerer:
         }
         try:
             for token in self._answer_llm.stream(inputs):
-                hold.feed(token)
+                checker.feed(token)
         except Exception as exc:
-            reason = describe_failure(exc, self.settings)
+            reason = redact(describe_failure(exc, self.settings))
             log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
             state["notes"].append(
                 message("unreachable", language, model=str(self.model_spec), reason=reason)
             )
             return None
-        if NOT_FOUND_MARKER in hold.text:
-            return self._result(state, message("not_found", language), [], "llm", found=False)
-        cited = cite(hold.text, passages)
-        if cited.dropped:
-            log.info("dropped citation markers that match no passage: %s", cited.dropped)
-        if not cited.grounded:
+        checked = checker.finish()
+        if checked.dropped_markers:
+            log.info("dropped citation markers that match no passage: %s", checked.dropped_markers)
+        if not checked.grounded:
+            if checked.said_not_found:
+                return self._result(state, message("not_found", language), [], "llm")
             state["notes"].append(message("ungrounded", language))
             return None
-        return self._result(state, cited.text, cited.citations, "llm", found=True)
+        if checked.dropped_sentences:
+            log.info(
+                "dropped uncited sentences of the model's answer: %r", checked.dropped_sentences
+            )
+            state["notes"].append(
+                message("dropped_sentences", language, count=str(len(checked.dropped_sentences)))
+            )
+        return self._result(state, checked.text, checked.citations, "llm", found=True)
 
     def _answer_extractively(self, state: dict[str, Any]) -> Answer:
         language: Language = state["language"]

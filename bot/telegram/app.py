@@ -24,7 +24,7 @@ from retrieval.settings import Settings
 from . import handlers
 from .i18n import ADMIN_COMMANDS, COMMANDS
 from .ratelimit import FloodWaitRetry, SlidingWindowLimiter
-from .redaction import redact_everywhere
+from .redaction import redact_settings
 from .state import STATE_KEY, AnswererLike, AnyApplication, BotState
 from .store import ChatStore
 
@@ -64,8 +64,7 @@ def build_application(
     """
     token = bot_token(settings)
     # Before the bot exists: PTB logs its API URL, token included, on creation.
-    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    redact_everywhere(token, webhook_secret)
+    redact_settings(settings)
     application = (
         ApplicationBuilder()
         .token(token)

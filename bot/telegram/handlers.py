@@ -124,7 +124,10 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
 
 class StreamingReply:
     """Shows an LLM answer while it is written: the first text is sent as a
-    message, later text edits it, at most once per `interval` seconds.
+    message, later text edits it, at most once per `interval` seconds. The
+    text comes from the answerer one checked sentence at a time
+    (`retrieval/answer_check.py`), so nothing the final answer leaves out is
+    ever in the chat, not even in the first message's notification.
 
     `on_token` is called from the answering thread; everything that touches
     Telegram runs on the event loop. A failed preview is only logged: the
