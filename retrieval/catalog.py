@@ -388,6 +388,11 @@ class Catalog:
             )
         return [(ids[r], score) for r, score in ranked if r in ids]
 
+    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, chunks holding each term) in the lexical index:
+        how rare a question's words are in the whole corpus."""
+        return self.lexical.document_frequencies(wanted)
+
     # --- dense-store journal ---------------------------------------------------------
     def journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str], op: str) -> None:
         conn.executemany(

@@ -400,6 +400,25 @@ class LexicalIndex:
         order = np.lexsort((rowids, -scores))
         return [(int(rowids[i]), float(scores[i])) for i in order]
 
+    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(live chunks, chunks holding each term). A removed chunk still
+        counts until its segment is merged (a tombstone is not looked up)."""
+        unique = sorted(set(wanted))
+        keys = {term_key(t): t for t in unique}
+        found: dict[str, int] = {}
+        with self._lock:
+            n_docs = self._conn.execute("SELECT docs FROM lex_stats WHERE id=0").fetchone()[0]
+            batch = list(keys)
+            for i in range(0, len(batch), 500):
+                part = batch[i : i + 500]
+                marks = ",".join("?" * len(part))
+                for key, df in self._conn.execute(
+                    f"SELECT term, sum(df) FROM lex_postings WHERE term IN ({marks}) GROUP BY term",
+                    part,
+                ):
+                    found[keys[key]] = int(df)
+        return int(n_docs), {t: found.get(t, 0) for t in unique}
+
     def counts(self) -> tuple[int, int]:
         """(live chunks, segments): for stats and tests."""
         with self._lock:

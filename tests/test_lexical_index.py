@@ -255,3 +255,13 @@ def test_a_catalog_written_by_the_fts5_version_is_migrated_on_open(
     with caplog.at_level(logging.WARNING):
         Catalog(path).close()
     assert "upgrading" not in caplog.text
+
+
+def test_document_frequencies_count_the_chunks_holding_each_term(tmp_path: Path) -> None:
+    catalog = Catalog(tmp_path / "catalog.sqlite3")
+    with catalog.transaction() as conn:
+        catalog.write_articles(conn, [article(1), article(2)])
+    total, df = catalog.document_frequencies(["artikel", "topik1", "tidakada"])
+    assert total == catalog.counts()[1]
+    assert df == {"artikel": total, "topik1": len(article(1)[1]), "tidakada": 0}
+    catalog.close()
