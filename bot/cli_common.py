@@ -65,10 +65,11 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
 
 def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
     """First use: index `seeds/` so `tanya search`/`ask` work out of the box."""
-    from retrieval.ingest import ensure_seeded
-
     if index.catalog.counts()[0] > 0:
         return
+    # Only now: ingestion (trafilatura, ftfy, dateparser) is not on the ask path.
+    from retrieval.ingest import ensure_seeded
+
     if not quiet:
         err.print(
             f"[cyan]The index is empty: indexing the seed articles in {index.settings.seeds_dir}…[/]"

@@ -41,9 +41,9 @@ import heapq
 import math
 import sqlite3
 import threading
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -93,6 +93,7 @@ ROWID = np.dtype("<i8")
 LENGTH = np.dtype("<u4")
 
 
+@lru_cache(maxsize=1 << 18)
 def term_key(term: str) -> int:
     """A term's 64-bit key (signed, as SQLite stores integers)."""
     digest = hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest()
@@ -132,12 +133,23 @@ class LexicalIndex:
             return
         lengths = np.array([len(t) for _, t in docs], dtype=LENGTH)
         rowids = np.array([r for r, _ in docs], dtype=ROWID)
-        postings: dict[int, tuple[list[int], list[int]]] = {}
-        for local, (_, doc_terms) in enumerate(docs):
-            for term, tf in Counter(doc_terms).items():
-                entry = postings.setdefault(term_key(term), ([], []))
-                entry[0].append(local)
-                entry[1].append(min(tf, 65535))
+        # Every (term, doc) occurrence as two arrays, sorted by term then doc:
+        # runs of equal pairs are term frequencies, runs of a term its postings.
+        keys = np.fromiter(
+            (term_key(t) for _, doc_terms in docs for t in doc_terms),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
+        owners = np.repeat(np.arange(len(docs), dtype=np.int64), lengths.astype(np.int64))
+        order = np.lexsort((owners, keys))
+        keys, owners = keys[order], owners[order]
+        pair_start = np.flatnonzero(
+            np.r_[True, (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])]
+        )
+        tfs = np.minimum(np.diff(np.r_[pair_start, len(keys)]), 65535).astype(TF)
+        pair_keys, pair_docs = keys[pair_start], owners[pair_start].astype(DOC)
+        term_start = np.flatnonzero(np.r_[True, pair_keys[1:] != pair_keys[:-1]])
+        term_end = np.r_[term_start[1:], len(pair_keys)]
         cur = conn.execute(
             "INSERT INTO lex_segments(n_docs, rowids, lengths) VALUES (?, ?, ?)",
             (len(docs), rowids.tobytes(), lengths.tobytes()),
@@ -147,13 +159,13 @@ class LexicalIndex:
             "INSERT INTO lex_postings(term, segment, df, docs, tfs) VALUES (?, ?, ?, ?, ?)",
             (
                 (
-                    key,
+                    int(pair_keys[a]),
                     segment,
-                    len(d),
-                    np.asarray(d, dtype=DOC).tobytes(),
-                    np.asarray(t, dtype=TF).tobytes(),
+                    int(b - a),
+                    pair_docs[a:b].tobytes(),
+                    tfs[a:b].tobytes(),
                 )
-                for key, (d, t) in postings.items()
+                for a, b in zip(term_start, term_end, strict=True)
             ),
         )
         conn.executemany(
