@@ -20,6 +20,7 @@ from retrieval.settings import Settings
 # The index, Chroma, LangChain and the embedder are imported when a command
 # opens the index, not at start-up: `tanya --help` should not wait for them.
 if TYPE_CHECKING:
+    from retrieval.embeddings import TanyaEmbeddings
     from retrieval.index import ArticleIndex
     from retrieval.ingest import AddReport
 
@@ -39,7 +40,9 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
+def opened_index(
+    settings: Settings | None = None, embedder: TanyaEmbeddings | None = None
+) -> Iterator[ArticleIndex]:
     """Open the index, turning setup problems into one clear line and exit 2."""
     from retrieval.dense import DenseStoreError
     from retrieval.embeddings import EmbedderError
@@ -48,7 +51,7 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
 
     settings = settings or load_settings()
     try:
-        index = ArticleIndex(settings)
+        index = ArticleIndex(settings, embedder=embedder)
     except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None

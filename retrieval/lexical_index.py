@@ -5,7 +5,8 @@ and bigrams makes SQLite compute `bm25()` row by row for every chunk that
 shares one term with the question, most of the index for a common stem: 114
 of 154 ms per hybrid search at 100k chunks. Here each term's postings are
 read as arrays and scored in bulk; terms in half the chunks or more (whose
-BM25 weight is nil, see `idf`) are not read at all. BENCHMARKS.md compares
+BM25 weight is nil, see `idf`) are read only when the other terms match too
+few chunks to fill the list. BENCHMARKS.md compares
 it with FTS5 (whole and pruned) and with `bm25s`.
 
 Layout, in the catalog's SQLite file, so the lexical entries of an article
@@ -31,7 +32,8 @@ the number of segments a query reads stays logarithmic in the index size.
 
 Scores are FTS5's `bm25()` (k1 = 1.2, b = 0.75, idf = ln((N - n + 0.5) /
 (n + 0.5)), floored at 1e-6), so rankings match the old index; terms at the
-floor are skipped, which can only reorder chunks that match nothing else.
+floor are skipped when the other terms fill the list, which can only reorder
+chunks whose scores differ by less than 1e-5.
 """
 
 from __future__ import annotations
@@ -358,18 +360,42 @@ class LexicalIndex:
                 list(keys),
             ).fetchall()
             # Terms at idf's floor add at most 2.2e-6 to a score: not worth
-            # reading. Tombstoned docs still count in `df` here, so a term is
-            # skipped only if it stays at the floor with all of them gone.
+            # reading while the other terms fill the list (they could only
+            # reorder near-exact ties). Tombstoned docs still count in `df`
+            # here, so a term is put aside only if it stays at the floor with
+            # all of them gone.
             dead = sum(len(d) for d in tombstones.values())
             wanted = [t for t, df in df_rows if df - dead < n_docs / 2]
-            if not wanted:
-                return []
-            marks = ",".join("?" * len(wanted))
-            rows = self._conn.execute(
-                f"SELECT term, segment, docs, tfs FROM lex_postings WHERE term IN ({marks})",
-                wanted,
-            ).fetchall()
-            segments = {seg: self._segment(seg) for seg in {r[1] for r in rows}}
+            rowids, scores = self._scored(wanted, n_docs, total_length, tombstones, allowed)
+            if len(scores) < limit and len(wanted) < len(df_rows):
+                # Too few: the floor terms fill the list, as in FTS5.
+                every = [t for t, _ in df_rows]
+                rowids, scores = self._scored(every, n_docs, total_length, tombstones, allowed)
+        if len(scores) > limit:
+            top = np.argpartition(-scores, limit - 1)[:limit]
+            rowids, scores = rowids[top], scores[top]
+        order = np.lexsort((rowids, -scores))
+        return [(int(rowids[i]), float(scores[i])) for i in order]
+
+    def _scored(
+        self,
+        keys: Sequence[int],
+        n_docs: int,
+        total_length: int,
+        tombstones: dict[int, np.ndarray],
+        allowed: np.ndarray | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every chunk that holds one of the terms `keys`, with its BM25 score
+        (called with the catalog's lock held)."""
+        empty = (np.zeros(0, dtype=ROWID), np.zeros(0, dtype=np.float64))
+        if not keys:
+            return empty
+        marks = ",".join("?" * len(keys))
+        rows = self._conn.execute(
+            f"SELECT term, segment, docs, tfs FROM lex_postings WHERE term IN ({marks})",
+            list(keys),
+        ).fetchall()
+        segments = {seg: self._segment(seg) for seg in {r[1] for r in rows}}
         avg_length = total_length / n_docs
         # Live document frequencies (tombstoned docs do not count), then idf.
         parts: dict[int, list[tuple[int, np.ndarray, np.ndarray]]] = {}
@@ -400,17 +426,13 @@ class LexicalIndex:
             found_rowids.append(segment.rowids[hit])
             found_scores.append(scores[hit])
         if not found_rowids:
-            return []
+            return empty
         rowids = np.concatenate(found_rowids)
         scores = np.concatenate(found_scores)
         if allowed is not None:
             keep = np.isin(rowids, allowed)
             rowids, scores = rowids[keep], scores[keep]
-        if len(scores) > limit:
-            top = np.argpartition(-scores, limit - 1)[:limit]
-            rowids, scores = rowids[top], scores[top]
-        order = np.lexsort((rowids, -scores))
-        return [(int(rowids[i]), float(scores[i])) for i in order]
+        return rowids, scores
 
     def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
         """(live chunks, chunks holding each term). A removed chunk still
