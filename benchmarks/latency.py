@@ -226,7 +226,10 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print) -> dict:
-    sizes = QUICK_SIZES if ctx.quick else SIZES
+    sizes: tuple[int, ...] = QUICK_SIZES if ctx.quick else SIZES
+    chosen = getattr(ctx.args, "latency_sizes", "")
+    if chosen:
+        sizes = tuple(int(s) for s in chosen.split(",") if s.strip())
     passages = corpus_passages(ctx.facqa_dir)
     # The FacQA index build cached these; embed any that are missing.
     from .cache import CachingEmbedder
@@ -262,7 +265,9 @@ def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print)
         measured = _child(["query", str(path), str(scratch / "questions.json")], log)
         results.append({"size": size, "build": record, "disk_bytes": disk} | measured)
     candidates = []
-    for size in QUICK_CANDIDATE_SIZES if ctx.quick else CANDIDATE_SIZES:
+    for size in [
+        s for s in (QUICK_CANDIDATE_SIZES if ctx.quick else CANDIDATE_SIZES) if s in paths
+    ]:
         log(f"  latency: BM25 candidates side by side at {size:,} chunks …")
         candidates.append(
             _child(
@@ -353,6 +358,7 @@ def render(result: dict[str, Any]) -> str:
             f"vector plus noise of norm {NOISE_NORM}, renormalised): at 1M, 772 synthetic "
             "copies of each real vector.",
             "",
+            *missing_sizes(result),
             "### The bars: hybrid against dense alone, in the same run",
             "",
             table(bars(result)),
@@ -363,6 +369,54 @@ def render(result: dict[str, Any]) -> str:
             *render_candidates(result),
         ]
     )
+
+
+def why_postings(result: dict[str, Any]) -> list[str]:
+    """The choice, with this run's numbers in it."""
+    largest = result["candidates"][-1]
+    p50 = {n: lexical.percentiles(largest["times_ms"][n])[0] for n in lexical.CANDIDATES}
+    mrr = {n: q["MRR"] for n, q in result["quality"].items()}
+    fastest = min(p50, key=lambda n: p50[n])
+    speed = ", ".join(f"`{n}` {p50[n]:.1f} ms" for n in lexical.CANDIDATES)
+    quality = ", ".join(f"`{n}` {mrr[n]:.3f}" for n in lexical.CANDIDATES)
+    lines = [
+        "",
+        f"At {largest['chunks']:,} chunks, p50: {speed}; FacQA MRR: {quality}.",
+        "",
+        "Why `postings`: it computes FTS5's BM25 (same scores, so the same quality) by "
+        "reading a term's postings as two arrays and scoring them in bulk with numpy "
+        "instead of row by row, and by not reading the terms whose idf is at FTS5's "
+        "floor (half the chunks or more) unless the list needs them. Its postings live "
+        "in the catalog's SQLite file and are written in the article's own transaction: "
+        "an add, update or remove is a few small inserts (the `add+remove` column), an "
+        "article and its BM25 entry are there whole or not at all with no repair step, "
+        "and an article can be searchable by BM25 before its vectors exist (issue 13, "
+        "item 3). `bm25s` has no incremental add or remove: every `tanya add` would "
+        "rebuild it (its `build s`), or it would need a delta segment and a tombstone "
+        "filter kept in step with the catalog by hand, outside SQLite's transaction. "
+        "Pruning FTS5 keeps its per-row `bm25()`; dropping the terms above 2% of the "
+        "chunks (`fts5-rare`) changes the ranking.",
+    ]
+    if fastest != "postings":
+        lines += [
+            "",
+            f"In this run `{fastest}` answered fastest at {largest['chunks']:,} chunks "
+            f"({p50[fastest]:.1f} ms against {p50['postings']:.1f} ms): `postings` was "
+            "kept for the writes and crash safety above.",
+        ]
+    return lines
+
+
+def missing_sizes(result: dict[str, Any]) -> list[str]:
+    measured = {s["size"] for s in result["sizes"]}
+    missing = [f"{n:,}" for n in SIZES if n not in measured]
+    if not missing:
+        return []
+    return [
+        f"Not measured in this run: {', '.join(missing)} chunks (`--latency-sizes` chose "
+        "fewer; a full run builds them, once, and caches them).",
+        "",
+    ]
 
 
 def bars(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -449,20 +503,7 @@ def render_candidates(result: dict[str, Any]) -> list[str]:
         "",
         table(quality),
         "",
-        "Why `postings` won: it scores the same BM25 as FTS5 (same MRR) at a fraction of "
-        "the cost, because a term's postings are read as two arrays and scored in bulk "
-        "with numpy instead of row by row, and terms in half the chunks or more (idf at "
-        "FTS5's floor) are not read at all. The two-stage FTS5 query keeps the same "
-        "ranking and gets part of the way (no joins on the matched rows, no floor "
-        "terms) but FTS5 still computes `bm25()` per matching row; dropping all terms "
-        "above 2% of the chunks is faster still but loses quality. `bm25s` queries "
-        "fast, but has no incremental add or remove: every `tanya add` would rebuild "
-        "it (or need a delta segment and a tombstone filter, kept in step with the "
-        "catalog by hand, outside SQLite's transaction). The postings live in the "
-        "catalog's SQLite file and are written in the article's own transaction, so "
-        "an article and its BM25 entry are there whole or not at all, without any "
-        "repair step, and an article can be searchable by BM25 before its vectors "
-        "exist (issue 13, item 3).",
+        *why_postings(result),
     ]
 
 

@@ -233,6 +233,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--facqa-dir", type=Path, default=DEFAULT_FACQA_DIR)
     parser.add_argument(
+        "--latency-sizes",
+        default="",
+        help="comma-separated store sizes for the latency section (default: 1k,10k,100k,1M)",
+    )
+    parser.add_argument(
         "--cache-dir", type=Path, default=CACHE_DIR, help="where artefacts are cached"
     )
     args = parser.parse_args(argv)
