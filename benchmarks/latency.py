@@ -51,7 +51,6 @@ QUICK_SIZES = (1_000, 10_000)
 # The candidates comparison builds FTS5 and bm25s indexes beside each store:
 # at these sizes (1M would add an hour of builds for the losers).
 CANDIDATE_SIZES = (10_000, 100_000)
-QUICK_CANDIDATE_SIZES = (10_000,)
 QUERIES, QUICK_QUERIES = 150, 40
 MODES = ("hybrid", "lexical", "dense")
 CHUNKS_PER_ARTICLE = 4
@@ -265,9 +264,7 @@ def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print)
         measured = _child(["query", str(path), str(scratch / "questions.json")], log)
         results.append({"size": size, "build": record, "disk_bytes": disk} | measured)
     candidates = []
-    for size in [
-        s for s in (QUICK_CANDIDATE_SIZES if ctx.quick else CANDIDATE_SIZES) if s in paths
-    ]:
+    for size in [s for s in CANDIDATE_SIZES if s in paths]:
         log(f"  latency: BM25 candidates side by side at {size:,} chunks …")
         candidates.append(
             _child(
