@@ -35,6 +35,7 @@ from retrieval.settings import Settings
 # The index, Chroma, LangChain and the embedder are imported when a command
 # opens the index, not at start-up: `tanya --help` should not wait for them.
 if TYPE_CHECKING:
+    from retrieval.embeddings import TanyaEmbeddings
     from retrieval.index import ArticleIndex
     from retrieval.ingest import AddReport
 
@@ -106,7 +107,9 @@ def _bad_data_dir(path: Path, problem: str) -> NoReturn:
 
 
 @contextmanager
-def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
+def opened_index(
+    settings: Settings | None = None, embedder: TanyaEmbeddings | None = None
+) -> Iterator[ArticleIndex]:
     """Open the index, turning setup problems into one clear line and exit 2."""
     settings = settings or load_settings()
     problem = data_dir_problem(settings.data_dir)
@@ -119,7 +122,7 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
     from retrieval.locking import IndexBusyError
 
     try:
-        index = ArticleIndex(settings)
+        index = ArticleIndex(settings, embedder=embedder)
     except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
         fail(str(exc))
     except OSError as exc:  # e.g. a file in the data dir that cannot be opened
@@ -137,10 +140,11 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
 
 def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
     """First use: index `seeds/` so `tanya search`/`ask` work out of the box."""
-    from retrieval.ingest import ensure_seeded
-
     if index.catalog.counts()[0] > 0:
         return
+    # Only now: ingestion (trafilatura, ftfy, dateparser) is not on the ask path.
+    from retrieval.ingest import ensure_seeded
+
     if not quiet:
         err.print(
             f"[cyan]The index is empty: indexing the seed articles in "

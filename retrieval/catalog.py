@@ -1,6 +1,6 @@
 """The catalog: one SQLite file holding articles, their chunks, the lexical
-(FTS5/BM25) index over stemmed chunk terms, and a journal of writes to the
-dense store.
+(BM25) index over stemmed chunk terms (`lexical_index.py`), and a journal of
+writes to the dense store.
 
 SQLite is the source of truth. An article, its chunks and its lexical terms
 are written in one transaction, so they are there whole or not at all. The
@@ -12,6 +12,7 @@ from a replaced one), so `ArticleIndex` can reconcile after a crash.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import unicodedata
@@ -21,7 +22,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .lexical import fts_query, terms
+import numpy as np
+
+from .lexical import query_terms, terms
+from .lexical_index import SCHEMA as LEXICAL_SCHEMA
+from .lexical_index import LexicalIndex
 from .models import Article, Chunk, Removal, article_id_for, content_id, former_ids
 
 # The shortest id prefix a user may type: shorter ones name too many articles
@@ -30,7 +35,13 @@ MIN_ID_PREFIX = 4
 # Prefix matches listed at most, when a prefix names several articles.
 MAX_ID_MATCHES = 10
 
-SCHEMA_VERSION = "1"
+log = logging.getLogger(__name__)
+
+# 2: BM25 moved from an FTS5 table (`chunk_terms`) to `lexical_index.py`;
+# a version-1 catalog is migrated on open (`_migrate_fts5`).
+SCHEMA_VERSION = "2"
+# Chunks per segment when a whole index is (re)built at once.
+REBUILD_BATCH = 20_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,7 +73,6 @@ CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
 CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize="unicode61 tokenchars '_'");
 CREATE TABLE IF NOT EXISTS dense_journal (
     chunk_id TEXT PRIMARY KEY,
     op TEXT NOT NULL CHECK (op IN ('pending', 'delete'))
@@ -146,8 +156,35 @@ class Catalog:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(_SCHEMA + LEXICAL_SCHEMA)
             self._set_meta_default("schema_version", SCHEMA_VERSION)
+        self.lexical = LexicalIndex(self._conn, self._lock)
+        self._migrate_fts5()
+
+    def _migrate_fts5(self) -> None:
+        """A catalog written before the lexical index (FTS5's `chunk_terms`):
+        move its terms into the new index, in one transaction, and drop it."""
+        with self._lock:
+            old = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name='chunk_terms'"
+            ).fetchone()
+        if old is None:
+            return
+        _, n_chunks = self.counts()
+        log.warning(
+            "upgrading the lexical index of %s to the new format (%d chunks, once) …",
+            self.path,
+            n_chunks,
+        )
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT c.rowid, t.terms FROM chunks c JOIN chunk_terms t ON t.rowid = c.rowid"
+                " ORDER BY c.rowid"
+            ).fetchall()
+            for i in range(0, len(rows), REBUILD_BATCH):
+                self.lexical.add(conn, [(r, t.split()) for r, t in rows[i : i + REBUILD_BATCH]])
+            conn.execute("DROP TABLE chunk_terms")
+            conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         with self._lock:
@@ -208,6 +245,7 @@ class Catalog:
         """Insert or replace articles with their chunks and lexical terms,
         inside the caller's transaction. Returns the chunk ids replaced."""
         replaced: list[str] = []
+        lexical: list[tuple[int, list[str]]] = []
         now = _now()
         for article, chunks in items:
             old = conn.execute("SELECT added_at FROM articles WHERE id=?", (article.id,)).fetchone()
@@ -254,17 +292,15 @@ class Catalog:
                         chunk.text,
                     ),
                 )
-                conn.execute(
-                    "INSERT INTO chunk_terms(rowid, terms) VALUES (?, ?)",
-                    (cur.lastrowid, " ".join(terms(article.title + "\n" + chunk.text))),
-                )
+                lexical.append((int(cur.lastrowid or 0), terms(article.title + "\n" + chunk.text)))
+        self.lexical.add(conn, lexical)
         return replaced
 
     def _delete_article(self, conn: sqlite3.Connection, article_id: str) -> list[str]:
         rows = conn.execute(
             "SELECT rowid, id FROM chunks WHERE article_id=?", (article_id,)
         ).fetchall()
-        conn.executemany("DELETE FROM chunk_terms WHERE rowid=?", [(r[0],) for r in rows])
+        self.lexical.remove(conn, [r[0] for r in rows])
         conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
         conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
         return [r[1] for r in rows]
@@ -424,20 +460,32 @@ class Catalog:
     ) -> list[tuple[str, float]]:
         """Chunk ids ranked by BM25 over stemmed terms, best first, with a
         positive score (higher is better)."""
-        match = fts_query(query)
-        if match is None:
+        allowed = None
+        if filters is not None and not filters.empty:
+            where, params = _filter_sql(filters)
+            with self._lock:
+                found = self._conn.execute(
+                    "SELECT c.rowid FROM chunks c JOIN articles a ON a.id = c.article_id"
+                    f" WHERE 1{where} ORDER BY c.rowid",
+                    params,
+                ).fetchall()
+            allowed = np.array([r[0] for r in found], dtype=np.int64)
+        ranked = self.lexical.search(query_terms(query), limit, allowed)
+        if not ranked:
             return []
-        where, params = _filter_sql(filters)
-        sql = (
-            "SELECT c.id, bm25(chunk_terms) AS score FROM chunk_terms"
-            " JOIN chunks c ON c.rowid = chunk_terms.rowid"
-            " JOIN articles a ON a.id = c.article_id"
-            f" WHERE chunk_terms MATCH ?{where} ORDER BY score LIMIT ?"
-        )
         with self._lock:
-            rows = self._conn.execute(sql, (match, *params, limit)).fetchall()
-        # SQLite's bm25() is negative, lower is better.
-        return [(r[0], -float(r[1])) for r in rows]
+            marks = ",".join("?" * len(ranked))
+            ids = dict(
+                self._conn.execute(
+                    f"SELECT rowid, id FROM chunks WHERE rowid IN ({marks})", [r for r, _ in ranked]
+                ).fetchall()
+            )
+        return [(ids[r], score) for r, score in ranked if r in ids]
+
+    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, chunks holding each term) in the lexical index:
+        how rare a question's words are in the whole corpus."""
+        return self.lexical.document_frequencies(wanted)
 
     # --- dense-store journal ---------------------------------------------------------
     def journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str], op: str) -> None:

@@ -7,11 +7,14 @@
              ─→ Answer
 
 Each step is a LangChain Runnable over one dict of state, so the whole is one
-LCEL chain; `Answerer.ask` runs it. The model's text is never trusted on its
-own: it is shown, while it streams and at the end, only sentence by
-sentence as each sentence cites a passage it was given (`answer_check.py`);
-an answer that cites none is not presented at all, and when the model cannot
-be reached the user still gets the offline answer, with a note saying why.
+LCEL chain (`Answerer.chain`); `Answerer.ask` runs it when a model answers,
+and calls the same steps in the same order offline, so a cold offline
+`tanya ask` never imports LangChain's runnables and tracing stack. The
+model's text is never trusted on its own: it is shown, while it streams and
+at the end, only sentence by sentence as each sentence cites a passage it was
+given (`answer_check.py`); an answer that cites none is not presented at all,
+and when the model cannot be reached the user still gets the offline answer,
+with a note saying why.
 """
 
 from __future__ import annotations
@@ -20,15 +23,11 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+# Only what the offline path needs: LangChain's retriever and model classes
+# import its tracing stack (langsmith), most of a cold `tanya ask` (issue 13).
 from langchain_core.documents import Document
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
-from pydantic import ConfigDict
 
 from .answer import Answer, Passage, Turn
 from .answer_check import AnswerChecker
@@ -48,6 +47,13 @@ from .prompts import (
 from .question import Language, question_language
 from .redaction import redact, redact_settings
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
+
+    from .index import SearchHit
+    from .retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -92,45 +98,38 @@ def message(key: str, language: Language, **values: str) -> str:
     return MESSAGES[key][language].format(**values)
 
 
-class HybridRetriever(BaseRetriever):
-    """The index's hybrid search as a LangChain retriever: one `Document` a
-    chunk, its article's metadata and the fused score in `metadata`."""
+def hit_documents(hits: Sequence[SearchHit]) -> list[Document]:
+    """Search hits as LangChain documents: one a chunk, its article's
+    metadata and the fused score in `metadata`."""
+    return [
+        Document(
+            page_content=h.chunk.text,
+            id=h.chunk.chunk_id,
+            metadata={
+                "chunk_id": h.chunk.chunk_id,
+                "article_id": h.chunk.article_id,
+                "position": h.chunk.position,
+                "start": h.chunk.start,
+                "end": h.chunk.end,
+                "title": h.chunk.title,
+                "date": h.chunk.date,
+                "source": h.chunk.source,
+                "url": h.chunk.url,
+                "score": h.score,
+            },
+        )
+        for h in hits
+    ]
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    index: ArticleIndex
-    k: int = 5
-    # Chunk ids never returned (evaluation: the corpus minus some passages).
-    exclude: frozenset[str] = frozenset()
+def __getattr__(name: str) -> Any:
+    # `HybridRetriever` lives in `retriever.py` (LangChain's retriever base
+    # class is heavy to import); still importable from here.
+    if name == "HybridRetriever":
+        from .retriever import HybridRetriever
 
-    def _get_relevant_documents(
-        self,
-        query: str,
-        *,
-        run_manager: CallbackManagerForRetrieverRun,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-    ) -> list[Document]:
-        hits = self.index.search(query, k=k or self.k, filters=filters, exclude=self.exclude)
-        return [
-            Document(
-                page_content=h.chunk.text,
-                id=h.chunk.chunk_id,
-                metadata={
-                    "chunk_id": h.chunk.chunk_id,
-                    "article_id": h.chunk.article_id,
-                    "position": h.chunk.position,
-                    "start": h.chunk.start,
-                    "end": h.chunk.end,
-                    "title": h.chunk.title,
-                    "date": h.chunk.date,
-                    "source": h.chunk.source,
-                    "url": h.chunk.url,
-                    "score": h.score,
-                },
-            )
-            for h in hits
-        ]
+        return HybridRetriever
+    raise AttributeError(name)
 
 
 @contextmanager
@@ -150,7 +149,7 @@ class Answerer:
         self.settings = settings
         # The model's key may come back in a provider's error: keep it out of logs and notes.
         redact_settings(settings)
-        self.retriever = HybridRetriever(index=index, k=settings.top_k)
+        self._retriever: HybridRetriever | None = None
         self.extractive = ExtractiveAnswerer(index.embedder)
         self.model_spec: ModelSpec | None = None
         self.model: BaseChatModel | None = None
@@ -168,13 +167,44 @@ class Answerer:
         self._answer_llm: Runnable[dict[str, Any], str] | None = None
         self._condense_llm: Runnable[dict[str, Any], str] | None = None
         if self.model is not None:
+            from langchain_core.output_parsers import StrOutputParser
+
             self._answer_llm = answer_prompt() | self.model | StrOutputParser()
             self._condense_llm = condense_prompt() | self.model | StrOutputParser()
-        self.chain: Runnable[dict[str, Any], Answer] = (
-            RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
-            | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
-            | RunnableLambda(self._answer)
-        )
+        self._chain: Runnable[dict[str, Any], Answer] | None = None
+
+    @property
+    def chain(self) -> Runnable[dict[str, Any], Answer]:
+        """The steps as one LCEL chain (built on first use)."""
+        if self._chain is None:
+            from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+            self._chain = (
+                RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
+                | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
+                | RunnableLambda(self._answer)
+            )
+        return self._chain
+
+    def _run_offline(self, state: dict[str, Any]) -> Answer:
+        """What `chain` does, without LangChain: the same steps in order."""
+        state = state | {"standalone": self._condense(state)}
+        state = state | {"passages": self._retrieve(state)}
+        return self._answer(state)
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The index's search as a LangChain retriever. The chain calls the
+        index directly unless one is set here (e.g. with `exclude`)."""
+        if self._retriever is not None:
+            return self._retriever
+        from .retriever import HybridRetriever
+
+        return HybridRetriever(index=self.index, k=self.settings.top_k)
+
+    @retriever.setter
+    def retriever(self, retriever: HybridRetriever) -> None:
+        self._retriever = retriever
 
     @property
     def mode(self) -> str:
@@ -206,7 +236,7 @@ class Answerer:
             "timings": {},
             "notes": [],
         }
-        answer = self.chain.invoke(state)
+        answer = self.chain.invoke(state) if self.model is not None else self._run_offline(state)
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return answer
 
@@ -236,9 +266,15 @@ class Answerer:
 
     def _retrieve(self, state: dict[str, Any]) -> list[Passage]:
         with timed(state["timings"], "retrieve"):
-            documents = self.retriever.invoke(
-                state["standalone"], k=state["k"], filters=state["filters"]
-            )
+            if self._retriever is not None:
+                documents = self._retriever.invoke(
+                    state["standalone"], k=state["k"], filters=state["filters"]
+                )
+            else:
+                hits = self.index.search(
+                    state["standalone"], k=state["k"], filters=state["filters"]
+                )
+                documents = hit_documents(hits)
         return passages_from_documents(documents)
 
     def _answer(self, state: dict[str, Any]) -> Answer:

@@ -100,7 +100,11 @@ def bot(
         for handler in root.handlers:
             handler.addFilter(ConciseNetworkErrors())
 
-    with opened_index(settings) as index:
+    from retrieval.embedder_pool import concurrent_embedder
+
+    # Answers are computed in parallel: one single-threaded model per core.
+    embedder = concurrent_embedder(settings.embedder, settings.embed_threads)
+    with opened_index(settings, embedder) as index:
         # The bot is the index's writer while it runs: another process writing
         # to the embedded store meanwhile would corrupt it (retrieval/locking.py).
         index.hold_write_lock()
