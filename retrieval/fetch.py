@@ -27,6 +27,17 @@ MAX_REDIRECTS = 5
 USER_AGENT = "tanya/0.1 (+https://github.com/; news question answering)"
 # What a page must be to be read as an article.
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown")
+# What a feed or a sitemap is served as (`feeds.py` reads them); gzip for `sitemap.xml.gz`.
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+    "application/rdf+xml",
+    "application/feed+json",
+    "application/gzip",
+    "application/x-gzip",
+)
 
 
 class FetchError(RuntimeError):
@@ -40,6 +51,9 @@ class FetchedPage:
     content_type: str  # e.g. "text/html"
     charset: str | None
     body: bytes
+    status: int = 200  # 304 when a conditional request found nothing new (body empty)
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def _check_scheme(url: str) -> httpx.URL:
@@ -96,9 +110,17 @@ def _pinned(url: httpx.URL) -> tuple[httpx.URL, dict[str, str], dict[str, str]]:
 
 
 def fetch_url(
-    url: str, *, timeout: float = 20.0, max_bytes: int = 5_000_000, allow_private: bool = True
+    url: str,
+    *,
+    timeout: float = 20.0,
+    max_bytes: int = 5_000_000,
+    allow_private: bool = True,
+    conditional: dict[str, str] | None = None,
 ) -> FetchedPage:
     """GET a page, following up to `MAX_REDIRECTS` redirects.
+
+    `conditional` carries `If-None-Match` / `If-Modified-Since` for polling a
+    followed feed; a 304 answer comes back as a page with `status=304`.
 
     `timeout` bounds the whole fetch, not only each read, so a server that
     drips one byte a second cannot hold an ingest for ever.
@@ -109,11 +131,12 @@ def fetch_url(
         timeout=httpx.Timeout(timeout), follow_redirects=False, headers={"User-Agent": USER_AGENT}
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            headers: dict[str, str] = {}
+            headers: dict[str, str] = dict(conditional or {})
             extensions: dict[str, str] = {}
             target = current
             if not allow_private:
-                target, headers, extensions = _pinned(current)
+                target, host_header, extensions = _pinned(current)
+                headers.update(host_header)
             try:
                 page = _get(client, target, headers, extensions, deadline, timeout, max_bytes)
             except httpx.TimeoutException:
@@ -123,14 +146,20 @@ def fetch_url(
             if isinstance(page, str):  # a redirect
                 current = _check_scheme(urljoin(str(current), page))
                 continue
-            status, content_type, charset, body = page
+            status, content_type, charset, body, validators = page
             if status >= 400:
                 raise FetchError(f"the server answered HTTP {status}")
-            if content_type and not content_type.startswith(TEXT_TYPES):
+            if (
+                status != 304
+                and content_type
+                and not content_type.startswith(TEXT_TYPES + FEED_TYPES)
+            ):
                 raise FetchError(
-                    f"not a web page ({content_type}); tanya reads HTML and plain text"
+                    f"not a web page ({content_type}); tanya reads HTML, plain text, feeds and sitemaps"
                 )
-            return FetchedPage(url, str(current), content_type or "text/html", charset, body)
+            return FetchedPage(
+                url, str(current), content_type or "text/html", charset, body, status, *validators
+            )
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
@@ -142,8 +171,9 @@ def _get(
     deadline: float,
     timeout: float,
     max_bytes: int,
-) -> str | tuple[int, str, str | None, bytes]:
-    """One request: a redirect's Location, or (status, type, charset, body)."""
+) -> str | tuple[int, str, str | None, bytes, tuple[str | None, str | None]]:
+    """One request: a redirect's Location, or (status, type, charset, body,
+    (ETag, Last-Modified))."""
     request = client.build_request("GET", url, headers=headers, extensions=extensions)
     response = client.send(request, stream=True)
     try:
@@ -161,7 +191,14 @@ def _get(
             if time.monotonic() > deadline:
                 raise FetchError(f"timed out after {timeout:g} s")
             chunks.append(chunk)
-        return response.status_code, content_type, response.charset_encoding, b"".join(chunks)
+        validators = (response.headers.get("etag"), response.headers.get("last-modified"))
+        return (
+            response.status_code,
+            content_type,
+            response.charset_encoding,
+            b"".join(chunks),
+            validators,
+        )
     finally:
         response.close()
 

@@ -79,6 +79,7 @@ def add_inputs(
         inputs,
         fetch=make_fetcher(settings, allow_private=allow_private),
         max_bytes=settings.fetch_max_bytes,
+        max_feed_articles=settings.feed_max_articles,
     )
     return add_raw_articles(index, loaded, progress=progress)
 

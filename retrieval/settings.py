@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=20.0, gt=0)
     fetch_max_bytes: int = Field(default=5_000_000, gt=0)
     max_article_chars: int = Field(default=2_000_000, gt=0)
+    # Articles one `tanya add FEED` reads from a feed or sitemap (the newest).
+    feed_max_articles: int = Field(default=100, ge=1)
 
     # --- retrieval -----------------------------------------------------------
     top_k: int = Field(default=5, ge=1, le=100)
