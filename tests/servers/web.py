@@ -2,7 +2,9 @@
 
 Tests register what each path answers: a page (:meth:`WebServer.route`), a
 redirect, an endless-looking body streamed without Content-Length (to test
-download size caps), or a connection that hangs (to test timeouts). Anything
+download size caps), or a connection that hangs (to test timeouts). A page route
+with an ``ETag`` or ``Last-Modified`` header answers a matching conditional
+request with 304, as a news site's feed does. Anything
 unregistered is a 404, as on a real site. Every request is recorded with its
 headers, so tests can check the User-Agent, redirects followed, and so on.
 """
@@ -161,6 +163,9 @@ class WebServer(LoopbackServer):
                 route.status, body, "text/html; charset=utf-8", {"Location": route.location}
             )
         elif route.kind == "page":
+            if route.status == 200 and _not_modified(route.headers, exchange.header_dict):
+                exchange.reply(304, b"", route.content_type, route.headers)
+                return
             exchange.reply(route.status, route.body, route.content_type, route.headers)
         else:
             self._stream(exchange, route)
@@ -184,6 +189,16 @@ class WebServer(LoopbackServer):
             sent += len(piece)
             self.streamed_bytes[key] = sent
         exchange.end_chunked()
+
+
+def _not_modified(served: dict[str, str], request: dict[str, str]) -> bool:
+    """A conditional GET that matches the route's ETag or Last-Modified (as a
+    real server answers feed readers): 304, no body."""
+    etag = next((v for k, v in served.items() if k.lower() == "etag"), None)
+    modified = next((v for k, v in served.items() if k.lower() == "last-modified"), None)
+    if etag and "if-none-match" in request:
+        return request["if-none-match"] == etag
+    return bool(modified) and request.get("if-modified-since") == modified
 
 
 def article_page(
