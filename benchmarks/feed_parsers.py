@@ -37,9 +37,7 @@ def main() -> None:
             "rss2 bare &": rss(items).replace("<title>Judul 1</title>", "<title>A & B</title>"),
         }
         print(f"\n{base}: links found / dated (of 20)")
-        print(
-            f"| document | feedparser | trafilatura.feeds | tanya (feeds.py) |\n|---|---|---|---|"
-        )
+        print("| document | feedparser | trafilatura.feeds | tanya (feeds.py) |\n|---|---|---|---|")
         for name, doc in feeds.items():
             fp = feedparser.parse(
                 doc.encode(), response_headers={"content-location": base + "/feed"}
@@ -62,7 +60,7 @@ def main() -> None:
             ),
         }
         print(
-            f"\n| sitemap | trafilatura pages / child sitemaps / dated | tanya pages / child sitemaps / dated |\n|---|---|---|"
+            "\n| sitemap | trafilatura pages / child sitemaps / dated | tanya pages / child sitemaps / dated |\n|---|---|---|"
         )
         for name, doc in sitemaps.items():
             obj = tsitemaps.SitemapObject(base, host, [])

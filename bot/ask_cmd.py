@@ -58,6 +58,9 @@ def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> 
         out.print(line)
         if c.url:
             out.print(f"    [link={c.url}]{escape(c.url)}[/link]", style="blue", highlight=False)
+        if c.also_in:  # the same story from other outlets (stored once)
+            others = ", ".join(o.get("source") or o.get("url") or "?" for o in c.also_in)
+            out.print(f"    also in: {escape(others)}", style="dim", highlight=False)
         quote = " ".join(c.quote.split())
         if not full_quotes and len(quote) > _QUOTE_PREVIEW_CHARS:
             quote = quote[:_QUOTE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"

@@ -46,6 +46,7 @@ from .prompts import (
 )
 from .question import Language, question_language
 from .settings import Settings
+from .syndication import name_other_outlets
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,7 @@ class Answerer:
             "notes": [],
         }
         answer = self.chain.invoke(state)
+        name_other_outlets(self.index, answer.citations)
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return answer
 

@@ -36,6 +36,7 @@ class ItemResult:
     article_id: str | None = None
     title: str | None = None
     reason: str | None = None
+    duplicate_of: str | None = None  # the stored article this one is a syndicated copy of
 
 
 @dataclass
@@ -116,6 +117,19 @@ def add_raw_articles(
                 # The same article twice in one batch is the same as re-adding it.
                 record(ItemResult(article.origin, "unchanged", article.id, article.title))
                 continue
+            if (original := _copy_of(index, article, status, seen)) is not None:
+                # Syndicated: the same story from another outlet, stored once.
+                record(
+                    ItemResult(
+                        article.origin,
+                        "unchanged",
+                        original,
+                        article.title,
+                        f"the same story as article {original}: recorded as another source",
+                        duplicate_of=original,
+                    )
+                )
+                continue
             seen.add(article.id)
             try:
                 chunks = chunk_for_index(index, article)
@@ -128,6 +142,36 @@ def add_raw_articles(
             )
         batch.flush()
     return report
+
+
+def _copy_of(
+    index: ArticleIndex, article: Article, status: Outcome, pending: set[str]
+) -> str | None:
+    """The article `article` republishes (see `syndication.py`), recorded as
+    one more of its sources; None for a new story. A failure here only means
+    no deduplication: it never stops the add."""
+    from .syndication import for_index
+
+    try:
+        store = for_index(index)
+        if status != "added":  # an update of a stored article: its new signature
+            store.remember(article.id, article.title, article.text)
+            return None
+        original = store.copy_of(article.id, article.title, article.text, pending)
+        if original is None:
+            store.remember(article.id, article.title, article.text)
+            return None
+        store.add_source(
+            original,
+            url=article.url or article.origin,
+            source=article.source,
+            title=article.title,
+            date=article.date.isoformat() if article.date else None,
+        )
+        return original
+    except Exception:
+        log.exception("near-duplicate check failed for %s", article.origin)
+        return None
 
 
 class _Batch:

@@ -45,8 +45,9 @@ def test_bot_polls_followed_feed_and_answers_from_it(
     store.close()
     bot = make_bot(**QUICK)
     first = telegram_server.wait_for(
-        lambda: [m for m in telegram_server.sent_messages(ADMIN) if "gagal 3 kali" in m.text]
-        or None,
+        lambda: (
+            [m for m in telegram_server.sent_messages(ADMIN) if "gagal 3 kali" in m.text] or None
+        ),
         timeout=90,
     )
     assert broken in first[0].text and "HTTP 503" in first[0].text
