@@ -131,9 +131,17 @@ def ask_command(
     filters = make_filters(source, since, until)
     with opened_index(settings) as index:
         seed_if_empty(index, quiet=as_json)
+        note, search = None, cleaned
+        if since is None and until is None:  # "minggu lalu", "tahun 2017": a date filter
+            from retrieval.time_range import filters_for_question
+
+            filters, note, search = filters_for_question(index.catalog.path, cleaned, filters)
         answerer = Answerer(index, settings)
         with streaming(err, enabled=answerer.model is not None and not as_json) as sink:
-            answer = answerer.ask(cleaned, filters=filters, k=k, on_token=sink)
+            answer = answerer.ask(search, filters=filters, k=k, on_token=sink)
+        if note:
+            answer.question = cleaned
+            answer.notes.append(note)
     if as_json:
         print_json(answer.to_json())
         return
