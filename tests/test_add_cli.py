@@ -180,7 +180,8 @@ def test_add_killed_midway_leaves_no_partial_article(data_dir: Path, tmp_path: P
             "content": " ".join(
                 # A word of its own per sentence: 48 different articles, not
                 # near-copies of one template (those are stored once).
-                f"Kalimat nomor {j} dari artikel {i} tentang {_word(i, j)}." for j in range(12)
+                f"Kalimat nomor {j} dari artikel {i} tentang {_word(i, j)}."
+                for j in range(12)
             ),
         }
         for i in range(48)
