@@ -157,6 +157,12 @@ def _copy_of(
         if status != "added":  # an update of a stored article: its new signature
             store.remember(article.id, article.title, article.text)
             return None
+        if not article.url:
+            # Syndication is another outlet's URL; articles without one (files,
+            # evaluation corpora with their own ids) are never merged, only
+            # remembered, so that a later copy from the web is recognised.
+            store.remember(article.id, article.title, article.text)
+            return None
         original = store.copy_of(article.id, article.title, article.text, pending)
         if original is None:
             store.remember(article.id, article.title, article.text)

@@ -146,3 +146,17 @@ def test_daily_reports_from_one_template_are_different_stories(index, tmp_path: 
     )
     items = add_inputs(index, [reports]).items
     assert [i.status for i in items] == ["added", "added"]
+
+
+def test_articles_without_a_url_are_never_merged(index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # An evaluation corpus: the same passage twice, tokenised differently, no URLs.
+    rows = [
+        {"title": "a", "content": STORY, "id": "p1"},
+        {"title": "a", "content": STORY.replace("tiga meter", "tiga  meter ."), "id": "p2"},
+    ]
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", rows)  # type: ignore[arg-type]
+    assert [i.status for i in add_inputs(index, [corpus]).items] == ["added", "added"]
+    # A copy from the web is still recognised as one of them.
+    web = write_jsonl(tmp_path / "web.jsonl", [row(COPY, "https://tempo.example/b7", "Tempo")])
+    (item,) = add_inputs(index, [web]).items
+    assert item.status == "unchanged" and item.duplicate_of is not None
