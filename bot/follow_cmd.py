@@ -41,6 +41,9 @@ def follow_command(
             return
         results = []
         for url in urls:
+            if store.get(url) is not None:
+                results.append({"url": url, "status": "already followed"})
+                continue
             problem = check_followable(
                 url.strip(),
                 lambda u: fetch_url(

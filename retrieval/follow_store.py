@@ -103,7 +103,10 @@ class FollowStore:
 
     # --- sources -------------------------------------------------------------------------
     def follow(self, url: str, *, allow_private: bool, added_by: str) -> bool:
-        """Record a source; False when it was already followed."""
+        """Record a source; False when it was already followed (also as
+        written with another trailing slash or host case)."""
+        if self.get(url) is not None:
+            return False
         with self._lock:
             cur = self._conn.execute(
                 "INSERT OR IGNORE INTO sources(url, allow_private, added_by, added_at)"

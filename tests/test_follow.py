@@ -56,6 +56,8 @@ def test_follow_poll_restart_and_answer(data_dir: Path, web_server: WebServer) -
 
     code, out = tanya("follow", feed)
     assert code == 0 and "followed" in out
+    code, out = tanya("follow", feed + "/")
+    assert code == 0 and "already followed" in out
     code, out = tanya("watch", "--once", "--json")
     assert code == 0, out
     (poll,) = json.loads(out)

@@ -71,7 +71,9 @@ def setup_following(application: AnyApplication) -> None:
     application.bot_data[FOLLOW_KEY] = Following(store, Watcher(state.index, store))
     every = state.settings.follow_every * 60
     assert application.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
-    application.job_queue.run_repeating(poll_job, interval=every, first=every, name="follow")
+    # The first round soon after start: a restarted bot does not wait a whole period.
+    first = min(every, 30.0)
+    application.job_queue.run_repeating(poll_job, interval=every, first=first, name="follow")
 
 
 def close_following(application: AnyApplication) -> None:
@@ -110,6 +112,9 @@ async def follow_command(update: Update, context: object) -> None:
     )
     lines = []
     for url in urls[:10]:
+        if following.store.get(url) is not None:
+            lines.append(_t(lang, "already", url=render.escape(url)))
+            continue
         problem = await state.off_loop(
             application, partial(check_followable, url, fetch, settings.fetch_max_bytes)
         )
