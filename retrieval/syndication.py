@@ -173,6 +173,8 @@ class SyndicationStore:
         self._index: DedupIndex | None = None
         with self._lock:
             self._conn.execute("PRAGMA busy_timeout=10000")
+            # As the catalog: WAL without an fsync per signature (one per article added).
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.executescript(_SCHEMA)
 
     def close(self) -> None:
