@@ -67,6 +67,9 @@ def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> 
         if c.url:
             url = strip_controls(c.url)
             out.print(Text(f"    {url}", style=Style(color="blue", link=url)), highlight=False)
+        if c.also_in:  # the same story from other outlets (stored once)
+            others = ", ".join(o.get("source") or o.get("url") or "?" for o in c.also_in)
+            out.print(shown_text(f"    also in: {others}", "dim"), highlight=False)
         quote = " ".join(strip_controls(c.quote).split())
         if not full_quotes and len(quote) > _QUOTE_PREVIEW_CHARS:
             quote = quote[:_QUOTE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
@@ -140,9 +143,17 @@ def ask_command(
     with opened_index(settings) as index:
         seed_if_empty(index, quiet=as_json)
         warn_unknown_source(index, source)
+        note, search = None, cleaned
+        if since is None and until is None:  # "minggu lalu", "tahun 2017": a date filter
+            from retrieval.time_range import filters_for_question
+
+            filters, note, search = filters_for_question(index.catalog.path, cleaned, filters)
         answerer = Answerer(index, settings)
         with streaming(err, enabled=answerer.model is not None and not as_json) as sink:
-            answer = answerer.ask(cleaned, filters=filters, k=k, on_token=sink)
+            answer = answerer.ask(search, filters=filters, k=k, on_token=sink)
+        if note:
+            answer.question = cleaned
+            answer.notes.append(note)
     if as_json:
         print_json(answer.to_json())
         return

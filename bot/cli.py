@@ -314,9 +314,13 @@ def remove(
 
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Articles, chunks, embedder and disk size of the index."""
+    """Articles, chunks, embedder and disk size of the index; followed sources."""
+    from bot.follow_cmd import followed_sources, sources_table
+
     with opened_index() as index:
         data = index.stats()
+        followed = followed_sources(index.settings.data_dir)
+    data["followed"] = [s.as_json() for s in followed]
     if as_json:
         print_json(data)
         return
@@ -326,8 +330,12 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
             value = f"{int(value) / 1e6:.1f} MB"  # type: ignore[call-overload]
         elif key == "sources":
             value = ", ".join(f"{s} ({n})" for s, n in value.items()) or "-"  # type: ignore[attr-defined]
+        elif key == "followed":
+            continue
         table.add_row(key, shown_text(value))
     console.print(table)
+    if followed:
+        console.print(sources_table(followed))
 
 
 @app.command()
@@ -356,6 +364,11 @@ app.command("ask")(ask_command)
 from bot.repl import chat_command  # noqa: E402
 
 app.command("chat")(chat_command)
+from bot.follow_cmd import follow_command, unfollow_command, watch_command  # noqa: E402
+
+app.command("follow")(follow_command)
+app.command("unfollow")(unfollow_command)
+app.command("watch")(watch_command)
 
 
 def main() -> None:

@@ -47,6 +47,7 @@ from .prompts import (
 from .question import Language, question_language
 from .redaction import redact, redact_settings
 from .settings import Settings
+from .syndication import name_other_outlets
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -237,6 +238,7 @@ class Answerer:
             "notes": [],
         }
         answer = self.chain.invoke(state) if self.model is not None else self._run_offline(state)
+        name_other_outlets(self.index, answer.citations)
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return answer
 

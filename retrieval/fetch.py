@@ -76,6 +76,19 @@ _IPV4_COMPATIBLE = _V6("::/96")  # deprecated "::a.b.c.d"
 _NAT64 = _V6("64:ff9b::/96")  # well-known NAT64 prefix: reaches the IPv4 address inside
 _TEREDO = _V6("2001::/32")
 _SIXTOFOUR = _V6("2002::/16")
+# What a feed or a sitemap is served as (`feeds.py` reads them); gzip for `sitemap.xml.gz`.
+FEED_TYPES = frozenset(
+    [
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/xml",
+        "text/xml",
+        "application/rdf+xml",
+        "application/feed+json",
+        "application/gzip",
+        "application/x-gzip",
+    ]
+)
 
 
 class FetchError(RuntimeError):
@@ -89,6 +102,9 @@ class FetchedPage:
     content_type: str  # e.g. "text/html"
     charset: str | None
     body: bytes
+    status: int = 200  # 304 when a conditional request found nothing new (body empty)
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def _check_scheme(url: str) -> httpx.URL:
@@ -186,7 +202,12 @@ def _took_too_long(timeout: float) -> str:
 
 
 def fetch_url(
-    url: str, *, timeout: float = 20.0, max_bytes: int = 5_000_000, allow_private: bool = True
+    url: str,
+    *,
+    timeout: float = 20.0,
+    max_bytes: int = 5_000_000,
+    allow_private: bool = True,
+    conditional: dict[str, str] | None = None,
 ) -> FetchedPage:
     """GET a page, following up to `MAX_REDIRECTS` redirects.
 
@@ -195,9 +216,14 @@ def fetch_url(
     server that sends one byte a second, or a chain of slow redirects, never
     trips it. So the request runs on its own event loop and is cancelled
     (its connection closed) when the time is up.
+
+    `conditional` carries `If-None-Match` / `If-Modified-Since` for polling a
+    followed feed; a 304 answer comes back as a page with `status=304`.
     """
     start = _check_scheme(url.strip())
-    return _run_with_deadline(_fetch(url, start, timeout, max_bytes, allow_private), timeout)
+    return _run_with_deadline(
+        _fetch(url, start, timeout, max_bytes, allow_private, conditional), timeout
+    )
 
 
 def _run_with_deadline(coroutine: Coroutine[Any, Any, T], timeout: float) -> T:
@@ -250,17 +276,23 @@ def _run_on_new_loop(coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 async def _fetch(
-    url: str, current: httpx.URL, timeout: float, max_bytes: int, allow_private: bool
+    url: str,
+    current: httpx.URL,
+    timeout: float,
+    max_bytes: int,
+    allow_private: bool,
+    conditional: dict[str, str] | None,
 ) -> FetchedPage:
     async with httpx.AsyncClient(
         timeout=httpx.Timeout(timeout), follow_redirects=False, headers={"User-Agent": USER_AGENT}
     ) as client:
         for _ in range(MAX_REDIRECTS + 1):
-            headers: dict[str, str] = {}
+            headers: dict[str, str] = dict(conditional or {})
             extensions: dict[str, str] = {}
             target = current
             if not allow_private:
-                target, headers, extensions = await _pinned(current)
+                target, host_header, extensions = await _pinned(current)
+                headers.update(host_header)
             try:
                 page = await _get(client, target, headers, extensions, max_bytes)
             except httpx.TimeoutException:
@@ -270,14 +302,16 @@ async def _fetch(
             if isinstance(page, str):  # a redirect
                 current = _check_scheme(urljoin(str(current), page))
                 continue
-            status, content_type, charset, body = page
+            status, content_type, charset, body, validators = page
             if status >= 400:
                 raise FetchError(f"the server answered HTTP {status}")
-            if content_type and content_type not in TEXT_TYPES:
+            if status != 304 and content_type and content_type not in TEXT_TYPES | FEED_TYPES:
                 raise FetchError(
-                    f"not a web page ({content_type}); tanya reads HTML and plain text"
+                    f"not a web page ({content_type}); tanya reads HTML, plain text, feeds and sitemaps"
                 )
-            return FetchedPage(url, str(current), content_type or "text/html", charset, body)
+            return FetchedPage(
+                url, str(current), content_type or "text/html", charset, body, status, *validators
+            )
     raise FetchError(f"more than {MAX_REDIRECTS} redirects")
 
 
@@ -287,8 +321,9 @@ async def _get(
     headers: dict[str, str],
     extensions: dict[str, str],
     max_bytes: int,
-) -> str | tuple[int, str, str | None, bytes]:
-    """One request: a redirect's Location, or (status, type, charset, body)."""
+) -> str | tuple[int, str, str | None, bytes, tuple[str | None, str | None]]:
+    """One request: a redirect's Location, or (status, type, charset, body,
+    (ETag, Last-Modified))."""
     request = client.build_request("GET", url, headers=headers, extensions=extensions)
     response = await client.send(request, stream=True)
     try:
@@ -304,7 +339,14 @@ async def _get(
             if size > max_bytes:
                 raise FetchError(_too_big(max_bytes))
             chunks.append(chunk)
-        return response.status_code, content_type, response.charset_encoding, b"".join(chunks)
+        validators = (response.headers.get("etag"), response.headers.get("last-modified"))
+        return (
+            response.status_code,
+            content_type,
+            response.charset_encoding,
+            b"".join(chunks),
+            validators,
+        )
     finally:
         await response.aclose()
 

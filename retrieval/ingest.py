@@ -36,6 +36,7 @@ class ItemResult:
     article_id: str | None = None
     title: str | None = None
     reason: str | None = None
+    duplicate_of: str | None = None  # the stored article this one is a syndicated copy of
 
 
 @dataclass
@@ -79,6 +80,7 @@ def add_inputs(
         inputs,
         fetch=make_fetcher(settings, allow_private=allow_private),
         max_bytes=settings.fetch_max_bytes,
+        max_feed_articles=settings.feed_max_articles,
     )
     return add_raw_articles(index, loaded, progress=progress)
 
@@ -101,6 +103,7 @@ def add_raw_articles(
     # Articles of this batch not yet stored, by id (and by content, for files:
     # the same file twice under two paths is one article, as across batches).
     seen: dict[str, str] = {}
+    pending: set[str] = set()  # the ids in `seen`, for syndication's lookups
     # One lock for the whole add: another writer makes it fail at once, not per article.
     with index.writing():
         for entry in loaded:
@@ -121,9 +124,23 @@ def add_raw_articles(
                 # The same article twice in one batch is the same as re-adding it.
                 record(ItemResult(article.origin, "unchanged", earlier or stored_id, article.title))
                 continue
+            if (original := _copy_of(index, article, status, pending)) is not None:
+                # Syndicated: the same story from another outlet, stored once.
+                record(
+                    ItemResult(
+                        article.origin,
+                        "unchanged",
+                        original,
+                        article.title,
+                        f"the same story as article {original}: recorded as another source",
+                        duplicate_of=original,
+                    )
+                )
+                continue
             seen.update(dict.fromkeys(keys, article.id))
             if stored_id != article.id:
                 article.replaces = stored_id  # stored under an id an older tanya gave it
+            pending.add(article.id)
             try:
                 chunks = chunk_for_index(index, article)
             except Exception as exc:  # one article's bad text must not stop the batch
@@ -135,6 +152,42 @@ def add_raw_articles(
             )
         batch.flush()
     return report
+
+
+def _copy_of(
+    index: ArticleIndex, article: Article, status: Outcome, pending: set[str]
+) -> str | None:
+    """The article `article` republishes (see `syndication.py`), recorded as
+    one more of its sources; None for a new story. A failure here only means
+    no deduplication: it never stops the add."""
+    from .syndication import for_index
+
+    try:
+        store = for_index(index)
+        if status != "added":  # an update of a stored article: its new signature
+            store.remember(article.id, article.title, article.text)
+            return None
+        if not article.url:
+            # Syndication is another outlet's URL; articles without one (files,
+            # evaluation corpora with their own ids) are never merged, only
+            # remembered, so that a later copy from the web is recognised.
+            store.remember(article.id, article.title, article.text)
+            return None
+        original = store.copy_of(article.id, article.title, article.text, pending)
+        if original is None:
+            store.remember(article.id, article.title, article.text)
+            return None
+        store.add_source(
+            original,
+            url=article.url or article.origin,
+            source=article.source,
+            title=article.title,
+            date=article.date.isoformat() if article.date else None,
+        )
+        return original
+    except Exception:
+        log.exception("near-duplicate check failed for %s", article.origin)
+        return None
 
 
 class _Batch:

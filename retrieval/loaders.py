@@ -52,11 +52,16 @@ def is_url(text: str) -> bool:
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text.strip()))
 
 
-def iter_inputs(inputs: Iterable[str], *, fetch: Fetcher, max_bytes: int) -> Iterator[Loaded]:
-    """Every article in `inputs`, in order; failures in place of what failed."""
+def iter_inputs(
+    inputs: Iterable[str], *, fetch: Fetcher, max_bytes: int, max_feed_articles: int = 100
+) -> Iterator[Loaded]:
+    """Every article in `inputs`, in order; failures in place of what failed.
+    A URL that is a feed or sitemap stands for the articles it lists."""
     for given in inputs:
         if is_url(given):
-            yield from load_url(given.strip(), fetch)
+            yield from load_url(
+                given.strip(), fetch, max_bytes=max_bytes, max_feed_articles=max_feed_articles
+            )
             continue
         path = Path(given).expanduser()
         if path.is_dir():
@@ -394,14 +399,34 @@ def parse_record(record: object, origin: str) -> Loaded:
 
 
 # --- URLs ---------------------------------------------------------------------------------------------
-def load_url(url: str, fetch: Fetcher) -> Iterator[Loaded]:
+def load_url(
+    url: str, fetch: Fetcher, *, max_bytes: int = 5_000_000, max_feed_articles: int = 100
+) -> Iterator[Loaded]:
     try:
         page = fetch(url)
     except FetchError as exc:
         yield LoadFailure(url, str(exc))
         return
+    from .feeds import is_listing, load_listing  # feeds imports this module
+
+    if is_listing(page, max_bytes):
+        yield from load_listing(page, fetch, max_bytes=max_bytes, max_articles=max_feed_articles)
+        return
+    if page.content_type not in (
+        "text/html",
+        "application/xhtml+xml",
+        "text/plain",
+        "text/markdown",
+    ):
+        yield LoadFailure(url, f"not a web page, feed or sitemap ({page.content_type})")
+        return
+    yield read_page(page, url)
+
+
+def read_page(page: FetchedPage, origin: str) -> Loaded:
+    """A fetched page as an article (HTML through trafilatura, or plain text)."""
     suffix = ".txt" if page.content_type in ("text/plain", "text/markdown") else ".html"
     name = page.final_url.rstrip("/").rsplit("/", 1)[-1] or page.final_url
-    yield _from_bytes(
-        page.body, suffix, url, default_title=name, url=page.final_url, charset=page.charset
+    return _from_bytes(
+        page.body, suffix, origin, default_title=name, url=page.final_url, charset=page.charset
     )

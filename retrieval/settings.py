@@ -66,6 +66,16 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=20.0, gt=0)
     fetch_max_bytes: int = Field(default=5_000_000, gt=0)
     max_article_chars: int = Field(default=2_000_000, gt=0)
+    # Articles one `tanya add FEED` reads from a feed or sitemap (the newest).
+    feed_max_articles: int = Field(default=100, ge=1)
+
+    # --- following feeds (`tanya follow`, `tanya watch`, the bot) ---------------
+    # Minutes between two polls of the followed sources.
+    follow_every: float = Field(default=30.0, gt=0)
+    # Seconds between two requests to one host (robots.txt's Crawl-delay if longer).
+    follow_host_delay: float = Field(default=2.0, ge=0)
+    # New articles read from one source in one poll; the rest wait for the next.
+    follow_max_per_poll: int = Field(default=20, ge=1)
 
     # --- retrieval -----------------------------------------------------------
     top_k: int = Field(default=5, ge=1, le=100)

@@ -22,6 +22,7 @@ from retrieval.index import ArticleIndex
 from retrieval.settings import Settings
 
 from . import handlers
+from .follow import close_following, follow_command, setup_following, unfollow_command
 from .i18n import ADMIN_COMMANDS, COMMANDS
 from .ratelimit import FloodWaitRetry, SlidingWindowLimiter
 from .redaction import redact_settings
@@ -72,7 +73,6 @@ def build_application(
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(concurrent_updates)
         .rate_limiter(FloodWaitRetry())
-        .job_queue(None)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -88,6 +88,7 @@ def build_application(
         shutdown_grace=shutdown_grace,
     )
     add_handlers(application)
+    setup_following(application)  # /follow, /unfollow and the poll job
     return application
 
 
@@ -108,6 +109,8 @@ def add_handlers(application: AnyApplication) -> None:
             CommandHandler("stats", handlers.stats_command, filters=new),
             CommandHandler("add", handlers.add_command, filters=new),
             CommandHandler("lang", handlers.lang_command, filters=new),
+            CommandHandler("follow", follow_command, filters=new),
+            CommandHandler("unfollow", unfollow_command, filters=new),
             MessageHandler(new & private & text, handlers.private_text),
             MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(new & groups & text, handlers.group_text),
@@ -156,4 +159,5 @@ async def _post_shutdown(application: AnyApplication) -> None:
     # Abandoned answers keep their threads until they finish; nobody waits for them.
     state.executor.shutdown(wait=False, cancel_futures=True)
     state.store.close()
+    close_following(application)
     log.info("tanya bot stopped")

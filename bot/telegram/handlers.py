@@ -458,6 +458,8 @@ async def sources_command(update: Update, context: Context) -> None:
 
 
 async def stats_command(update: Update, context: Context) -> None:
+    from .follow import stats_addition  # the followed sources
+
     message = update.effective_message
     if message is None:
         return
@@ -477,7 +479,8 @@ async def stats_command(update: Update, context: Context) -> None:
             chunks=data.get("chunks", 0),
             embedder=render.escape(str(data.get("embedder", ""))),
             sources=sources,
-        ),
+        )
+        + stats_addition(context.application, lang),
     )
 
 

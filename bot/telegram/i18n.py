@@ -172,6 +172,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("add", "Tambah artikel (URL, teks atau berkas)", "Add an article (URL, text or file)"),
+    ("follow", "Ikuti feed atau sitemap", "Follow a feed or sitemap"),
+    ("unfollow", "Berhenti mengikuti sumber", "Stop following a source"),
 )
 
 

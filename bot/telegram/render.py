@@ -172,6 +172,9 @@ def source_line(c: Citation) -> Block:
     parts = [plain(f"[{c.n}] "), link(title, c.url)]
     if meta:
         parts.append(plain(f" · {meta}"))
+    others = [o.get("source") or o.get("url") or "" for o in c.also_in][:5]
+    if any(others):  # the same story from other outlets, stored once
+        parts.append(plain(f" (+ {', '.join(o for o in others if o)})"))
     return join(*parts)
 
 

@@ -4,7 +4,9 @@ Tests register what each path answers: a page (:meth:`WebServer.route`), a
 redirect (optionally slow), an endless-looking body streamed without
 Content-Length (to test download size caps), a connection that hangs, or
 response headers dripped a byte at a time (to test that a time limit bounds
-the whole fetch, not each read). Anything
+the whole fetch, not each read). A page route with an ``ETag`` or
+``Last-Modified`` header answers a matching conditional request with 304, as
+a news site's feed does. Anything
 unregistered is a 404, as on a real site. Every request is recorded with its
 headers, so tests can check the User-Agent, redirects followed, and so on.
 """
@@ -174,6 +176,9 @@ class WebServer(LoopbackServer):
                 route.status, body, "text/html; charset=utf-8", {"Location": route.location}
             )
         elif route.kind == "page":
+            if route.status == 200 and _not_modified(route.headers, exchange.header_dict):
+                exchange.reply(304, b"", route.content_type, route.headers)
+                return
             exchange.reply(route.status, route.body, route.content_type, route.headers)
         else:
             self._stream(exchange, route)
@@ -213,6 +218,16 @@ class WebServer(LoopbackServer):
             sent += len(piece)
             self.streamed_bytes[key] = sent
         exchange.end_chunked()
+
+
+def _not_modified(served: dict[str, str], request: dict[str, str]) -> bool:
+    """A conditional GET that matches the route's ETag or Last-Modified (as a
+    real server answers feed readers): 304, no body."""
+    etag = next((v for k, v in served.items() if k.lower() == "etag"), None)
+    modified = next((v for k, v in served.items() if k.lower() == "last-modified"), None)
+    if etag and "if-none-match" in request:
+        return request["if-none-match"] == etag
+    return bool(modified) and request.get("if-modified-since") == modified
 
 
 def article_page(
