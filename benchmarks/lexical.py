@@ -244,6 +244,8 @@ def quality(
             "MRR": sum(1.0 / r for r in ranks if r is not None) / total,
         }
     extra["store"].close()
+    shutil.rmtree(scratch / "bm25s", ignore_errors=True)
+    (scratch / "fts5.sqlite3").unlink(missing_ok=True)
     return out
 
 
