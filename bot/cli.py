@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,7 +23,7 @@ from bot.cli_common import (
 
 if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
     from retrieval.index import ArticleIndex, SearchMode
-    from retrieval.ingest import AddReport, ItemResult
+    from retrieval.ingest import AddInterrupted, AddReport, ItemResult
 
 app = typer.Typer(
     help="tanya: ask questions about news articles; answers cite their passages.",
@@ -41,15 +42,20 @@ def add(
     """Add articles: .txt, .md, .html, .jsonl (one article a line), folders, URLs.
 
     Re-adding an article changes nothing; a changed version replaces the old one.
-    Exit code 1 when any input failed (the others are still added).
+    Exit code 1 when any input failed (the others are still added); 130 on
+    Ctrl-C, after saying what was stored (whole) and what was not.
     """
-    from retrieval.ingest import add_inputs
+    from retrieval.ingest import AddInterrupted, add_inputs
 
-    with opened_index() as index:
-        if as_json:
-            report = add_inputs(index, inputs)
-        else:
-            report = _add_with_progress(index, inputs)
+    try:
+        with opened_index(note_waiting=False) as index:
+            if as_json:
+                report = add_inputs(index, inputs)
+            else:
+                report = _add_with_progress(index, inputs)
+    except AddInterrupted as stopped:
+        _report_interrupted_add(stopped, inputs, as_json)
+        raise typer.Exit(130) from None
     if as_json:
         print_json({"summary": report.summary(), "items": [i.__dict__ for i in report.items]})
     else:
@@ -62,6 +68,7 @@ def add(
 
 def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
     from retrieval.ingest import add_inputs
+    from retrieval.loaders import count_articles
 
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -70,7 +77,8 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("adding", total=None)
+        # Counted first (files, JSONL lines; nothing is parsed), for a total.
+        task = bar.add_task("adding", total=count_articles(inputs))
 
         def tick(item: ItemResult) -> None:
             bar.update(
@@ -78,6 +86,36 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
             )
 
         return add_inputs(index, inputs, progress=tick)
+
+
+def _report_interrupted_add(stopped: AddInterrupted, inputs: list[str], as_json: bool) -> None:
+    from retrieval.loaders import count_articles
+
+    report, lost = stopped.report, stopped.not_stored
+    not_read = max(0, count_articles(inputs) - len(report.items) - len(lost))
+    if as_json:
+        print_json(
+            {
+                "interrupted": True,
+                "summary": report.summary(),
+                "items": [i.__dict__ for i in report.items],
+                "not_stored": [i.__dict__ for i in lost],
+                "not_read": not_read,
+            }
+        )
+        return
+    stored = report.count("added") + report.count("updated")
+    err.print(
+        f"[yellow]interrupted:[/] {summary_line(report)} before Ctrl-C; not added: "
+        f"{len(lost)} read but not stored yet, {not_read} not read yet."
+    )
+    for item in lost:
+        err.print(f"  not stored: {escape(item.title or item.origin)}", highlight=False)
+    err.print(
+        f"The index is consistent: the {stored} article(s) stored are whole, and nothing "
+        "else was written. Run the same `tanya add` again to add the rest (what is already "
+        "in is reported unchanged)."
+    )
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -238,13 +276,34 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 @app.command()
 def reindex() -> None:
-    """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER)."""
+    """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER).
+
+    An interrupted reindex is finished by the next one: the articles it
+    already re-embedded are kept.
+    """
     from retrieval.ingest import chunk_for_index
 
-    with opened_index() as index:
-        before = index.embedder_name
-        count = index.reindex(lambda article: chunk_for_index(index, article))
-        console.print(f"re-embedded {count} article(s): {before or '-'} → {index.embedder_name}")
+    with opened_index(note_waiting=False) as index:
+        before = index.reindex_target or index.embedder_name
+        columns = (
+            TextColumn("re-embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("reindex", total=index.catalog.counts()[0])
+            count = index.reindex(
+                lambda article: chunk_for_index(index, article),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        articles = index.catalog.counts()[0]
+        kept = (
+            f" ({articles - count} kept from the interrupted reindex)" if count < articles else ""
+        )
+        console.print(
+            f"re-embedded {count} article(s){kept}: {before or '-'} → {index.embedder_name}"
+        )
 
 
 # --- commands defined in their own modules (one import + one registration each) ---

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from retrieval.catalog import SearchFilters
 from retrieval.settings import Settings
@@ -39,8 +40,14 @@ def load_settings() -> Settings:
 
 
 @contextmanager
-def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
-    """Open the index, turning setup problems into one clear line and exit 2."""
+def opened_index(
+    settings: Settings | None = None, *, note_waiting: bool = True
+) -> Iterator[ArticleIndex]:
+    """Open the index, turning setup problems into one clear line and exit 2.
+
+    Opening never embeds (a command that reads must not stall re-embedding
+    passages whose vectors are missing: writers do it when they take the
+    lock); `note_waiting` says when some are waiting, and what to run."""
     from retrieval.dense import DenseStoreError
     from retrieval.embeddings import EmbedderError
     from retrieval.index import ArticleIndex, IndexMismatchError
@@ -48,12 +55,15 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
 
     settings = settings or load_settings()
     try:
-        index = ArticleIndex(settings)
+        index = ArticleIndex(settings, reembed_missing=False)
     except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
         err.print(f"[red]error:[/] {exc}")
         raise typer.Exit(2) from None
     if index.last_repair.changed:
         err.print(f"[yellow]repaired the index:[/] {'; '.join(index.last_repair.notes)}")
+    waiting = index.last_repair.waiting_message()
+    if waiting and note_waiting:
+        err.print(f"[yellow]note:[/] {escape(waiting)}")
     try:
         yield index
     except (EmbedderError, IndexMismatchError, DenseStoreError, IndexBusyError) as exc:
@@ -64,16 +74,33 @@ def opened_index(settings: Settings | None = None) -> Iterator[ArticleIndex]:
 
 
 def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
-    """First use: index `seeds/` so `tanya search`/`ask` work out of the box."""
+    """First use: index `seeds/` so `tanya search`/`ask` work out of the box.
+
+    Not while another process writes (the user's first `tanya add`): waiting
+    for it would stall the question, and its articles make seeds unneeded.
+    The question is answered from what it has stored so far."""
     from retrieval.ingest import ensure_seeded
+    from retrieval.locking import IndexBusyError
 
     if index.catalog.counts()[0] > 0:
         return
-    if not quiet:
-        err.print(
-            f"[cyan]The index is empty: indexing the seed articles in {index.settings.seeds_dir}…[/]"
-        )
-    report = ensure_seeded(index)
+    try:
+        with index.writing(timeout=0):
+            if index.catalog.counts()[0] > 0:
+                return
+            if not quiet:
+                err.print(
+                    f"[cyan]The index is empty: indexing the seed articles in {index.settings.seeds_dir}…[/]"
+                )
+            report = ensure_seeded(index)
+    except IndexBusyError:
+        if index.catalog.counts()[0] == 0:
+            err.print(
+                "[yellow]The index is being built by another tanya process "
+                f"({escape(index.write_lock_holder())}): nothing is stored yet. "
+                "Ask again in a moment.[/]"
+            )
+        return
     if report and not quiet:
         err.print(f"[cyan]seeded:[/] {summary_line(report)}")
 
