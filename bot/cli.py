@@ -29,7 +29,7 @@ from bot.cli_common import (
 
 if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
     from retrieval.index import ArticleIndex, SearchMode
-    from retrieval.ingest import AddReport, ItemResult
+    from retrieval.ingest import AddInterrupted, AddReport, ItemResult
 
 
 class _Group(TyperGroup):
@@ -95,15 +95,20 @@ def add(
     """Add articles: .txt, .md, .html, .jsonl (one article a line), folders, URLs.
 
     Re-adding an article changes nothing; a changed version replaces the old one.
-    Exit code 1 when any input failed (the others are still added).
+    Exit code 1 when any input failed (the others are still added); 130 on
+    Ctrl-C, after saying what was stored (whole) and what was not.
     """
-    from retrieval.ingest import add_inputs
+    from retrieval.ingest import AddInterrupted, add_inputs
 
-    with opened_index() as index:
-        if as_json:
-            report = add_inputs(index, inputs)
-        else:
-            report = _add_with_progress(index, inputs)
+    try:
+        with opened_index(note_waiting=False) as index:
+            if as_json:
+                report = add_inputs(index, inputs)
+            else:
+                report = _add_with_progress(index, inputs)
+    except AddInterrupted as stopped:
+        _report_interrupted_add(stopped, inputs, as_json)
+        raise typer.Exit(130) from None
     if as_json:
         print_json({"summary": report.summary(), "items": [i.__dict__ for i in report.items]})
     else:
@@ -116,6 +121,7 @@ def add(
 
 def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
     from retrieval.ingest import add_inputs
+    from retrieval.loaders import count_articles
 
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -124,7 +130,8 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("adding", total=None)
+        # Counted first (files, JSONL lines; nothing is parsed), for a total.
+        task = bar.add_task("adding", total=count_articles(inputs))
 
         def tick(item: ItemResult) -> None:
             bar.update(
@@ -134,6 +141,36 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
             )
 
         return add_inputs(index, inputs, progress=tick)
+
+
+def _report_interrupted_add(stopped: AddInterrupted, inputs: list[str], as_json: bool) -> None:
+    from retrieval.loaders import count_articles
+
+    report, lost = stopped.report, stopped.not_stored
+    not_read = max(0, count_articles(inputs) - len(report.items) - len(lost))
+    if as_json:
+        print_json(
+            {
+                "interrupted": True,
+                "summary": report.summary(),
+                "items": [i.__dict__ for i in report.items],
+                "not_stored": [i.__dict__ for i in lost],
+                "not_read": not_read,
+            }
+        )
+        return
+    stored = report.count("added") + report.count("updated")
+    err.print(
+        f"[yellow]interrupted:[/] {summary_line(report)} before Ctrl-C; not added: "
+        f"{len(lost)} read but not stored yet, {not_read} not read yet."
+    )
+    for item in lost:
+        err.print(f"  not stored: {shown(item.title or item.origin)}", highlight=False)
+    err.print(
+        f"The index is consistent: the {stored} article(s) stored are whole, and nothing "
+        "else was written. Run the same `tanya add` again to add the rest (what is already "
+        "in is reported unchanged)."
+    )
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -223,7 +260,6 @@ def resolve_id(index: ArticleIndex, given: str) -> str | None:
     """The article a full id or a unique prefix names; exit 2 when the id is
     empty, too short to be a prefix, or names several articles (nothing is
     then shown or removed)."""
-    from rich.markup import escape
 
     from retrieval.catalog import MAX_ID_MATCHES, MIN_ID_PREFIX
 
@@ -234,20 +270,20 @@ def resolve_id(index: ArticleIndex, given: str) -> str | None:
     matches = index.catalog.resolve_article_id(given)
     if not matches and len(given) < MIN_ID_PREFIX:
         err.print(
-            f"[red]error:[/] no article has the id {escape(repr(given))}, and a shorter id "
+            f"[red]error:[/] no article has the id {shown(repr(given))}, and a shorter id "
             f"than {MIN_ID_PREFIX} characters is not taken as a prefix (see `tanya list`)"
         )
         raise typer.Exit(2)
     if len(matches) > 1:
         more = " (and more)" if len(matches) > MAX_ID_MATCHES else ""
         err.print(
-            f"[red]error:[/] {escape(repr(given))} is the start of several article ids{more}; "
+            f"[red]error:[/] {shown(repr(given))} is the start of several article ids{more}; "
             "give more of the id:"
         )
         for article_id in matches[:MAX_ID_MATCHES]:
             record = index.catalog.get_article(article_id)
             title = str(record["title"]) if record else ""
-            err.print(f"  {escape(article_id)}  {escape(title)}", highlight=False)
+            err.print(f"  {shown(article_id)}  {shown(title)}", highlight=False)
         raise typer.Exit(2)
     return matches[0] if matches else None
 
@@ -340,14 +376,33 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
 
 @app.command()
 def reindex() -> None:
-    """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER)."""
+    """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER).
+
+    An interrupted reindex is finished by the next one: the articles it
+    already re-embedded are kept.
+    """
     from retrieval.ingest import chunk_for_index
 
-    with opened_index() as index:
-        before = index.embedder_name
-        count = index.reindex(lambda article: chunk_for_index(index, article))
+    with opened_index(note_waiting=False) as index:
+        before = index.reindex_target or index.embedder_name
+        columns = (
+            TextColumn("re-embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("reindex", total=index.catalog.counts()[0])
+            count = index.reindex(
+                lambda article: chunk_for_index(index, article),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        articles = index.catalog.counts()[0]
+        kept = (
+            f" ({articles - count} kept from the interrupted reindex)" if count < articles else ""
+        )
         console.print(
-            f"re-embedded {count} article(s): {shown(before or '-')} → {shown(index.embedder_name)}"
+            f"re-embedded {count} article(s){kept}: {shown(before or '-')} → {shown(index.embedder_name)}"
         )
 
 

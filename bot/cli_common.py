@@ -108,9 +108,16 @@ def _bad_data_dir(path: Path, problem: str) -> NoReturn:
 
 @contextmanager
 def opened_index(
-    settings: Settings | None = None, embedder: TanyaEmbeddings | None = None
+    settings: Settings | None = None,
+    embedder: TanyaEmbeddings | None = None,
+    *,
+    note_waiting: bool = True,
 ) -> Iterator[ArticleIndex]:
-    """Open the index, turning setup problems into one clear line and exit 2."""
+    """Open the index, turning setup problems into one clear line and exit 2.
+
+    Opening never embeds (a command that reads must not stall re-embedding
+    passages whose vectors are missing: writers do it when they take the
+    lock); `note_waiting` says when some are waiting, and what to run."""
     settings = settings or load_settings()
     problem = data_dir_problem(settings.data_dir)
     if problem:
@@ -122,7 +129,7 @@ def opened_index(
     from retrieval.locking import IndexBusyError
 
     try:
-        index = ArticleIndex(settings, embedder=embedder)
+        index = ArticleIndex(settings, embedder=embedder, reembed_missing=False)
     except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
         fail(str(exc))
     except OSError as exc:  # e.g. a file in the data dir that cannot be opened
@@ -130,6 +137,9 @@ def opened_index(
         _bad_data_dir(settings.data_dir, f"{where}{exc.strerror or exc}")
     if index.last_repair.changed:
         err.print(f"[yellow]repaired the index:[/] {shown('; '.join(index.last_repair.notes))}")
+    waiting = index.last_repair.waiting_message()
+    if waiting and note_waiting:
+        err.print(f"[yellow]note:[/] {shown(waiting)}")
     try:
         yield index
     except (EmbedderError, IndexMismatchError, DenseStoreError, IndexBusyError) as exc:
@@ -139,18 +149,33 @@ def opened_index(
 
 
 def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
-    """First use: index `seeds/` so `tanya search`/`ask` work out of the box."""
+    """First use: index `seeds/` so `tanya search`/`ask` work out of the box.
+
+    Not while another process writes (the user's first `tanya add`): waiting
+    for it would stall the question, and its articles make seeds unneeded.
+    The question is answered from what it has stored so far."""
+    from retrieval.ingest import ensure_seeded
+    from retrieval.locking import IndexBusyError
+
     if index.catalog.counts()[0] > 0:
         return
-    # Only now: ingestion (trafilatura, ftfy, dateparser) is not on the ask path.
-    from retrieval.ingest import ensure_seeded
-
-    if not quiet:
-        err.print(
-            f"[cyan]The index is empty: indexing the seed articles in "
-            f"{shown(index.settings.seeds_dir)}…[/]"
-        )
-    report = ensure_seeded(index)
+    try:
+        with index.writing(timeout=0):
+            if index.catalog.counts()[0] > 0:
+                return
+            if not quiet:
+                err.print(
+                    f"[cyan]The index is empty: indexing the seed articles in {shown(index.settings.seeds_dir)}…[/]"
+                )
+            report = ensure_seeded(index)
+    except IndexBusyError:
+        if index.catalog.counts()[0] == 0:
+            err.print(
+                "[yellow]The index is being built by another tanya process "
+                f"({shown(index.write_lock_holder())}): nothing is stored yet. "
+                "Ask again in a moment.[/]"
+            )
+        return
     if report and not quiet:
         err.print(f"[cyan]seeded:[/] {summary_line(report)}")
 

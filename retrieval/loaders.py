@@ -65,19 +65,48 @@ def iter_inputs(
             continue
         path = Path(given).expanduser()
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files = _folder_files(path)
             if not files:
                 yield LoadFailure(given, f"no {', '.join(SUFFIXES)} files in this folder")
             for file in files:
                 yield from load_file(file, max_bytes=max_bytes)
         else:
             yield from load_file(path, max_bytes=max_bytes)
+
+
+def _folder_files(path: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
+
+
+def count_articles(inputs: Iterable[str]) -> int:
+    """How many entries `iter_inputs` will yield (articles and failures),
+    without reading any article: for a progress bar's total. A JSONL file is
+    scanned for its non-blank lines; everything else is one entry."""
+    total = 0
+    for given in inputs:
+        if is_url(given):
+            total += 1
+            continue
+        path = Path(given).expanduser()
+        files = _folder_files(path) if path.is_dir() else [path]
+        total += sum(_entries_in(file) for file in files) or 1
+    return total
+
+
+def _entries_in(path: Path) -> int:
+    if path.suffix.lower() != ".jsonl" or not path.is_file():
+        return 1
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip()) or 1
+    except OSError:
+        return 1
 
 
 # --- bytes → text ------------------------------------------------------------------------------
