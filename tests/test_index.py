@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -209,15 +210,15 @@ def test_one_writer_at_a_time_and_the_error_names_the_holder(settings: Settings)
     other.close()
 
 
-def test_closing_an_index_releases_its_files(settings: Settings) -> None:
-    """A long-running bot opens and closes indexes; each used to keep about a
-    dozen file descriptors (Chroma's) until the process ended."""
+def test_closing_an_index_releases_its_files(tmp_path: Path) -> None:
+    """A long-running bot opens and closes indexes; each data dir opened used
+    to keep about a dozen file descriptors (Chroma's) until the process ended."""
 
     def open_files() -> int:
         return len(os.listdir("/proc/self/fd"))
 
-    ArticleIndex(settings).close()  # the first open also loads modules and caches
+    ArticleIndex(Settings(data_dir=tmp_path / "warm")).close()  # loads modules and caches
     before = open_files()
-    for _ in range(5):
-        ArticleIndex(settings).close()
+    for n in range(5):
+        ArticleIndex(Settings(data_dir=tmp_path / f"data{n}")).close()
     assert open_files() <= before + 2
