@@ -37,9 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.embeddings import TanyaEmbeddings, load_embedder
-from retrieval.index import ArticleIndex
-from retrieval.models import Article, Chunk
+from retrieval.core import Article, Chunk
+from retrieval.store import ArticleIndex, TanyaEmbeddings, load_embedder
 
 from . import lexical
 from .cache import code_fingerprint, fingerprint

@@ -30,8 +30,7 @@ from bot.cli_common import (
     warn_unknown_source,
 )
 from retrieval.answer import Answer, Passage
-from retrieval.question import QuestionError, validate_question
-from retrieval.safe_text import strip_controls
+from retrieval.text import QuestionError, strip_controls, validate_question
 
 _MARKER = re.compile(r"\[\d+\]")
 _QUOTE_PREVIEW_CHARS = 400
@@ -131,7 +130,7 @@ def ask_command(
     it is written from the passages. When the articles do not answer,
     it says so ("found": false). Exit code 0 on an answer, 2 on bad input.
     """
-    from retrieval.chain import Answerer  # the LLM stack is heavy: load it only here
+    from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
 
     errors_as_json.set(as_json)
     settings = load_settings()
@@ -145,7 +144,7 @@ def ask_command(
         warn_unknown_source(index, source)
         note, search = None, cleaned
         if since is None and until is None:  # "minggu lalu", "tahun 2017": a date filter
-            from retrieval.time_range import filters_for_question
+            from retrieval.search import filters_for_question
 
             filters, note, search = filters_for_question(index.catalog.path, cleaned, filters)
         answerer = Answerer(index, settings)

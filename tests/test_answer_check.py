@@ -10,8 +10,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.answer import Passage
-from retrieval.answer_check import AnswerChecker
+from retrieval.answer.answer_check import AnswerChecker
+from retrieval.answer.types import Passage
 
 PASSAGES = [
     Passage(

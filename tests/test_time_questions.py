@@ -1,5 +1,5 @@
 """Dates in questions become filters: "minggu lalu", "kemarin", "tahun 2017",
-"last week" cite only articles from those dates (`retrieval/time_range.py`)."""
+"last week" cite only articles from those dates (`retrieval/search/time_range.py`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.time_range import time_range_in
+from retrieval.search.time_range import time_range_in
 
 runner = CliRunner()
 TODAY = date.today()

@@ -24,7 +24,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from retrieval.answer import Answer, Citation
-from retrieval.safe_text import strip_controls
+from retrieval.text import strip_controls
 
 from .i18n import Lang, t
 

@@ -1,0 +1,15 @@
+from .chain import Answerer as Answerer
+from .extractive import CALIBRATION as CALIBRATION
+from .extractive import ExtractiveAnswerer as ExtractiveAnswerer
+from .types import (
+    Answer as Answer,
+)
+from .types import (
+    Citation as Citation,
+)
+from .types import (
+    Passage as Passage,
+)
+from .types import (
+    Turn as Turn,
+)
