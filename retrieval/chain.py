@@ -31,6 +31,7 @@ from langchain_core.documents import Document
 
 from .answer import Answer, Passage, Turn
 from .answer_check import AnswerChecker
+from .attribution import attribution
 from .catalog import SearchFilters
 from .citations import cite, passages_from_documents
 from .condense import clean_model_rewrite, heuristic_standalone
@@ -48,6 +49,7 @@ from .question import Language, question_language
 from .redaction import redact, redact_settings
 from .settings import Settings
 from .syndication import name_other_outlets
+from .time_range import TimeScope, newest_first, time_scope
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -182,6 +184,7 @@ class Answerer:
 
             self._chain = (
                 RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
+                | RunnablePassthrough.assign(scope=RunnableLambda(self._scope))
                 | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
                 | RunnableLambda(self._answer)
             )
@@ -190,6 +193,7 @@ class Answerer:
     def _run_offline(self, state: dict[str, Any]) -> Answer:
         """What `chain` does, without LangChain: the same steps in order."""
         state = state | {"standalone": self._condense(state)}
+        state = state | {"scope": self._scope(state)}
         state = state | {"passages": self._retrieve(state)}
         return self._answer(state)
 
@@ -239,6 +243,7 @@ class Answerer:
         }
         answer = self.chain.invoke(state) if self.model is not None else self._run_offline(state)
         name_other_outlets(self.index, answer.citations)
+        answer.attribution = attribution(answer.citations, state["language"])
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return answer
 
@@ -266,18 +271,34 @@ class Answerer:
                     log.warning("condensing with the model failed: %s", exc)
             return heuristic_standalone(question, history)
 
+    def _scope(self, state: dict[str, Any]) -> TimeScope:
+        """The period the question names as a filter, "terbaru" as a
+        preference (`time_range.py`): here, so every front end gets them."""
+        scope = time_scope(
+            self.index.catalog.path,
+            state["standalone"],
+            state["filters"],
+            state["language"],
+            self.settings.today,
+        )
+        state["notes"].extend(scope.notes)
+        return scope
+
     def _retrieve(self, state: dict[str, Any]) -> list[Passage]:
+        scope: TimeScope = state["scope"]
+        k: int = state["k"]
+        # "terbaru": more candidates, of which the newest relevant lead.
+        wanted = max(3 * k, 15) if scope.prefer_recent else k
         with timed(state["timings"], "retrieve"):
             if self._retriever is not None:
                 documents = self._retriever.invoke(
-                    state["standalone"], k=state["k"], filters=state["filters"]
+                    scope.search_question, k=wanted, filters=scope.filters
                 )
             else:
-                hits = self.index.search(
-                    state["standalone"], k=state["k"], filters=state["filters"]
-                )
+                hits = self.index.search(scope.search_question, k=wanted, filters=scope.filters)
                 documents = hit_documents(hits)
-        return passages_from_documents(documents)
+        passages = passages_from_documents(documents)
+        return newest_first(passages, k) if scope.prefer_recent else passages
 
     def _answer(self, state: dict[str, Any]) -> Answer:
         language: Language = state["language"]
@@ -336,7 +357,7 @@ class Answerer:
     def _answer_extractively(self, state: dict[str, Any]) -> Answer:
         language: Language = state["language"]
         passages: list[Passage] = state["passages"]
-        extract = self.extractive.answer(state["standalone"], passages)
+        extract = self.extractive.answer(state["scope"].search_question, passages)
         if not extract.found:
             return self._result(state, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)
@@ -362,4 +383,5 @@ class Answerer:
             standalone_question=standalone if standalone != state["question"] else None,
             notes=state["notes"],
             passages=state["passages"],
+            time_filter=state["scope"].time_filter,
         )
