@@ -276,10 +276,11 @@ class Answerer:
         preference (`time_range.py`): here, so every front end gets them."""
         scope = time_scope(
             self.index.catalog.path,
-            state["standalone"],
+            state["question"],
             state["filters"],
             state["language"],
             self.settings.today,
+            standalone=state["standalone"],
         )
         state["notes"].extend(scope.notes)
         return scope
@@ -298,7 +299,9 @@ class Answerer:
                 hits = self.index.search(scope.search_question, k=wanted, filters=scope.filters)
                 documents = hit_documents(hits)
         passages = passages_from_documents(documents)
-        return newest_first(passages, k) if scope.prefer_recent else passages
+        if scope.prefer_recent:
+            return newest_first(passages, k, scope.search_question)
+        return passages
 
     def _answer(self, state: dict[str, Any]) -> Answer:
         language: Language = state["language"]

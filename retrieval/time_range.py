@@ -392,18 +392,36 @@ def time_scope(
     filters: SearchFilters | None,
     language: Language,
     today: date | None = None,
+    standalone: str | None = None,
 ) -> TimeScope:
-    """The search a question's time words call for. Dates the user gave as
-    options (`--since/--until`) win over the question's words. A period in
-    which no article is dated narrows nothing, and a note says so."""
+    """The search a question's time words call for. `standalone` is the
+    question made standalone from the conversation (what is searched).
+    Dates the user gave as options (`--since/--until`) win over the
+    question's words. A period in which no article is dated narrows
+    nothing, and a note says so."""
+    standalone = standalone or question
     reading = read_time(question, today)
-    scope = TimeScope(filters, question, [], prefer_recent=reading.prefer_recent)
+    if reading.period is None and standalone != question:
+        # A follow-up that names no time keeps the conversation's ("and who
+        # led it?" after a question about last week); its own words win.
+        carried = read_time(standalone, today)
+        reading = TimeReading(carried.period, reading.prefer_recent, reading.not_a_date)
+    scope = TimeScope(filters, standalone, [], prefer_recent=reading.prefer_recent)
     if reading.prefer_recent:
         scope.notes.append(NOTES["recent"][language])
+        # No article says "terbaru": the word would only pull the search off.
+        recent = _RECENT.search(scope.search_question)
+        if recent:
+            scope.search_question = _without(scope.search_question, recent.group(0))
     if reading.not_a_date:
         scope.notes.append(NOTES["not_a_date"][language].format(phrase=reading.not_a_date))
     found = reading.period
-    if found is None or (filters is not None and (filters.since or filters.until)):
+    if found is None:
+        return scope
+    # The period's words are searched for in no case: they are a filter, or
+    # the user's own dates are (`--since/--until` win), or no article has them.
+    scope.search_question = _without(scope.search_question, found.phrase)
+    if filters is not None and (filters.since or filters.until):
         return scope
     values = {"period": found.describe(), "phrase": found.phrase}
     if dated_articles_between(catalog_path, found.since, found.until) == 0:
@@ -413,7 +431,6 @@ def time_scope(
     scope.filters = SearchFilters(
         source=filters.source if filters else None, since=found.since, until=found.until
     )
-    scope.search_question = _without(question, found.phrase)
     scope.notes.append(NOTES["narrowed"][language].format(**values))
     scope.time_filter = found.to_json() | {"applied": True}
     return scope
@@ -428,29 +445,37 @@ def filters_for_question(
 
 
 # --- "terbaru": the newest of the relevant passages first ------------------------------------------
-# A passage is relevant to a "terbaru" question when its retrieval score is at
-# least this share of the best one; among those, the newest article leads.
-RELEVANT_SHARE = 0.6
+# A passage is relevant to a "terbaru" question when it holds at least this
+# share of the question's terms (stems, question words left out). Fused
+# scores cannot tell: they are normalised within each search, so the weakest
+# of three passages about the same flood scores ~0.
+RELEVANT_SHARE = 0.5
 
 
-def newest_first(passages: list[Passage], k: int) -> list[Passage]:
+def _relevant(question: str, passage: Passage) -> bool:
+    from .lexical import query_terms, terms  # Sastrawi: only when "terbaru" is asked
+
+    wanted = {t for t in query_terms(question) if "_" not in t}  # no bigrams
+    if not wanted:
+        return True
+    held = set(terms(f"{passage.title}\n{passage.text}"))
+    return len(wanted & held) >= RELEVANT_SHARE * len(wanted)
+
+
+def newest_first(passages: list[Passage], k: int, question: str) -> list[Passage]:
     """The relevant passages (see `RELEVANT_SHARE`), the newest article's
-    first, then the rest by date; at most `k`, renumbered. Older relevant
-    passages stay when nothing newer is relevant: a preference, not a filter."""
+    first, then the rest by date; at most `k`, renumbered. An older relevant
+    passage stays when nothing newer is relevant: a preference, not a filter."""
     from dataclasses import replace
 
     if not passages:
         return passages
-    best = max(p.score for p in passages)
-    relevant = [p for p in passages if p.score >= RELEVANT_SHARE * best] or passages
-    ordered = sorted(relevant, key=lambda p: (p.date or "", p.score), reverse=True)
+    relevant = [p for p in passages if _relevant(question, p)] or passages[:k]
+    ordered = sorted(relevant, key=lambda p: (p.date or "", p.score), reverse=True)[:k]
     newest = ordered[0].date
-    # The newest article's passages lead; the answerer sees the older ones
-    # as weaker (their scores scaled below the newest), so it quotes them
-    # only when the newest says nothing to the question.
+    # The answerer weighs retrieval scores: the older passages are scored
+    # below the newest article's, so they are quoted only when the newest
+    # says nothing to the question.
     floor = min(p.score for p in ordered if p.date == newest)
-    chosen = [
-        p if p.date == newest else replace(p, score=min(p.score, floor) * RELEVANT_SHARE)
-        for p in ordered[:k]
-    ]
+    chosen = [p if p.date == newest else replace(p, score=min(p.score, floor) / 2) for p in ordered]
     return [replace(p, n=i) for i, p in enumerate(chosen, 1)]
