@@ -7,6 +7,7 @@ patching the clock."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,14 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from retrieval.attribution import attribution, format_day
+from retrieval.index import ArticleIndex
+from retrieval.ingest import add_inputs
+from retrieval.settings import Settings
 from retrieval.time_range import read_time, time_range_in
 from tests.test_repl import TANYA, chat_env
+from tests.test_telegram_harness import BotHarness
+
+pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
 runner = CliRunner()
 TODAY = date(2024, 3, 13)  # a Wednesday
@@ -249,3 +256,26 @@ def test_chat_applies_the_same_time_filters(dated_index: Path) -> None:
     assert "Bekasi" in first and "Menurut Kabar Uji, 7 Maret 2024:" in first
     assert "2024-03-04 – 2024-03-10" in first and "Semarang" not in first
     assert "Medan" in second and "According to Kabar Uji, 9 November 2017:" in second
+
+
+def test_telegram_applies_the_same_time_filters_and_says_when(
+    make_bot: Callable[..., BotHarness], bot_data_dir: Path, tmp_path: Path
+) -> None:
+    index = ArticleIndex(Settings(data_dir=bot_data_dir))
+    try:
+        assert add_inputs(index, [str(write_articles(tmp_path))]).summary()["added"] == 3
+    finally:
+        index.close()
+    bot = make_bot(today=TODAY)
+    asked = bot.say("Di mana banjir terjadi minggu lalu?", chat_id=11)
+    [answer] = bot.wait_replies(11, asked)
+    body, _, sources = answer.text.partition("\n\nSumber\n")
+    assert body.startswith("Menurut Kabar Uji, 7 Maret 2024:\n"), body
+    assert "Bekasi" in body and "2024-03-04 – 2024-03-10" in body
+    assert "2024-03-07" in sources and "2024-03-12" not in sources and "2017" not in sources
+    assert any(e["type"] == "italic" and e["offset"] == 0 for e in answer.entities)
+
+    asked = bot.say("Apa berita banjir terbaru?", chat_id=11)
+    [answer] = bot.wait_replies(11, asked)
+    assert answer.text.startswith("Menurut Kabar Uji, 12 Maret 2024:"), answer.text
+    assert "Semarang" in answer.text
