@@ -98,6 +98,7 @@ _RELATIVE = re.compile(
     r"\b(?:kemarin|hari ini|lalu|yang lalu|ini|ago|yesterday|today|last|this|past)\b",
     re.IGNORECASE,
 )
+_STATED_DATE = re.compile(rf"\d|\b(?:{_MONTH})\b", re.IGNORECASE)
 _SINCE = re.compile(r"\b(?:sejak|since|from)\s*$", re.IGNORECASE)
 # "terbaru", "latest": the newest articles first (not a filter).
 _RECENT = re.compile(
@@ -418,9 +419,12 @@ def time_scope(
     found = reading.period
     if found is None:
         return scope
-    # The period's words are searched for in no case: they are a filter, or
-    # the user's own dates are (`--since/--until` win), or no article has them.
-    scope.search_question = _without(scope.search_question, found.phrase)
+    # Relative words ("minggu lalu") are in no article: never searched for.
+    # A written date ("tahun 1998") may be in the text: searched for unless
+    # it is the filter (corpora without dates, such as FacQA, need it).
+    stated = _STATED_DATE.search(found.phrase)
+    if not stated:
+        scope.search_question = _without(scope.search_question, found.phrase)
     if filters is not None and (filters.since or filters.until):
         return scope
     values = {"period": found.describe(), "phrase": found.phrase}
@@ -428,6 +432,7 @@ def time_scope(
         scope.notes.append(NOTES["empty"][language].format(**values))
         scope.time_filter = found.to_json() | {"applied": False}
         return scope
+    scope.search_question = _without(scope.search_question, found.phrase)
     scope.filters = SearchFilters(
         source=filters.source if filters else None, since=found.since, until=found.until
     )
