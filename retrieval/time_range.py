@@ -98,7 +98,6 @@ _RELATIVE = re.compile(
     r"\b(?:kemarin|hari ini|lalu|yang lalu|ini|ago|yesterday|today|last|this|past)\b",
     re.IGNORECASE,
 )
-_STATED_DATE = re.compile(rf"\d|\b(?:{_MONTH})\b", re.IGNORECASE)
 _SINCE = re.compile(r"\b(?:sejak|since|from)\s*$", re.IGNORECASE)
 # "terbaru", "latest": the newest articles first (not a filter).
 _RECENT = re.compile(
@@ -419,13 +418,12 @@ def time_scope(
     found = reading.period
     if found is None:
         return scope
-    # Relative words ("minggu lalu") are in no article: never searched for.
-    # A written date ("tahun 1998") may be in the text: searched for unless
-    # it is the filter (corpora without dates, such as FacQA, need it).
-    stated = _STATED_DATE.search(found.phrase)
-    if not stated:
-        scope.search_question = _without(scope.search_question, found.phrase)
+    # The period's words are left out of the search only when a date filter
+    # stands for them (theirs, or the user's `--since/--until`, which win):
+    # otherwise they may be what the text says ("tahun 1998", "tahun lalu"
+    # in an undated corpus such as FacQA).
     if filters is not None and (filters.since or filters.until):
+        scope.search_question = _without(scope.search_question, found.phrase)
         return scope
     values = {"period": found.describe(), "phrase": found.phrase}
     if dated_articles_between(catalog_path, found.since, found.until) == 0:
