@@ -49,6 +49,8 @@ def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> 
     """The answer, its notes, then its numbered sources with their quotes."""
     if answer.standalone_question:
         out.print(shown_text(f"→ {answer.standalone_question}", "dim"))
+    if answer.found and answer.attribution:  # who said it, and when: old news is not today's
+        out.print(shown_text(f"{answer.attribution}:", "bold"))
     out.print(answer_text(answer), soft_wrap=False)
     for note in answer.notes:
         out.print(f"[italic yellow]{shown(note)}[/]")
@@ -142,17 +144,10 @@ def ask_command(
     with opened_index(settings) as index:
         seed_if_empty(index, quiet=as_json)
         warn_unknown_source(index, source)
-        note, search = None, cleaned
-        if since is None and until is None:  # "minggu lalu", "tahun 2017": a date filter
-            from retrieval.search import filters_for_question
-
-            filters, note, search = filters_for_question(index.catalog.path, cleaned, filters)
+        # A period the question names ("minggu lalu") is applied by the answerer.
         answerer = Answerer(index, settings)
         with streaming(err, enabled=answerer.model is not None and not as_json) as sink:
-            answer = answerer.ask(search, filters=filters, k=k, on_token=sink)
-        if note:
-            answer.question = cleaned
-            answer.notes.append(note)
+            answer = answerer.ask(cleaned, filters=filters, k=k, on_token=sink)
     if as_json:
         print_json(answer.to_json())
         return

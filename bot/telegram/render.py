@@ -179,7 +179,11 @@ def source_line(c: Citation) -> Block:
 
 
 def answer_blocks(answer: Answer, lang: Lang, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
-    blocks = text_blocks(answer.answer.strip(), limit)
+    blocks: list[Block] = []
+    if answer.found and answer.attribution:  # who said it, and when: old news is not today's
+        blocks.append(wrapped("i", f"{answer.attribution}:"))
+        blocks.append(plain("\n"))
+    blocks.extend(text_blocks(answer.answer.strip(), limit))
     for note in answer.notes:
         blocks.append(plain("\n\n"))
         blocks.extend(Block(f"<i>{b.html}</i>", b.visible) for b in text_blocks(note, limit))

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 # Only what the offline path needs: LangChain's retriever and model classes
 # import its tracing stack (langsmith), most of a cold `tanya ask` (issue 13).
 from retrieval.answer.answer_check import AnswerChecker
+from retrieval.answer.attribution import attribution
 from retrieval.answer.citations import cite, name_other_outlets, passages_from_documents
 from retrieval.answer.condense import clean_model_rewrite, heuristic_standalone
 from retrieval.answer.extractive import ExtractiveAnswerer
@@ -39,10 +40,12 @@ from retrieval.answer.prompts import (
     format_history,
     format_passages,
 )
+from retrieval.answer.recency import newest_first
 from retrieval.answer.types import Answer, Passage, Turn
 from retrieval.core.redaction import redact, redact_settings
 from retrieval.core.settings import Settings
 from retrieval.search.documents import hit_documents
+from retrieval.search.time_range import TimeScope, time_scope
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.catalog import SearchFilters
 from retrieval.text.concepts import indonesian_gloss
@@ -156,6 +159,7 @@ class Answerer:
 
             self._chain = (
                 RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
+                | RunnablePassthrough.assign(scope=RunnableLambda(self._scope))
                 | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
                 | RunnableLambda(self._answer)
             )
@@ -164,6 +168,7 @@ class Answerer:
     def _run_offline(self, state: dict[str, Any]) -> Answer:
         """What `chain` does, without LangChain: the same steps in order."""
         state = state | {"standalone": self._condense(state)}
+        state = state | {"scope": self._scope(state)}
         state = state | {"passages": self._retrieve(state)}
         return self._answer(state)
 
@@ -213,6 +218,7 @@ class Answerer:
         }
         answer = self.chain.invoke(state) if self.model is not None else self._run_offline(state)
         name_other_outlets(self.index, answer.citations)
+        answer.attribution = attribution(answer.citations, state["language"])
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return answer
 
@@ -240,18 +246,37 @@ class Answerer:
                     log.warning("condensing with the model failed: %s", exc)
             return heuristic_standalone(question, history)
 
+    def _scope(self, state: dict[str, Any]) -> TimeScope:
+        """The period the question names as a filter, "terbaru" as a
+        preference (`time_range.py`): here, so every front end gets them."""
+        scope = time_scope(
+            self.index.catalog.path,
+            state["question"],
+            state["filters"],
+            state["language"],
+            self.settings.today,
+            standalone=state["standalone"],
+        )
+        state["notes"].extend(scope.notes)
+        return scope
+
     def _retrieve(self, state: dict[str, Any]) -> list[Passage]:
+        scope: TimeScope = state["scope"]
+        k: int = state["k"]
+        # "terbaru": more candidates, of which the newest relevant lead.
+        wanted = max(3 * k, 15) if scope.prefer_recent else k
         with timed(state["timings"], "retrieve"):
             if self._retriever is not None:
                 documents = self._retriever.invoke(
-                    state["standalone"], k=state["k"], filters=state["filters"]
+                    scope.search_question, k=wanted, filters=scope.filters
                 )
             else:
-                hits = self.index.search(
-                    state["standalone"], k=state["k"], filters=state["filters"]
-                )
+                hits = self.index.search(scope.search_question, k=wanted, filters=scope.filters)
                 documents = hit_documents(hits)
-        return passages_from_documents(documents)
+        passages = passages_from_documents(documents)
+        if scope.prefer_recent:
+            return newest_first(passages, k, scope.search_question)
+        return passages
 
     def _answer(self, state: dict[str, Any]) -> Answer:
         language: Language = state["language"]
@@ -310,7 +335,7 @@ class Answerer:
     def _answer_extractively(self, state: dict[str, Any]) -> Answer:
         language: Language = state["language"]
         passages: list[Passage] = state["passages"]
-        extract = self.extractive.answer(state["standalone"], passages)
+        extract = self.extractive.answer(state["scope"].search_question, passages)
         if not extract.found:
             return self._result(state, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)
@@ -336,4 +361,5 @@ class Answerer:
             standalone_question=standalone if standalone != state["question"] else None,
             notes=state["notes"],
             passages=state["passages"],
+            time_filter=state["scope"].time_filter,
         )

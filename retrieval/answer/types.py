@@ -64,6 +64,10 @@ class Answer:
     standalone_question: str | None = None  # the follow-up rewritten, when it was
     notes: list[str] = field(default_factory=list)  # e.g. "the model was unreachable"
     passages: list[Passage] = field(default_factory=list)  # all retrieved, for /sources
+    # Who published the cited articles and when ("Menurut Jurnalislamcom, 10 November 2017").
+    attribution: str | None = None
+    # The period the question named ({"from", "to", "expression", "applied"}), when it named one.
+    time_filter: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

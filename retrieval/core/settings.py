@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -100,6 +101,9 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(default=2, ge=0, le=10)
     llm_temperature: float = Field(default=0.0, ge=0, le=2)
     max_question_chars: int = Field(default=2000, ge=10)
+    # The day "kemarin", "minggu lalu", "last week" are counted from
+    # (YYYY-MM-DD); empty = the real today. For tests and replaying old questions.
+    today: date | None = None
     openai_api_key: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("OPENAI_API_KEY", "TANYA_OPENAI_API_KEY")
     )
@@ -124,6 +128,11 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_id_list(cls, value: object) -> object:
         return _split_ids(value)
+
+    @field_validator("today", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("data_dir", "seeds_dir", mode="after")
     @classmethod
