@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from retrieval.answer.answer_check import AnswerChecker
 from retrieval.answer.types import Passage

@@ -1,15 +1,3 @@
 from .chain import Answerer as Answerer
-from .extractive import CALIBRATION as CALIBRATION
-from .extractive import ExtractiveAnswerer as ExtractiveAnswerer
-from .types import (
-    Answer as Answer,
-)
-from .types import (
-    Citation as Citation,
-)
-from .types import (
-    Passage as Passage,
-)
-from .types import (
-    Turn as Turn,
-)
+from .extractive import CALIBRATION as CALIBRATION, ExtractiveAnswerer as ExtractiveAnswerer
+from .types import Answer as Answer, Citation as Citation, Passage as Passage, Turn as Turn

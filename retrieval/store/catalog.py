@@ -25,8 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.core.models import Article, Chunk, Removal, article_id_for, content_id, former_ids
-from retrieval.store.lexical_index import SCHEMA as LEXICAL_SCHEMA
-from retrieval.store.lexical_index import LexicalIndex
+from retrieval.store.lexical_index import SCHEMA as LEXICAL_SCHEMA, LexicalIndex
 from retrieval.text.lexical import query_terms, terms
 
 # The shortest id prefix a user may type: shorter ones name too many articles

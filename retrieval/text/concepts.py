@@ -9,8 +9,7 @@ English question's are its content words glossed into Indonesian stems
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
