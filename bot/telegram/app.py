@@ -21,7 +21,7 @@ from telegram.ext import (
 from retrieval.core import Settings
 from retrieval.store import ArticleIndex
 
-from . import handlers
+from . import questions as handlers
 from .follow import close_following, follow_command, setup_following, unfollow_command
 from .i18n import ADMIN_COMMANDS, COMMANDS
 from .ratelimit import FloodWaitRetry, SlidingWindowLimiter

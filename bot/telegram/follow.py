@@ -20,7 +20,7 @@ from retrieval.follow import FollowedSource, FollowStore, PollResult, Watcher, c
 from retrieval.ingest import fetch_url
 
 from . import render
-from .handlers import admin_only, command_rest, reply, user_lang
+from .questions import admin_only, command_rest, reply, user_lang
 from .i18n import Lang
 from .state import STATE_KEY, AnyApplication, BotState, get_state
 
