@@ -20,9 +20,11 @@ from retrieval.follow import FollowedSource, FollowStore, PollResult, Watcher, c
 from retrieval.ingest import fetch_url
 
 from . import render
-from .questions import admin_only, command_rest, reply, user_lang
+from .admin_add import admin_only
 from .i18n import Lang
-from .state import STATE_KEY, AnyApplication, BotState, get_state
+from .incoming import command_rest
+from .messaging import reply
+from .state import STATE_KEY, AnyApplication, BotState, get_state, user_lang
 
 log = logging.getLogger(__name__)
 

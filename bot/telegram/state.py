@@ -10,12 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from retrieval.answer import Answer, Turn
 from retrieval.core import Settings
 from retrieval.store import ArticleIndex
 
+from .i18n import Lang, lang_from_code
 from .ratelimit import SlidingWindowLimiter
 from .store import ChatStore
 
@@ -100,3 +102,11 @@ def get_state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
     state = context.bot_data[STATE_KEY]
     assert isinstance(state, BotState)
     return state
+
+
+def user_lang(state: BotState, update: Update) -> Lang:
+    """The user's `/lang` choice, else their Telegram language."""
+    user = update.effective_user
+    if user is None:
+        return "id"
+    return state.store.lang(user.id) or lang_from_code(user.language_code)
