@@ -12,7 +12,6 @@ from typing import Any
 
 from telegram import Document, Update
 from telegram.constants import ChatType
-from telegram.ext import ContextTypes
 
 from retrieval.core import LoadFailure, RawArticle
 from retrieval.ingest import AddReport, add_inputs, add_raw_articles, iter_inputs, make_fetcher
@@ -22,28 +21,26 @@ from .i18n import Lang, number, t
 from .incoming import addressed_text, command_rest, only_urls
 from .messaging import reply, send_parts, typing
 from .reports import report_blocks
-from .state import BotState, get_state, user_lang
+from .state import BotState, TanyaContext
 
 log = logging.getLogger(__name__)
-
-Context = ContextTypes.DEFAULT_TYPE
 
 DOCUMENT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
 
 
-async def admin_only(update: Update, context: Context) -> BotState | None:
+async def admin_only(update: Update, context: TanyaContext) -> BotState | None:
     """The state, when the sender is an admin; else a polite refusal and None."""
-    state = get_state(context)
+    state = context.state
     user, message = update.effective_user, update.effective_message
     if user is not None and state.is_admin(user.id):
         return state
     if message is not None:
-        await reply(message, t(user_lang(state, update), "not_admin"))
+        await reply(message, t(context.language(update), "not_admin"))
     log.info("refused an add from non-admin user %s", user.id if user else None)
     return None
 
 
-async def add_command(update: Update, context: Context) -> None:
+async def add_command(update: Update, context: TanyaContext) -> None:
     """`/add URL…`, `/add` + title line + text, or `/add` in reply to a message or file."""
     message = update.effective_message
     if message is None or (state := await admin_only(update, context)) is None:
@@ -56,7 +53,7 @@ async def add_command(update: Update, context: Context) -> None:
             return
         rest = (replied.text or replied.caption or "").strip()
     if not rest:
-        await reply(message, t(user_lang(state, update), "add_usage"))
+        await reply(message, t(context.language(update), "add_usage"))
         return
     urls = only_urls(rest)
     if urls:
@@ -64,7 +61,7 @@ async def add_command(update: Update, context: Context) -> None:
         return
     title, _, body = rest.partition("\n")
     if not body.strip():
-        await reply(message, t(user_lang(state, update), "add_needs_body"))
+        await reply(message, t(context.language(update), "add_needs_body"))
         return
     chat_id = update.effective_chat.id if update.effective_chat else 0
     article = RawArticle(
@@ -73,7 +70,7 @@ async def add_command(update: Update, context: Context) -> None:
     await run_add(update, context, partial(add_raw_articles, state.index, [article]))
 
 
-async def add_urls(update: Update, context: Context, urls: list[str]) -> None:
+async def add_urls(update: Update, context: TanyaContext, urls: list[str]) -> None:
     if (state := await admin_only(update, context)) is None:
         return
     # Chat URLs never reach loopback, private or link-local hosts: the server's
@@ -81,7 +78,7 @@ async def add_urls(update: Update, context: Context, urls: list[str]) -> None:
     await run_add(update, context, partial(add_inputs, state.index, urls, allow_private=False))
 
 
-async def document_message(update: Update, context: Context) -> None:
+async def document_message(update: Update, context: TanyaContext) -> None:
     """A file: added when an admin sends it privately, or in a group with a
     caption that mentions the bot or starts with /add."""
     message, chat = update.effective_message, update.effective_chat
@@ -96,11 +93,11 @@ async def document_message(update: Update, context: Context) -> None:
     await add_document(update, context, message.document)
 
 
-async def add_document(update: Update, context: Context, document: Document) -> None:
-    state = get_state(context)
+async def add_document(update: Update, context: TanyaContext, document: Document) -> None:
+    state = context.state
     message = update.effective_message
     assert message is not None
-    lang = user_lang(state, update)
+    lang = context.language(update)
     name = Path(document.file_name or "document.txt").name
     suffix = Path(name).suffix.lower()
     if suffix not in DOCUMENT_SUFFIXES:
@@ -158,11 +155,11 @@ def _add_file_bytes(state: BotState, name: str, suffix: str, data: bytes) -> Add
         return add_raw_articles(state.index, renamed())
 
 
-async def run_add(update: Update, context: Context, add: partial[AddReport]) -> None:
-    state = get_state(context)
+async def run_add(update: Update, context: TanyaContext, add: partial[AddReport]) -> None:
+    state = context.state
     message = update.effective_message
     assert message is not None
-    lang = user_lang(state, update)
+    lang = context.language(update)
     progress = await reply(message, t(lang, "adding"))
     async with state.ingest_lock, typing(context.bot, message.chat_id):
         report = await state.off_loop(context.application, add)

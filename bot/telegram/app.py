@@ -26,7 +26,7 @@ from .follow import close_following, follow_command, setup_following, unfollow_c
 from .i18n import ADMIN_COMMANDS, COMMANDS
 from .ratelimit import FloodWaitRetry, SlidingWindowLimiter
 from .redaction import redact_settings
-from .state import STATE_KEY, AnswererLike, AnyApplication, BotState
+from .state import CONTEXT_TYPES, STATE_KEY, AnswererLike, AnyApplication, BotState
 from .store import ChatStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_file_base_url)
+        .context_types(CONTEXT_TYPES)  # handlers get a `TanyaContext`
         .concurrent_updates(concurrent_updates)
         .rate_limiter(FloodWaitRetry())
         .post_init(_post_init)

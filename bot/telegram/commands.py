@@ -4,50 +4,47 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
 
 from . import render
 from .i18n import LANGS, Lang, t
 from .incoming import command_rest
 from .messaging import reply
-from .state import get_state, user_lang
-
-Context = ContextTypes.DEFAULT_TYPE
+from .state import TanyaContext
 
 
-async def help_command(update: Update, context: Context) -> None:
+async def help_command(update: Update, context: TanyaContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    lang = user_lang(get_state(context), update)
+    lang = context.language(update)
     await reply(message, t(lang, "help", username=render.escape(context.bot.username or "")))
 
 
-async def unknown_command(update: Update, context: Context) -> None:
+async def unknown_command(update: Update, context: TanyaContext) -> None:
     """A command the bot does not have, in a private chat (in groups it may be another bot's)."""
     message = update.effective_message
     if message is None or not message.text:
         return
     command = message.text.split(maxsplit=1)[0].split("@", 1)[0][:64]
-    lang = user_lang(get_state(context), update)
+    lang = context.language(update)
     await reply(message, t(lang, "unknown_command", command=render.escape(command)))
 
 
-async def reset_command(update: Update, context: Context) -> None:
+async def reset_command(update: Update, context: TanyaContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    state = get_state(context)
+    state = context.state
     state.store.reset(chat.id)
-    await reply(message, t(user_lang(state, update), "reset_done"))
+    await reply(message, t(context.language(update), "reset_done"))
 
 
-async def sources_command(update: Update, context: Context) -> None:
+async def sources_command(update: Update, context: TanyaContext) -> None:
     message, chat = update.effective_message, update.effective_chat
     if message is None or chat is None:
         return
-    state = get_state(context)
-    lang = user_lang(state, update)
+    state = context.state
+    lang = context.language(update)
     last = state.store.last_answer(chat.id)
     if last is None or not last[1]:
         await reply(message, t(lang, "no_last_answer"))
@@ -56,14 +53,14 @@ async def sources_command(update: Update, context: Context) -> None:
         await reply(message, part)
 
 
-async def stats_command(update: Update, context: Context) -> None:
+async def stats_command(update: Update, context: TanyaContext) -> None:
     from .follow import stats_addition  # the followed sources
 
     message = update.effective_message
     if message is None:
         return
-    state = get_state(context)
-    lang = user_lang(state, update)
+    state = context.state
+    lang = context.language(update)
     data = await state.off_loop(context.application, state.index.stats)
     outlets = data.get("sources") or {}
     assert isinstance(outlets, dict)
@@ -83,11 +80,11 @@ async def stats_command(update: Update, context: Context) -> None:
     )
 
 
-async def lang_command(update: Update, context: Context) -> None:
+async def lang_command(update: Update, context: TanyaContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    state = get_state(context)
+    state = context.state
     choice = command_rest(message.text or "").lower()
     if choice in LANGS:
         lang: Lang = "en" if choice == "en" else "id"
@@ -95,7 +92,7 @@ async def lang_command(update: Update, context: Context) -> None:
         await reply(message, t(lang, "lang_set"))
     elif choice == "auto":
         state.store.set_lang(user.id, None)
-        await reply(message, t(user_lang(state, update), "lang_auto"))
+        await reply(message, t(context.language(update), "lang_auto"))
     else:
-        lang = user_lang(state, update)
+        lang = context.language(update)
         await reply(message, t(lang, "lang_usage", current=lang))

@@ -24,7 +24,7 @@ from .admin_add import admin_only
 from .i18n import Lang
 from .incoming import command_rest
 from .messaging import reply
-from .state import STATE_KEY, AnyApplication, BotState, get_state, user_lang
+from .state import STATE_KEY, AnyApplication, BotState, TanyaContext
 
 log = logging.getLogger(__name__)
 
@@ -89,13 +89,13 @@ def _following(application: AnyApplication) -> Following:
     return following
 
 
-async def follow_command(update: Update, context: object) -> None:
+async def follow_command(update: Update, context: TanyaContext) -> None:
     """`/follow URL…` (admins): check each is a public feed or sitemap, then follow it."""
     message = update.effective_message
-    if message is None or (state := await admin_only(update, context)) is None:  # type: ignore[arg-type]
+    if message is None or (state := await admin_only(update, context)) is None:
         return
-    lang = user_lang(state, update)
-    application = context.application  # type: ignore[attr-defined]
+    lang = context.language(update)
+    application = context.application
     following = _following(application)
     urls = command_rest(message.text or "").split()
     if not urls:
@@ -131,25 +131,25 @@ async def follow_command(update: Update, context: object) -> None:
     await reply(message, "\n".join(lines))
 
 
-async def unfollow_command(update: Update, context: object) -> None:
+async def unfollow_command(update: Update, context: TanyaContext) -> None:
     message = update.effective_message
-    if message is None or (state := await admin_only(update, context)) is None:  # type: ignore[arg-type]
+    if message is None or await admin_only(update, context) is None:
         return
-    lang = user_lang(state, update)
+    lang = context.language(update)
     url = command_rest(message.text or "").strip()
     if not url:
         await reply(message, _t(lang, "usage"))
         return
-    removed = _following(context.application).store.unfollow(url)  # type: ignore[attr-defined]
+    removed = _following(context.application).store.unfollow(url)
     key = "unfollowed" if removed else "not_followed"
     await reply(message, _t(lang, key, url=render.escape(removed or url)))
 
 
-async def poll_job(context: object) -> None:
+async def poll_job(context: TanyaContext) -> None:
     """One round over the followed sources, off the event loop and one
     ingestion at a time; admins hear about a source that keeps failing."""
-    application = context.application  # type: ignore[attr-defined]
-    state = get_state(context)  # type: ignore[arg-type]
+    application = context.application
+    state = context.state
     following = _following(application)
     if not following.store.sources():
         return

@@ -8,21 +8,19 @@ from contextlib import suppress
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from .i18n import t
 from .messaging import reply
-from .state import Abandoned, get_state, user_lang
+from .state import Abandoned, TanyaContext
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
 
-
-async def gate(update: Update, context: Context) -> None:
+async def gate(update: Update, context: TanyaContext) -> None:
     """Runs before every handler: with `TANYA_ALLOWED_CHATS` set, other chats get
     no answer (except an admin in their own private chat)."""
-    state = get_state(context)
+    state = context.state
     allowed = state.settings.allowed_chats
     chat = update.effective_chat
     if not allowed or chat is None or chat.id in allowed:
@@ -32,12 +30,12 @@ async def gate(update: Update, context: Context) -> None:
         return
     message = update.message
     if chat.type == ChatType.PRIVATE and message and (message.text or "").startswith("/start"):
-        await reply(message, t(user_lang(state, update), "not_allowed"))
+        await reply(message, t(context.language(update), "not_allowed"))
     log.info("ignored an update from chat %s (not in TANYA_ALLOWED_CHATS)", chat.id)
     raise ApplicationHandlerStop
 
 
-async def on_error(update: object, context: Context) -> None:
+async def on_error(update: object, context: TanyaContext) -> None:
     """Log what failed, with where; tell the user briefly. Never raises."""
     chat_id = user_id = update_id = None
     if isinstance(update, Update):
@@ -59,5 +57,5 @@ async def on_error(update: object, context: Context) -> None:
         )
     if isinstance(update, Update) and update.effective_message is not None:
         with suppress(Exception):
-            lang = user_lang(get_state(context), update)
+            lang = context.language(update)
             await reply(update.effective_message, t(lang, key))

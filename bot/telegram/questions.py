@@ -11,7 +11,6 @@ from typing import Any
 
 from telegram import ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
 
 from retrieval.answer import Answer, Turn
 from retrieval.text import QuestionError, validate_question
@@ -21,21 +20,19 @@ from .admin_add import add_urls
 from .i18n import Lang, t
 from .incoming import addressed_text, command_rest, only_urls
 from .messaging import NO_PREVIEW, StreamingReply, reply, send_parts, typing
-from .state import Abandoned, BotState, get_state, user_lang
+from .state import Abandoned, BotState, TanyaContext
 
 log = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
 
-
-async def private_text(update: Update, context: Context) -> None:
+async def private_text(update: Update, context: TanyaContext) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
     await question_or_urls(update, context, message.text)
 
 
-async def group_text(update: Update, context: Context) -> None:
+async def group_text(update: Update, context: TanyaContext) -> None:
     """In a group the bot speaks only when spoken to: a mention or a reply."""
     message = update.effective_message
     if message is None:
@@ -44,12 +41,12 @@ async def group_text(update: Update, context: Context) -> None:
     if text is None:
         return
     if not text:
-        await reply(message, t(user_lang(get_state(context), update), "ask_usage"))
+        await reply(message, t(context.language(update), "ask_usage"))
         return
     await question_or_urls(update, context, text)
 
 
-async def question_or_urls(update: Update, context: Context, text: str) -> None:
+async def question_or_urls(update: Update, context: TanyaContext, text: str) -> None:
     urls = only_urls(text)
     if urls:  # a bare link is a request to add it
         await add_urls(update, context, urls)
@@ -57,23 +54,23 @@ async def question_or_urls(update: Update, context: Context, text: str) -> None:
         await answer_question(update, context, text)
 
 
-async def ask_command(update: Update, context: Context) -> None:
+async def ask_command(update: Update, context: TanyaContext) -> None:
     message = update.effective_message
     if message is None:
         return
     question = command_rest(message.text or "")
     if not question:
-        await reply(message, t(user_lang(get_state(context), update), "ask_usage"))
+        await reply(message, t(context.language(update), "ask_usage"))
         return
     await answer_question(update, context, question)
 
 
-async def answer_question(update: Update, context: Context, text: str) -> None:
-    state = get_state(context)
+async def answer_question(update: Update, context: TanyaContext, text: str) -> None:
+    state = context.state
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None or user is None:
         return
-    lang = user_lang(state, update)
+    lang = context.language(update)
     decision = state.limiter.hit(user.id)
     if not decision.allowed:
         if decision.notify:
@@ -95,10 +92,10 @@ async def answer_question(update: Update, context: Context, text: str) -> None:
         await answer_in_turn(update, context, question, lang)
 
 
-async def answer_in_turn(update: Update, context: Context, question: str, lang: Lang) -> None:
+async def answer_in_turn(update: Update, context: TanyaContext, question: str, lang: Lang) -> None:
     """Answer with the chat's history, streaming the model's text if there is
     one, then send the checked answer and remember the exchange."""
-    state = get_state(context)
+    state = context.state
     message, chat = update.effective_message, update.effective_chat
     assert message is not None and chat is not None
     history = state.store.history(chat.id, state.settings.history_turns)
@@ -152,13 +149,13 @@ def remember(state: BotState, chat_id: int, question: str, answer: Answer) -> No
     state.store.set_last_answer(chat_id, question, passages)
 
 
-async def quote_button(update: Update, context: Context) -> None:
+async def quote_button(update: Update, context: TanyaContext) -> None:
     """A source button under an answer: show that source's quoted passage."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    state = get_state(context)
-    lang = user_lang(state, update)
+    state = context.state
+    lang = context.language(update)
     parsed = render.parse_quote_callback(query.data)
     chunk = None
     if parsed is not None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from retrieval.answer import Answer, Turn
 from retrieval.core import Settings
@@ -98,15 +98,23 @@ class BotState:
             raise Abandoned from None
 
 
-def get_state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    state = context.bot_data[STATE_KEY]
-    assert isinstance(state, BotState)
-    return state
+class TanyaContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The `context` every handler, job and error handler gets (PTB's
+    `ContextTypes`, registered in `app.build_application`): the bot's state
+    as a typed property rather than a lookup in `bot_data`."""
+
+    @property
+    def state(self) -> BotState:
+        state = self.bot_data[STATE_KEY]
+        assert isinstance(state, BotState)
+        return state
+
+    def language(self, update: Update) -> Lang:
+        """The user's `/lang` choice, else their Telegram language."""
+        user = update.effective_user
+        if user is None:
+            return "id"
+        return self.state.store.lang(user.id) or lang_from_code(user.language_code)
 
 
-def user_lang(state: BotState, update: Update) -> Lang:
-    """The user's `/lang` choice, else their Telegram language."""
-    user = update.effective_user
-    if user is None:
-        return "id"
-    return state.store.lang(user.id) or lang_from_code(user.language_code)
+CONTEXT_TYPES = ContextTypes(context=TanyaContext)
