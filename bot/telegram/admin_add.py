@@ -15,9 +15,10 @@ from telegram.constants import ChatType
 
 from retrieval.core import LoadFailure, RawArticle
 from retrieval.ingest import AddReport, add_inputs, add_raw_articles, iter_inputs, make_fetcher
+from retrieval.text import Language
 
 from . import render
-from .i18n import Lang, number, t
+from .i18n import number, t
 from .incoming import addressed_text, command_rest, only_urls
 from .messaging import reply, send_parts, typing
 from .reports import report_blocks
@@ -126,7 +127,7 @@ async def add_document(update: Update, context: TanyaContext, document: Document
     await run_add(update, context, partial(_add_file_bytes, state, name, suffix, data))
 
 
-def _size(n: int, lang: Lang) -> str:
+def _size(n: int, lang: Language) -> str:
     """Bytes for people: 1.2 MB, 340 kB (a limit of 5000 bytes is not "0.0 MB");
     "1,2 MB" in Indonesian."""
     if n >= 1_000_000:

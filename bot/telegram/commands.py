@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from telegram import Update
 
+from retrieval.text import Language
+
 from . import render
-from .i18n import LANGS, Lang, t
+from .i18n import LANGS, t
 from .incoming import command_rest
 from .messaging import reply
 from .state import TanyaContext
@@ -87,7 +89,7 @@ async def lang_command(update: Update, context: TanyaContext) -> None:
     state = context.state
     choice = command_rest(message.text or "").lower()
     if choice in LANGS:
-        lang: Lang = "en" if choice == "en" else "id"
+        lang: Language = "en" if choice == "en" else "id"
         state.store.set_lang(user.id, lang)
         await reply(message, t(lang, "lang_set"))
     elif choice == "auto":

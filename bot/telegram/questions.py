@@ -13,11 +13,11 @@ from telegram import ReplyParameters, Update
 from telegram.constants import ParseMode
 
 from retrieval.answer import Answer, Turn
-from retrieval.text import QuestionError, validate_question
+from retrieval.text import Language, QuestionError, validate_question
 
 from . import render
 from .admin_add import add_urls
-from .i18n import Lang, t
+from .i18n import t
 from .incoming import addressed_text, command_rest, only_urls
 from .messaging import NO_PREVIEW, StreamingReply, reply, send_parts, typing
 from .state import Abandoned, BotState, TanyaContext
@@ -92,7 +92,9 @@ async def answer_question(update: Update, context: TanyaContext, text: str) -> N
         await answer_in_turn(update, context, question, lang)
 
 
-async def answer_in_turn(update: Update, context: TanyaContext, question: str, lang: Lang) -> None:
+async def answer_in_turn(
+    update: Update, context: TanyaContext, question: str, lang: Language
+) -> None:
     """Answer with the chat's history, streaming the model's text if there is
     one, then send the checked answer and remember the exchange."""
     state = context.state

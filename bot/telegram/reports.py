@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from retrieval.ingest import AddReport
+from retrieval.text import Language
 
 from . import render
-from .i18n import Lang, t
+from .i18n import t
 
 _MAX_REPORT_ITEMS = 20
 
 
-def report_blocks(report: AddReport, lang: Lang) -> list[render.Block]:
+def report_blocks(report: AddReport, lang: Language) -> list[render.Block]:
     marks = {"added": "✅", "updated": "♻️", "unchanged": "▫️", "failed": "❌"}
     blocks = [render.plain(t(lang, "add_summary", **report.summary()))]
     for item in report.items[:_MAX_REPORT_ITEMS]:

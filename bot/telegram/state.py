@@ -16,8 +16,9 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from retrieval.answer import Answer, Turn
 from retrieval.core import Settings
 from retrieval.store import ArticleIndex
+from retrieval.text import Language
 
-from .i18n import Lang, lang_from_code
+from .i18n import lang_from_code
 from .ratelimit import SlidingWindowLimiter
 from .store import ChatStore
 
@@ -109,7 +110,7 @@ class TanyaContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], 
         assert isinstance(state, BotState)
         return state
 
-    def language(self, update: Update) -> Lang:
+    def language(self, update: Update) -> Language:
         """The user's `/lang` choice, else their Telegram language."""
         user = update.effective_user
         if user is None:

@@ -36,6 +36,12 @@ from .lexical import (
 from .lexical import (
     terms as terms,
 )
+from .messages import (
+    Messages as Messages,
+)
+from .question import (
+    LANGUAGES as LANGUAGES,
+)
 from .question import (
     Language as Language,
 )
