@@ -1,5 +1,6 @@
 """The bot's state, kept in the Application (`bot_data["tanya"]`) rather than
-in module globals, so several bots (or tests) can run in one process."""
+in module globals, so several bots (or tests) can run in one process; every
+handler reaches it as `context.state` (`TanyaContext`)."""
 
 from __future__ import annotations
 
