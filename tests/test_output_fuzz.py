@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from bot.ask_cmd import print_answer, print_passages
 from bot.cli import app
 from bot.telegram import render
-from bot.telegram.handlers import report_blocks
+from bot.telegram.reports import report_blocks
 from retrieval.answer.types import Answer, Citation, Passage
 from retrieval.ingest.pipeline import AddReport, ItemResult
 from retrieval.text.safe_text import strip_controls

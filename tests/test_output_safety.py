@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.telegram import render
-from bot.telegram.handlers import report_blocks
+from bot.telegram.reports import report_blocks
 from retrieval.answer.types import Answer, Citation
 from retrieval.core.models import RawArticle
 from retrieval.ingest.cleaning import clean_article

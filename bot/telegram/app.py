@@ -21,12 +21,12 @@ from telegram.ext import (
 from retrieval.core import Settings
 from retrieval.store import ArticleIndex
 
-from . import handlers
+from . import admin_add, commands, guards, questions
 from .follow import close_following, follow_command, setup_following, unfollow_command
 from .i18n import ADMIN_COMMANDS, COMMANDS
 from .ratelimit import FloodWaitRetry, SlidingWindowLimiter
 from .redaction import redact_settings
-from .state import STATE_KEY, AnswererLike, AnyApplication, BotState
+from .state import CONTEXT_TYPES, STATE_KEY, AnswererLike, AnyApplication, BotState
 from .store import ChatStore
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ def build_application(
         .token(token)
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_file_base_url)
+        .context_types(CONTEXT_TYPES)  # handlers get a `TanyaContext`
         .concurrent_updates(concurrent_updates)
         .rate_limiter(FloodWaitRetry())
         .post_init(_post_init)
@@ -99,26 +100,26 @@ def add_handlers(application: AnyApplication) -> None:
     text = filters.TEXT & ~filters.COMMAND
 
     # Group -1 runs first: chats outside TANYA_ALLOWED_CHATS stop here.
-    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    application.add_handler(TypeHandler(Update, guards.gate), group=-1)
     application.add_handlers(
         [
-            CommandHandler(("start", "help"), handlers.help_command, filters=new),
-            CommandHandler("ask", handlers.ask_command, filters=new),
-            CommandHandler("sources", handlers.sources_command, filters=new),
-            CommandHandler("reset", handlers.reset_command, filters=new),
-            CommandHandler("stats", handlers.stats_command, filters=new),
-            CommandHandler("add", handlers.add_command, filters=new),
-            CommandHandler("lang", handlers.lang_command, filters=new),
+            CommandHandler(("start", "help"), commands.help_command, filters=new),
+            CommandHandler("ask", questions.ask_command, filters=new),
+            CommandHandler("sources", commands.sources_command, filters=new),
+            CommandHandler("reset", commands.reset_command, filters=new),
+            CommandHandler("stats", commands.stats_command, filters=new),
+            CommandHandler("add", admin_add.add_command, filters=new),
+            CommandHandler("lang", commands.lang_command, filters=new),
             CommandHandler("follow", follow_command, filters=new),
             CommandHandler("unfollow", unfollow_command, filters=new),
-            MessageHandler(new & private & text, handlers.private_text),
-            MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
-            MessageHandler(new & groups & text, handlers.group_text),
-            MessageHandler(new & filters.Document.ALL, handlers.document_message),
-            CallbackQueryHandler(handlers.quote_button, pattern=r"^q:"),
+            MessageHandler(new & private & text, questions.private_text),
+            MessageHandler(new & private & filters.COMMAND, commands.unknown_command),
+            MessageHandler(new & groups & text, questions.group_text),
+            MessageHandler(new & filters.Document.ALL, admin_add.document_message),
+            CallbackQueryHandler(questions.quote_button, pattern=r"^q:"),
         ]
     )
-    application.add_error_handler(handlers.on_error)
+    application.add_error_handler(guards.on_error)
 
 
 async def _post_init(application: AnyApplication) -> None:

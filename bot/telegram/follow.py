@@ -18,42 +18,18 @@ from telegram.error import TelegramError
 
 from retrieval.follow import FollowedSource, FollowStore, PollResult, Watcher, check_followable
 from retrieval.ingest import fetch_url
+from retrieval.text import Language
 
 from . import render
-from .handlers import admin_only, command_rest, reply, user_lang
-from .i18n import Lang
-from .state import STATE_KEY, AnyApplication, BotState, get_state
+from .admin_add import admin_only
+from .i18n import t
+from .incoming import command_rest
+from .messaging import reply
+from .state import STATE_KEY, AnyApplication, BotState, TanyaContext
 
 log = logging.getLogger(__name__)
 
 FOLLOW_KEY = "tanya.follow"
-
-_TEXTS: dict[str, dict[Lang, str]] = {
-    "usage": {
-        "id": "Cara mengikuti sumber berita: <code>/follow URL-feed-atau-sitemap</code>.",
-        "en": "To follow a news source: <code>/follow FEED-OR-SITEMAP-URL</code>.",
-    },
-    "followed": {"id": "✅ Diikuti: {url}", "en": "✅ Following: {url}"},
-    "already": {"id": "▫️ Sudah diikuti: {url}", "en": "▫️ Already followed: {url}"},
-    "failed": {"id": "❌ Gagal: {url} — {reason}", "en": "❌ Failed: {url} — {reason}"},
-    "unfollowed": {"id": "Berhenti mengikuti {url}.", "en": "No longer following {url}."},
-    "not_followed": {"id": "{url} tidak diikuti.", "en": "{url} is not followed."},
-    "none": {"id": "Belum ada sumber yang diikuti.", "en": "No source is followed yet."},
-    "header": {"id": "<b>Sumber yang diikuti</b>", "en": "<b>Followed sources</b>"},
-    "line": {
-        "id": "• {url}\n  terakhir: {poll} · {result} · baru: {new_last} (total {new_total}) · galat: {errors}",
-        "en": "• {url}\n  last poll: {poll} · {result} · new: {new_last} (total {new_total}) · errors: {errors}",
-    },
-    "never": {"id": "belum pernah", "en": "never"},
-    "alert": {
-        "id": "⚠️ Sumber {url} gagal {n} kali berturut-turut: {reason}",
-        "en": "⚠️ Source {url} failed {n} polls in a row: {reason}",
-    },
-}
-
-
-def _t(lang: Lang, key: str, **values: object) -> str:
-    return _TEXTS[key][lang].format(**values)
 
 
 @dataclass
@@ -87,18 +63,19 @@ def _following(application: AnyApplication) -> Following:
     return following
 
 
-async def follow_command(update: Update, context: object) -> None:
+async def follow_command(update: Update, context: TanyaContext) -> None:
     """`/follow URL…` (admins): check each is a public feed or sitemap, then follow it."""
     message = update.effective_message
-    if message is None or (state := await admin_only(update, context)) is None:  # type: ignore[arg-type]
+    if message is None or (state := await admin_only(update, context)) is None:
         return
-    lang = user_lang(state, update)
-    application = context.application  # type: ignore[attr-defined]
+    lang = context.language(update)
+    application = context.application
     following = _following(application)
     urls = command_rest(message.text or "").split()
     if not urls:
         await reply(
-            message, _t(lang, "usage") + "\n\n" + sources_text(following.store.sources(), lang)
+            message,
+            t(lang, "follow_usage") + "\n\n" + sources_text(following.store.sources(), lang),
         )
         return
     settings = state.settings
@@ -112,42 +89,42 @@ async def follow_command(update: Update, context: object) -> None:
     lines = []
     for url in urls[:10]:
         if following.store.get(url) is not None:
-            lines.append(_t(lang, "already", url=render.escape(url)))
+            lines.append(t(lang, "follow_already", url=render.escape(url)))
             continue
         problem = await state.off_loop(
             application, partial(check_followable, url, fetch, settings.fetch_max_bytes)
         )
         shown = render.escape(url)
         if problem:
-            lines.append(_t(lang, "failed", url=shown, reason=render.escape(problem)))
+            lines.append(t(lang, "follow_failed", url=shown, reason=render.escape(problem)))
             continue
         user = update.effective_user
         added = following.store.follow(
             url, allow_private=False, added_by=f"telegram:{user.id if user else '?'}"
         )
-        lines.append(_t(lang, "followed" if added else "already", url=shown))
+        lines.append(t(lang, "follow_followed" if added else "follow_already", url=shown))
     await reply(message, "\n".join(lines))
 
 
-async def unfollow_command(update: Update, context: object) -> None:
+async def unfollow_command(update: Update, context: TanyaContext) -> None:
     message = update.effective_message
-    if message is None or (state := await admin_only(update, context)) is None:  # type: ignore[arg-type]
+    if message is None or await admin_only(update, context) is None:
         return
-    lang = user_lang(state, update)
+    lang = context.language(update)
     url = command_rest(message.text or "").strip()
     if not url:
-        await reply(message, _t(lang, "usage"))
+        await reply(message, t(lang, "follow_usage"))
         return
-    removed = _following(context.application).store.unfollow(url)  # type: ignore[attr-defined]
-    key = "unfollowed" if removed else "not_followed"
-    await reply(message, _t(lang, key, url=render.escape(removed or url)))
+    removed = _following(context.application).store.unfollow(url)
+    key = "follow_unfollowed" if removed else "follow_not_followed"
+    await reply(message, t(lang, key, url=render.escape(removed or url)))
 
 
-async def poll_job(context: object) -> None:
+async def poll_job(context: TanyaContext) -> None:
     """One round over the followed sources, off the event loop and one
     ingestion at a time; admins hear about a source that keeps failing."""
-    application = context.application  # type: ignore[attr-defined]
-    state = get_state(context)  # type: ignore[arg-type]
+    application = context.application
+    state = context.state
     following = _following(application)
     if not following.store.sources():
         return
@@ -167,11 +144,13 @@ async def poll_job(context: object) -> None:
 async def alert_admins(application: AnyApplication, state: BotState, result: PollResult) -> None:
     values = {
         "url": render.escape(result.url),
-        "n": result.failures_in_row,
+        # Counts in plain digits, as /follow has always shown them (`t` would
+        # write 1.000 / 1,000).
+        "n": str(result.failures_in_row),
         "reason": render.escape(result.reason or ""),
     }
     # An admin's language is not known here: both.
-    text = _t("id", "alert", **values) + "\n" + _t("en", "alert", **values)
+    text = t("id", "follow_alert", **values) + "\n" + t("en", "follow_alert", **values)
     for admin_id in state.settings.admin_ids:
         try:
             await application.bot.send_message(admin_id, text, parse_mode="HTML")
@@ -179,27 +158,29 @@ async def alert_admins(application: AnyApplication, state: BotState, result: Pol
             log.warning("could not tell admin %s that %s fails: %s", admin_id, result.url, exc)
 
 
-def sources_text(sources: list[FollowedSource], lang: Lang) -> str:
+def sources_text(sources: list[FollowedSource], lang: Language) -> str:
     if not sources:
-        return _t(lang, "none")
-    lines = [_t(lang, "header")]
+        return t(lang, "follow_none")
+    lines = [t(lang, "follow_header")]
     for s in sources[:20]:
         lines.append(
-            _t(
+            t(
                 lang,
-                "line",
+                "follow_line",
                 url=render.escape(s.url),
-                poll=(s.last_poll or _t(lang, "never")).replace("T", " ").replace("+00:00", " UTC"),
+                poll=(s.last_poll or t(lang, "follow_never"))
+                .replace("T", " ")
+                .replace("+00:00", " UTC"),
                 result=render.escape((s.last_result or "-")[:200]),
-                new_last=s.new_last,
-                new_total=s.new_total,
-                errors=s.errors,
+                new_last=str(s.new_last),  # plain digits, as in the alert
+                new_total=str(s.new_total),
+                errors=str(s.errors),
             )
         )
     return "\n".join(lines)
 
 
-def stats_addition(application: AnyApplication, lang: Lang) -> str:
+def stats_addition(application: AnyApplication, lang: Language) -> str:
     """The followed sources for `/stats` (empty when none)."""
     following = application.bot_data.get(FOLLOW_KEY)
     if not isinstance(following, Following):

@@ -1,4 +1,6 @@
-"""What the bot says, in Indonesian (the default) and English.
+"""What the bot says, in Indonesian (the default) and English: one catalog
+(`retrieval.text.Messages`, the mechanism the answers' notes use too) in the
+languages of `retrieval.text.Language`.
 
 Most users write Indonesian; a user whose Telegram is set to English, or who
 chose `/lang en`, gets English. Answers themselves are not translated: they
@@ -7,12 +9,11 @@ quote the articles.
 
 from __future__ import annotations
 
-from typing import Literal
+from retrieval.text import LANGUAGES, Language, Messages
 
-Lang = Literal["id", "en"]
-LANGS: tuple[Lang, ...] = ("id", "en")
+LANGS = LANGUAGES  # the bot speaks every language tanya answers in
 
-_TEXTS: dict[str, dict[Lang, str]] = {
+_TEXTS: dict[str, dict[Language, str]] = {
     "help": {
         "id": (
             "Halo! Saya <b>tanya</b>. Saya menjawab pertanyaan tentang artikel berita "
@@ -159,7 +160,29 @@ _TEXTS: dict[str, dict[Lang, str]] = {
         "id": "Maaf, bot ini tidak melayani obrolan ini.",
         "en": "Sorry, this bot does not serve this chat.",
     },
+    # /follow, /unfollow and the followed sources in /stats (follow.py)
+    "follow_usage": {
+        "id": "Cara mengikuti sumber berita: <code>/follow URL-feed-atau-sitemap</code>.",
+        "en": "To follow a news source: <code>/follow FEED-OR-SITEMAP-URL</code>.",
+    },
+    "follow_followed": {"id": "✅ Diikuti: {url}", "en": "✅ Following: {url}"},
+    "follow_already": {"id": "▫️ Sudah diikuti: {url}", "en": "▫️ Already followed: {url}"},
+    "follow_failed": {"id": "❌ Gagal: {url} — {reason}", "en": "❌ Failed: {url} — {reason}"},
+    "follow_unfollowed": {"id": "Berhenti mengikuti {url}.", "en": "No longer following {url}."},
+    "follow_not_followed": {"id": "{url} tidak diikuti.", "en": "{url} is not followed."},
+    "follow_none": {"id": "Belum ada sumber yang diikuti.", "en": "No source is followed yet."},
+    "follow_header": {"id": "<b>Sumber yang diikuti</b>", "en": "<b>Followed sources</b>"},
+    "follow_line": {
+        "id": "• {url}\n  terakhir: {poll} · {result} · baru: {new_last} (total {new_total}) · galat: {errors}",
+        "en": "• {url}\n  last poll: {poll} · {result} · new: {new_last} (total {new_total}) · errors: {errors}",
+    },
+    "follow_never": {"id": "belum pernah", "en": "never"},
+    "follow_alert": {
+        "id": "⚠️ Sumber {url} gagal {n} kali berturut-turut: {reason}",
+        "en": "⚠️ Source {url} failed {n} polls in a row: {reason}",
+    },
 }
+_MESSAGES = Messages(_TEXTS)
 
 # Menu entries for set_my_commands: (command, Indonesian, English).
 COMMANDS: tuple[tuple[str, str, str], ...] = (
@@ -177,7 +200,7 @@ ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def number(lang: Lang, value: float, decimals: int = 0) -> str:
+def number(lang: Language, value: float, decimals: int = 0) -> str:
     """A number as `lang` writes it: 10.259 and 1,2 in Indonesian, 10,259 and
     1.2 in English (Babel's CLDR data)."""
     from babel.numbers import format_decimal
@@ -186,28 +209,27 @@ def number(lang: Lang, value: float, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale="id" if lang == "id" else "en")
 
 
-def t(lang: Lang, key: str, **values: object) -> str:
+def t(lang: Language, key: str, **values: object) -> str:
     """The text `key` in `lang`; `values` fill its `{placeholders}`, whole
     numbers written as `lang` writes them (`number`).
 
     Texts are Telegram HTML: values that come from users or articles must be
     escaped by the caller.
     """
-    text = _TEXTS[key][lang]
-    if not values:
-        return text
-    return text.format(
+    return _MESSAGES(
+        key,
+        lang,
         **{
             name: number(lang, value) if type(value) is int else value
             for name, value in values.items()
-        }
+        },
     )
 
 
-def lang_from_code(code: str | None) -> Lang:
+def lang_from_code(code: str | None) -> Language:
     """Telegram's `language_code` ("en", "en-GB", "id", None) → a language we speak."""
     return "en" if code and code.lower().split("-")[0] == "en" else "id"
 
 
 def text_keys() -> list[str]:
-    return list(_TEXTS)
+    return _MESSAGES.keys()

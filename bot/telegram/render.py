@@ -24,9 +24,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from retrieval.answer import Answer, Citation
-from retrieval.text import strip_controls
+from retrieval.text import Language, strip_controls
 
-from .i18n import Lang, t
+from .i18n import t
 
 MAX_MESSAGE_CHARS: int = MessageLimit.MAX_TEXT_LENGTH  # 4096
 MAX_CALLBACK_BYTES: int = InlineKeyboardButtonLimit.MAX_CALLBACK_DATA  # 64
@@ -178,7 +178,7 @@ def source_line(c: Citation) -> Block:
     return join(*parts)
 
 
-def answer_blocks(answer: Answer, lang: Lang, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
+def answer_blocks(answer: Answer, lang: Language, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
     blocks: list[Block] = []
     if answer.found and answer.attribution:  # who said it, and when: old news is not today's
         blocks.append(wrapped("i", f"{answer.attribution}:"))
@@ -196,7 +196,7 @@ def answer_blocks(answer: Answer, lang: Lang, limit: int = MAX_MESSAGE_CHARS) ->
     return blocks
 
 
-def render_answer(answer: Answer, lang: Lang, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+def render_answer(answer: Answer, lang: Language, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     """The answer with its markers, then its sources: one or more HTML messages."""
     return pack(answer_blocks(answer, lang, limit), limit) or [escape("…")]
 
@@ -218,7 +218,7 @@ def parse_quote_callback(data: str) -> tuple[int, str] | None:
     return int(n), chunk_id
 
 
-def source_keyboard(citations: Sequence[Citation], lang: Lang) -> InlineKeyboardMarkup | None:
+def source_keyboard(citations: Sequence[Citation], lang: Language) -> InlineKeyboardMarkup | None:
     """One button per cited source; pressing it shows the quoted passage."""
     buttons = [
         InlineKeyboardButton(t(lang, "quote_button", n=c.n), callback_data=data)
@@ -244,7 +244,7 @@ def render_quote(
 
 
 def render_passages(
-    question: str, passages: Sequence[dict[str, object]], lang: Lang, snippet_chars: int = 400
+    question: str, passages: Sequence[dict[str, object]], lang: Language, snippet_chars: int = 400
 ) -> list[str]:
     """`/sources`: every passage retrieved for the last question, with a snippet."""
     header = t(lang, "passages_header", question=escape(question[:300]))

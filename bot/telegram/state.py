@@ -1,5 +1,6 @@
 """The bot's state, kept in the Application (`bot_data["tanya"]`) rather than
-in module globals, so several bots (or tests) can run in one process."""
+in module globals, so several bots (or tests) can run in one process; every
+handler reaches it as `context.state` (`TanyaContext`)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from telegram.ext import Application, ContextTypes
+from telegram import Update
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from retrieval.answer import Answer, Turn
 from retrieval.core import Settings
 from retrieval.store import ArticleIndex
+from retrieval.text import Language
 
+from .i18n import lang_from_code
 from .ratelimit import SlidingWindowLimiter
 from .store import ChatStore
 
@@ -96,7 +100,23 @@ class BotState:
             raise Abandoned from None
 
 
-def get_state(context: ContextTypes.DEFAULT_TYPE) -> BotState:
-    state = context.bot_data[STATE_KEY]
-    assert isinstance(state, BotState)
-    return state
+class TanyaContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The `context` every handler, job and error handler gets (PTB's
+    `ContextTypes`, registered in `app.build_application`): the bot's state
+    as a typed property rather than a lookup in `bot_data`."""
+
+    @property
+    def state(self) -> BotState:
+        state = self.bot_data[STATE_KEY]
+        assert isinstance(state, BotState)
+        return state
+
+    def language(self, update: Update) -> Language:
+        """The user's `/lang` choice, else their Telegram language."""
+        user = update.effective_user
+        if user is None:
+            return "id"
+        return self.state.store.lang(user.id) or lang_from_code(user.language_code)
+
+
+CONTEXT_TYPES = ContextTypes(context=TanyaContext)

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.answer import Turn
-
-from .i18n import LANGS, Lang
+from retrieval.text import LANGUAGES, Language
 
 # An answer is remembered for condensing the next question, not to be shown
 # again: its beginning is enough.
@@ -121,15 +120,15 @@ class ChatStore:
         return (row[0], json.loads(row[1])) if row else None
 
     # --- /lang ------------------------------------------------------------------------------------
-    def lang(self, user_id: int) -> Lang | None:
+    def lang(self, user_id: int) -> Language | None:
         with self._lock:
             row = self._conn.execute(
                 "SELECT lang FROM user_langs WHERE user_id = ?", (user_id,)
             ).fetchone()
         value = row[0] if row else None
-        return value if value in LANGS else None
+        return value if value in LANGUAGES else None
 
-    def set_lang(self, user_id: int, lang: Lang | None) -> None:
+    def set_lang(self, user_id: int, lang: Language | None) -> None:
         with self._lock:
             if lang is None:
                 self._conn.execute("DELETE FROM user_langs WHERE user_id = ?", (user_id,))

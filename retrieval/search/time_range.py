@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrieval.store.catalog import SearchFilters
+from retrieval.text.messages import Messages
 
 if TYPE_CHECKING:
     from retrieval.text.question import Language
@@ -326,26 +327,28 @@ def time_range_in(question: str, today: date | None = None) -> TimeRange | None:
 
 
 # --- in the answer path --------------------------------------------------------------------------
-NOTES: dict[str, dict[Language, str]] = {
-    "narrowed": {
-        "id": 'hanya artikel bertanggal {period} ("{phrase}")',
-        "en": 'only articles dated {period} ("{phrase}")',
-    },
-    "empty": {
-        "id": 'tidak ada artikel bertanggal {period} ("{phrase}"): jawaban ini dari artikel '
-        "bertanggal lain",
-        "en": 'no article is dated {period} ("{phrase}"): this answer is from articles of other '
-        "dates",
-    },
-    "not_a_date": {
-        "id": '"{phrase}" bukan tanggal yang ada: tidak dipakai sebagai filter',
-        "en": '"{phrase}" is not a real date: not used as a filter',
-    },
-    "recent": {
-        "id": "artikel terbaru didahulukan",
-        "en": "the newest articles first",
-    },
-}
+NOTES = Messages(
+    {
+        "narrowed": {
+            "id": 'hanya artikel bertanggal {period} ("{phrase}")',
+            "en": 'only articles dated {period} ("{phrase}")',
+        },
+        "empty": {
+            "id": 'tidak ada artikel bertanggal {period} ("{phrase}"): jawaban ini dari artikel '
+            "bertanggal lain",
+            "en": 'no article is dated {period} ("{phrase}"): this answer is from articles of other '
+            "dates",
+        },
+        "not_a_date": {
+            "id": '"{phrase}" bukan tanggal yang ada: tidak dipakai sebagai filter',
+            "en": '"{phrase}" is not a real date: not used as a filter',
+        },
+        "recent": {
+            "id": "artikel terbaru didahulukan",
+            "en": "the newest articles first",
+        },
+    }
+)
 
 
 @dataclass
@@ -407,13 +410,13 @@ def time_scope(
         reading = TimeReading(carried.period, reading.prefer_recent, reading.not_a_date)
     scope = TimeScope(filters, standalone, [], prefer_recent=reading.prefer_recent)
     if reading.prefer_recent:
-        scope.notes.append(NOTES["recent"][language])
+        scope.notes.append(NOTES("recent", language))
         # No article says "terbaru": the word would only pull the search off.
         recent = _RECENT.search(scope.search_question)
         if recent:
             scope.search_question = _without(scope.search_question, recent.group(0))
     if reading.not_a_date:
-        scope.notes.append(NOTES["not_a_date"][language].format(phrase=reading.not_a_date))
+        scope.notes.append(NOTES("not_a_date", language, phrase=reading.not_a_date))
     found = reading.period
     if found is None:
         return scope
@@ -426,14 +429,14 @@ def time_scope(
         return scope
     values = {"period": found.describe(), "phrase": found.phrase}
     if dated_articles_between(catalog_path, found.since, found.until) == 0:
-        scope.notes.append(NOTES["empty"][language].format(**values))
+        scope.notes.append(NOTES("empty", language, **values))
         scope.time_filter = found.to_json() | {"applied": False}
         return scope
     scope.search_question = _without(scope.search_question, found.phrase)
     scope.filters = SearchFilters(
         source=filters.source if filters else None, since=found.since, until=found.until
     )
-    scope.notes.append(NOTES["narrowed"][language].format(**values))
+    scope.notes.append(NOTES("narrowed", language, **values))
     scope.time_filter = found.to_json() | {"applied": True}
     return scope
 

@@ -15,6 +15,12 @@ from .lexical import (
     stem as stem,
     terms as terms,
 )
+from .messages import (
+    Messages as Messages,
+)
+from .question import (
+    LANGUAGES as LANGUAGES,
+)
 from .question import (
     Language as Language,
     QuestionError as QuestionError,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Literal
+from typing import Literal, get_args
 
 from retrieval.text.lexical import QUESTION_WORDS
 
@@ -81,7 +81,10 @@ _INDONESIAN = frozenset(QUESTION_WORDS) | frozenset(
 )
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
+# The languages tanya speaks: what a question is read as, what answers and
+# notes are written in, and what the bot's replies come in.
 Language = Literal["id", "en"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
 def question_language(text: str) -> Language:
