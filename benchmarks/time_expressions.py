@@ -1,6 +1,6 @@
 """How well each reader turns the time words of a question into a date range
 (issue 11): dateparser alone (`search_dates`, then the period its parser
-names), and tanya's reader (`retrieval/time_range.py`: dateparser with the
+names), and tanya's reader (`retrieval/search/time_range.py`: dateparser with the
 guards and regexes its docstring lists). Labelled questions, "today" pinned.
 
     python -m benchmarks.time_expressions
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from retrieval.time_range import time_range_in
+from retrieval.search import time_range_in
 
 TODAY = date(2024, 3, 13)  # a Wednesday
 Range = tuple[date, date] | None

@@ -158,6 +158,7 @@ def test_attribution_names_outlet_and_date_in_the_answers_language() -> None:
         "Menurut Jurnalislamcom, 10 November 2017 [1]; dan artikel, tanpa tanggal [2]"
     )
     assert attribution([], "id") is None
+    assert attribution([two], "id") is None  # no outlet, no date: no lead to show
     assert format_day("not a date", "id") is None
 
 

@@ -40,14 +40,17 @@ def _one(c: Citation, language: Language, marker: bool) -> str:
 
 def attribution(citations: Sequence[Citation], language: Language) -> str | None:
     """The lead of an answer: its outlets and their dates, one per article
-    (cited in the order of the answer); None when nothing is cited."""
+    (cited in the order of the answer); None when nothing is cited, or
+    nothing is known of the cited articles' outlets and dates."""
     seen: set[str] = set()
     named: list[Citation] = []
     for c in citations:
         if c.article_id not in seen:
             seen.add(c.article_id)
             named.append(c)
-    if not named:
+    # Nothing known of who or when (a pasted text, an undated file): a lead
+    # of "an article, undated" would tell the reader nothing.
+    if all(not c.source and not format_day(c.date, language) for c in named):
         return None
     named = named[:_MAX_NAMED]
     marker = len(named) > 1

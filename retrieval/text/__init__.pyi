@@ -20,8 +20,6 @@ from .messages import (
 )
 from .question import (
     LANGUAGES as LANGUAGES,
-)
-from .question import (
     Language as Language,
     QuestionError as QuestionError,
     question_language as question_language,
