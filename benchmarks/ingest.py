@@ -137,7 +137,7 @@ def run(
         t0 = time.perf_counter()
         report = add_inputs(index, [str(source)])
         wall = time.perf_counter() - t0
-        articles, chunks = index.catalog.counts()
+        articles, chunks = index.counts()
         disk = sum(p.stat().st_size for p in (scratch / "data").rglob("*") if p.is_file())
         index.close()
         summary = report.summary()

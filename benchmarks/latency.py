@@ -124,7 +124,7 @@ def build(path: Path, size: int, passages: list[str], vectors: np.ndarray, name:
             batch = []
     if batch:
         index.write(batch)
-    articles, chunks = index.catalog.counts()
+    articles, chunks = index.counts()
     index.close()
     return {
         "chunks": chunks,
@@ -176,7 +176,7 @@ def query(path: Path, questions: list[str]) -> dict[str, Any]:
                 # Chroma alone, with a query vector computed outside the timer.
                 vector = vector if vector is not None else embedder.embed_queries([q])[0]
                 start = time.perf_counter()
-                index.dense.search(vector, settings.candidates)
+                index.dense_search(vector, settings.candidates)
             else:
                 index.search(q, k=k, mode=step)  # type: ignore[arg-type]
             times[step].append((time.perf_counter() - start) * 1000)

@@ -31,8 +31,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from retrieval.answer import Answer, Turn
 from retrieval.core import LoadFailure, RawArticle
+from retrieval.errors import TanyaError
 from retrieval.ingest import AddReport, add_inputs, add_raw_articles, iter_inputs, make_fetcher
-from retrieval.text import QuestionError, validate_question
+from retrieval.text import validate_question
 
 from . import render
 from .i18n import LANGS, Lang, lang_from_code, number, t
@@ -314,7 +315,7 @@ async def answer_question(update: Update, context: Context, text: str) -> None:
         return
     try:
         question = validate_question(text, state.settings.max_question_chars)
-    except QuestionError as exc:
+    except TanyaError as exc:
         await reply(message, render.escape(str(exc)))
         return
 
@@ -393,7 +394,7 @@ async def quote_button(update: Update, context: Context) -> None:
     chunk = None
     if parsed is not None:
         n, chunk_id = parsed
-        chunk = state.index.catalog.chunks_by_id([chunk_id]).get(chunk_id)
+        chunk = state.index.chunk(chunk_id)
     if parsed is None or chunk is None:
         await query.answer(t(lang, "source_gone"), show_alert=True)
         return

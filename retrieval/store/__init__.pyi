@@ -5,6 +5,12 @@ from .article_index import (
     BatchWriter as BatchWriter,
 )
 from .article_index import (
+    IdResolution as IdResolution,
+)
+from .article_index import (
+    IndexCounts as IndexCounts,
+)
+from .article_index import (
     IndexMismatchError as IndexMismatchError,
 )
 from .article_index import (
@@ -26,7 +32,16 @@ from .catalog import (
     MIN_ID_PREFIX as MIN_ID_PREFIX,
 )
 from .catalog import (
+    ArticleSummary as ArticleSummary,
+)
+from .catalog import (
     SearchFilters as SearchFilters,
+)
+from .catalog import (
+    StoredArticle as StoredArticle,
+)
+from .catalog import (
+    StoredChunk as StoredChunk,
 )
 from .catalog import (
     source_key as source_key,
@@ -44,3 +59,7 @@ from .embeddings import (
     load_embedder as load_embedder,
 )
 from .locking import IndexBusyError as IndexBusyError
+from .proximity import rerank as rerank
+from .syndication import DedupIndex as DedupIndex
+from .syndication import numbers_in as numbers_in
+from .syndication import signature as signature

@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval.errors import TanyaError
 
-class EmbedderError(RuntimeError):
+
+class EmbedderError(TanyaError, RuntimeError):
     """The configured embedder cannot be loaded."""
 
 
