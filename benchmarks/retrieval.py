@@ -211,7 +211,7 @@ def sweep_fusion(
         lists.append((dense, lexical, passage_id(q.passage)))
         chunk_article.update((cid, cid.split(":", 1)[0]) for cid, _ in dense + lexical)
 
-    results = []
+    results: list[dict[str, Any]] = []
     for setting in _grid():
         n = max(setting["candidates"], depth(index))
         ranks = []
