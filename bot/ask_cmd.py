@@ -1,5 +1,5 @@
 """`tanya ask "question"`: one cited answer, printed with its sources (or
-`--json`: the `Answer` as DESIGN.md fixes it). The rendering here is shared
+`--json`: the `Answer` in its JSON shape, `retrieval/answer/types.py`). The rendering here is shared
 with `tanya chat`."""
 
 from __future__ import annotations
