@@ -355,7 +355,6 @@ async def answer_in_turn(update: Update, context: Context, question: str, lang: 
 
 
 def remember(state: BotState, chat_id: int, question: str, answer: Answer) -> None:
-    state.answered += 1
     state.store.add_turn(chat_id, Turn(question, answer.answer), state.settings.history_turns)
     passages: list[dict[str, Any]] = [
         {
