@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from bot.telegram.app import MissingTokenError
@@ -48,3 +50,11 @@ def test_a_chroma_server_out_of_reach_is_a_tanya_error_a_front_end_can_show(tmp_
     settings = Settings(data_dir=tmp_path, chroma_url="ftp://nowhere")
     with pytest.raises(TanyaError, match="TANYA_CHROMA_URL must look like http://host:8000"):
         ArticleIndex(settings)
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(data_dir=tmp_path, chroma_url=f"http://127.0.0.1:{port}")
+    with pytest.raises(TanyaError) as caught:
+        ArticleIndex(settings)
+    assert f"cannot reach the Chroma server at http://127.0.0.1:{port}" in str(caught.value)
+    assert "correct TANYA_CHROMA_URL, or unset it" in str(caught.value)  # what to do

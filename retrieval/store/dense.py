@@ -43,7 +43,10 @@ def _client(path: Path, url: str | None) -> Any:
                 settings=settings,
             )
         except Exception as exc:
-            raise DenseStoreError(f"cannot reach the Chroma server at {url}: {exc}") from exc
+            raise DenseStoreError(
+                f"cannot reach the Chroma server at {url}: {exc}. Start it (`chroma run`), "
+                "correct TANYA_CHROMA_URL, or unset it to keep the vectors in the data dir."
+            ) from exc
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
