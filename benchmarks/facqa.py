@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import time
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -122,7 +120,7 @@ def open_facqa_index(
     log(f"building the FacQA index ({len(passages)} passages) in {path.name} …")
     started = time.perf_counter()
     build_index(index, passages)
-    articles, chunks = index.catalog.counts()
+    articles, chunks = index.counts()
     record = {
         "passages": len(passages),
         "articles": articles,
@@ -149,14 +147,17 @@ def build_index(index: ArticleIndex, passages: list[str], batch: int = 64) -> No
 def one_chunk_per_passage(index: ArticleIndex) -> bool:
     """Whether every article is one untitled chunk holding its whole text,
     i.e. the index `answers_facqa.build_index` writes, chunk for chunk."""
-    with closing(sqlite3.connect(f"file:{index.catalog.path}?mode=ro", uri=True)) as conn:
-        rows = conn.execute(
-            "SELECT count(*) FROM articles a WHERE a.title != '' OR a.source IS NOT NULL"
-            " OR a.n_chunks != 1 OR NOT EXISTS (SELECT 1 FROM chunks c WHERE"
-            " c.article_id = a.id AND c.position = 0 AND c.start = 0"
-            " AND c.end = length(a.text) AND c.text = a.text)"
-        ).fetchone()
-    return rows[0] == 0
+    for summary in index.list_articles():
+        if summary.title or summary.source is not None or summary.n_chunks != 1:
+            return False
+        article, chunks = index.article(summary.id), index.chunks_of(summary.id)
+        if article is None or len(chunks) != 1:
+            return False
+        chunk = chunks[0]
+        whole = (chunk.position, chunk.start, chunk.end, chunk.text)
+        if whole != (0, 0, len(article.text), article.text):
+            return False
+    return True
 
 
 def load_embedder_for(settings: Settings) -> TanyaEmbeddings:

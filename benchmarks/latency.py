@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from retrieval.core import Article, Chunk
-from retrieval.store import ArticleIndex, TanyaEmbeddings, load_embedder
+from retrieval.store import ArticleIndex, SearchMode, TanyaEmbeddings, load_embedder
 
 from . import lexical
 from .cache import code_fingerprint, fingerprint
@@ -51,7 +51,7 @@ QUICK_SIZES = (1_000, 10_000)
 # at these sizes (1M would add an hour of builds for the losers).
 CANDIDATE_SIZES = (10_000, 100_000)
 QUERIES, QUICK_QUERIES = 150, 40
-MODES = ("hybrid", "lexical", "dense")
+MODES: tuple[SearchMode, ...] = ("hybrid", "lexical", "dense")
 CHUNKS_PER_ARTICLE = 4
 SWAP_SHARE = 0.15
 NOISE_NORM = 0.35
@@ -89,7 +89,7 @@ def variant(words: list[str], vocabulary: list[str], rng: random.Random) -> str:
 
 
 def noisy(vector: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    noise = rng.standard_normal(vector.shape[0]).astype(np.float32)
+    noise = np.asarray(rng.standard_normal(vector.shape[0]), dtype=np.float32)
     moved = vector + noise * (NOISE_NORM / np.linalg.norm(noise))
     return moved / np.linalg.norm(moved)
 
@@ -124,7 +124,7 @@ def build(path: Path, size: int, passages: list[str], vectors: np.ndarray, name:
             batch = []
     if batch:
         index.write(batch)
-    articles, chunks = index.catalog.counts()
+    articles, chunks = index.counts()
     index.close()
     return {
         "chunks": chunks,
@@ -176,7 +176,7 @@ def query(path: Path, questions: list[str]) -> dict[str, Any]:
                 # Chroma alone, with a query vector computed outside the timer.
                 vector = vector if vector is not None else embedder.embed_queries([q])[0]
                 start = time.perf_counter()
-                index.dense.search(vector, settings.candidates)
+                index.dense_search(vector, settings.candidates)
             else:
                 index.search(q, k=k, mode=step)  # type: ignore[arg-type]
             times[step].append((time.perf_counter() - start) * 1000)

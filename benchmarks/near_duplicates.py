@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 
 from benchmarks.facqa import DEFAULT_FACQA_DIR as FACQA
-from retrieval.store.syndication import DedupIndex, numbers_in, signature
+from retrieval.store import DedupIndex, numbers_in, signature
 
 STORY_PASSAGES = 5
 

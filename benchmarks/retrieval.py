@@ -18,8 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.store import ArticleIndex, SearchMode, fuse
-from retrieval.store.proximity import rerank
+from retrieval.store import ArticleIndex, SearchMode, fuse, rerank
 
 from .cache import CachingEmbedder
 from .facqa import Question, describe, passage_id
@@ -74,7 +73,7 @@ def run(
 ) -> dict[str, Any]:
     prefetch_queries(index, [*valid, *(train or [])])
     default = index.settings
-    articles, chunks = index.catalog.counts()
+    articles, chunks = index.counts()
     rows: list[dict[str, Any]] = []
 
     def row(name: str, role: str, mode: SearchMode) -> None:
@@ -133,16 +132,14 @@ def run(
 def hnsw_agreement(index: ArticleIndex, questions: Sequence[Question]) -> dict[str, float]:
     """How far Chroma's approximate (HNSW) neighbours are from exact cosine
     search on the same vectors: the dense candidates every row stands on."""
-    # The collection itself: DenseStore has no call that returns vectors.
-    stored = index.dense._collection.get(include=["embeddings"])
-    ids, matrix = stored["ids"], np.asarray(stored["embeddings"], dtype=np.float32)
+    ids, matrix = index.stored_vectors()
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     n = min(index.settings.candidates, len(ids))
     top1, overlap = 0, 0.0
     for q in questions:
         vector = index.embedder.embed_queries([q.question])[0]
         exact = [ids[i] for i in np.argsort(-(matrix @ vector))[:n]]
-        approx = [cid for cid, _ in index.dense.search(vector, n)]
+        approx = [cid for cid, _ in index.dense_search(vector, n)]
         top1 += bool(approx) and exact[0] == approx[0]
         overlap += len(set(exact) & set(approx)) / n
     return {"top1_same": top1 / len(questions), "overlap": overlap / len(questions), "n": n}
@@ -164,7 +161,7 @@ def sweep_proximity(index: ArticleIndex, questions: Sequence[Question]) -> list[
     for q in questions:
         fused = index.candidates(q.question, max(index.settings.candidates, n)).fused
         head = max(PROXIMITY_DEPTHS)
-        chunks = index.catalog.chunks_by_id([cid for cid, _ in fused[:head]])
+        chunks = index.chunks([cid for cid, _ in fused[:head]])
         lists.append((q.question, fused, {c: v.text for c, v in chunks.items()}, q.passage))
     results = []
     for weight in PROXIMITY_WEIGHTS:
@@ -209,12 +206,12 @@ def sweep_fusion(
     lists = []
     for q in questions:
         vector = embedder.embed_queries([q.question])[0]
-        dense = index.dense.search(vector, need)
-        lexical = index.catalog.lexical_search(q.question, need)
+        dense = index.dense_search(vector, need)
+        lexical = index.lexical_search(q.question, need)
         lists.append((dense, lexical, passage_id(q.passage)))
         chunk_article.update((cid, cid.split(":", 1)[0]) for cid, _ in dense + lexical)
 
-    results = []
+    results: list[dict[str, Any]] = []
     for setting in _grid():
         n = max(setting["candidates"], depth(index))
         ranks = []

@@ -25,6 +25,7 @@ from typing import Any
 from .cache import CACHE_DIR, Cache, CachingEmbedder, VectorCache, code_fingerprint, fingerprint
 from .facqa import (
     DEFAULT_FACQA_DIR,
+    Question,
     benchmark_settings,
     load_embedder_for,
     load_split,
@@ -81,7 +82,7 @@ def run_retrieval(ctx: Context) -> str:
 
     index, record = ctx.facqa_index()
     valid = load_split(ctx.facqa_dir, "valid")
-    train = load_split(ctx.facqa_dir, "train")
+    train: list[Question] | None = load_split(ctx.facqa_dir, "train")
     if ctx.quick:
         valid, train = valid[:100], None
     result = retrieval.run(index, valid, train, log)

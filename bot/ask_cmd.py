@@ -1,5 +1,5 @@
 """`tanya ask "question"`: one cited answer, printed with its sources (or
-`--json`: the `Answer` as DESIGN.md fixes it). The rendering here is shared
+`--json`: the `Answer` in its JSON shape, `retrieval/answer/types.py`). The rendering here is shared
 with `tanya chat`."""
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from bot.cli_common import (
     warn_unknown_source,
 )
 from retrieval.answer import Answer, Passage
-from retrieval.text import QuestionError, strip_controls, validate_question
+from retrieval.errors import TanyaError
+from retrieval.text import strip_controls, validate_question
 
 _MARKER = re.compile(r"\[\d+\]")
 _QUOTE_PREVIEW_CHARS = 400
@@ -138,7 +139,7 @@ def ask_command(
     settings = load_settings()
     try:
         cleaned = validate_question(question, settings.max_question_chars)
-    except QuestionError as exc:
+    except TanyaError as exc:
         fail(str(exc))
     filters = make_filters(source, since, until)
     with opened_index(settings) as index:

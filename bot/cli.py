@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -260,31 +261,31 @@ def resolve_id(index: ArticleIndex, given: str) -> str | None:
     empty, too short to be a prefix, or names several articles (nothing is
     then shown or removed)."""
 
-    from retrieval.store import MAX_ID_MATCHES, MIN_ID_PREFIX
+    from retrieval.store import MIN_ID_PREFIX
 
     given = given.strip()
     if not given:
         err.print("[red]error:[/] give an article id (see `tanya list`)")
         raise typer.Exit(2)
-    matches = index.catalog.resolve_article_id(given)
-    if not matches and len(given) < MIN_ID_PREFIX:
+    resolved = index.resolve_id(given)
+    if resolved.too_short:
         err.print(
             f"[red]error:[/] no article has the id {shown(repr(given))}, and a shorter id "
             f"than {MIN_ID_PREFIX} characters is not taken as a prefix (see `tanya list`)"
         )
         raise typer.Exit(2)
-    if len(matches) > 1:
-        more = " (and more)" if len(matches) > MAX_ID_MATCHES else ""
+    if resolved.ambiguous:
+        more = " (and more)" if resolved.more else ""
         err.print(
             f"[red]error:[/] {shown(repr(given))} is the start of several article ids{more}; "
             "give more of the id:"
         )
-        for article_id in matches[:MAX_ID_MATCHES]:
-            record = index.catalog.get_article(article_id)
-            title = str(record["title"]) if record else ""
+        for article_id in resolved.matches:
+            record = index.article(article_id)
+            title = record.title if record else ""
             err.print(f"  {shown(article_id)}  {shown(title)}", highlight=False)
         raise typer.Exit(2)
-    return matches[0] if matches else None
+    return resolved.found
 
 
 @app.command()
@@ -301,26 +302,31 @@ def show(
     """
     with opened_index() as index:
         found = resolve_id(index, article_id)
-        record = index.catalog.get_article(found) if found else None
-        chunks = index.catalog.article_chunks(found) if found else []
+        record = index.article(found) if found else None
+        chunks = index.chunks_of(found) if found else []
     if record is None:
         fail(f"no article with id {article_id!r} (see `tanya list`)", 1)
-    record["removed"] = [r.__dict__ for r in record["removed"]]  # type: ignore[attr-defined]
-    record["chunks"] = [
-        {"id": c.chunk_id, "position": c.position, "start": c.start, "end": c.end} for c in chunks
-    ]
     if as_json:
-        print_json(record)
+        print_json(
+            asdict(record)
+            | {
+                "removed": [asdict(r) for r in record.removed],
+                "chunks": [
+                    {"id": c.chunk_id, "position": c.position, "start": c.start, "end": c.end}
+                    for c in chunks
+                ],
+            }
+        )
         return
-    meta = " · ".join(str(record[k]) for k in ("date", "source", "url") if record[k])
-    console.print(shown_text(record["title"], "bold") + shown_text(f"  {meta}", "dim"))
+    meta = " · ".join(str(v) for v in (record.date, record.source, record.url) if v)
+    console.print(shown_text(record.title, "bold") + shown_text(f"  {meta}", "dim"))
     console.print(
-        shown_text(f"id {record['id']} · {len(chunks)} passage(s) · from {record['origin']}", "dim")
+        shown_text(f"id {record.id} · {len(chunks)} passage(s) · from {record.origin}", "dim")
     )
     console.print()
-    console.print(shown_text(record["text"], multiline=True), highlight=False)
-    for removal in record["removed"]:  # type: ignore[attr-defined]
-        line = f"removed ({removal['kind']}): {removal['text']}"
+    console.print(shown_text(record.text, multiline=True), highlight=False)
+    for removal in record.removed:
+        line = f"removed ({removal.kind}): {removal.text}"
         console.print(shown_text(line, "dim"), highlight=False)
 
 
@@ -391,12 +397,12 @@ def reindex() -> None:
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task("reindex", total=index.catalog.counts()[0])
+            task = bar.add_task("reindex", total=index.counts().articles)
             count = index.reindex(
                 lambda article: chunk_for_index(index, article),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        articles = index.catalog.counts()[0]
+        articles = index.counts().articles
         kept = (
             f" ({articles - count} kept from the interrupted reindex)" if count < articles else ""
         )

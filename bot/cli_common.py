@@ -121,17 +121,12 @@ def opened_index(
     if problem:
         _bad_data_dir(settings.data_dir, problem)
 
-    from retrieval.store import (
-        ArticleIndex,
-        DenseStoreError,
-        EmbedderError,
-        IndexBusyError,
-        IndexMismatchError,
-    )
+    from retrieval.errors import TanyaError
+    from retrieval.store import ArticleIndex
 
     try:
         index = ArticleIndex(settings, embedder=embedder, reembed_missing=False)
-    except (DenseStoreError, EmbedderError, IndexMismatchError) as exc:
+    except TanyaError as exc:  # a Chroma server out of reach, an embedder missing …
         fail(str(exc))
     except OSError as exc:  # e.g. a file in the data dir that cannot be opened
         where = f"{exc.filename}: " if exc.filename else ""
@@ -143,7 +138,7 @@ def opened_index(
         err.print(f"[yellow]note:[/] {shown(waiting)}")
     try:
         yield index
-    except (EmbedderError, IndexMismatchError, DenseStoreError, IndexBusyError) as exc:
+    except TanyaError as exc:  # its message says what to do
         fail(str(exc))
     finally:
         index.close()
@@ -158,11 +153,11 @@ def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
     from retrieval.ingest import ensure_seeded
     from retrieval.store import IndexBusyError
 
-    if index.catalog.counts()[0] > 0:
+    if index.counts().articles > 0:
         return
     try:
         with index.writing(timeout=0):
-            if index.catalog.counts()[0] > 0:
+            if index.counts().articles > 0:
                 return
             if not quiet:
                 err.print(
@@ -170,7 +165,7 @@ def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
                 )
             report = ensure_seeded(index)
     except IndexBusyError:
-        if index.catalog.counts()[0] == 0:
+        if index.counts().articles == 0:
             err.print(
                 "[yellow]The index is being built by another tanya process "
                 f"({shown(index.write_lock_holder())}): nothing is stored yet. "
@@ -212,14 +207,14 @@ def warn_unknown_source(index: ArticleIndex, source: str | None) -> None:
     source = (source or "").strip()
     if not source:
         return
-    resolved = index.catalog.resolve_source(SearchFilters(source=source))
+    resolved = index.resolve_source(SearchFilters(source=source))
     if resolved is None or resolved.source_names:
         return
     import difflib
 
     from retrieval.store import source_key
 
-    outlets = index.catalog.sources()
+    outlets = index.sources()
     if not outlets:
         message = "no article in the index names its outlet"
     else:

@@ -82,7 +82,7 @@ def _ingest_corpus(index: ArticleIndex, corpus: list[str], quiet: bool) -> None:
         err.print(f"[yellow]corpus:[/] … and {len(report.failed) - 10} more failures")
     if not quiet:
         err.print(f"[cyan]corpus:[/] {summary_line(report)}")
-    if index.catalog.counts()[0] == 0:
+    if index.counts().articles == 0:
         err.print("[red]error:[/] the corpus added no article; nothing to evaluate against")
         raise typer.Exit(2)
 
@@ -96,11 +96,12 @@ def _evaluate(
     quiet: bool,
 ) -> EvalReport:
     from retrieval.answer import Answerer
-    from retrieval.evaluation import EvalInputError, load_questions, run_eval
+    from retrieval.errors import TanyaError
+    from retrieval.evaluation import load_questions, run_eval
 
     try:
         questions, problems = load_questions(questions_file)
-    except EvalInputError as exc:
+    except TanyaError as exc:
         err.print(f"[red]error:[/] {shown(exc)}")
         raise typer.Exit(2) from None
     for problem in problems:

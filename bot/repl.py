@@ -23,7 +23,8 @@ from rich.console import Console
 from bot.ask_cmd import print_answer, print_passages, streaming
 from bot.cli_common import console, err, load_settings, opened_index, seed_if_empty, shown
 from retrieval.answer import Answer, Turn
-from retrieval.text import QuestionError, validate_question
+from retrieval.errors import TanyaError
+from retrieval.text import validate_question
 
 if TYPE_CHECKING:
     from retrieval.answer import Answerer
@@ -105,7 +106,7 @@ def chat_command() -> None:
     with opened_index(settings) as index:
         seed_if_empty(index)
         answerer = Answerer(index, settings)
-        articles = index.catalog.counts()[0]
+        articles = index.counts().articles
         if interactive:
             console.print(
                 f"[bold]tanya[/] · {articles} artikel / articles · {answerer.mode} · "
@@ -136,7 +137,7 @@ def run_line(line: str, answerer: Answerer, conversation: Conversation, max_char
         return run_command(command, conversation)
     try:
         question = validate_question(line, max_chars)
-    except QuestionError as exc:
+    except TanyaError as exc:
         console.print(f"[red]{shown(exc)}[/]")
         return True
     try:

@@ -7,6 +7,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from retrieval.core.models import Article, Chunk, article_id_for
@@ -222,3 +223,109 @@ def test_closing_an_index_releases_its_files(tmp_path: Path) -> None:
     for n in range(5):
         ArticleIndex(Settings(data_dir=tmp_path / f"data{n}")).close()
     assert open_files() <= before + 2
+
+
+# --- looking things up through ArticleIndex (what front ends and benchmarks use) ----------
+
+
+def test_an_article_record_holds_what_was_stored(index: ArticleIndex) -> None:
+    from dataclasses import FrozenInstanceError
+
+    from retrieval.core.models import Removal
+
+    cleaned = Article(**{**BATTLE.__dict__, "removed": [Removal("boilerplate", "Baca juga: x")]})
+    index.write([(cleaned, sentence_chunks(cleaned)), (RICE, sentence_chunks(RICE))])
+    record = index.article(BATTLE.id)
+    assert record is not None
+    assert (record.id, record.title, record.date, record.source) == (
+        BATTLE.id,
+        "Rezim Assad rebut benteng terakhir IS",
+        "2017-11-10",
+        "Jurnalislamcom",
+    )
+    assert record.text == BATTLE.text and record.origin == "test" and record.n_chunks == 3
+    assert record.removed == (Removal("boilerplate", "Baca juga: x"),)
+    assert record.to_article().date == date(2017, 11, 10)
+    assert record.to_article().removed == [Removal("boilerplate", "Baca juga: x")]
+    with pytest.raises(FrozenInstanceError):
+        record.title = "changed"  # type: ignore[misc]
+    assert index.article(RICE.id).removed == ()  # type: ignore[union-attr]
+    assert index.article("no-such-article") is None
+
+
+def test_passages_are_looked_up_by_article_and_by_id(index: ArticleIndex) -> None:
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    passages = index.chunks_of(BATTLE.id)
+    assert [c.position for c in passages] == [0, 1, 2]
+    assert passages[1].text == "Hizbullah dan Garda Revolusi Iran memimpin pertempuran itu"
+    assert {c.article_id for c in passages} == {BATTLE.id}
+    one = index.chunk(passages[1].chunk_id)
+    assert one == passages[1] and one.title == BATTLE.title and one.source == "Jurnalislamcom"
+    found = index.chunks([passages[0].chunk_id, "missing:0:0", passages[2].chunk_id])
+    assert set(found) == {passages[0].chunk_id, passages[2].chunk_id}
+    index.remove(BATTLE.id)
+    assert index.chunk(passages[1].chunk_id) is None  # a citation to a removed article
+    assert index.chunks_of(BATTLE.id) == []
+
+
+def test_ids_resolve_as_users_type_them(index: ArticleIndex) -> None:
+    from retrieval.store import MAX_ID_MATCHES
+
+    def numbered(n: int) -> Article:
+        text = f"Berita nomor {n} tentang banjir di kota {n}"
+        return Article(id=f"berita-{n:03}", title=f"Berita {n}", text=text, origin="test")
+
+    many = [numbered(n) for n in range(1, MAX_ID_MATCHES + 3)]
+    url = "https://example.com/berita/gempa"
+    quake = make_article("Gempa mengguncang Palu. Warga mengungsi", url=url)
+    index.write([(a, sentence_chunks(a)) for a in [*many, quake]])
+
+    exact = index.resolve_id("  berita-001 ")
+    assert exact.found == "berita-001" and not exact.ambiguous
+    assert index.resolve_id(url).found == quake.id  # the URL it was fetched from
+    assert index.resolve_id(quake.id[:6]).found == quake.id  # a unique prefix
+    several = index.resolve_id("berita-01")  # berita-010, -011, -012
+    assert several.matches == ("berita-010", "berita-011", "berita-012")
+    assert several.ambiguous and several.found is None and not several.more
+    too_many = index.resolve_id("berita")
+    assert len(too_many.matches) == MAX_ID_MATCHES and too_many.more
+    assert too_many.ambiguous and too_many.found is None
+    short = index.resolve_id("ber")  # shorter than MIN_ID_PREFIX: no prefix search
+    assert short.too_short and short.matches == () and short.found is None
+    for nothing in ("", "   ", "zzzz-none"):
+        resolved = index.resolve_id(nothing)
+        assert resolved.found is None and not resolved.too_short and not resolved.ambiguous
+
+
+def test_counts_outlets_and_dates(index: ArticleIndex) -> None:
+    assert index.counts() == (0, 0)
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    counts = index.counts()
+    assert (counts.articles, counts.chunks) == (2, 5)
+    assert sorted(index.sources()) == [("Jurnalislamcom", 1), ("Kompas", 1)]
+    assert index.dated_articles_between(date(2017, 11, 10), date(2017, 11, 10)) == 1
+    assert index.dated_articles_between(date(2017, 1, 1), date(2019, 12, 31)) == 2
+    assert index.dated_articles_between(date(2020, 1, 1), date(2020, 12, 31)) == 0
+    resolved = index.resolve_source(SearchFilters(source="JURNALISLAM.COM"))
+    assert resolved is not None and resolved.source_names == ("Jurnalislamcom",)
+
+
+def test_each_retriever_alone_and_the_stored_vectors(index: ArticleIndex) -> None:
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    battle_ids = {c.chunk_id for c in index.chunks_of(BATTLE.id)}
+    lexical = index.lexical_search("Hizbullah pertempuran", 5)
+    assert [cid for cid, _ in lexical] and {cid for cid, _ in lexical} <= battle_ids
+    vector = index.embedder.embed_queries(["harga beras di Jakarta"])[0]
+    dense = index.dense_search(vector, 5)
+    assert len(dense) == 5 and index.chunk(dense[0][0]).article_id == RICE.id  # type: ignore[union-attr]
+    kompas = SearchFilters(source="kompas")
+    assert {index.chunk(c).source for c, _ in index.dense_search(vector, 5, kompas)} == {"Kompas"}  # type: ignore[union-attr]
+    nowhere = SearchFilters(source="no such outlet")
+    assert index.dense_search(vector, 5, nowhere) == []
+    assert index.lexical_search("Hizbullah", 5, nowhere) == []
+    ids, matrix = index.stored_vectors()
+    assert set(ids) == battle_ids | {c.chunk_id for c in index.chunks_of(RICE.id)}
+    assert matrix.shape == (5, index.embedder.dimension)
+    # A stored vector is the one the dense search compares against.
+    row = matrix[ids.index(dense[0][0])]
+    assert abs(float(row @ vector) / float(np.linalg.norm(row)) - dense[0][1]) < 1e-3

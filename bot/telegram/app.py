@@ -19,6 +19,7 @@ from telegram.ext import (
 )
 
 from retrieval.core import Settings
+from retrieval.errors import TanyaError
 from retrieval.store import ArticleIndex
 
 from . import admin_add, commands, guards, questions
@@ -32,7 +33,7 @@ from .store import ChatStore
 log = logging.getLogger(__name__)
 
 
-class MissingTokenError(ValueError):
+class MissingTokenError(TanyaError, ValueError):
     """No `TELEGRAM_BOT_TOKEN` configured."""
 
 

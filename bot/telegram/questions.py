@@ -13,7 +13,8 @@ from telegram import ReplyParameters, Update
 from telegram.constants import ParseMode
 
 from retrieval.answer import Answer, Turn
-from retrieval.text import Language, QuestionError, validate_question
+from retrieval.errors import TanyaError
+from retrieval.text import Language, validate_question
 
 from . import render
 from .admin_add import add_urls
@@ -81,7 +82,7 @@ async def answer_question(update: Update, context: TanyaContext, text: str) -> N
         return
     try:
         question = validate_question(text, state.settings.max_question_chars)
-    except QuestionError as exc:
+    except TanyaError as exc:
         await reply(message, render.escape(str(exc)))
         return
 
@@ -123,7 +124,6 @@ async def answer_in_turn(
 
 
 def remember(state: BotState, chat_id: int, question: str, answer: Answer) -> None:
-    state.answered += 1
     state.store.add_turn(chat_id, Turn(question, answer.answer), state.settings.history_turns)
     passages: list[dict[str, Any]] = [
         {
@@ -162,7 +162,7 @@ async def quote_button(update: Update, context: TanyaContext) -> None:
     chunk = None
     if parsed is not None:
         n, chunk_id = parsed
-        chunk = state.index.catalog.chunks_by_id([chunk_id]).get(chunk_id)
+        chunk = state.index.chunk(chunk_id)
     if parsed is None or chunk is None:
         await query.answer(t(lang, "source_gone"), show_alert=True)
         return

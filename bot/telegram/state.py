@@ -62,7 +62,6 @@ class BotState:
     # One ingestion at a time: adds are rare, and embedding them all at once
     # would only make each slower.
     ingest_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    answered: int = 0
     # Per-chat locks, alive only while a handler holds or waits for one, so
     # the map never grows with the number of chats ever seen.
     _chat_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = field(

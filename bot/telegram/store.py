@@ -137,9 +137,3 @@ class ChatStore:
                     "INSERT OR REPLACE INTO user_langs (user_id, lang) VALUES (?, ?)",
                     (user_id, lang),
                 )
-
-    def chat_count(self) -> int:
-        with self._lock:
-            return int(
-                self._conn.execute("SELECT COUNT(DISTINCT chat_id) FROM turns").fetchone()[0]
-            )

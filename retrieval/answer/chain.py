@@ -46,8 +46,7 @@ from retrieval.core.redaction import redact, redact_settings
 from retrieval.core.settings import Settings
 from retrieval.search.documents import hit_documents
 from retrieval.search.time_range import TimeScope, time_scope
-from retrieval.store.article_index import ArticleIndex
-from retrieval.store.catalog import SearchFilters
+from retrieval.store import ArticleIndex, SearchFilters
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.question import Language, question_language
 
@@ -250,7 +249,7 @@ class Answerer:
         """The period the question names as a filter, "terbaru" as a
         preference (`time_range.py`): here, so every front end gets them."""
         scope = time_scope(
-            self.index.catalog.path,
+            self.index,
             state["question"],
             state["filters"],
             state["language"],

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from retrieval.core.settings import Settings
+from retrieval.errors import TanyaError
 
 if TYPE_CHECKING:  # imported when a model is loaded: not on the offline path
     from langchain_core.language_models import BaseChatModel
@@ -27,7 +28,7 @@ if TYPE_CHECKING:  # imported when a model is loaded: not on the offline path
 log = logging.getLogger(__name__)
 
 
-class LLMConfigError(RuntimeError):
+class LLMConfigError(TanyaError, RuntimeError):
     """`TANYA_LLM` cannot be used as set (unknown provider, package missing)."""
 
 

@@ -1,5 +1,6 @@
 """The `Answer`: the one object every front end renders (CLI, `--json`,
-Telegram), so they never disagree. DESIGN.md fixes its JSON shape."""
+Telegram), so they never disagree. Its JSON shape (`tanya ask --json`)
+is a contract with scripts: fields are added, never renamed or dropped."""
 
 from __future__ import annotations
 
@@ -60,7 +61,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     mode: Literal["llm", "extractive"] = "extractive"
     timings_ms: dict[str, float] = field(default_factory=dict)
-    # Not in DESIGN.md's contract, but useful to front ends:
+    # Added to the first contract (answer, found, citations, mode, timings), for front ends:
     standalone_question: str | None = None  # the follow-up rewritten, when it was
     notes: list[str] = field(default_factory=list)  # e.g. "the model was unreachable"
     passages: list[Passage] = field(default_factory=list)  # all retrieved, for /sources

@@ -43,13 +43,13 @@ from typing import Any, Protocol
 
 from retrieval.answer.types import Answer, Turn
 from retrieval.core.json_errors import describe_json_error
-from retrieval.store.article_index import ArticleIndex, SearchMode
-from retrieval.store.catalog import Catalog, SearchFilters
+from retrieval.errors import TanyaError
+from retrieval.store import ArticleIndex, SearchFilters, SearchMode
 
 # --- the questions file --------------------------------------------------------------------
 
 
-class EvalInputError(ValueError):
+class EvalInputError(TanyaError, ValueError):
     """The questions file as a whole cannot be evaluated (unreadable, empty)."""
 
 
@@ -235,14 +235,14 @@ def percentile(values: Sequence[float], p: float) -> float:
 class GoldResolver:
     """Which stored articles a question's gold `passage` or `article_id` names."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
+    def __init__(self, index: ArticleIndex) -> None:
+        self.index = index
         self._texts: dict[str, str] = {}  # article id → normalised text
         self._all_loaded = False
 
     def _text(self, article_id: str) -> str:
         if article_id not in self._texts:
-            article = self.catalog.load_article(article_id)
+            article = self.index.article(article_id)
             self._texts[article_id] = normalise(article.text) if article else ""
         return self._texts[article_id]
 
@@ -253,7 +253,7 @@ class GoldResolver:
         if not needle:
             return frozenset()
         candidates = unique_in_order(
-            cid.rsplit(":", 2)[0] for cid, _ in self.catalog.lexical_search(passage, 20)
+            cid.rsplit(":", 2)[0] for cid, _ in self.index.lexical_search(passage, 20)
         )
         # Chunk ids are "<article id>:<hash>:<position>" (an article id given
         # by the corpus may itself hold ":"); confirm against the catalog.
@@ -261,15 +261,15 @@ class GoldResolver:
         if found:
             return found
         if not self._all_loaded:
-            for summary in self.catalog.list_articles():
+            for summary in self.index.list_articles():
                 self._text(summary.id)
             self._all_loaded = True
         return frozenset(a for a, text in self._texts.items() if text and needle in text)
 
     def for_article_id(self, given: str) -> frozenset[str]:
         """The stored id, the `id` of a JSONL corpus line, a URL, or a unique prefix."""
-        matches = self.catalog.resolve_article_id(given)
-        return frozenset(matches) if len(matches) == 1 else frozenset()
+        found = self.index.resolve_id(given).found
+        return frozenset([found]) if found else frozenset()
 
     def resolve(self, question: EvalQuestion) -> frozenset[str] | None:
         """Gold articles; None when the question names none (nothing to rank)."""
@@ -473,7 +473,7 @@ def run_eval(
     """Evaluate every question: rank with `index.search` (the retriever the
     answerer uses), then, given an answerer, ask it exactly as `tanya ask`
     does. `answerer=None` measures retrieval alone."""
-    resolver = GoldResolver(index.catalog)
+    resolver = GoldResolver(index)
     depth = retrieval_depth(index, k)
     results: list[QuestionResult] = []
     started = time.perf_counter()

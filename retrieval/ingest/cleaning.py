@@ -37,11 +37,12 @@ from retrieval.core.models import (
     former_ids,
     identity_of,
 )
+from retrieval.errors import TanyaError
 from retrieval.text.dates import parse_date
 from retrieval.text.safe_text import strip_controls, strip_escape_sequences
 
 
-class CleaningError(ValueError):
+class CleaningError(TanyaError, ValueError):
     """The input has no usable article once cleaned; the message says why."""
 
 

@@ -26,6 +26,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from retrieval.core.models import LoadFailure, RawArticle
+from retrieval.errors import TanyaError
 from retrieval.ingest.fetch import FetchedPage, FetchError
 from retrieval.text.urls import canonical_url
 
@@ -49,7 +50,7 @@ _ROOT_TAG = re.compile(rb"<\s*([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 Fetcher = Callable[[str], FetchedPage]
 
 
-class FeedError(ValueError):
+class FeedError(TanyaError, ValueError):
     """A feed or sitemap that cannot be read; the message is for the user."""
 
 

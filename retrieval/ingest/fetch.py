@@ -29,6 +29,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from retrieval.errors import TanyaError
+
 T = TypeVar("T")
 
 MAX_REDIRECTS = 5
@@ -91,7 +93,7 @@ FEED_TYPES = frozenset(
 )
 
 
-class FetchError(RuntimeError):
+class FetchError(TanyaError, RuntimeError):
     """A URL could not be fetched; the message is for the user."""
 
 

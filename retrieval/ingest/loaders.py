@@ -28,6 +28,7 @@ from typing import Any
 
 from retrieval.core.json_errors import describe_json_error
 from retrieval.core.models import LoadFailure, RawArticle
+from retrieval.errors import TanyaError
 from retrieval.ingest.fetch import FetchedPage, FetchError
 from retrieval.ingest.markdown import front_matter_fields, markdown_blocks, split_front_matter
 from retrieval.text.dates import is_date_line
@@ -110,7 +111,7 @@ def _entries_in(path: Path) -> int:
 
 
 # --- bytes → text ------------------------------------------------------------------------------
-class UndecodableError(ValueError):
+class UndecodableError(TanyaError, ValueError):
     pass
 
 

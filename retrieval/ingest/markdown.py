@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from retrieval.errors import TanyaError
+
 log = logging.getLogger(__name__)
 
 # Front matter longer than this is not an article's metadata (and PyYAML's
@@ -45,7 +47,7 @@ FRONT_MATTER_KEYS = {
 }
 
 
-class FrontMatterError(ValueError):
+class FrontMatterError(TanyaError, ValueError):
     """The front matter cannot be read; the message says where and how to fix it."""
 
 

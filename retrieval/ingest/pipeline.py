@@ -240,7 +240,7 @@ def chunk_for_index(index: ArticleIndex, article: Article) -> list[Chunk]:
 
 def ensure_seeded(index: ArticleIndex, progress: Progress | None = None) -> AddReport | None:
     """Index `seeds/` when the index is empty, so a fresh install can answer."""
-    if index.catalog.counts()[0] > 0:
+    if index.counts().articles > 0:
         return None
     seeds = index.settings.seeds_dir
     if not seeds.is_dir():

@@ -11,8 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from retrieval.search.documents import hit_documents
-from retrieval.store.article_index import ArticleIndex
-from retrieval.store.catalog import SearchFilters
+from retrieval.store import ArticleIndex, SearchFilters
 
 
 class HybridRetriever(BaseRetriever):

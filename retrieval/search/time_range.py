@@ -26,18 +26,17 @@ A week runs Monday to Sunday; a range never reaches past today.
 from __future__ import annotations
 
 import re
-import sqlite3
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from retrieval.store.catalog import SearchFilters
+from retrieval.store import SearchFilters
 from retrieval.text.messages import Messages
 
 if TYPE_CHECKING:
+    from retrieval.store import ArticleIndex
     from retrieval.text.question import Language
 
 Period = Literal["day", "week", "month", "year"]
@@ -363,19 +362,6 @@ class TimeScope:
     prefer_recent: bool = False
 
 
-def dated_articles_between(catalog_path: Path, since: date, until: date) -> int:
-    """How many stored articles are dated within the range (read-only)."""
-    conn = sqlite3.connect(f"file:{catalog_path}?mode=ro", uri=True)
-    try:
-        row = conn.execute(
-            "SELECT count(*) FROM articles WHERE date >= ? AND date <= ?",
-            (since.isoformat(), until.isoformat()),
-        ).fetchone()
-    finally:
-        conn.close()
-    return int(row[0])
-
-
 def _without(question: str, phrase: str) -> str:
     """The question without the period's words, which no article contains
     ("minggu lalu") once they are a filter; the question itself when too
@@ -389,7 +375,7 @@ def _without(question: str, phrase: str) -> str:
 
 
 def time_scope(
-    catalog_path: Path,
+    index: ArticleIndex,
     question: str,
     filters: SearchFilters | None,
     language: Language,
@@ -428,7 +414,7 @@ def time_scope(
         scope.search_question = _without(scope.search_question, found.phrase)
         return scope
     values = {"period": found.describe(), "phrase": found.phrase}
-    if dated_articles_between(catalog_path, found.since, found.until) == 0:
+    if index.dated_articles_between(found.since, found.until) == 0:
         scope.notes.append(NOTES("empty", language, **values))
         scope.time_filter = found.to_json() | {"applied": False}
         return scope
@@ -442,8 +428,8 @@ def time_scope(
 
 
 def filters_for_question(
-    catalog_path: Path, question: str, filters: SearchFilters, today: date | None = None
+    index: ArticleIndex, question: str, filters: SearchFilters, today: date | None = None
 ) -> tuple[SearchFilters, str | None, str]:
     """`time_scope` in the shape `tanya ask` used before the answer path applied it."""
-    scope = time_scope(catalog_path, question, filters, "en", today)
+    scope = time_scope(index, question, filters, "en", today)
     return scope.filters or filters, scope.notes[-1] if scope.notes else None, scope.search_question

@@ -1,6 +1,8 @@
 from .article_index import (
     ArticleIndex as ArticleIndex,
     BatchWriter as BatchWriter,
+    IdResolution as IdResolution,
+    IndexCounts as IndexCounts,
     IndexMismatchError as IndexMismatchError,
     SearchHit as SearchHit,
     SearchMode as SearchMode,
@@ -10,7 +12,10 @@ from .article_index import (
 from .catalog import (
     MAX_ID_MATCHES as MAX_ID_MATCHES,
     MIN_ID_PREFIX as MIN_ID_PREFIX,
+    ArticleSummary as ArticleSummary,
     SearchFilters as SearchFilters,
+    StoredArticle as StoredArticle,
+    StoredChunk as StoredChunk,
     source_key as source_key,
 )
 from .dense import DenseStoreError as DenseStoreError
@@ -21,3 +26,5 @@ from .embeddings import (
     load_embedder as load_embedder,
 )
 from .locking import IndexBusyError as IndexBusyError
+from .proximity import rerank as rerank
+from .syndication import DedupIndex as DedupIndex, numbers_in as numbers_in, signature as signature

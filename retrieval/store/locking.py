@@ -22,13 +22,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from retrieval.errors import TanyaError
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no cross-process lock
     fcntl = None  # type: ignore[assignment]
 
 
-class IndexBusyError(RuntimeError):
+class IndexBusyError(TanyaError, RuntimeError):
     """Another process is writing to this index."""
 
 

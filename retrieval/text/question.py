@@ -11,10 +11,11 @@ import re
 import unicodedata
 from typing import Literal, get_args
 
+from retrieval.errors import TanyaError
 from retrieval.text.lexical import QUESTION_WORDS
 
 
-class QuestionError(ValueError):
+class QuestionError(TanyaError, ValueError):
     """A question tanya will not try to answer; `str()` is for the user."""
 
 
