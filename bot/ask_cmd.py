@@ -44,6 +44,9 @@ def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> 
     """The answer, its notes, then its numbered sources with their quotes."""
     if answer.standalone_question:
         out.print(Text(f"→ {answer.standalone_question}", style="dim"))
+    if answer.found and answer.answer_span:
+        # The short answer first, in bold; `Text` never reads markup in it.
+        out.print(Text(answer.answer_span, style="bold"), soft_wrap=False)
     out.print(answer_text(answer), soft_wrap=False)
     for note in answer.notes:
         out.print(f"[italic yellow]{escape(note)}[/]")

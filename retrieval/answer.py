@@ -61,6 +61,10 @@ class Answer:
     standalone_question: str | None = None  # the follow-up rewritten, when it was
     notes: list[str] = field(default_factory=list)  # e.g. "the model was unreachable"
     passages: list[Passage] = field(default_factory=list)  # all retrieved, for /sources
+    # The short answer (a name, date, number, place or outlet), verbatim from
+    # the first cited sentence; None when the question asks for none or the
+    # sentence holds none. Front ends show it first, in bold.
+    answer_span: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

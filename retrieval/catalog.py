@@ -345,6 +345,29 @@ class Catalog:
         # SQLite's bm25() is negative, lower is better.
         return [(r[0], -float(r[1])) for r in rows]
 
+    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, chunks holding each term) over the lexical index:
+        how rare a question's words are in the whole corpus (a word no chunk
+        holds names something the articles never mention)."""
+        wanted = sorted(set(terms))
+        with self._lock:
+            # fts5vocab in the temp schema: read-only view of the FTS index,
+            # nothing is written to the catalog file.
+            self._conn.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_vocab"
+                " USING fts5vocab(main, 'chunk_terms', 'row')"
+            )
+            total = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+            found: dict[str, int] = {}
+            for i in range(0, len(wanted), 500):
+                batch = wanted[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                for term, doc in self._conn.execute(
+                    f"SELECT term, doc FROM temp.chunk_vocab WHERE term IN ({marks})", batch
+                ):
+                    found[term] = int(doc)
+        return int(total), {t: found.get(t, 0) for t in wanted}
+
     # --- dense-store journal ---------------------------------------------------------
     def journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str], op: str) -> None:
         conn.executemany(

@@ -30,8 +30,10 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from pydantic import ConfigDict
 
 from .answer import Answer, Passage, Turn
+from .answerability import is_referring_only
 from .catalog import SearchFilters
 from .citations import cite, passages_from_documents
+from .claims import check_claims
 from .condense import clean_model_rewrite, heuristic_standalone
 from .extractive import ExtractiveAnswerer, indonesian_gloss
 from .index import ArticleIndex
@@ -71,6 +73,17 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "jawaban kutipan langsung dari artikel.",
         "en": "The model's answer cited none of the passages, so it is not shown. This answer "
         "is quoted directly from the articles.",
+    },
+    "unclear_reference": {
+        "id": 'Pertanyaan ini merujuk ke sesuatu yang belum disebut ("{question}"). '
+        "Apa atau siapa yang Anda maksud?",
+        "en": 'This question refers to something not mentioned yet ("{question}"). '
+        "What or whom do you mean?",
+    },
+    "unsupported": {
+        "id": "{n} kalimat jawaban model tidak didukung oleh sumber yang dikutipnya, jadi dihapus.",
+        "en": "{n} sentence(s) of the model's answer were not supported by the sources they "
+        "cite, so they were removed.",
     },
     "config": {
         "id": "Model bahasa tidak dipakai: {reason}. Ini jawaban kutipan langsung dari artikel.",
@@ -164,7 +177,9 @@ class Answerer:
         self.index = index
         self.settings = settings
         self.retriever = HybridRetriever(index=index, k=settings.top_k)
-        self.extractive = ExtractiveAnswerer(index.embedder)
+        self.extractive = ExtractiveAnswerer(
+            index.embedder, frequencies=index.catalog.document_frequencies
+        )
         self.model_spec: ModelSpec | None = None
         self.model: BaseChatModel | None = None
         # A model that cannot be set up (package missing, bad name) does not
@@ -258,6 +273,11 @@ class Answerer:
         passages: list[Passage] = state["passages"]
         notes: list[str] = state["notes"]
         with timed(state["timings"], "answer"):
+            if not state["history"] and is_referring_only(state["question"]):
+                # "Kapan itu terjadi?" with no conversation: any passage
+                # retrieved for it would be an unrelated guess. Ask back.
+                text = message("unclear_reference", language, question=state["question"])
+                return self._result(state, text, [], "extractive")
             if not passages:
                 return self._result(state, message("no_passages", language), [], "extractive")
             if self.config_error:
@@ -291,7 +311,11 @@ class Answerer:
             return None
         if NOT_FOUND_MARKER in hold.text:
             return self._result(state, message("not_found", language), [], "llm", found=False)
-        cited = cite(hold.text, passages)
+        checked = check_claims(self.extractive, hold.text, passages)
+        if checked.dropped:
+            log.info("dropped unsupported claims: %s", checked.dropped)
+            state["notes"].append(message("unsupported", language, n=str(len(checked.dropped))))
+        cited = cite(checked.text, passages)
         if cited.dropped:
             log.info("dropped citation markers that match no passage: %s", cited.dropped)
         if not cited.grounded:
@@ -306,7 +330,9 @@ class Answerer:
         if not extract.found:
             return self._result(state, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)
-        return self._result(state, cited.text, cited.citations, "extractive", found=True)
+        answer = self._result(state, cited.text, cited.citations, "extractive", found=True)
+        answer.answer_span = extract.answer_span
+        return answer
 
     def _result(
         self,

@@ -167,7 +167,12 @@ def source_line(c: Citation) -> Block:
 
 
 def answer_blocks(answer: Answer, lang: Lang, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
-    blocks = text_blocks(answer.answer.strip(), limit)
+    blocks: list[Block] = []
+    span = getattr(answer, "answer_span", None)
+    if answer.found and span:
+        # The short answer first, in bold (escaped: it is article text).
+        blocks += [wrapped("b", span[: limit // 2]), plain("\n")]
+    blocks += text_blocks(answer.answer.strip(), limit)
     for note in answer.notes:
         blocks.append(plain("\n\n"))
         blocks.extend(Block(f"<i>{b.html}</i>", b.visible) for b in text_blocks(note, limit))

@@ -1,0 +1,217 @@
+"""Do the retrieved passages answer the question? A small learned decision.
+
+A question the articles do not answer usually still retrieves passages about
+its topic: "Apa bahasa *minoritas* di Belgia?" finds the paragraph on the
+*majority* language, a question about a governor no article mentions finds
+the start-up that shares its province. What tells them apart is whether the
+question's *distinctive* content is there: its rare words (weighted by how
+few chunks of the whole corpus hold them, so a word no article uses weighs
+most), its names and numbers, its negation, the kind of answer it asks for.
+
+`answerability_features` measures that for the best-ranked sentence, its
+passage and the retrieval, as a few numbers; `AnswerabilityModel` is a
+logistic regression over them (coefficients in `answerability.json`, fitted
+by `python -m benchmarks.fit_answerability` on IDK-MRC train and FacQA train,
+cross-validated there; numpy only at run time, no scikit-learn import).
+Its probability is also the *support* of a sentence by a passage, which
+checks a model's claims (`retrieval.claims`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .lexical import QUESTION_WORDS, WORD, query_terms, terms
+
+# The corpus's document frequencies: terms → (number of chunks, {term: df}).
+Frequencies = Callable[[Sequence[str]], tuple[int, Mapping[str, int]]]
+
+MODEL_PATH = Path(__file__).with_name("answerability.json")
+
+_NEGATION = frozenset("tidak bukan belum tanpa tak not never no without".split())
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# Capitalised words inside a question are names ("Yudie Chaniago", "Belgia").
+_CAPITAL = re.compile(r"(?<![.?!]\s)(?<!^)\b[A-Z][\w'-]*")
+# Words that refer back to something said before; a question made of these
+# (and question words) alone has nothing of its own to look up.
+REFERRING = frozenset(
+    "itu ini tersebut sana sini dia ia beliau mereka nya -nya tadi hal begitu demikian "
+    "terjadi kejadian peristiwa it that this they them he she there then happen happened "
+    "yang dan di ke dari pada untuk dengan oleh adalah apa apakah the a an of to in on "
+    "was is are did do does when who whom what where which why how".split()
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the answerer knows about one candidate sentence (a view of
+    `extractive.ScoredSentence` and its passage)."""
+
+    sentence: str
+    passage: str  # the passage with its title
+    dense: float  # e5 cosine question ↔ sentence, rescaled to [0, 1]
+    context: float
+    lexical: float
+    kind_asked: bool
+    kind_match: bool
+    retrieval: float  # the passage's fused score, absolute
+    margin: float  # best sentence's ranking score minus the runner-up's
+
+
+FEATURES = (
+    "dense",
+    "context",
+    "lexical",
+    "idf_cov_sentence",
+    "idf_cov_passage",
+    "missing_idf_max",
+    "missing_count",
+    "absent_corpus",
+    "names_covered",
+    "numbers_covered",
+    "negation_mismatch",
+    "fuzzy_missing",
+    "kind_asked",
+    "kind_match",
+    "retrieval",
+    "margin",
+    "bigram_cov_passage",
+    "n_terms",
+)
+
+
+def _unigrams(question: str) -> list[str]:
+    return [t for t in dict.fromkeys(query_terms(question)) if "_" not in t]
+
+
+def _bigrams(question: str) -> list[str]:
+    return [t for t in dict.fromkeys(query_terms(question)) if "_" in t]
+
+
+def question_terms(question: str) -> list[str]:
+    """Every term (stem and stem bigram) whose frequency the features need."""
+    return list(dict.fromkeys(query_terms(question)))
+
+
+def _norm_idf(df: int, n: int) -> float:
+    """IDF scaled to [0, 1] whatever the corpus size: 1 for a term no chunk holds."""
+    n = max(n, 1)
+    return math.log((n + 1) / (df + 1)) / math.log(n + 1) if n > 0 else 1.0
+
+
+@lru_cache(maxsize=4096)
+def _terms_of(text: str) -> frozenset[str]:
+    return frozenset(terms(text))
+
+
+def _words_lower(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in WORD.findall(text))
+
+
+def is_referring_only(question: str) -> bool:
+    """'Kapan itu terjadi?': nothing to look up without a conversation."""
+    words = [w.lower() for w in WORD.findall(question)]
+    content = [w for w in words if w not in QUESTION_WORDS and w not in REFERRING]
+    content = [w for w in content if not (w.endswith("nya") and w[:-3] in QUESTION_WORDS)]
+    return bool(words) and not content
+
+
+def answerability_features(
+    question: str,
+    evidence: Evidence,
+    n_chunks: int,
+    frequencies: Mapping[str, int],
+) -> dict[str, float]:
+    unigrams = _unigrams(question)
+    bigrams = _bigrams(question)
+    idf = {t: _norm_idf(frequencies.get(t, 0), n_chunks) for t in unigrams}
+    total_idf = sum(idf.values()) or 1.0
+    sentence_terms = _terms_of(evidence.sentence)
+    passage_terms = _terms_of(evidence.passage)
+    missing = [t for t in unigrams if t not in passage_terms]
+    passage_words = _words_lower(evidence.passage)
+    names = [w.lower() for w in _CAPITAL.findall(question) if w.lower() not in QUESTION_WORDS]
+    numbers = _NUMBER.findall(question)
+    q_neg = any(w in _NEGATION for w in _words_lower(question))
+    s_neg = any(w in _NEGATION for w in _words_lower(evidence.sentence))
+    fuzzy = 0.0
+    for t in missing:
+        if len(t) >= 4 and any(
+            abs(len(w) - len(t)) <= 3 and SequenceMatcher(None, t, w).ratio() >= 0.75
+            for w in passage_terms
+            if "_" not in w
+        ):
+            fuzzy = 1.0
+            break
+    return {
+        "dense": evidence.dense,
+        "context": evidence.context,
+        "lexical": evidence.lexical,
+        "idf_cov_sentence": sum(idf[t] for t in unigrams if t in sentence_terms) / total_idf,
+        "idf_cov_passage": sum(idf[t] for t in unigrams if t in passage_terms) / total_idf,
+        "missing_idf_max": max((idf[t] for t in missing), default=0.0),
+        "missing_count": float(len(missing)),
+        "absent_corpus": float(sum(1 for t in unigrams if frequencies.get(t, 0) == 0)),
+        "names_covered": (
+            sum(1 for w in names if w in passage_words) / len(names) if names else 1.0
+        ),
+        "numbers_covered": (
+            sum(1 for x in numbers if x in evidence.passage) / len(numbers) if numbers else 1.0
+        ),
+        "negation_mismatch": 1.0 if q_neg != s_neg else 0.0,
+        "fuzzy_missing": fuzzy,
+        "kind_asked": 1.0 if evidence.kind_asked else 0.0,
+        "kind_match": 1.0 if evidence.kind_match else 0.0,
+        "retrieval": evidence.retrieval,
+        "margin": evidence.margin,
+        "bigram_cov_passage": (
+            sum(1 for t in bigrams if t in passage_terms) / len(bigrams) if bigrams else 1.0
+        ),
+        "n_terms": math.log1p(len(unigrams)),
+    }
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Logistic regression on standardised features; `threshold` on its
+    probability decides "found"."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        x = np.array([values[f] for f in self.features], dtype=np.float64)
+        z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> AnswerabilityModel:
+        return cls(
+            features=tuple(data["features"]),  # type: ignore[arg-type]
+            mean=np.array(data["mean"], dtype=np.float64),
+            scale=np.array(data["scale"], dtype=np.float64),
+            coef=np.array(data["coef"], dtype=np.float64),
+            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+            threshold=float(data["threshold"]),  # type: ignore[arg-type]
+        )
+
+
+@lru_cache(maxsize=1)
+def load_model(path: Path = MODEL_PATH) -> AnswerabilityModel | None:
+    """The committed model, or None before one was fitted."""
+    if not path.is_file():
+        return None
+    return AnswerabilityModel.from_json(json.loads(path.read_text(encoding="utf-8")))

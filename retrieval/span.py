@@ -1,0 +1,191 @@
+"""The answer itself: a short phrase, verbatim from the answering sentence.
+
+When a question asks for a name, date, number, place or outlet, the phrase
+of that kind in the sentence that is *not* part of the question, nearest to
+the words the sentence shares with the question ("menurut Kepala BNPB,
+*Suharyanto*"; "membawa *84 penumpang*"), is the answer. Found by patterns,
+not a model: it is a candidate list over one sentence, and the sentence is
+always shown after it, so a wrong pick is visible and the quote still holds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .lexical import QUESTION_WORDS, WORD, stem
+
+_MONTHS = (
+    r"(?:Januari|Februari|Pebruari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|"
+    r"November|Nopember|Desember|January|February|March|May|June|July|August|October|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Agu|Agt|Aug|Sep|Sept|Okt|Oct|Nov|Des|Dec)\.?"
+)
+_DAYS = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
+_DATE = re.compile(
+    rf"(?:{_DAYS},?\s*(?:\(\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\)|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)?"
+    rf"|\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTHS}(?:\s+\d{{4}})?"
+    rf"|{_MONTHS}\s+\d{{4}}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|(?:abad\s+ke-?\s*\d+|abad\s+[XVI]+)"
+    r"|(?:(?:pada\s+)?tahun\s+)?(?:1[0-9]\d\d|20\d\d)(?:\s*[-–]\s*(?:1[0-9]\d\d|20\d\d))?"
+    r"|(?:kemarin|hari ini|pekan lalu|bulan lalu|tahun lalu))",
+)
+_SCALE = r"(?:ribu|juta|miliar|milyar|triliun|ratus|puluh|belas|persen|%|km|kilometer|meter|m|kg|ton|hektare|ha)"
+_NUMBER_WORD = (
+    r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|"
+    r"seribu|sejuta|puluhan|ratusan|ribuan|jutaan)"
+)
+_NUMBER = re.compile(
+    rf"(?:(?:Rp|US\$|USD|\$|€)\.?\s*)?(?:\d+(?:[.,]\d+)*|{_NUMBER_WORD})"
+    rf"(?:\s+(?:{_NUMBER_WORD}|{_SCALE}))*(?:\s+{_SCALE})?",
+    re.I,
+)
+# A name: capitalised words, with the particles names carry ("bin", "van").
+_NAME = re.compile(
+    r"(?:[A-Z][\w'’.-]*[\w]|[A-Z])(?:\s+(?:(?:bin|binti|van|von|de|der|al|el)\s+)?"
+    r"(?:[A-Z][\w'’.-]*[\w]|[A-Z]\.?|\d+))*"
+)
+_PLACE_LEAD = re.compile(
+    r"\b(?:di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|in|at|from)\s+$", re.I
+)
+_SOURCE_LEAD = re.compile(
+    r"\b(?:lansir|dilansir|melansir|dikutip(?:\s+dari)?|mengutip|menurut|laporan|diberitakan|"
+    r"dilaporkan|kata|according to|reported by)\s+$",
+    re.I,
+)
+# Titles before a name are not the name ("Kepala BNPB Suharyanto" → "Suharyanto"
+# when the question asks who the head is).
+_TITLES = frozenset(
+    "presiden wakil menteri gubernur bupati walikota wali kota kepala ketua direktur "
+    "juru bicara jubir kapolri kapolda kapolres panglima jenderal letjen mayjen brigjen "
+    "kolonel profesor prof dr ir sekretaris pelatih kapten komandan ceo pendiri "
+    "bapak ibu pak bu tuan nyonya raja ratu sultan pangeran perdana".split()
+)
+_FUNCTION = frozenset(
+    "ini itu dalam pada untuk dengan sejak saat ketika namun tetapi dan atau yang ia dia "
+    "mereka kami kita sementara selain setelah sebelum menurut sebagai para the a an".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Sastrawi's root words: a capitalised sentence-initial "Tim" is a word,
+    "Suharyanto" a name."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(StemmerFactory().get_words())
+
+
+def _initials(phrase: str) -> str:
+    return "".join(w[0] for w in WORD.findall(phrase) if w[0].isupper()).lower()
+
+
+def _question_stems(question: str) -> set[str]:
+    return {stem(w.lower()) for w in WORD.findall(question)} - {stem(w) for w in QUESTION_WORDS}
+
+
+def _in_question(phrase: str, question_words: set[str], stems: set[str]) -> bool:
+    words = WORD.findall(phrase)
+    return bool(words) and all(
+        w.lower() in question_words or stem(w.lower()) in stems for w in words
+    )
+
+
+def _trim_name(text: str, start: int, end: int, question_words: set[str]) -> tuple[int, int]:
+    """Drop leading titles, function words and question words from a name."""
+    phrase = text[start:end]
+    offset = 0
+    for match in WORD.finditer(phrase):
+        word = match.group().lower()
+        if word in _TITLES or word in _FUNCTION or word in question_words:
+            offset = match.end()
+            continue
+        break
+    rest = phrase[offset:]
+    stripped = rest.lstrip(" ,.")
+    start += offset + len(rest) - len(stripped)
+    while end > start and text[end - 1] in ".,;:":
+        end -= 1
+    return start, end
+
+
+def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
+    """Phrases of `kind` in `sentence` that the question does not itself say."""
+    question_words = {w.lower() for w in WORD.findall(question)}
+    stems = _question_stems(question)
+    spans: list[tuple[int, int]] = []
+    if kind == "date":
+        spans = [m.span() for m in _DATE.finditer(sentence)]
+    elif kind == "number":
+        for m in _NUMBER.finditer(sentence):
+            s, e = m.span()
+            # The thing counted, when the question names it: "84 penumpang".
+            after = re.match(r"\s+(\w+)", sentence[e:])
+            if after and stem(after.group(1).lower()) in stems:
+                e += after.end()
+            spans.append((s, e))
+    else:
+        for m in _NAME.finditer(sentence):
+            s, e = _trim_name(sentence, *m.span(), question_words)
+            if e - s < 2:
+                continue
+            before = sentence[: m.start()]
+            if kind == "place" and not _PLACE_LEAD.search(before):
+                continue
+            if kind == "source" and not _SOURCE_LEAD.search(before):
+                continue
+            words = WORD.findall(sentence[s:e])
+            if s == 0 and len(words) == 1 and stem(words[0].lower()) in _dictionary():
+                continue  # a capitalised common word opening the sentence
+            if len(words) > 1 and _initials(sentence[s:e]) in question_words:
+                continue  # "Badan Nasional ... Bencana" when the question says "BNPB"
+            spans.append((s, e))
+    return [
+        (s, e)
+        for s, e in spans
+        if sentence[s:e].strip() and not _in_question(sentence[s:e], question_words, stems)
+    ]
+
+
+def _ranked(question: str, kind: str, sentence: str) -> list[tuple[int, tuple[int, int]]]:
+    """(distance to the question's words, span) of each candidate."""
+    found = candidates(question, kind, sentence)
+    if not found and kind == "source":
+        found = candidates(question, "person", sentence)
+    stems = _question_stems(question)
+    question_words = {w.lower() for w in WORD.findall(question)}
+    anchors = [
+        m.span()
+        for m in WORD.finditer(sentence)
+        if m.group().lower() in question_words or stem(m.group().lower()) in stems
+    ] or [(0, 0)]
+
+    def distance(span: tuple[int, int]) -> int:
+        # Nearest to the question's words, preferring what follows them
+        # ("Kepala BNPB, Suharyanto"; "dicetak oleh Egy Maulana Vikri").
+        s, e = span
+        return min(s - a_end if s >= a_end else 2 * (a_start - e) + 5 for a_start, a_end in anchors)
+
+    return sorted(((distance(span), span) for span in found), key=lambda x: (x[0], x[1][0]))
+
+
+def find_answer_span(question: str, kind: str | None, sentence: str) -> tuple[int, int] | None:
+    """(start, end) in `sentence` of the short answer, or None."""
+    found = best_answer_span(question, kind, [sentence])
+    return found[1] if found else None
+
+
+def best_answer_span(
+    question: str, kind: str | None, sentences: list[str]
+) -> tuple[int, tuple[int, int]] | None:
+    """The short answer among the answer's sentences (best first): (which
+    sentence, (start, end) in it), the candidate nearest the question's words
+    winning, the earlier sentence on a tie."""
+    if kind is None:
+        return None
+    best: tuple[int, int, tuple[int, int]] | None = None
+    for i, sentence in enumerate(sentences):
+        ranked = _ranked(question, kind, sentence)
+        if ranked and (best is None or ranked[0][0] < best[0]):
+            best = (ranked[0][0], i, ranked[0][1])
+    return (best[1], best[2]) if best else None
