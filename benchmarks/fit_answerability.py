@@ -27,30 +27,43 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from retrieval.answer import Passage
 from retrieval.answerability import FEATURES, MODEL_PATH
-from retrieval.chain import Answerer, HybridRetriever
-from retrieval.citations import passages_from_documents
-from retrieval.evaluation import contains_answer
-from retrieval.extractive import ExtractiveAnswerer
+from retrieval.catalog import Catalog
+from retrieval.chunking import chunk_article
+from retrieval.embeddings import TanyaEmbeddings
+from retrieval.evaluation import contains_answer, span_scores
+from retrieval.extractive import CALIBRATION, ExtractiveAnswerer, answer_kind
+from retrieval.index import fuse
+from retrieval.models import Article
 
 from .cache import CACHE_DIR, Cache, CachingEmbedder, VectorCache, fingerprint
 from .facqa import (
     DEFAULT_FACQA_DIR,
     benchmark_settings,
+    corpus_passages,
     load_embedder_for,
     load_split,
-    open_facqa_index,
+    passage_article,
     passage_id,
 )
-from .idk_mrc import DEFAULT_IDK_DIR, load_questions, open_idk_index
+from .idk_mrc import DEFAULT_IDK_DIR, corpus_article, load_corpus, load_questions
 
 REPO = Path(__file__).resolve().parent.parent
-FEATURE_SOURCES = ("retrieval/answerability.py", "retrieval/extractive.py", "retrieval/index.py")
+FEATURE_SOURCES = (
+    "retrieval/answerability.py",
+    "retrieval/extractive.py",
+    "retrieval/catalog.py",
+    "retrieval/lexical.py",
+    "benchmarks/fit_answerability.py",
+)
 
 
 def log(message: str) -> None:
@@ -65,89 +78,175 @@ def caching_embedder(cache: Cache) -> CachingEmbedder:
     )
 
 
+# Collecting: every question gets the answer it would get if found.
+ALWAYS = replace(CALIBRATION, threshold=-1.0)
+
+
+class NoVectors(TanyaEmbeddings):
+    """Zero vectors: the sentence ranking's e5 signal is 0 for every
+    sentence, so training needs no embedding at all (the model does not use
+    it, see `retrieval.answerability.FEATURES`). Token counts are the real
+    embedder's, so chunks are the ones `tanya add` makes."""
+
+    def __init__(self, real: TanyaEmbeddings) -> None:
+        self.real = real
+        self.name, self.dimension, self.max_tokens = real.name, real.dimension, real.max_tokens
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.zeros((len(texts), self.dimension), dtype=np.float32)
+
+    embed_queries = embed_passages
+
+    def count_tokens(self, text: str) -> int:
+        return self.real.count_tokens(text)
+
+
+class LexicalCorpus:
+    """A catalog (SQLite + FTS5, the real one) of a corpus, searched with
+    BM25 as `ArticleIndex.search(mode="lexical")` does; no dense store."""
+
+    def __init__(self, path: Path, articles: list[Article], embedder: TanyaEmbeddings) -> None:
+        self.catalog = Catalog(path / "catalog.sqlite3")
+        settings = benchmark_settings(path)
+        if self.catalog.counts()[0] != len(articles):
+            items = [
+                (
+                    a,
+                    chunk_article(
+                        a,
+                        max_tokens=settings.chunk_tokens,
+                        overlap_sentences=settings.chunk_overlap_sentences,
+                        count_tokens=embedder.count_tokens,
+                    ),
+                )
+                for a in articles
+            ]
+            with self.catalog.transaction() as conn:
+                self.catalog.write_articles(conn, items)
+
+    def passages(self, question: str, k: int = 5, exclude: frozenset[str] = frozenset()) -> list:
+        found = [
+            h
+            for h in self.catalog.lexical_search(question, k + len(exclude))
+            if h[0] not in exclude
+        ][:k]
+        fused = fuse([], found, lexical_weight=1.0)
+        chunks = self.catalog.chunks_by_id([cid for cid, _ in fused])
+        out = []
+        for n, (cid, score) in enumerate(fused, 1):
+            c = chunks[cid]
+            out.append(
+                Passage(
+                    n,
+                    cid,
+                    c.article_id,
+                    c.title,
+                    c.date,
+                    c.source,
+                    c.url,
+                    c.text,
+                    c.start,
+                    c.end,
+                    score,
+                )
+            )
+        return out
+
+
 def _row(
     extractive: ExtractiveAnswerer,
     question: str,
-    documents: list[Any],
+    passages: list[Passage],
     label: int,
     group: str,
     origin: str,
     golds: list[str],
 ) -> dict[str, Any] | None:
-    passages = passages_from_documents(documents)
     scored = extractive.score(question, passages)
     features = extractive.features(question, scored)
     if features is None:
         return None
     best = scored[0].sentence.text
     two = " ".join(s.sentence.text for s in scored[:2])
+    # The answer the answerer would give if it answered (the collecting
+    # answerer's threshold is below every score): its length and gold.
+    extract = extractive.choose(scored, question)
+    span_f1 = span_scores(extract.answer_span, golds)[1] if extract.answer_span and golds else None
     return {
+        "answer_words": len(extract.text.split()),
+        "answer_contains": any(contains_answer(extract.text, g) for g in golds),
+        "span": extract.answer_span,
+        "span_f1": span_f1,
         "features": features,
         "label": label,
         "group": group,
         "origin": origin,
         "question": question,
+        "kind": answer_kind(question) or "other",
+        "best_words": len(best.split()),
+        "two_words": len(two.split()),
         "best_contains": any(contains_answer(best, g) for g in golds),
         "two_contain": any(contains_answer(two, g) for g in golds),
         "passages_contain": any(contains_answer(p.text, g) for p in passages for g in golds),
     }
 
 
-def collect_idk(cache: Cache, embedder: CachingEmbedder, split: str, sample: int) -> list[dict]:
-    index = open_idk_index(cache, DEFAULT_IDK_DIR, split, embedder, sample, log)
-    try:
-        answerer = Answerer(index, index.settings.model_copy(update={"llm": ""}))
-        rows = []
-        questions = load_questions(DEFAULT_IDK_DIR, split, sample)
-        for i, q in enumerate(questions, 1):
-            docs = answerer.retriever.invoke(q.question)
-            row = _row(
-                answerer.extractive,
-                q.question,
-                docs,
-                0 if q.unanswerable else 1,
-                q.passage_id,
-                f"idk-{q.source or 'answerable'}",
-                q.answers,
-            )
-            if row:
-                rows.append(row)
-            if i % 500 == 0:
-                log(f"  idk {split}: {i}/{len(questions)}")
-                embedder.cache.save()
-        return rows
-    finally:
-        embedder.cache.save()
-        index.close()
+def collect_idk(cache: Cache, split: str, sample: int) -> list[dict]:
+    real = load_embedder_for(benchmark_settings(cache.root))
+    embedder = NoVectors(real)
+    rows_in = load_corpus(DEFAULT_IDK_DIR, split, sample)
+    corpus = LexicalCorpus(
+        cache.scratch(f"idk-{split}-{sample}"), [corpus_article(r) for r in rows_in], embedder
+    )
+    extractive = ExtractiveAnswerer(
+        embedder, ALWAYS, frequencies=corpus.catalog.document_frequencies, model=None
+    )
+    rows = []
+    questions = load_questions(DEFAULT_IDK_DIR, split, sample)
+    for i, q in enumerate(questions, 1):
+        row = _row(
+            extractive,
+            q.question,
+            corpus.passages(q.question),
+            0 if q.unanswerable else 1,
+            q.passage_id,
+            f"idk-{q.source or 'answerable'}",
+            q.answers,
+        )
+        if row:
+            rows.append(row)
+        if i % 1000 == 0:
+            log(f"  idk {split}: {i}/{len(questions)}")
+    return rows
 
 
-def collect_facqa(cache: Cache, embedder: CachingEmbedder, split: str, sample: int) -> list[dict]:
-    index, _ = open_facqa_index(cache, DEFAULT_FACQA_DIR, embedder, log)
-    try:
-        answerer = Answerer(index, index.settings.model_copy(update={"llm": ""}))
-        rows = []
-        questions = load_split(DEFAULT_FACQA_DIR, split)[::sample]
-        k = index.settings.top_k
-        for i, q in enumerate(questions, 1):
-            gold = passage_id(q.passage)
-            docs = HybridRetriever(index=index, k=k).invoke(q.question)
-            row = _row(answerer.extractive, q.question, docs, 1, gold, "facqa", [q.answer])
-            if row:
-                rows.append(row)
-            without = HybridRetriever(
-                index=index, k=k, exclude=frozenset(index.catalog.chunk_ids(gold))
-            ).invoke(q.question)
-            row = _row(
-                answerer.extractive, q.question, without, 0, gold, "facqa-removed", [q.answer]
-            )
-            if row and not row["passages_contain"]:
-                rows.append(row)
-            if i % 500 == 0:
-                log(f"  facqa {split}: {i}/{len(questions)}")
-        return rows
-    finally:
-        embedder.cache.save()
-        index.close()
+def collect_facqa(cache: Cache, split: str, sample: int) -> list[dict]:
+    real = load_embedder_for(benchmark_settings(cache.root))
+    embedder = NoVectors(real)
+    texts = corpus_passages(DEFAULT_FACQA_DIR)
+    corpus = LexicalCorpus(
+        cache.scratch("facqa-lexical"), [passage_article(p) for p in texts], embedder
+    )
+    extractive = ExtractiveAnswerer(
+        embedder, ALWAYS, frequencies=corpus.catalog.document_frequencies, model=None
+    )
+    rows = []
+    questions = load_split(DEFAULT_FACQA_DIR, split)[::sample]
+    for i, q in enumerate(questions, 1):
+        gold = passage_id(q.passage)
+        row = _row(
+            extractive, q.question, corpus.passages(q.question), 1, gold, "facqa", [q.answer]
+        )
+        if row:
+            rows.append(row)
+        removed = frozenset(corpus.catalog.chunk_ids(gold))
+        without = corpus.passages(q.question, exclude=removed)
+        row = _row(extractive, q.question, without, 0, gold, "facqa-removed", [q.answer])
+        if row and not row["passages_contain"]:
+            rows.append(row)
+        if i % 500 == 0:
+            log(f"  facqa {split}: {i}/{len(questions)}")
+    return rows
 
 
 def features_key(*parts: object) -> str:
@@ -174,7 +273,9 @@ def threshold_for(probabilities: np.ndarray, target: float) -> float:
     return float(np.quantile(probabilities, 1 - target))
 
 
-def cross_validate(rows: list[dict], target: float, c: float) -> dict[str, Any]:
+def cross_validate(
+    rows: list[dict], target: float, c: float, boosting: bool = False
+) -> dict[str, Any]:
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -186,10 +287,14 @@ def cross_validate(rows: list[dict], target: float, c: float) -> dict[str, Any]:
     groups = np.array([r["group"] for r in rows])
     origin = np.array([r["origin"] for r in rows])
     out: dict[str, Any] = {}
-    for name, make in {
-        "logistic": lambda: make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000)),
-        "boosting": lambda: HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05),
-    }.items():
+    models: dict[str, Any] = {
+        "logistic": lambda: make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+    }
+    if boosting:  # for comparison (slow on a busy machine)
+        models["boosting"] = lambda: HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05
+        )
+    for name, make in models.items():
         oof = np.zeros(len(y))
         for train, test in GroupKFold(n_splits=5).split(x, y, groups):
             model = make().fit(x[train], y[train])
@@ -235,25 +340,22 @@ def fit(rows: list[dict], target: float, c: float) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sample", type=int, default=2)
+    parser.add_argument("--sample", type=int, default=1)
     parser.add_argument("--target", type=float, default=0.92)
     parser.add_argument("--C", type=float, default=1.0)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--boosting", action="store_true", help="also cross-validate boosting")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     args = parser.parse_args(argv)
     cache = Cache(args.cache_dir)
-    embedder = caching_embedder(cache)
     rows = cached_rows(
-        cache, "idk-train", lambda: collect_idk(cache, embedder, "train", args.sample), args.sample
+        cache, "idk-train", lambda: collect_idk(cache, "train", args.sample), args.sample
     )
     rows += cached_rows(
-        cache,
-        "facqa-train",
-        lambda: collect_facqa(cache, embedder, "train", args.sample),
-        args.sample,
+        cache, "facqa-train", lambda: collect_facqa(cache, "train", args.sample), args.sample
     )
     log(f"{len(rows)} rows")
-    report = cross_validate(rows, args.target, args.C)
+    report = cross_validate(rows, args.target, args.C, args.boosting)
     print(json.dumps(report, indent=1))
     if not args.no_write:
         MODEL_PATH.write_text(json.dumps(fit(rows, args.target, args.C), indent=1) + "\n")

@@ -67,8 +67,12 @@ class Evidence:
     margin: float  # best sentence's ranking score minus the runner-up's
 
 
+# The model's inputs: what the text of the question, the best sentence and
+# its passage say, and the corpus's word frequencies. Not the e5 cosine nor
+# the retrieval scores: those depend on the retrieval mode and index, and
+# the model is fitted on lexical retrieval (2 shared cores could not embed
+# the training sets in time); see `benchmarks/fit_answerability.py`.
 FEATURES = (
-    "dense",
     "context",
     "lexical",
     "idf_cov_sentence",
@@ -82,8 +86,6 @@ FEATURES = (
     "fuzzy_missing",
     "kind_asked",
     "kind_match",
-    "retrieval",
-    "margin",
     "bigram_cov_passage",
     "n_terms",
 )

@@ -16,6 +16,7 @@ offline answer, with a note saying why.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -91,6 +92,9 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "the articles.",
     },
 }
+
+
+_MARKERLESS_TEXT = re.compile(r"\[[\d,;\s]*\]|[\W_]+")
 
 
 def message(key: str, language: Language, **values: str) -> str:
@@ -315,6 +319,8 @@ class Answerer:
         if checked.dropped:
             log.info("dropped unsupported claims: %s", checked.dropped)
             state["notes"].append(message("unsupported", language, n=str(len(checked.dropped))))
+            if not _MARKERLESS_TEXT.sub("", checked.text).strip():
+                return None  # nothing supported is left: the offline answer instead
         cited = cite(checked.text, passages)
         if cited.dropped:
             log.info("dropped citation markers that match no passage: %s", cited.dropped)

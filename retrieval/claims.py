@@ -27,6 +27,9 @@ from .extractive import ExtractiveAnswerer, split_sentences
 SUPPORT_FLOOR = 0.2
 
 
+_ORDINAL = re.compile(r"\bke-?\s?\d+\b", re.I)
+
+
 @dataclass
 class ClaimCheck:
     text: str  # the answer with unsupported sentences removed
@@ -43,7 +46,8 @@ def _markers(sentence: str) -> set[int]:
 
 def claim_support(extractive: ExtractiveAnswerer, claim: str, passages: Sequence[Passage]) -> float:
     """How well `passages` support `claim`, in [0, 1]."""
-    text = _MARKER.sub("", claim).strip()
+    # Ordinals ("Kalimat ke-3", "juara ke-2") are not quantities to find.
+    text = _ORDINAL.sub(" ", _MARKER.sub("", claim)).strip()
     if not passages or not text:
         return 0.0
     # The outlet and date a claim attributes ("menurut Kompas") are the

@@ -533,9 +533,21 @@ class ExtractiveAnswerer:
             )
             if found_span is not None:
                 which, (start, end) = found_span
-                sentence = chosen[which].sentence
-                extract.answer_span = sentence.text[start:end]
-                extract.answer_span_at = (sentence.start + start, sentence.start + end)
+                # The sentence that holds the short answer is the answer:
+                # the other one would only make it longer.
+                keep = chosen[which]
+                text, spans = compose([keep])
+                extract = Extract(
+                    text=text,
+                    found=True,
+                    chosen=[keep],
+                    best=best,
+                    spans=spans,
+                    probability=probability,
+                    features=features,
+                    answer_span=keep.sentence.text[start:end],
+                    answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
+                )
         return extract
 
 

@@ -81,9 +81,7 @@ def test_answerable_questions_are_answered_with_the_gold_in_a_short_answer(
         q["question"] for q in answerable if q not in found
     ]
     contained = [
-        q
-        for q in found
-        if any(g.lower() in answers[q["id"]].answer.lower() for g in q["answers"])
+        q for q in found if any(g.lower() in answers[q["id"]].answer.lower() for g in q["answers"])
     ]
     assert len(contained) / len(answerable) >= 0.85
     words = [len(answers[q["id"]].answer.split()) for q in found]

@@ -181,10 +181,17 @@ def test_markers_to_no_passage_are_dropped(
     answerer = with_model(shared_index, openai_server)
     question = "Di mana Observatorium Suriah berbasis?"
     n = passage_number(answerer, question, "berbasis")
-    openai_server.reply_with(f"Observatorium itu berbasis di Inggris [{n}][42]. Tambahan [99].")
+    openai_server.reply_with(
+        f"Observatorium itu berbasis di Inggris [{n}][42]. "
+        f"Observatorium itu lembaga monitor perang [99]."
+    )
     answer = answerer.ask(question)
     assert answer.mode == "llm" and answer.found
-    assert answer.answer == "Observatorium itu berbasis di Inggris [1]. Tambahan."
+    # [42] and [99] point to no passage: dropped. The second sentence still
+    # stands on the passage the answer cites, so it stays.
+    assert answer.answer == (
+        "Observatorium itu berbasis di Inggris [1]. Observatorium itu lembaga monitor perang."
+    )
     assert [c.n for c in answer.citations] == [1]
 
 
