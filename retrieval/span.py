@@ -61,6 +61,11 @@ _TITLES = frozenset(
     "kolonel profesor prof dr ir sekretaris pelatih kapten komandan ceo pendiri "
     "bapak ibu pak bu tuan nyonya raja ratu sultan pangeran perdana".split()
 )
+# Words that open the name of a place, not of a person or organisation.
+_PLACE_WORDS = frozenset(
+    "kabupaten kota provinsi desa kecamatan kelurahan jalan jl stadion pulau sungai gunung "
+    "bandara pelabuhan selat teluk danau pantai pasar kampung".split()
+)
 _FUNCTION = frozenset(
     "ini itu dalam pada untuk dengan sejak saat ketika namun tetapi dan atau yang ia dia "
     "mereka kami kita sementara selain setelah sebelum menurut sebagai para the a an".split()
@@ -134,6 +139,12 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
                 continue
             if kind == "source" and not _SOURCE_LEAD.search(before):
                 continue
+            if kind in ("person", "source") and (
+                _PLACE_LEAD.search(before)
+                or (WORD.findall(sentence[s:e]) or [""])[0].lower() in _PLACE_WORDS
+                or _DATE.fullmatch(sentence[s:e])
+            ):
+                continue  # a place or a date is not who
             words = WORD.findall(sentence[s:e])
             if s == 0 and len(words) == 1 and stem(words[0].lower()) in _dictionary():
                 continue  # a capitalised common word opening the sentence
@@ -166,7 +177,12 @@ def _ranked(question: str, kind: str, sentence: str) -> list[tuple[int, tuple[in
         s, e = span
         return min(s - a_end if s >= a_end else 2 * (a_start - e) + 5 for a_start, a_end in anchors)
 
-    return sorted(((distance(span), span) for span in found), key=lambda x: (x[0], x[1][0]))
+    # A sentence that says more of the question is likelier the one that
+    # answers it: each distinct question word it holds counts 8 characters.
+    shared = len({sentence[a:b].lower() for a, b in anchors if b > a})
+    return sorted(
+        ((distance(span) - 8 * shared, span) for span in found), key=lambda x: (x[0], x[1][0])
+    )
 
 
 def find_answer_span(question: str, kind: str | None, sentence: str) -> tuple[int, int] | None:

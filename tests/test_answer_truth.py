@@ -25,6 +25,8 @@ from tests.conftest import REPO
 from tests.servers.openai_api import OpenAIServer
 
 NEWS = REPO / "tests" / "fixtures" / "news"
+# One module index and 42 questions on the real embedder: minutes on a busy machine.
+pytestmark = pytest.mark.timeout(1200)
 
 
 def load(name: str) -> list[dict[str, Any]]:
