@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .lexical import QUESTION_WORDS, WORD, query_terms, terms
+from .lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
 
 # The corpus's document frequencies: terms → (number of chunks, {term: df}).
 Frequencies = Callable[[Sequence[str]], tuple[int, Mapping[str, int]]]
@@ -117,6 +117,24 @@ def _terms_of(text: str) -> frozenset[str]:
 
 def _words_lower(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in WORD.findall(text))
+
+
+def absent_names(question: str, frequencies: Mapping[str, int]) -> list[str]:
+    """The question's names (capitalised words inside it) that no chunk of
+    the corpus holds: "Siapa juara All England?" over articles that never
+    mention All England. Such a question is about something the articles do
+    not cover, whatever else its words share with them. (`frequencies` must
+    hold the stems of `question_terms(question)`.)"""
+    out = []
+    for name in _CAPITAL.findall(question):
+        for word in WORD.findall(name):
+            low = word.lower()
+            if low in QUESTION_WORDS:
+                continue
+            key = low if any(ch.isdigit() for ch in low) else stem(low)
+            if frequencies.get(key, 1) == 0:
+                out.append(word)
+    return out
 
 
 def is_referring_only(question: str) -> bool:

@@ -75,6 +75,7 @@ from .answerability import (
     AnswerabilityModel,
     Evidence,
     Frequencies,
+    absent_names,
     answerability_features,
     load_model,
     question_terms,
@@ -490,7 +491,10 @@ class ExtractiveAnswerer:
             retrieval=best.retrieval,
             margin=best.score - scored[1].score if len(scored) > 1 else best.score,
         )
-        return answerability_features(question, evidence, n_chunks, frequencies)
+        features = answerability_features(question, evidence, n_chunks, frequencies)
+        # Not a model input: a gate (see `choose`).
+        features["absent_names"] = float(len(absent_names(question, frequencies)))
+        return features
 
     def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
         c = self.calibration
@@ -503,7 +507,9 @@ class ExtractiveAnswerer:
             found = False
         elif features is not None and self.model is not None:
             probability = self.model.probability(features)
-            found = probability >= self.model.threshold
+            # A name no article mentions: the question is about something
+            # else, however well its other words match (see `absent_names`).
+            found = probability >= self.model.threshold and not features["absent_names"]
         else:
             found = best.evidence >= c.threshold
         if best is None or not found:
