@@ -236,3 +236,26 @@ def test_eval_takes_several_golds_and_reports_the_corpus_ids(
     assert answers["by_kind"]["person"]["unanswerable_not_found"] == 1.0
     # The keys scripts already read are all still there.
     assert {"retrieved", "gold_articles", "contains_answer", "found"} <= set(first)
+
+
+def test_span_metrics_and_several_golds_by_hand() -> None:
+    from retrieval.evaluation import parse_questions, span_scores, token_f1
+
+    assert token_f1("Egy Maulana", "Egy Maulana Vikri") == 0.8  # p 1, r 2/3
+    assert span_scores("159 Meter.", ["seratus meter", "159 meter"]) == (True, 1.0)
+    questions, problems = parse_questions(
+        ['{"question": "q", "answers": ["a", "b"]}', '{"question": "q", "answers": "a"}']
+    )
+    assert questions[0].answer == "a" and questions[0].answers == ("a", "b")
+    assert problems and "list of strings" in problems[0].reason
+
+
+def test_names_no_article_mentions_are_found_from_the_corpus_frequencies() -> None:
+    from retrieval.answerability import absent_names, is_referring_only
+
+    frequencies = {"all": 0, "england": 0, "2024": 3, "juara": 2, "turnamen": 0}
+    assert absent_names("Siapa juara turnamen All England 2024?", frequencies) == [
+        "All",
+        "England",
+    ]
+    assert is_referring_only("Kapan itu terjadi?") and not is_referring_only("Kapan gempa?")
