@@ -542,11 +542,14 @@ class ExtractiveAnswerer:
                 # The sentence that holds the short answer is the answer:
                 # the other one would only make it longer.
                 keep = chosen[which]
-                text, spans = compose([keep])
+                # Only when the short answer is in the best sentence is the
+                # other sentence dropped; else both stay (the span may be wrong).
+                kept = [keep] if which == 0 else list(chosen)
+                text, spans = compose(kept)
                 extract = Extract(
                     text=text,
                     found=True,
-                    chosen=[keep],
+                    chosen=kept,
                     best=best,
                     spans=spans,
                     probability=probability,

@@ -146,8 +146,17 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
             ):
                 continue  # a place or a date is not who
             words = WORD.findall(sentence[s:e])
-            if s == 0 and len(words) == 1 and stem(words[0].lower()) in _dictionary():
-                continue  # a capitalised common word opening the sentence
+            if s == 0 and words and stem(words[0].lower()) in _dictionary():
+                # A capitalised common word opening the sentence ("Perebutan
+                # Albu Kamal ...") is not part of a name.
+                if len(words) == 1:
+                    continue
+                first = WORD.search(sentence, s)
+                assert first is not None
+                s = first.end()
+                while s < e and not sentence[s].isalnum():
+                    s += 1
+                words = words[1:]
             if len(words) > 1 and _initials(sentence[s:e]) in question_words:
                 continue  # "Badan Nasional ... Bencana" when the question says "BNPB"
             spans.append((s, e))
