@@ -315,6 +315,11 @@ class Answerer:
             return None
         if NOT_FOUND_MARKER in hold.text:
             return self._result(state, message("not_found", language), [], "llm", found=False)
+        if not cite(hold.text, passages).grounded:
+            # Nothing cited at all: say so (the claim check below would only
+            # call it unsupported); the offline answer instead.
+            state["notes"].append(message("ungrounded", language))
+            return None
         checked = check_claims(self.extractive, hold.text, passages)
         if checked.dropped:
             log.info("dropped unsupported claims: %s", checked.dropped)

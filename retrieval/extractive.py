@@ -492,8 +492,18 @@ class ExtractiveAnswerer:
             margin=best.score - scored[1].score if len(scored) > 1 else best.score,
         )
         features = answerability_features(question, evidence, n_chunks, frequencies)
-        # Not a model input: a gate (see `choose`).
-        features["absent_names"] = float(len(absent_names(question, frequencies)))
+        # Not model inputs: a gate (see `_about_something_absent`).
+        absent = absent_names(question, frequencies)
+        features["absent_names"] = float(len(absent))
+        absent_terms = {t for w in absent for t in question_terms(w)}
+        passage_terms = set(terms(evidence.passage))
+        features["missing_besides_absent_names"] = float(
+            sum(
+                1
+                for t in question_terms(question)
+                if "_" not in t and t not in passage_terms and t not in absent_terms
+            )
+        )
         return features
 
     def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
@@ -507,9 +517,7 @@ class ExtractiveAnswerer:
             found = False
         elif features is not None and self.model is not None:
             probability = self.model.probability(features)
-            # A name no article mentions: the question is about something
-            # else, however well its other words match (see `absent_names`).
-            found = probability >= self.model.threshold and not features["absent_names"]
+            found = probability >= self.model.threshold and not _about_something_absent(features)
         else:
             found = best.evidence >= c.threshold
         if best is None or not found:
@@ -539,17 +547,16 @@ class ExtractiveAnswerer:
             )
             if found_span is not None:
                 which, (start, end) = found_span
-                # The sentence that holds the short answer is the answer:
-                # the other one would only make it longer.
+                # The short answer is an addition (shown first): the quote
+                # stays the sentences chosen above, since a wrong span must
+                # not cut the sentence that holds the answer (measured on
+                # FacQA valid: quoting only the span's sentence lost gold
+                # containment).
                 keep = chosen[which]
-                # Only when the short answer is in the best sentence is the
-                # other sentence dropped; else both stay (the span may be wrong).
-                kept = [keep] if which == 0 else list(chosen)
-                text, spans = compose(kept)
                 extract = Extract(
                     text=text,
                     found=True,
-                    chosen=kept,
+                    chosen=chosen,
                     best=best,
                     spans=spans,
                     probability=probability,
@@ -558,6 +565,18 @@ class ExtractiveAnswerer:
                     answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
                 )
         return extract
+
+
+def _about_something_absent(features: dict[str, float]) -> bool:
+    """A name no article mentions ("Siapa juara All England?"), and the best
+    passage lacks some other word of the question too: the question is about
+    something else, however well its other words match (see `absent_names`).
+    When the passage holds every other word ("Apa nama ibu kota baru
+    Indonesia?" over an article on Nusantara that never writes "Indonesia"),
+    the name is only context the article took for granted: not refused."""
+    if not features["absent_names"]:
+        return False
+    return features["missing_besides_absent_names"] > 0
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:

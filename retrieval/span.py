@@ -30,7 +30,11 @@ _DATE = re.compile(
     r"|(?:(?:pada\s+)?tahun\s+)?(?:1[0-9]\d\d|20\d\d)(?:\s*[-–]\s*(?:1[0-9]\d\d|20\d\d))?"
     r"|(?:kemarin|hari ini|pekan lalu|bulan lalu|tahun lalu))",
 )
-_SCALE = r"(?:ribu|juta|miliar|milyar|triliun|ratus|puluh|belas|persen|%|km|kilometer|meter|m|kg|ton|hektare|ha)"
+# A whole word only: "7,4 mengguncang" is "7,4", not "7,4 m".
+_SCALE = (
+    r"(?:(?:ribu|juta|miliar|milyar|triliun|ratus|puluh|belas|persen|%|km|kilometer|meter|m|kg|"
+    r"ton|hektare|ha|detik|menit|jam|hari|pekan|minggu|bulan|tahun)(?!\w))"
+)
 _NUMBER_WORD = (
     r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|"
     r"seribu|sejuta|puluhan|ratusan|ribuan|jutaan)"
@@ -40,6 +44,9 @@ _NUMBER = re.compile(
     rf"(?:\s+(?:{_NUMBER_WORD}|{_SCALE}))*(?:\s+{_SCALE})?",
     re.I,
 )
+# Indonesian verb prefixes: a word after a number starting so is what
+# happened, not the thing counted.
+_VERB_PREFIX = re.compile(r"(?:me|di|ber|ter)")
 # A name: capitalised words, with the particles names carry ("bin", "van").
 _NAME = re.compile(
     r"(?:[A-Z][\w'’.-]*[\w]|[A-Z])(?:\s+(?:(?:bin|binti|van|von|de|der|al|el)\s+)?"
@@ -126,7 +133,12 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
             s, e = m.span()
             # The thing counted, when the question names it: "84 penumpang".
             after = re.match(r"\s+(\w+)", sentence[e:])
-            if after and stem(after.group(1).lower()) in stems:
+            # Not a verb the question repeats ("7,4 mengguncang Palu").
+            if (
+                after
+                and stem(after.group(1).lower()) in stems
+                and not _VERB_PREFIX.match(after.group(1).lower())
+            ):
                 e += after.end()
             spans.append((s, e))
     else:

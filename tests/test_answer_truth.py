@@ -131,7 +131,11 @@ def test_the_dateline_is_never_the_answer(answers: dict[str, Any]) -> None:
         answer = answers[q["id"]]
         if not answer.found:
             continue
-        for article in ARTICLES.values():
+        # Only the cited articles' datelines: a span may rightly name a city
+        # that is another article's dateline ("Cianjur").
+        cited = {c.url for c in answer.citations}
+        assert cited & {a["url"] for a in ARTICLES.values()}
+        for article in (a for a in ARTICLES.values() if a["url"] in cited):
             dateline = _DATELINE.match(article["content"])
             assert dateline is not None
             assert not answer.answer.startswith(dateline.group().strip())
@@ -264,3 +268,29 @@ def test_names_no_article_mentions_are_found_from_the_corpus_frequencies() -> No
         "England",
     ]
     assert is_referring_only("Kapan itu terjadi?") and not is_referring_only("Kapan gempa?")
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span"),
+    [
+        (
+            "Berapa kekuatan gempa yang mengguncang Palu?",
+            "Gempa bermagnitudo 7,4 mengguncang Palu, Sulawesi Tengah, pada Jumat sore.",
+            "7,4",
+        ),
+        (
+            "Berapa lama perjalanan dari Stasiun Halim ke Tegalluar?",
+            "Perjalanan dari Stasiun Halim ke Stasiun Tegalluar ditempuh dalam 36 menit.",
+            "36 menit",
+        ),
+    ],
+)
+def test_a_number_answer_takes_whole_unit_words_only(question: str, sentence: str, span: str) -> None:
+    # A unit is a whole word: "7,4 mengguncang" once gave "7,4 m", "36 menit" gave "36 m".
+    from retrieval.extractive import answer_kind
+    from retrieval.span import best_answer_span
+
+    found = best_answer_span(question, answer_kind(question), [sentence])
+    assert found is not None
+    which, (start, end) = found
+    assert sentence[start:end] == span
