@@ -492,18 +492,12 @@ class ExtractiveAnswerer:
             margin=best.score - scored[1].score if len(scored) > 1 else best.score,
         )
         features = answerability_features(question, evidence, n_chunks, frequencies)
-        # Not model inputs: a gate (see `_about_something_absent`).
-        absent = absent_names(question, frequencies)
+        # Not a model input: a gate (see `choose`). A name the cited
+        # article's own title or outlet carries ("CNN Indonesia") is not
+        # absent from it, though no chunk's text holds it.
+        own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
+        absent = [w for w in absent_names(question, frequencies) if w.lower() not in own]
         features["absent_names"] = float(len(absent))
-        absent_terms = {t for w in absent for t in question_terms(w)}
-        passage_terms = set(terms(evidence.passage))
-        features["missing_besides_absent_names"] = float(
-            sum(
-                1
-                for t in question_terms(question)
-                if "_" not in t and t not in passage_terms and t not in absent_terms
-            )
-        )
         return features
 
     def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
@@ -517,7 +511,9 @@ class ExtractiveAnswerer:
             found = False
         elif features is not None and self.model is not None:
             probability = self.model.probability(features)
-            found = probability >= self.model.threshold and not _about_something_absent(features)
+            # A name no article mentions: the question is about something
+            # else, however well its other words match (see `absent_names`).
+            found = probability >= self.model.threshold and not features["absent_names"]
         else:
             found = best.evidence >= c.threshold
         if best is None or not found:
@@ -565,18 +561,6 @@ class ExtractiveAnswerer:
                     answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
                 )
         return extract
-
-
-def _about_something_absent(features: dict[str, float]) -> bool:
-    """A name no article mentions ("Siapa juara All England?"), and the best
-    passage lacks some other word of the question too: the question is about
-    something else, however well its other words match (see `absent_names`).
-    When the passage holds every other word ("Apa nama ibu kota baru
-    Indonesia?" over an article on Nusantara that never writes "Indonesia"),
-    the name is only context the article took for granted: not refused."""
-    if not features["absent_names"]:
-        return False
-    return features["missing_besides_absent_names"] > 0
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:

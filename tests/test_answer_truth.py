@@ -285,7 +285,9 @@ def test_names_no_article_mentions_are_found_from_the_corpus_frequencies() -> No
         ),
     ],
 )
-def test_a_number_answer_takes_whole_unit_words_only(question: str, sentence: str, span: str) -> None:
+def test_a_number_answer_takes_whole_unit_words_only(
+    question: str, sentence: str, span: str
+) -> None:
     # A unit is a whole word: "7,4 mengguncang" once gave "7,4 m", "36 menit" gave "36 m".
     from retrieval.extractive import answer_kind
     from retrieval.span import best_answer_span
