@@ -158,6 +158,10 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
             ):
                 continue  # a place or a date is not who
             words = WORD.findall(sentence[s:e])
+            # Initials of the whole name, before its opening word is dropped
+            # below: "Universitas Gadjah Mada" when the question says "UGM".
+            if len(words) > 1 and _initials(sentence[s:e]) in question_words:
+                continue
             if s == 0 and words and stem(words[0].lower()) in _dictionary():
                 # A capitalised common word opening the sentence ("Perebutan
                 # Albu Kamal ...") is not part of a name.
