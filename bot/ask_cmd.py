@@ -12,20 +12,26 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.live import Live
-from rich.markup import escape
+from rich.style import Style
 from rich.text import Text
 
 from bot.cli_common import (
     console,
     err,
+    errors_as_json,
+    fail,
     load_settings,
     make_filters,
     opened_index,
     print_json,
     seed_if_empty,
+    shown,
+    shown_text,
+    warn_unknown_source,
 )
 from retrieval.answer import Answer, Passage
 from retrieval.question import QuestionError, validate_question
+from retrieval.safe_text import strip_controls
 
 _MARKER = re.compile(r"\[\d+\]")
 _QUOTE_PREVIEW_CHARS = 400
@@ -33,7 +39,7 @@ _QUOTE_PREVIEW_CHARS = 400
 
 def answer_text(answer: Answer) -> Text:
     """The answer with its `[n]` markers highlighted."""
-    text = Text(answer.answer)
+    text = shown_text(answer.answer, multiline=True)
     text.highlight_regex(_MARKER, "bold cyan")
     if not answer.found:
         text.stylize("yellow")
@@ -43,25 +49,31 @@ def answer_text(answer: Answer) -> Text:
 def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> None:
     """The answer, its notes, then its numbered sources with their quotes."""
     if answer.standalone_question:
-        out.print(Text(f"→ {answer.standalone_question}", style="dim"))
+        out.print(shown_text(f"→ {answer.standalone_question}", "dim"))
     if answer.found and answer.answer_span:
-        # The short answer first, in bold; `Text` never reads markup in it.
-        out.print(Text(answer.answer_span, style="bold"), soft_wrap=False)
+        # The short answer first, in bold: article text, never read as markup.
+        out.print(shown_text(answer.answer_span, "bold"), soft_wrap=False)
     out.print(answer_text(answer), soft_wrap=False)
     for note in answer.notes:
-        out.print(f"[italic yellow]{escape(note)}[/]")
+        out.print(f"[italic yellow]{shown(note)}[/]")
     if answer.citations:
         out.print()
         out.print("[bold]Sumber / Sources[/]")
     for c in answer.citations:
         meta = " · ".join(x for x in (c.date, c.source) if x)
-        line = Text.assemble((f"[{c.n}] ", "bold cyan"), (c.title or c.article_id, "bold"))
+        line = Text.assemble(
+            (f"[{c.n}] ", "bold cyan"), shown_text(c.title or c.article_id, "bold")
+        )
         if meta:
-            line.append(f"  {meta}", style="dim")
+            line.append(shown_text(f"  {meta}", "dim"))
         out.print(line)
         if c.url:
-            out.print(f"    [link={c.url}]{escape(c.url)}[/link]", style="blue", highlight=False)
-        quote = " ".join(c.quote.split())
+            url = strip_controls(c.url)
+            out.print(Text(f"    {url}", style=Style(color="blue", link=url)), highlight=False)
+        if c.also_in:  # the same story from other outlets (stored once)
+            others = ", ".join(o.get("source") or o.get("url") or "?" for o in c.also_in)
+            out.print(shown_text(f"    also in: {others}", "dim"), highlight=False)
+        quote = " ".join(strip_controls(c.quote).split())
         if not full_quotes and len(quote) > _QUOTE_PREVIEW_CHARS:
             quote = quote[:_QUOTE_PREVIEW_CHARS].rsplit(" ", 1)[0] + " …"
         out.print(Text(f"    {quote}", style="dim italic"))
@@ -76,12 +88,12 @@ def print_passages(out: Console, passages: list[Passage]) -> None:
     for p in passages:
         meta = " · ".join(x for x in (p.date, p.source, f"score {p.score:.3f}") if x)
         out.print(
-            Text.assemble((f"[{p.n}] ", "bold cyan"), (p.title or p.article_id, "bold")),
-            Text(f"  {meta}", style="dim"),
+            Text.assemble((f"[{p.n}] ", "bold cyan"), shown_text(p.title or p.article_id, "bold")),
+            shown_text(f"  {meta}", "dim"),
         )
         if p.url:
-            out.print(f"    {escape(p.url)}", style="blue", highlight=False)
-        out.print(Text(p.text.strip()), highlight=False)
+            out.print(shown_text(f"    {p.url}", "blue"), highlight=False)
+        out.print(shown_text(p.text.strip(), multiline=True), highlight=False)
         out.print()
 
 
@@ -93,12 +105,14 @@ def streaming(out: Console, enabled: bool) -> Iterator[Callable[[str], None] | N
     if not enabled or not out.is_terminal:
         yield None
         return
-    shown = Text()
-    with Live(shown, console=out, transient=True, refresh_per_second=12) as live:
+    written: list[str] = []
+    with Live(Text(), console=out, transient=True, refresh_per_second=12) as live:
 
         def sink(token: str) -> None:
-            shown.append(token)
-            live.update(shown)
+            # The whole text is cleaned each time: an escape sequence may
+            # arrive split across tokens.
+            written.append(token)
+            live.update(shown_text("".join(written), multiline=True))
 
         yield sink
 
@@ -122,18 +136,27 @@ def ask_command(
     """
     from retrieval.chain import Answerer  # the LLM stack is heavy: load it only here
 
+    errors_as_json.set(as_json)
     settings = load_settings()
     try:
         cleaned = validate_question(question, settings.max_question_chars)
     except QuestionError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        fail(str(exc))
     filters = make_filters(source, since, until)
     with opened_index(settings) as index:
         seed_if_empty(index, quiet=as_json)
+        warn_unknown_source(index, source)
+        note, search = None, cleaned
+        if since is None and until is None:  # "minggu lalu", "tahun 2017": a date filter
+            from retrieval.time_range import filters_for_question
+
+            filters, note, search = filters_for_question(index.catalog.path, cleaned, filters)
         answerer = Answerer(index, settings)
         with streaming(err, enabled=answerer.model is not None and not as_json) as sink:
-            answer = answerer.ask(cleaned, filters=filters, k=k, on_token=sink)
+            answer = answerer.ask(search, filters=filters, k=k, on_token=sink)
+        if note:
+            answer.question = cleaned
+            answer.notes.append(note)
     if as_json:
         print_json(answer.to_json())
         return

@@ -4,32 +4,86 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
 
 from bot.cli_common import (
     console,
     err,
+    errors_as_json,
+    fail,
     make_filters,
     opened_index,
     print_json,
     seed_if_empty,
+    shown,
+    shown_text,
     summary_line,
+    warn_unknown_source,
 )
 
 if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
     from retrieval.index import ArticleIndex, SearchMode
-    from retrieval.ingest import AddReport, ItemResult
+    from retrieval.ingest import AddInterrupted, AddReport, ItemResult
+
+
+class _Group(TyperGroup):
+    """typer prints a type after every option in help, flags included
+    (`--json <bool>`), as if they took a value; flags show none here."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _untyped_flags(command, ctx)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _untyped_flags(self, ctx)
+        super().format_help(ctx, formatter)
+
+
+def _untyped_flags(command: Any, ctx: Any) -> None:
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False) and param.metavar is None:
+            param.metavar = ""  # what help shows in the type column
+
 
 app = typer.Typer(
+    cls=_Group,
     help="tanya: ask questions about news articles; answers cite their passages.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("tanya")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            number = "(not installed)"
+        console.print(f"tanya {number}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    errors_as_json.set(False)  # each command run decides (one process may run several: tests)
 
 
 # --- add ------------------------------------------------------------------------------------
@@ -41,20 +95,25 @@ def add(
     """Add articles: .txt, .md, .html, .jsonl (one article a line), folders, URLs.
 
     Re-adding an article changes nothing; a changed version replaces the old one.
-    Exit code 1 when any input failed (the others are still added).
+    Exit code 1 when any input failed (the others are still added); 130 on
+    Ctrl-C, after saying what was stored (whole) and what was not.
     """
-    from retrieval.ingest import add_inputs
+    from retrieval.ingest import AddInterrupted, add_inputs
 
-    with opened_index() as index:
-        if as_json:
-            report = add_inputs(index, inputs)
-        else:
-            report = _add_with_progress(index, inputs)
+    try:
+        with opened_index(note_waiting=False) as index:
+            if as_json:
+                report = add_inputs(index, inputs)
+            else:
+                report = _add_with_progress(index, inputs)
+    except AddInterrupted as stopped:
+        _report_interrupted_add(stopped, inputs, as_json)
+        raise typer.Exit(130) from None
     if as_json:
         print_json({"summary": report.summary(), "items": [i.__dict__ for i in report.items]})
     else:
         for item in report.failed:
-            err.print(f"[red]failed[/] {item.origin}: {item.reason}")
+            err.print(f"[red]failed[/] {shown(item.origin)}: {shown(item.reason)}", highlight=False)
         console.print(summary_line(report))
     if report.failed:
         raise typer.Exit(1)
@@ -62,6 +121,7 @@ def add(
 
 def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
     from retrieval.ingest import add_inputs
+    from retrieval.loaders import count_articles
 
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -70,14 +130,47 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("adding", total=None)
+        # Counted first (files, JSONL lines; nothing is parsed), for a total.
+        task = bar.add_task("adding", total=count_articles(inputs))
 
         def tick(item: ItemResult) -> None:
             bar.update(
-                task, advance=1, description=f"{item.status}: {(item.title or item.origin)[:50]}"
+                task,
+                advance=1,
+                description=f"{item.status}: {shown((item.title or item.origin)[:50])}",
             )
 
         return add_inputs(index, inputs, progress=tick)
+
+
+def _report_interrupted_add(stopped: AddInterrupted, inputs: list[str], as_json: bool) -> None:
+    from retrieval.loaders import count_articles
+
+    report, lost = stopped.report, stopped.not_stored
+    not_read = max(0, count_articles(inputs) - len(report.items) - len(lost))
+    if as_json:
+        print_json(
+            {
+                "interrupted": True,
+                "summary": report.summary(),
+                "items": [i.__dict__ for i in report.items],
+                "not_stored": [i.__dict__ for i in lost],
+                "not_read": not_read,
+            }
+        )
+        return
+    stored = report.count("added") + report.count("updated")
+    err.print(
+        f"[yellow]interrupted:[/] {summary_line(report)} before Ctrl-C; not added: "
+        f"{len(lost)} read but not stored yet, {not_read} not read yet."
+    )
+    for item in lost:
+        err.print(f"  not stored: {shown(item.title or item.origin)}", highlight=False)
+    err.print(
+        f"The index is consistent: the {stored} article(s) stored are whole, and nothing "
+        "else was written. Run the same `tanya add` again to add the rest (what is already "
+        "in is reported unchanged)."
+    )
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -92,15 +185,15 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Ranked passages for a query, with scores (hybrid BM25 + embeddings)."""
+    errors_as_json.set(as_json)
     if not query.strip():
-        err.print("[red]error:[/] the query is empty")
-        raise typer.Exit(2)
+        fail("the query is empty")
     if mode not in ("hybrid", "dense", "lexical"):
-        err.print("[red]error:[/] --mode must be hybrid, dense or lexical")
-        raise typer.Exit(2)
+        fail("--mode must be hybrid, dense or lexical")
     filters = make_filters(source, since, until)
     with opened_index() as index:
         seed_if_empty(index, quiet=as_json)
+        warn_unknown_source(index, source)
         search_mode: SearchMode = mode  # type: ignore[assignment]
         hits = index.search(query, k=k, filters=filters, mode=search_mode)
     if as_json:
@@ -133,9 +226,12 @@ def search(
         c = h.chunk
         meta = " · ".join(x for x in (c.date, c.source, c.article_id[:8]) if x)
         console.print(
-            f"[bold]{i}. {c.title or '(untitled)'}[/]  [dim]{meta}  score {h.score:.4f}[/]"
+            Text.assemble(
+                shown_text(f"{i}. {c.title or '(untitled)'}", "bold"),
+                shown_text(f"  {meta}  score {h.score:.4f}", "dim"),
+            )
         )
-        console.print(f"   {c.text}", highlight=False, soft_wrap=True)
+        console.print(shown_text(f"   {c.text}", multiline=True), highlight=False, soft_wrap=True)
         console.print()
 
 
@@ -153,22 +249,50 @@ def list_articles(
         return
     table = Table("id", "date", "source", "title", "chunks")
     for a in articles:
-        table.add_row(a.id, a.date or "", a.source or "", a.title, str(a.n_chunks))
+        table.add_row(
+            *(shown_text(x) for x in (a.id, a.date or "", a.source or "", a.title)),
+            str(a.n_chunks),
+        )
     console.print(table)
 
 
 def resolve_id(index: ArticleIndex, given: str) -> str | None:
-    """The article a full id or a unique prefix names; exit 2 when ambiguous."""
-    matches = index.catalog.resolve_article_id(given.strip())
+    """The article a full id or a unique prefix names; exit 2 when the id is
+    empty, too short to be a prefix, or names several articles (nothing is
+    then shown or removed)."""
+
+    from retrieval.catalog import MAX_ID_MATCHES, MIN_ID_PREFIX
+
+    given = given.strip()
+    if not given:
+        err.print("[red]error:[/] give an article id (see `tanya list`)")
+        raise typer.Exit(2)
+    matches = index.catalog.resolve_article_id(given)
+    if not matches and len(given) < MIN_ID_PREFIX:
+        err.print(
+            f"[red]error:[/] no article has the id {shown(repr(given))}, and a shorter id "
+            f"than {MIN_ID_PREFIX} characters is not taken as a prefix (see `tanya list`)"
+        )
+        raise typer.Exit(2)
     if len(matches) > 1:
-        err.print(f"[red]error:[/] {given!r} matches several articles: {', '.join(matches)}")
+        more = " (and more)" if len(matches) > MAX_ID_MATCHES else ""
+        err.print(
+            f"[red]error:[/] {shown(repr(given))} is the start of several article ids{more}; "
+            "give more of the id:"
+        )
+        for article_id in matches[:MAX_ID_MATCHES]:
+            record = index.catalog.get_article(article_id)
+            title = str(record["title"]) if record else ""
+            err.print(f"  {shown(article_id)}  {shown(title)}", highlight=False)
         raise typer.Exit(2)
     return matches[0] if matches else None
 
 
 @app.command()
 def show(
-    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    article_id: Annotated[
+        str, typer.Argument(help="Article id, its URL, or a unique prefix of 4+ characters.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """One article as indexed: metadata, cleaned text, passages, what cleaning removed.
@@ -181,8 +305,7 @@ def show(
         record = index.catalog.get_article(found) if found else None
         chunks = index.catalog.article_chunks(found) if found else []
     if record is None:
-        err.print(f"[red]error:[/] no article with id {article_id!r} (see `tanya list`)")
-        raise typer.Exit(1)
+        fail(f"no article with id {article_id!r} (see `tanya list`)", 1)
     record["removed"] = [r.__dict__ for r in record["removed"]]  # type: ignore[attr-defined]
     record["chunks"] = [
         {"id": c.chunk_id, "position": c.position, "start": c.start, "end": c.end} for c in chunks
@@ -191,17 +314,22 @@ def show(
         print_json(record)
         return
     meta = " · ".join(str(record[k]) for k in ("date", "source", "url") if record[k])
-    console.print(f"[bold]{record['title']}[/]  [dim]{meta}[/]")
-    console.print(f"[dim]id {record['id']} · {len(chunks)} passage(s) · from {record['origin']}[/]")
+    console.print(shown_text(record["title"], "bold") + shown_text(f"  {meta}", "dim"))
+    console.print(
+        shown_text(f"id {record['id']} · {len(chunks)} passage(s) · from {record['origin']}", "dim")
+    )
     console.print()
-    console.print(str(record["text"]), highlight=False)
+    console.print(shown_text(record["text"], multiline=True), highlight=False)
     for removal in record["removed"]:  # type: ignore[attr-defined]
-        console.print(f"[dim]removed ({removal['kind']}): {removal['text']}[/]", highlight=False)
+        line = f"removed ({removal['kind']}): {removal['text']}"
+        console.print(shown_text(line, "dim"), highlight=False)
 
 
 @app.command()
 def remove(
-    article_id: Annotated[str, typer.Argument(help="Article id (a unique prefix is enough).")],
+    article_id: Annotated[
+        str, typer.Argument(help="Article id, its URL, or a unique prefix of 4+ characters.")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Remove an article and all its passages."""
@@ -211,18 +339,24 @@ def remove(
     if as_json:
         print_json({"removed": removed, "article_id": found or article_id})
     elif removed:
-        console.print(f"removed {found}")
+        console.print(f"removed {shown(found)}")
     if not removed:
         if not as_json:
-            err.print(f"[red]error:[/] no article with id {article_id!r} (see `tanya list`)")
+            err.print(
+                f"[red]error:[/] {shown(f'no article with id {article_id!r}')} (see `tanya list`)"
+            )
         raise typer.Exit(1)
 
 
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Articles, chunks, embedder and disk size of the index."""
+    """Articles, chunks, embedder and disk size of the index; followed sources."""
+    from bot.follow_cmd import followed_sources, sources_table
+
     with opened_index() as index:
         data = index.stats()
+        followed = followed_sources(index.settings.data_dir)
+    data["followed"] = [s.as_json() for s in followed]
     if as_json:
         print_json(data)
         return
@@ -232,19 +366,44 @@ def stats(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] =
             value = f"{int(value) / 1e6:.1f} MB"  # type: ignore[call-overload]
         elif key == "sources":
             value = ", ".join(f"{s} ({n})" for s, n in value.items()) or "-"  # type: ignore[attr-defined]
-        table.add_row(key, str(value))
+        elif key == "followed":
+            continue
+        table.add_row(key, shown_text(value))
     console.print(table)
+    if followed:
+        console.print(sources_table(followed))
 
 
 @app.command()
 def reindex() -> None:
-    """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER)."""
+    """Re-embed every article with the configured embedder (after changing TANYA_EMBEDDER).
+
+    An interrupted reindex is finished by the next one: the articles it
+    already re-embedded are kept.
+    """
     from retrieval.ingest import chunk_for_index
 
-    with opened_index() as index:
-        before = index.embedder_name
-        count = index.reindex(lambda article: chunk_for_index(index, article))
-        console.print(f"re-embedded {count} article(s): {before or '-'} → {index.embedder_name}")
+    with opened_index(note_waiting=False) as index:
+        before = index.reindex_target or index.embedder_name
+        columns = (
+            TextColumn("re-embedding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=err, transient=True) as bar:
+            task = bar.add_task("reindex", total=index.catalog.counts()[0])
+            count = index.reindex(
+                lambda article: chunk_for_index(index, article),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        articles = index.catalog.counts()[0]
+        kept = (
+            f" ({articles - count} kept from the interrupted reindex)" if count < articles else ""
+        )
+        console.print(
+            f"re-embedded {count} article(s){kept}: {shown(before or '-')} → {shown(index.embedder_name)}"
+        )
 
 
 # --- commands defined in their own modules (one import + one registration each) ---
@@ -260,6 +419,11 @@ app.command("ask")(ask_command)
 from bot.repl import chat_command  # noqa: E402
 
 app.command("chat")(chat_command)
+from bot.follow_cmd import follow_command, unfollow_command, watch_command  # noqa: E402
+
+app.command("follow")(follow_command)
+app.command("unfollow")(unfollow_command)
+app.command("watch")(watch_command)
 
 
 def main() -> None:

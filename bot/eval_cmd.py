@@ -33,6 +33,7 @@ from bot.cli_common import (
     opened_index,
     print_json,
     seed_if_empty,
+    shown,
     summary_line,
 )
 from retrieval.settings import Settings
@@ -76,7 +77,7 @@ def _ingest_corpus(index: ArticleIndex, corpus: list[str], quiet: bool) -> None:
 
             report = add_inputs(index, corpus, progress=tick)
     for item in report.failed[:10]:
-        err.print(f"[yellow]corpus: failed[/] {item.origin}: {item.reason}")
+        err.print(f"[yellow]corpus: failed[/] {shown(item.origin)}: {shown(item.reason)}")
     if len(report.failed) > 10:
         err.print(f"[yellow]corpus:[/] … and {len(report.failed) - 10} more failures")
     if not quiet:
@@ -101,10 +102,11 @@ def _evaluate(
     try:
         questions, problems = load_questions(questions_file)
     except EvalInputError as exc:
-        err.print(f"[red]error:[/] {exc}")
+        err.print(f"[red]error:[/] {shown(exc)}")
         raise typer.Exit(2) from None
     for problem in problems:
-        err.print(f"[yellow]skipped[/] {questions_file}:{problem.line}: {problem.reason}")
+        where = f"{questions_file}:{problem.line}"
+        err.print(f"[yellow]skipped[/] {shown(where)}: {shown(problem.reason)}")
     if limit is not None:
         questions = questions[:limit]
     answerer = Answerer(index, index.settings)
@@ -206,11 +208,12 @@ def render(report: EvalReport) -> None:
     retrieval = report.retrieval()
     answers = report.answers()
     s = report.settings
-    console.print(
-        f"[bold]{len(report.results)} question(s)[/]  [dim]embedder {s.get('embedder')} · "
+    about = (
+        f"embedder {s.get('embedder')} · "
         f"fusion {s.get('fusion')} ({s.get('dense_weight')}/{s.get('lexical_weight')}) · "
-        f"llm {s.get('llm')} · {report.wall_s:.1f} s[/]"
+        f"llm {s.get('llm')} · {report.wall_s:.1f} s"
     )
+    console.print(f"[bold]{len(report.results)} question(s)[/]  [dim]{shown(about)}[/]")
 
     table = Table(title="Retrieval (gold article among the ranked articles)", title_justify="left")
     table.add_column("questions", justify="right")
@@ -280,6 +283,6 @@ def render(report: EvalReport) -> None:
     console.print(table)
 
     for warning in report.warnings():
-        err.print(f"[yellow]warning:[/] {warning}")
+        err.print(f"[yellow]warning:[/] {shown(warning)}")
     if report.problems:
         err.print(f"[yellow]{len(report.problems)} line(s) skipped[/] (listed above)")

@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from bot.ask_cmd import print_answer, print_passages, streaming
-from bot.cli_common import console, err, load_settings, opened_index, seed_if_empty
+from bot.cli_common import console, err, load_settings, opened_index, seed_if_empty, shown
 from retrieval.answer import Answer, Turn
 from retrieval.question import QuestionError, validate_question
 
@@ -84,7 +83,7 @@ def piped_lines(out: Console) -> Iterator[str]:
     for line in sys.stdin:
         line = line.rstrip("\n")
         if line.strip():
-            out.print(f"[bold]tanya>[/] {escape(line)}", highlight=False)
+            out.print(f"[bold]tanya>[/] {shown(line)}", highlight=False)
         yield line
 
 
@@ -108,7 +107,7 @@ def chat_command() -> None:
                 "/help · Ctrl-D keluar / quits"
             )
         if answerer.config_error:
-            err.print(f"[yellow]warning:[/] {escape(answerer.config_error)}")
+            err.print(f"[yellow]warning:[/] {shown(answerer.config_error)}")
         conversation = Conversation(settings.history_turns)
         lines = (
             terminal_lines(settings.data_dir / HISTORY_FILE)
@@ -133,7 +132,7 @@ def run_line(line: str, answerer: Answerer, conversation: Conversation, max_char
     try:
         question = validate_question(line, max_chars)
     except QuestionError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{shown(exc)}[/]")
         return True
     try:
         with streaming(console, enabled=answerer.model is not None) as sink:
@@ -167,6 +166,6 @@ def run_command(command: str, conversation: Conversation) -> bool:
             print_passages(console, conversation.last.passages)
     else:
         console.print(
-            f"Perintah tidak dikenal / unknown command: {escape(name)} (/help)", highlight=False
+            f"Perintah tidak dikenal / unknown command: {shown(name)} (/help)", highlight=False
         )
     return True

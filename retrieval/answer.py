@@ -22,6 +22,9 @@ class Citation:
     chunk_id: str = ""
     start: int = 0
     end: int = 0
+    # Other outlets that published the same story (syndicated copies, stored
+    # once): [{"source", "url", "title", "date"}].
+    also_in: list[dict[str, str | None]] = field(default_factory=list)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """The catalog: one SQLite file holding articles, their chunks, the lexical
-(FTS5/BM25) index over stemmed chunk terms, and a journal of writes to the
-dense store.
+(BM25) index over stemmed chunk terms (`lexical_index.py`), and a journal of
+writes to the dense store.
 
 SQLite is the source of truth. An article, its chunks and its lexical terms
 are written in one transaction, so they are there whole or not at all. The
@@ -12,18 +12,36 @@ from a replaced one), so `ArticleIndex` can reconcile after a crash.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from .lexical import fts_query, terms
-from .models import Article, Chunk, Removal
+import numpy as np
 
-SCHEMA_VERSION = "1"
+from .lexical import query_terms, terms
+from .lexical_index import SCHEMA as LEXICAL_SCHEMA
+from .lexical_index import LexicalIndex
+from .models import Article, Chunk, Removal, article_id_for, content_id, former_ids
+
+# The shortest id prefix a user may type: shorter ones name too many articles
+# (and "" named them all).
+MIN_ID_PREFIX = 4
+# Prefix matches listed at most, when a prefix names several articles.
+MAX_ID_MATCHES = 10
+
+log = logging.getLogger(__name__)
+
+# 2: BM25 moved from an FTS5 table (`chunk_terms`) to `lexical_index.py`;
+# a version-1 catalog is migrated on open (`_migrate_fts5`).
+SCHEMA_VERSION = "2"
+# Chunks per segment when a whole index is (re)built at once.
+REBUILD_BATCH = 20_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -54,7 +72,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunk_terms USING fts5(terms, tokenize="unicode61 tokenchars '_'");
+CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
 CREATE TABLE IF NOT EXISTS dense_journal (
     chunk_id TEXT PRIMARY KEY,
     op TEXT NOT NULL CHECK (op IN ('pending', 'delete'))
@@ -93,15 +111,33 @@ class ArticleSummary:
 
 @dataclass(frozen=True)
 class SearchFilters:
-    """Restrict a search to one outlet and/or a date range (inclusive)."""
+    """Restrict a search to one outlet and/or a date range (inclusive).
+
+    `source` is the outlet as a user writes it: case, spaces and punctuation
+    do not matter ("jurnalislam.com" finds "Jurnalislamcom"). `source_names`
+    are the stored names it matches (`Catalog.resolve_source`), which is
+    what the stores compare."""
 
     source: str | None = None
     since: date | None = None
     until: date | None = None
+    source_names: tuple[str, ...] | None = None
 
     @property
     def empty(self) -> bool:
         return self.source is None and self.since is None and self.until is None
+
+    def stored_sources(self) -> list[str]:
+        """The outlet names a store should match (empty: no filter on outlet)."""
+        if self.source is None:
+            return []
+        return list(self.source_names) if self.source_names is not None else [self.source]
+
+
+def source_key(name: str) -> str:
+    """What outlet names are compared by: "Jurnalislam.com", "jurnalislamcom"
+    and "JURNALISLAM COM" are one outlet."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
 
 
 def _now() -> str:
@@ -120,8 +156,35 @@ class Catalog:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA)
+            self._conn.executescript(_SCHEMA + LEXICAL_SCHEMA)
             self._set_meta_default("schema_version", SCHEMA_VERSION)
+        self.lexical = LexicalIndex(self._conn, self._lock)
+        self._migrate_fts5()
+
+    def _migrate_fts5(self) -> None:
+        """A catalog written before the lexical index (FTS5's `chunk_terms`):
+        move its terms into the new index, in one transaction, and drop it."""
+        with self._lock:
+            old = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name='chunk_terms'"
+            ).fetchone()
+        if old is None:
+            return
+        _, n_chunks = self.counts()
+        log.warning(
+            "upgrading the lexical index of %s to the new format (%d chunks, once) …",
+            self.path,
+            n_chunks,
+        )
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT c.rowid, t.terms FROM chunks c JOIN chunk_terms t ON t.rowid = c.rowid"
+                " ORDER BY c.rowid"
+            ).fetchall()
+            for i in range(0, len(rows), REBUILD_BATCH):
+                self.lexical.add(conn, [(r, t.split()) for r, t in rows[i : i + REBUILD_BATCH]])
+            conn.execute("DROP TABLE chunk_terms")
+            conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (SCHEMA_VERSION,))
 
     def close(self) -> None:
         with self._lock:
@@ -182,11 +245,20 @@ class Catalog:
         """Insert or replace articles with their chunks and lexical terms,
         inside the caller's transaction. Returns the chunk ids replaced."""
         replaced: list[str] = []
+        lexical: list[tuple[int, list[str]]] = []
         now = _now()
         for article, chunks in items:
             old = conn.execute("SELECT added_at FROM articles WHERE id=?", (article.id,)).fetchone()
             if old:
                 replaced += self._delete_article(conn, article.id)
+            if article.replaces and article.replaces != article.id:
+                # The stored copy under the id an older tanya gave it.
+                former = conn.execute(
+                    "SELECT added_at FROM articles WHERE id=?", (article.replaces,)
+                ).fetchone()
+                if former:
+                    replaced += self._delete_article(conn, article.replaces)
+                    old = old or former
             conn.execute(
                 "INSERT INTO articles(id, content_hash, title, date, source, url, dateline, origin,"
                 " text, removed, n_chunks, added_at, updated_at)"
@@ -220,17 +292,15 @@ class Catalog:
                         chunk.text,
                     ),
                 )
-                conn.execute(
-                    "INSERT INTO chunk_terms(rowid, terms) VALUES (?, ?)",
-                    (cur.lastrowid, " ".join(terms(article.title + "\n" + chunk.text))),
-                )
+                lexical.append((int(cur.lastrowid or 0), terms(article.title + "\n" + chunk.text)))
+        self.lexical.add(conn, lexical)
         return replaced
 
     def _delete_article(self, conn: sqlite3.Connection, article_id: str) -> list[str]:
         rows = conn.execute(
             "SELECT rowid, id FROM chunks WHERE article_id=?", (article_id,)
         ).fetchall()
-        conn.executemany("DELETE FROM chunk_terms WHERE rowid=?", [(r[0],) for r in rows])
+        self.lexical.remove(conn, [r[0] for r in rows])
         conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
         conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
         return [r[1] for r in rows]
@@ -239,14 +309,66 @@ class Catalog:
         """Remove an article inside the caller's transaction; returns its chunk ids."""
         return self._delete_article(conn, article_id)
 
-    def resolve_article_id(self, prefix: str) -> list[str]:
-        """Article ids starting with `prefix` (users type short ids)."""
+    def resolve_article_id(self, given: str) -> list[str]:
+        """The articles `given` names, as users type ids: the exact id (an id
+        from the input, "art003", is the article id); that id or URL as an
+        older tanya hashed it; else the ids starting with it, when it has at
+        least `MIN_ID_PREFIX` characters (at most `MAX_ID_MATCHES` + 1, so a
+        caller can tell there were more). Empty input names nothing."""
+        given = given.strip()
+        if not given:
+            return []
+        exact = [given]
+        if "://" in given:  # a URL names the article fetched from it
+            exact.append(article_id_for(explicit=None, url=given, title="", text=""))
+            exact += former_ids(explicit=None, url=given, title="", text="")
+        else:
+            exact += former_ids(explicit=given, url=None, title="", text="")
         with self._lock:
+            for candidate in exact:
+                row = self._conn.execute(
+                    "SELECT id FROM articles WHERE id=?", (candidate,)
+                ).fetchone()
+                if row:
+                    return [row[0]]
+            if len(given) < MIN_ID_PREFIX:
+                return []
             rows = self._conn.execute(
-                "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 5",
-                (prefix, prefix + "\uffff"),
+                "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                (given, given + "\U0010ffff", MAX_ID_MATCHES + 1),
             ).fetchall()
         return [r[0] for r in rows]
+
+    def ids_with_content(self, content_hash: str) -> list[str]:
+        """Articles whose indexed content has this fingerprint."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM articles WHERE content_hash=? ORDER BY added_at, id",
+                (content_hash,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def former_file_article(self, path: str, title: str) -> str | None:
+        """The article an older tanya, which knew local files by their content
+        only, added from the file at `path`, if it is still there under its
+        content id. Its origin is that file: the same absolute path, or a
+        relative spelling that resolves to it from here and the same title
+        (an origin typed relative to another folder may be another file with
+        the same name, and merging two files would lose one)."""
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, title, text, origin FROM articles"
+                " WHERE url IS NULL AND origin LIKE ? ESCAPE '\\' ORDER BY updated_at DESC",
+                (pattern,),
+            ).fetchall()
+        for article_id, stored_title, text, origin in rows:
+            if article_id != content_id(stored_title, text):
+                continue  # not an id from content: not an older tanya's file article
+            if origin == path or (stored_title == title and _same_file(origin, path)):
+                return str(article_id)
+        return None
 
     def get_article(self, article_id: str) -> dict[str, object] | None:
         with self._lock:
@@ -291,6 +413,14 @@ class Catalog:
             chunks = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
         return int(articles), int(chunks)
 
+    def resolve_source(self, filters: SearchFilters | None) -> SearchFilters | None:
+        """`filters` with the stored outlet names its `source` matches."""
+        if filters is None or filters.source is None or filters.source_names is not None:
+            return filters
+        key = source_key(filters.source)
+        names = tuple(name for name, _ in self.sources() if source_key(name) == key)
+        return replace(filters, source_names=names)
+
     def sources(self) -> list[tuple[str, int]]:
         with self._lock:
             rows = self._conn.execute(
@@ -330,43 +460,32 @@ class Catalog:
     ) -> list[tuple[str, float]]:
         """Chunk ids ranked by BM25 over stemmed terms, best first, with a
         positive score (higher is better)."""
-        match = fts_query(query)
-        if match is None:
+        allowed = None
+        if filters is not None and not filters.empty:
+            where, params = _filter_sql(filters)
+            with self._lock:
+                found = self._conn.execute(
+                    "SELECT c.rowid FROM chunks c JOIN articles a ON a.id = c.article_id"
+                    f" WHERE 1{where} ORDER BY c.rowid",
+                    params,
+                ).fetchall()
+            allowed = np.array([r[0] for r in found], dtype=np.int64)
+        ranked = self.lexical.search(query_terms(query), limit, allowed)
+        if not ranked:
             return []
-        where, params = _filter_sql(filters)
-        sql = (
-            "SELECT c.id, bm25(chunk_terms) AS score FROM chunk_terms"
-            " JOIN chunks c ON c.rowid = chunk_terms.rowid"
-            " JOIN articles a ON a.id = c.article_id"
-            f" WHERE chunk_terms MATCH ?{where} ORDER BY score LIMIT ?"
-        )
         with self._lock:
-            rows = self._conn.execute(sql, (match, *params, limit)).fetchall()
-        # SQLite's bm25() is negative, lower is better.
-        return [(r[0], -float(r[1])) for r in rows]
-
-    def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
-        """(number of chunks, chunks holding each term) over the lexical index:
-        how rare a question's words are in the whole corpus (a word no chunk
-        holds names something the articles never mention)."""
-        wanted = sorted(set(terms))
-        with self._lock:
-            # fts5vocab in the temp schema: read-only view of the FTS index,
-            # nothing is written to the catalog file.
-            self._conn.execute(
-                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_vocab"
-                " USING fts5vocab(main, 'chunk_terms', 'row')"
+            marks = ",".join("?" * len(ranked))
+            ids = dict(
+                self._conn.execute(
+                    f"SELECT rowid, id FROM chunks WHERE rowid IN ({marks})", [r for r, _ in ranked]
+                ).fetchall()
             )
-            total = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
-            found: dict[str, int] = {}
-            for i in range(0, len(wanted), 500):
-                batch = wanted[i : i + 500]
-                marks = ",".join("?" * len(batch))
-                for term, doc in self._conn.execute(
-                    f"SELECT term, doc FROM temp.chunk_vocab WHERE term IN ({marks})", batch
-                ):
-                    found[term] = int(doc)
-        return int(total), {t: found.get(t, 0) for t in wanted}
+        return [(ids[r], score) for r, score in ranked if r in ids]
+
+    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, chunks holding each term) in the lexical index:
+        how rare a question's words are in the whole corpus."""
+        return self.lexical.document_frequencies(wanted)
 
     # --- dense-store journal ---------------------------------------------------------
     def journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str], op: str) -> None:
@@ -386,14 +505,22 @@ class Catalog:
             ]
 
 
+def _same_file(origin: str, path: str) -> bool:
+    try:
+        return str(Path(origin).expanduser().resolve()) == path
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
 def _filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:
     if filters is None or filters.empty:
         return "", []
     clauses: list[str] = []
     params: list[object] = []
-    if filters.source:
-        clauses.append("lower(a.source) = lower(?)")
-        params.append(filters.source)
+    if filters.source is not None:
+        names = filters.stored_sources()
+        clauses.append(f"lower(a.source) IN ({','.join('lower(?)' for _ in names)})")
+        params.extend(names)
     if filters.since:
         clauses.append("a.date >= ?")
         params.append(filters.since.isoformat())

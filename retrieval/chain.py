@@ -7,10 +7,14 @@
              ─→ Answer
 
 Each step is a LangChain Runnable over one dict of state, so the whole is one
-LCEL chain; `Answerer.ask` runs it. The model's text is never trusted on its
-own: an answer whose markers point to no passage is not presented as
-grounded, and when the model cannot be reached the user still gets the
-offline answer, with a note saying why.
+LCEL chain (`Answerer.chain`); `Answerer.ask` runs it when a model answers,
+and calls the same steps in the same order offline, so a cold offline
+`tanya ask` never imports LangChain's runnables and tracing stack. The
+model's text is never trusted on its own: it is shown, while it streams and
+at the end, only sentence by sentence as each sentence cites a passage it was
+given (`answer_check.py`); an answer that cites none is not presented at all,
+and when the model cannot be reached the user still gets the offline answer,
+with a note saying why.
 """
 
 from __future__ import annotations
@@ -20,17 +24,14 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
+# Only what the offline path needs: LangChain's retriever and model classes
+# import its tracing stack (langsmith), most of a cold `tanya ask` (issue 13).
 from langchain_core.documents import Document
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
-from pydantic import ConfigDict
 
 from .answer import Answer, Passage, Turn
+from .answer_check import AnswerChecker
 from .answerability import is_referring_only
 from .catalog import SearchFilters
 from .citations import cite, passages_from_documents
@@ -41,14 +42,22 @@ from .index import ArticleIndex
 from .llm import LLMConfigError, ModelSpec, describe_failure, load_chat_model
 from .prompts import (
     LANGUAGE_NAMES,
-    NOT_FOUND_MARKER,
     answer_prompt,
     condense_prompt,
     format_history,
     format_passages,
 )
 from .question import Language, question_language
+from .redaction import redact, redact_settings
 from .settings import Settings
+from .syndication import name_other_outlets
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.runnables import Runnable
+
+    from .index import SearchHit
+    from .retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +77,12 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "langsung dari artikel.",
         "en": "The language model ({model}) was unreachable: {reason}. This answer is quoted "
         "directly from the articles.",
+    },
+    "dropped_sentences": {
+        "id": "{count} kalimat jawaban model tidak merujuk ke kutipan mana pun, jadi tidak "
+        "ditampilkan.",
+        "en": "{count} sentence(s) of the model's answer cited none of the passages, so they "
+        "are not shown.",
     },
     "ungrounded": {
         "id": "Jawaban model tidak merujuk ke satu pun kutipan, jadi tidak ditampilkan. Ini "
@@ -101,68 +116,38 @@ def message(key: str, language: Language, **values: str) -> str:
     return MESSAGES[key][language].format(**values)
 
 
-class HybridRetriever(BaseRetriever):
-    """The index's hybrid search as a LangChain retriever: one `Document` a
-    chunk, its article's metadata and the fused score in `metadata`."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    index: ArticleIndex
-    k: int = 5
-    # Chunk ids never returned (evaluation: the corpus minus some passages).
-    exclude: frozenset[str] = frozenset()
-
-    def _get_relevant_documents(
-        self,
-        query: str,
-        *,
-        run_manager: CallbackManagerForRetrieverRun,
-        k: int | None = None,
-        filters: SearchFilters | None = None,
-    ) -> list[Document]:
-        hits = self.index.search(query, k=k or self.k, filters=filters, exclude=self.exclude)
-        return [
-            Document(
-                page_content=h.chunk.text,
-                id=h.chunk.chunk_id,
-                metadata={
-                    "chunk_id": h.chunk.chunk_id,
-                    "article_id": h.chunk.article_id,
-                    "position": h.chunk.position,
-                    "start": h.chunk.start,
-                    "end": h.chunk.end,
-                    "title": h.chunk.title,
-                    "date": h.chunk.date,
-                    "source": h.chunk.source,
-                    "url": h.chunk.url,
-                    "score": h.score,
-                },
-            )
-            for h in hits
-        ]
+def hit_documents(hits: Sequence[SearchHit]) -> list[Document]:
+    """Search hits as LangChain documents: one a chunk, its article's
+    metadata and the fused score in `metadata`."""
+    return [
+        Document(
+            page_content=h.chunk.text,
+            id=h.chunk.chunk_id,
+            metadata={
+                "chunk_id": h.chunk.chunk_id,
+                "article_id": h.chunk.article_id,
+                "position": h.chunk.position,
+                "start": h.chunk.start,
+                "end": h.chunk.end,
+                "title": h.chunk.title,
+                "date": h.chunk.date,
+                "source": h.chunk.source,
+                "url": h.chunk.url,
+                "score": h.score,
+            },
+        )
+        for h in hits
+    ]
 
 
-class MarkerHold:
-    """Passes streamed tokens on, except the not-found marker: while the text
-    so far could still become the marker it is held back, so a user never
-    sees "TIDAK_DITEMUKAN" flash by before the real message."""
+def __getattr__(name: str) -> Any:
+    # `HybridRetriever` lives in `retriever.py` (LangChain's retriever base
+    # class is heavy to import); still importable from here.
+    if name == "HybridRetriever":
+        from .retriever import HybridRetriever
 
-    def __init__(self, sink: TokenSink | None) -> None:
-        self.sink = sink
-        self.text = ""
-        self._held = True
-
-    def feed(self, token: str) -> None:
-        self.text += token
-        if self.sink is None:
-            return
-        if self._held:
-            if NOT_FOUND_MARKER.startswith(self.text.strip()) or NOT_FOUND_MARKER in self.text:
-                return
-            self._held = False
-            self.sink(self.text)
-            return
-        self.sink(token)
+        return HybridRetriever
+    raise AttributeError(name)
 
 
 @contextmanager
@@ -180,7 +165,9 @@ class Answerer:
     def __init__(self, index: ArticleIndex, settings: Settings) -> None:
         self.index = index
         self.settings = settings
-        self.retriever = HybridRetriever(index=index, k=settings.top_k)
+        # The model's key may come back in a provider's error: keep it out of logs and notes.
+        redact_settings(settings)
+        self._retriever: HybridRetriever | None = None
         self.extractive = ExtractiveAnswerer(
             index.embedder, frequencies=index.catalog.document_frequencies
         )
@@ -192,21 +179,52 @@ class Answerer:
         try:
             loaded = load_chat_model(settings)
         except LLMConfigError as exc:
-            log.warning("%s", exc)
-            self.config_error = str(exc)
+            self.config_error = redact(str(exc))
+            log.warning("%s", self.config_error)
             loaded = None
         if loaded is not None:
             self.model_spec, self.model = loaded
         self._answer_llm: Runnable[dict[str, Any], str] | None = None
         self._condense_llm: Runnable[dict[str, Any], str] | None = None
         if self.model is not None:
+            from langchain_core.output_parsers import StrOutputParser
+
             self._answer_llm = answer_prompt() | self.model | StrOutputParser()
             self._condense_llm = condense_prompt() | self.model | StrOutputParser()
-        self.chain: Runnable[dict[str, Any], Answer] = (
-            RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
-            | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
-            | RunnableLambda(self._answer)
-        )
+        self._chain: Runnable[dict[str, Any], Answer] | None = None
+
+    @property
+    def chain(self) -> Runnable[dict[str, Any], Answer]:
+        """The steps as one LCEL chain (built on first use)."""
+        if self._chain is None:
+            from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+            self._chain = (
+                RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
+                | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
+                | RunnableLambda(self._answer)
+            )
+        return self._chain
+
+    def _run_offline(self, state: dict[str, Any]) -> Answer:
+        """What `chain` does, without LangChain: the same steps in order."""
+        state = state | {"standalone": self._condense(state)}
+        state = state | {"passages": self._retrieve(state)}
+        return self._answer(state)
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        """The index's search as a LangChain retriever. The chain calls the
+        index directly unless one is set here (e.g. with `exclude`)."""
+        if self._retriever is not None:
+            return self._retriever
+        from .retriever import HybridRetriever
+
+        return HybridRetriever(index=self.index, k=self.settings.top_k)
+
+    @retriever.setter
+    def retriever(self, retriever: HybridRetriever) -> None:
+        self._retriever = retriever
 
     @property
     def mode(self) -> str:
@@ -224,7 +242,8 @@ class Answerer:
         """Answer `question` (already validated, see `retrieval.question`).
 
         `history` is the conversation so far, oldest first; `on_token`
-        receives the model's text as it is written (from this thread).
+        receives the model's answer as it is written, from this thread, one
+        checked sentence at a time (text to append; see `answer_check.py`).
         """
         started = time.perf_counter()
         state: dict[str, Any] = {
@@ -237,7 +256,8 @@ class Answerer:
             "timings": {},
             "notes": [],
         }
-        answer = self.chain.invoke(state)
+        answer = self.chain.invoke(state) if self.model is not None else self._run_offline(state)
+        name_other_outlets(self.index, answer.citations)
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return answer
 
@@ -267,9 +287,15 @@ class Answerer:
 
     def _retrieve(self, state: dict[str, Any]) -> list[Passage]:
         with timed(state["timings"], "retrieve"):
-            documents = self.retriever.invoke(
-                state["standalone"], k=state["k"], filters=state["filters"]
-            )
+            if self._retriever is not None:
+                documents = self._retriever.invoke(
+                    state["standalone"], k=state["k"], filters=state["filters"]
+                )
+            else:
+                hits = self.index.search(
+                    state["standalone"], k=state["k"], filters=state["filters"]
+                )
+                documents = hit_documents(hits)
         return passages_from_documents(documents)
 
     def _answer(self, state: dict[str, Any]) -> Answer:
@@ -297,7 +323,8 @@ class Answerer:
         assert self._answer_llm is not None
         language: Language = state["language"]
         passages: list[Passage] = state["passages"]
-        hold = MarkerHold(state["on_token"])
+        # Only checked sentences reach the user, while streaming and at the end.
+        checker = AnswerChecker(passages, state["on_token"])
         inputs = {
             "language": LANGUAGE_NAMES[language],
             "passages": format_passages(passages),
@@ -305,34 +332,42 @@ class Answerer:
         }
         try:
             for token in self._answer_llm.stream(inputs):
-                hold.feed(token)
+                checker.feed(token)
         except Exception as exc:
-            reason = describe_failure(exc, self.settings)
+            reason = redact(describe_failure(exc, self.settings))
             log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
             state["notes"].append(
                 message("unreachable", language, model=str(self.model_spec), reason=reason)
             )
             return None
-        if NOT_FOUND_MARKER in hold.text:
-            return self._result(state, message("not_found", language), [], "llm", found=False)
-        if not cite(hold.text, passages).grounded:
-            # Nothing cited at all: say so (the claim check below would only
-            # call it unsupported); the offline answer instead.
+        checked = checker.finish()
+        if checked.dropped_markers:
+            log.info("dropped citation markers that match no passage: %s", checked.dropped_markers)
+        if not checked.grounded:
+            if checked.said_not_found:
+                return self._result(state, message("not_found", language), [], "llm")
             state["notes"].append(message("ungrounded", language))
             return None
-        checked = check_claims(self.extractive, hold.text, passages)
-        if checked.dropped:
-            log.info("dropped unsupported claims: %s", checked.dropped)
-            state["notes"].append(message("unsupported", language, n=str(len(checked.dropped))))
-            if not _MARKERLESS_TEXT.sub("", checked.text).strip():
+        if checked.dropped_sentences:
+            log.info(
+                "dropped uncited sentences of the model's answer: %r", checked.dropped_sentences
+            )
+            state["notes"].append(
+                message("dropped_sentences", language, count=str(len(checked.dropped_sentences)))
+            )
+        # A claim (a number, a name) its cited passage does not make is
+        # dropped with a note (issue 12).
+        claims = check_claims(self.extractive, checked.text, passages)
+        if claims.dropped:
+            log.info("dropped unsupported claims: %s", claims.dropped)
+            state["notes"].append(message("unsupported", language, n=str(len(claims.dropped))))
+            if not _MARKERLESS_TEXT.sub("", claims.text).strip():
                 return None  # nothing supported is left: the offline answer instead
-        cited = cite(checked.text, passages)
-        if cited.dropped:
-            log.info("dropped citation markers that match no passage: %s", cited.dropped)
-        if not cited.grounded:
-            state["notes"].append(message("ungrounded", language))
-            return None
-        return self._result(state, cited.text, cited.citations, "llm", found=True)
+            cited = cite(claims.text, passages)
+            if not cited.grounded:
+                return None
+            return self._result(state, cited.text, cited.citations, "llm", found=True)
+        return self._result(state, checked.text, checked.citations, "llm", found=True)
 
     def _answer_extractively(self, state: dict[str, Any]) -> Answer:
         language: Language = state["language"]

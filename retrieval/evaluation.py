@@ -51,6 +51,7 @@ from typing import Any, Protocol
 from .answer import Answer, Turn
 from .catalog import Catalog, SearchFilters
 from .index import ArticleIndex, SearchMode
+from .json_errors import describe_json_error
 from .models import article_id_for
 
 # --- the questions file --------------------------------------------------------------------
@@ -146,9 +147,7 @@ def parse_questions(lines: Iterable[str]) -> tuple[list[EvalQuestion], list[Line
         try:
             record = json.loads(raw)
         except json.JSONDecodeError as exc:
-            problems.append(
-                LineProblem(number, f"not valid JSON ({exc.msg} at column {exc.colno})")
-            )
+            problems.append(LineProblem(number, describe_json_error(exc, number)))
             continue
         try:
             questions.append(parse_question(record, number))
@@ -298,9 +297,10 @@ class GoldResolver:
         if not needle:
             return frozenset()
         candidates = unique_in_order(
-            cid.split(":", 1)[0] for cid, _ in self.catalog.lexical_search(passage, 20)
+            cid.rsplit(":", 2)[0] for cid, _ in self.catalog.lexical_search(passage, 20)
         )
-        # Chunk ids start with their article id; confirm against the catalog.
+        # Chunk ids are "<article id>:<hash>:<position>" (an article id given
+        # by the corpus may itself hold ":"); confirm against the catalog.
         found = frozenset(a for a in candidates if needle in self._text(a))
         if found:
             return found
@@ -312,15 +312,6 @@ class GoldResolver:
 
     def for_article_id(self, given: str) -> frozenset[str]:
         """The stored id, the `id` of a JSONL corpus line, a URL, or a unique prefix."""
-        keys = [
-            given,
-            article_id_for(explicit=given, url=None, title="", text=""),
-        ]
-        if given.startswith(("http://", "https://")):
-            keys.append(article_id_for(explicit=None, url=given, title="", text=""))
-        for key in keys:
-            if self.catalog.content_hash(key) is not None:
-                return frozenset([key])
         matches = self.catalog.resolve_article_id(given)
         return frozenset(matches) if len(matches) == 1 else frozenset()
 

@@ -17,7 +17,15 @@ returns chunks present in the catalog, so a stray vector is never shown.
 Writes and repairs hold the data dir's write lock (`locking.py`), so one
 process writes at a time and never repairs away another's write in flight.
 Repair runs whenever this process takes the lock afresh: on open when no
-other process is writing, and before its own first write otherwise.
+other process is writing, and before its own first write otherwise. Repair
+that needs the embedder (passages whose vectors Chroma lost) is left to
+writers: an index opened to read (`reembed_missing=False`: list, show,
+stats, search, ask) never stalls on it, and searches what is consistent
+(BM25 finds the passages that have no vector yet).
+
+`reindex()` records its target embedder in the catalog before it resets
+Chroma, so an interrupted reindex is finished, not refused, by the next
+`tanya reindex`: it keeps the vectors already rebuilt and embeds the rest.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Generic, Literal, TypeVar
 
 import numpy as np
 
@@ -42,6 +50,10 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
+T = TypeVar("T")
+
+# Catalog meta key: the embedder a `reindex` in progress is rebuilding Chroma for.
+REINDEX_META = "reindex_to"
 
 
 class IndexMismatchError(RuntimeError):
@@ -72,10 +84,34 @@ class RepairReport:
     removed_vectors: int = 0
     reembedded_chunks: int = 0
     notes: list[str] = field(default_factory=list)
+    # Passages in the catalog with no vector, left for a writer to embed
+    # (an index opened to read, or a reindex to finish), and their articles.
+    missing_vectors: int = 0
+    waiting_articles: int = 0
+    # A `tanya reindex` was interrupted: the embedder it was rebuilding for.
+    reindex_interrupted: str | None = None
 
     @property
     def changed(self) -> bool:
         return bool(self.removed_vectors or self.reembedded_chunks)
+
+    def waiting_message(self) -> str | None:
+        """What a user should know and do about passages without vectors."""
+        if self.reindex_interrupted:
+            waiting = (
+                f" ({self.waiting_articles} article(s) wait for their vectors; search finds "
+                "them by keywords meanwhile)"
+                if self.waiting_articles
+                else ""
+            )
+            return f"a `tanya reindex` was interrupted{waiting}: run `tanya reindex` to finish it"
+        if self.missing_vectors:
+            return (
+                f"{self.waiting_articles} article(s) are waiting for vectors "
+                f"({self.missing_vectors} passage(s); search finds them by keywords "
+                "meanwhile): the next `tanya add` or `tanya reindex` embeds them"
+            )
+        return None
 
 
 def passage_text(title: str, text: str) -> str:
@@ -85,7 +121,16 @@ def passage_text(title: str, text: str) -> str:
 
 
 class ArticleIndex:
-    def __init__(self, settings: Settings, embedder: TanyaEmbeddings | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: TanyaEmbeddings | None = None,
+        *,
+        reembed_missing: bool = True,
+    ) -> None:
+        """`reembed_missing=False` for a command that reads: the repair on open
+        never embeds; passages without vectors wait for a writer (`writing()`
+        re-embeds them when it takes the lock; see the module doc)."""
         self.settings = settings
         self.catalog = Catalog(settings.data_dir / "catalog.sqlite3")
         self.dense = DenseStore(
@@ -93,28 +138,34 @@ class ArticleIndex:
         )
         self._embedder = embedder
         self._lock = WriteLock(settings.data_dir / "index.lock")
+        self.reembed_missing = reembed_missing
+        # Passages this object has embedded (writes and repairs; not queries).
+        self.embedded_passages = 0
         self.last_repair = RepairReport()
         # Repair now if nobody else is writing; otherwise before our first write.
-        if self._acquire(timeout=0):
+        if self._acquire(timeout=0, reembed=reembed_missing):
             self._lock.release()
 
     # --- the write lock --------------------------------------------------------------------
-    def _acquire(self, timeout: float) -> bool:
+    def _acquire(self, timeout: float, reembed: bool) -> bool:
         fresh = not self._lock.held
         if not self._lock.acquire(timeout):
             return False
         if fresh:
             try:
-                self.last_repair = self.repair()
+                self.last_repair = self.repair(reembed)
             except BaseException:
                 self._lock.release()
                 raise
         return True
 
     @contextmanager
-    def writing(self) -> Iterator[None]:
-        """Hold the write lock for a block (a whole `tanya add`, not each batch)."""
-        if not self._acquire(self.settings.lock_timeout):
+    def writing(self, timeout: float | None = None, *, reembed: bool = True) -> Iterator[None]:
+        """Hold the write lock for a block (a whole `tanya add`, not each batch),
+        waiting up to `timeout` seconds (`TANYA_LOCK_TIMEOUT`) for another writer.
+        Taking it afresh repairs first, re-embedding missing vectors if `reembed`."""
+        wait = self.settings.lock_timeout if timeout is None else timeout
+        if not self._acquire(wait, reembed):
             raise IndexBusyError(
                 f"another tanya process is writing to the index in {self.settings.data_dir}: "
                 f"{self._lock.holder()}. Wait for it to finish; if it is the Telegram bot, "
@@ -124,6 +175,10 @@ class ArticleIndex:
             yield
         finally:
             self._lock.release()
+
+    def write_lock_holder(self) -> str:
+        """Who holds the write lock, as it recorded itself (pid, command, since)."""
+        return self._lock.holder()
 
     def hold_write_lock(self) -> None:
         """Keep the write lock until `close()` (a long-running writer: the bot).
@@ -136,53 +191,113 @@ class ArticleIndex:
     def embedder_name(self) -> str | None:
         return self.catalog.get_meta("embedder")
 
-    @property
-    def embedder(self) -> TanyaEmbeddings:
+    def _load_configured_embedder(self) -> TanyaEmbeddings:
         if self._embedder is None:
             self._embedder = load_embedder(self.settings.embedder, self.settings.embed_threads)
+        return self._embedder
+
+    @property
+    def embedder(self) -> TanyaEmbeddings:
+        """The configured embedder, checked against the one that built the index."""
+        configured = self._load_configured_embedder()
         recorded = self.embedder_name
-        if recorded and recorded != self._embedder.name:
+        if recorded and recorded != configured.name:
             raise IndexMismatchError(
                 f"this index ({self.settings.data_dir}) was built with the embedder "
-                f"'{recorded}', but the configured one is '{self._embedder.name}'. "
+                f"'{recorded}', but the configured one is '{configured.name}'. "
                 f"Either set TANYA_EMBEDDER back to match, or rebuild the index with the new "
                 f"one: `tanya reindex`."
             )
-        return self._embedder
+        return configured
 
     def _claim_embedder(self) -> TanyaEmbeddings:
         embedder = self.embedder
         if self.embedder_name is None:
-            self.catalog.set_meta("embedder", embedder.name)
-            self.catalog.set_meta("dimension", str(embedder.dimension))
+            if self.reindex_target is not None:
+                # Chroma may still hold the old embedder's vectors: only
+                # `reindex` (which empties it first) may claim it now.
+                raise IndexMismatchError(
+                    f"a `tanya reindex` of {self.settings.data_dir} was interrupted before it "
+                    "rebuilt anything: run `tanya reindex` to finish it first."
+                )
+            self._record_embedder(embedder)
         return embedder
+
+    def _record_embedder(self, embedder: TanyaEmbeddings) -> None:
+        self.catalog.set_meta("embedder", embedder.name)
+        self.catalog.set_meta("dimension", str(embedder.dimension))
+
+    @property
+    def reindex_target(self) -> str | None:
+        """The embedder an interrupted (or running) `reindex` rebuilds Chroma for."""
+        return self.catalog.get_meta(REINDEX_META)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Vectors for passages (title carried in, see `passage_text`), with the
+        embedder that built the index, in batches of `TANYA_EMBED_BATCH_SIZE`."""
+        return self._embed_passages(self._claim_embedder(), texts)
 
     # --- writing -----------------------------------------------------------------------
     def status_of(self, article: Article) -> Literal["added", "updated", "unchanged"]:
-        stored = self.catalog.content_hash(article.id)
-        if stored is None:
-            return "added"
-        return "unchanged" if stored == article.content_hash else "updated"
+        return self.stored_copy(article)[0]
 
-    def write(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
-        """Store articles (new or changed) with their chunks, atomically per call."""
+    def stored_copy(
+        self, article: Article, path: str | None = None
+    ) -> tuple[Literal["added", "updated", "unchanged"], str]:
+        """Whether `article` is new, a changed version of a stored article, or
+        already stored, and the id of that stored copy (`article.id` when new).
+
+        The copy is looked for under the article's id, then under the ids an
+        older tanya gave it (`Article.former_ids`), so indexes built before
+        ids changed keep working. An article read from a local file (`path`)
+        is also stored when the same content was added from another path,
+        and replaces what an older tanya added from that file."""
+        catalog = self.catalog
+        fingerprints = (article.content_hash, article.former_content_hash)
+
+        def judged(stored_id: str) -> tuple[Literal["updated", "unchanged"], str]:
+            same = catalog.content_hash(stored_id) in fingerprints
+            return ("unchanged" if same else "updated"), stored_id
+
+        for candidate in (article.id, *article.former_ids):
+            if catalog.content_hash(candidate) is not None:
+                return judged(candidate)
+        if article.identity == "path":
+            same_content = catalog.ids_with_content(article.content_hash)
+            if same_content:
+                return "unchanged", same_content[0]
+            if path and (former := catalog.former_file_article(path, article.title)):
+                return judged(former)
+        return "added", article.id
+
+    def write(
+        self,
+        items: Sequence[tuple[Article, Sequence[Chunk]]],
+        vectors: np.ndarray | None = None,
+    ) -> None:
+        """Store articles (new or changed) with their chunks, atomically per call.
+        `vectors`: their passages' vectors when already embedded (`BatchWriter`),
+        in order (`embed_passages` of `passage_texts(items)`)."""
         if not items:
             return
         with self.writing():
-            self._write(items)
+            self._write(items, vectors)
 
-    def _write(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> None:
+    def _write(
+        self, items: Sequence[tuple[Article, Sequence[Chunk]]], vectors: np.ndarray | None = None
+    ) -> None:
         embedder = self._claim_embedder()
         ids: list[str] = []
-        texts: list[str] = []
         metas: list[dict[str, str | int]] = []
         for article, chunks in items:
             meta = DenseStore.metadata(article.id, article.source, article.date)
             for chunk in chunks:
                 ids.append(chunk.chunk_id(article.content_hash))
-                texts.append(passage_text(article.title, chunk.text))
                 metas.append(meta)
-        vectors = self._embed_passages(embedder, texts)
+        if vectors is None:
+            vectors = self._embed_passages(embedder, passage_texts(items))
+        if len(vectors) != len(ids):
+            raise ValueError(f"{len(vectors)} vectors for {len(ids)} passages")
 
         with self.catalog.transaction() as conn:
             self.catalog.journal(conn, ids, "pending")
@@ -197,7 +312,10 @@ class ArticleIndex:
 
     def _embed_passages(self, embedder: TanyaEmbeddings, texts: list[str]) -> np.ndarray:
         size = self.settings.embed_batch_size
-        parts = [embedder.embed_passages(texts[i : i + size]) for i in range(0, len(texts), size)]
+        parts = []
+        for i in range(0, len(texts), size):
+            parts.append(embedder.embed_passages(texts[i : i + size]))
+            self.embedded_passages += len(parts[-1])
         if not parts:
             return np.zeros((0, embedder.dimension), dtype=np.float32)
         return np.vstack(parts)
@@ -218,26 +336,82 @@ class ArticleIndex:
         # Every stored article has at least one chunk (empty ones are refused).
         return bool(chunk_ids)
 
-    def reindex(self, chunker: Callable[[Article], list[Chunk]]) -> int:
+    def reindex(
+        self,
+        chunker: Callable[[Article], list[Chunk]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Re-chunk and re-embed every stored article with the configured
-        embedder (after changing TANYA_EMBEDDER). Interrupted, it is resumed
-        by `repair()`, which re-embeds whatever is missing."""
-        with self.writing():
-            self.dense.reset()
-            self.catalog.delete_meta("embedder")
-            self.catalog.delete_meta("dimension")
-            count = 0
-            for summary in self.catalog.list_articles():
+        embedder (after changing TANYA_EMBEDDER); returns how many were
+        re-embedded. `progress(done, total)` after each article.
+
+        Interrupted (killed, Ctrl-C), the next call finishes it: the vectors
+        already rebuilt for the same embedder are kept, the rest embedded."""
+        with self.writing(reembed=False):  # reindexing embeds them anyway
+            resumed = self.start_reindex()
+            done_ids = self.dense.all_ids() if resumed else set()
+            summaries = self.catalog.list_articles()
+            total, done, count = len(summaries), 0, 0
+
+            def stored(_: str) -> None:
+                nonlocal done, count
+                done, count = done + 1, count + 1
+                if progress:
+                    progress(done, total)
+
+            def failed(article_id: str, reason: str) -> None:
+                nonlocal done
+                done += 1
+                log.error("reindex: article %s was not re-embedded: %s", article_id, reason)
+                if progress:
+                    progress(done, total)
+
+            writer: BatchWriter[str] = BatchWriter(self, stored, failed)
+            for summary in summaries:
+                if resumed and done_ids.issuperset(self.catalog.chunk_ids(summary.id)):
+                    done += 1  # rebuilt before the interruption
+                    if progress:
+                        progress(done, total)
+                    continue
                 article = self.catalog.load_article(summary.id)
-                if article is not None:
-                    self._write([(article, chunker(article))])
-                    count += 1
+                if article is None:
+                    continue
+                try:
+                    chunks = chunker(article)
+                except Exception as exc:  # one article's text must not stop the others
+                    failed(article.id, f"could not be chunked: {exc}")
+                    continue
+                writer.add(article, chunks, article.id)
+            writer.flush()
+            self.catalog.delete_meta(REINDEX_META)
         return count
 
+    def start_reindex(self) -> bool:
+        """The first steps of `reindex`: record the target embedder, then
+        empty Chroma and claim it for the target. Returns True when an
+        interrupted reindex to the same embedder had already got that far (its
+        vectors are kept)."""
+        target = self._load_configured_embedder()
+        if self.reindex_target == target.name and self.embedder_name == target.name:
+            return True
+        # Recorded before Chroma is emptied: a crash from here on leaves an
+        # index that every command opens and `reindex` finishes. Until the
+        # target is claimed (after the reset) no embedder is recorded, and
+        # search leaves Chroma alone (its vectors may be the old embedder's).
+        self.catalog.set_meta(REINDEX_META, target.name)
+        self.catalog.delete_meta("embedder")
+        self.catalog.delete_meta("dimension")
+        self.dense.reset()
+        self._record_embedder(target)
+        return False
+
     # --- keeping the two stores in step ---------------------------------------------------
-    def repair(self) -> RepairReport:
-        """Finish or undo writes a crash interrupted; cheap when nothing did."""
-        report = RepairReport()
+    def repair(self, reembed: bool | None = None) -> RepairReport:
+        """Finish or undo writes a crash interrupted; cheap when nothing did.
+        Passages whose vectors are missing are re-embedded only when `reembed`
+        (default: `reembed_missing`), the index's embedder is the configured
+        one and no reindex is to be finished (`reindex` embeds them)."""
+        report = RepairReport(reindex_interrupted=self.reindex_target)
         entries = self.catalog.journal_entries()
         if entries:
             committed = self.catalog.chunks_by_id([c for c, op in entries if op == "pending"])
@@ -249,12 +423,18 @@ class ArticleIndex:
             report.notes.append(f"finished {len(entries)} interrupted write(s)")
         _, chunk_count = self.catalog.counts()
         if self.dense.count() != chunk_count:
-            self._reconcile(report)
+            self._reconcile(report, self.reembed_missing if reembed is None else reembed)
         if report.changed:
             log.warning("index repaired: %s", "; ".join(report.notes))
         return report
 
-    def _reconcile(self, report: RepairReport) -> None:
+    def _can_reembed(self) -> bool:
+        if self.reindex_target is not None:
+            return False
+        recorded = self.embedder_name
+        return recorded is None or recorded == self._load_configured_embedder().name
+
+    def _reconcile(self, report: RepairReport, reembed: bool) -> None:
         """Full comparison of ids: only when the counts disagree."""
         catalog_ids = self.catalog.all_chunk_ids()
         dense_ids = self.dense.all_ids()
@@ -264,6 +444,10 @@ class ArticleIndex:
             self.dense.delete(extra)
             report.removed_vectors += len(extra)
             report.notes.append(f"removed {len(extra)} vector(s) with no article")
+        if missing and not (reembed and self._can_reembed()):
+            report.missing_vectors = len(missing)
+            report.waiting_articles = len({article_of(c) for c in missing})
+            return
         if missing:
             chunks = self.catalog.chunks_by_id(missing)
             ordered = [chunks[c] for c in missing if c in chunks]
@@ -290,7 +474,12 @@ class ArticleIndex:
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         skip = set(exclude)
-        if mode in ("hybrid", "dense"):
+        filters = self.catalog.resolve_source(filters)
+        if filters is not None and filters.source is not None and not filters.source_names:
+            return Candidates([], [], [])  # no stored outlet matches
+        # No embedder recorded: Chroma holds no vector of the configured one
+        # (a fresh index, or a reindex that has not rebuilt any yet).
+        if mode in ("hybrid", "dense") and self.embedder_name is not None:
             vector = self.embedder.embed_queries([query])[0]
             found = self.dense.search(vector, n + len(skip), filters)
             dense = [hit for hit in found if hit[0] not in skip][:n]
@@ -409,3 +598,136 @@ def fuse(
 
 def _iso(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def article_of(chunk_id: str) -> str:
+    """The article id inside a chunk id (`Chunk.chunk_id`: article:hash:position)."""
+    return chunk_id.rsplit(":", 2)[0]
+
+
+def passage_texts(items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[str]:
+    return [
+        passage_text(article.title, chunk.text) for article, chunks in items for chunk in chunks
+    ]
+
+
+@dataclass(eq=False)  # compared and hashed by identity
+class _Waiting(Generic[T]):
+    article: Article
+    chunks: Sequence[Chunk]
+    tag: T
+    vectors: list[np.ndarray] = field(default_factory=list)
+    reported: bool = False
+
+    @property
+    def embedded(self) -> bool:
+        return len(self.vectors) == len(self.chunks)
+
+
+class BatchWriter(Generic[T]):
+    """Stores articles as soon as their passages are embedded.
+
+    The embedder needs full batches for its throughput (on 2 cores, batches
+    of 8 passages embed 35% slower than batches of 32), but an article should
+    be stored, and reported, as soon as it can be. So passages are embedded
+    in batches of `TANYA_EMBED_BATCH_SIZE` across article boundaries, and
+    after each batch the articles whose last passage it held are written
+    (atomically, as one `write`). `stored(tag)` / `failed(tag, reason)` are
+    called once per article, in order. Use inside `index.writing()`.
+    """
+
+    def __init__(
+        self,
+        index: ArticleIndex,
+        stored: Callable[[T], None],
+        failed: Callable[[T, str], None],
+    ) -> None:
+        self.index, self.stored, self.failed = index, stored, failed
+        self.size = index.settings.embed_batch_size
+        self.waiting: list[_Waiting[T]] = []
+        self.queue: list[tuple[_Waiting[T], str]] = []  # passages not embedded yet
+        self.writing: list[_Waiting[T]] = []  # the group being written
+
+    def settle(self) -> list[T]:
+        """After an interruption (Ctrl-C): report as stored the articles of a
+        write cut short that reached the catalog anyway (it commits a group
+        whole or not at all), and return the articles that were not stored."""
+        lost = []
+        for waiting in self.writing + self.waiting:
+            if waiting.reported:
+                continue
+            stored = self.index.catalog.content_hash(waiting.article.id)
+            if waiting in self.writing and stored == waiting.article.content_hash:
+                self._report(waiting)
+            else:
+                lost.append(waiting.tag)
+        self.writing, self.waiting, self.queue = [], [], []
+        return lost
+
+    def add(self, article: Article, chunks: Sequence[Chunk], tag: T) -> None:
+        waiting = _Waiting(article, chunks, tag)
+        self.waiting.append(waiting)
+        self.queue += [(waiting, text) for text in passage_texts([(article, chunks)])]
+        while len(self.queue) >= self.size:
+            self._embed(self.size)
+            self._store_embedded()
+
+    def flush(self) -> None:
+        while self.queue:
+            self._embed(self.size)
+        self._store_embedded()
+
+    def _embed(self, n: int) -> None:
+        batch, self.queue = self.queue[:n], self.queue[n:]
+        try:
+            vectors = self.index.embed_passages([text for _, text in batch])
+        except Exception:
+            log.exception("embedding a batch of passages failed; trying its articles one by one")
+            self._embed_one_by_one(batch)
+            return
+        for (waiting, _), vector in zip(batch, vectors, strict=True):
+            waiting.vectors.append(vector)
+
+    def _embed_one_by_one(self, batch: list[tuple[_Waiting[T], str]]) -> None:
+        """Find the article whose text broke a batch; embed the others."""
+        for waiting in dict.fromkeys(w for w, _ in batch):
+            texts = [text for w, text in batch if w is waiting]
+            try:
+                waiting.vectors += list(self.index.embed_passages(texts))
+            except Exception as exc:
+                self._give_up(waiting, f"could not be embedded: {exc}")
+
+    def _give_up(self, waiting: _Waiting[T], reason: str) -> None:
+        self.waiting.remove(waiting)
+        self.queue = [(w, t) for w, t in self.queue if w is not waiting]
+        waiting.reported = True
+        self.failed(waiting.tag, reason)
+
+    def _store_embedded(self) -> None:
+        ready = []
+        while self.waiting and self.waiting[0].embedded:
+            ready.append(self.waiting.pop(0))
+        if ready:
+            self._write(ready)
+
+    def _write(self, group: list[_Waiting[T]]) -> None:
+        self.writing = group
+        try:
+            vectors = np.asarray([v for w in group for v in w.vectors], dtype=np.float32)
+            self.index.write([(w.article, w.chunks) for w in group], vectors)
+        except Exception:
+            if len(group) > 1:
+                for one in group:  # find the article that broke the group; store the others
+                    self._write([one])
+                return
+            log.exception("storing %s failed", group[0].article.origin)
+            group[0].reported = True
+            self.failed(group[0].tag, "could not be stored (see log)")
+            return
+        for waiting in group:
+            self._report(waiting)
+        self.writing = []
+
+    def _report(self, waiting: _Waiting[T]) -> None:
+        waiting.reported = True
+        self.stored(waiting.tag)

@@ -1,14 +1,18 @@
 """Ingestion: inputs (paths, URLs) → loaded → cleaned → chunked → stored.
 
 One bad input never stops a batch: each failure is reported with its reason
-and the rest still goes in. Articles are written in small groups so the
-embedder works on full batches, and each group is atomic (see `index.py`).
+and the rest still goes in. Passages are embedded in full batches across
+articles, and each article is stored, atomically, as soon as its last
+passage is embedded (`index.BatchWriter`), then reported to `progress`.
+Ctrl-C stops the add between two writes: what was stored stays, whole; what
+was read but not stored is listed (`AddInterrupted`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Literal
@@ -16,7 +20,7 @@ from typing import Literal
 from .chunking import chunk_article
 from .cleaning import CleaningError, clean_article
 from .fetch import FetchedPage, fetch_url
-from .index import ArticleIndex
+from .index import ArticleIndex, BatchWriter
 from .loaders import iter_inputs
 from .models import Article, Chunk, LoadFailure, RawArticle
 from .settings import Settings
@@ -36,6 +40,7 @@ class ItemResult:
     article_id: str | None = None
     title: str | None = None
     reason: str | None = None
+    duplicate_of: str | None = None  # the stored article this one is a syndicated copy of
 
 
 @dataclass
@@ -51,6 +56,16 @@ class AddReport:
 
     def summary(self) -> dict[str, int]:
         return {s: self.count(s) for s in ("added", "updated", "unchanged", "failed")}
+
+
+class AddInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an add. `report` holds what was stored (whole) before it;
+    `not_stored` the articles read but not yet stored. The index is
+    consistent: an interrupted write has been undone."""
+
+    def __init__(self, report: AddReport, not_stored: list[ItemResult]) -> None:
+        super().__init__("interrupted")
+        self.report, self.not_stored = report, not_stored
 
 
 Progress = Callable[[ItemResult], None]
@@ -79,6 +94,7 @@ def add_inputs(
         inputs,
         fetch=make_fetcher(settings, allow_private=allow_private),
         max_bytes=settings.fetch_max_bytes,
+        max_feed_articles=settings.feed_max_articles,
     )
     return add_raw_articles(index, loaded, progress=progress)
 
@@ -89,7 +105,9 @@ def add_raw_articles(
     *,
     progress: Progress | None = None,
 ) -> AddReport:
-    """Clean, chunk and store each loaded article; failures are reported, not raised."""
+    """Clean, chunk and store each loaded article; failures are reported, not
+    raised. `progress` gets each article's result once, as soon as it is final
+    (stored, unchanged or failed). Raises `AddInterrupted` on Ctrl-C."""
     report = AddReport()
 
     def record(item: ItemResult) -> None:
@@ -97,10 +115,17 @@ def add_raw_articles(
         if progress:
             progress(item)
 
-    batch = _Batch(index, record)
-    seen: set[str] = set()
+    def failed(item: ItemResult, reason: str) -> None:
+        item.status, item.reason = "failed", reason
+        record(item)
+
+    batch: BatchWriter[ItemResult] = BatchWriter(index, record, failed)
+    # Articles of this batch not yet stored, by id (and by content, for files:
+    # the same file twice under two paths is one article, as across batches).
+    seen: dict[str, str] = {}
+    pending: set[str] = set()  # the ids in `seen`, for syndication's lookups
     # One lock for the whole add: another writer makes it fail at once, not per article.
-    with index.writing():
+    with index.writing(), _stop_on_interrupt(index, report, batch):
         for entry in loaded:
             if isinstance(entry, LoadFailure):
                 record(ItemResult(entry.origin, "failed", reason=entry.reason))
@@ -110,12 +135,32 @@ def add_raw_articles(
             except CleaningError as exc:
                 record(ItemResult(entry.origin, "failed", entry.title or None, reason=str(exc)))
                 continue
-            status = index.status_of(article)
-            if status == "unchanged" or article.id in seen:
+            status, stored_id = index.stored_copy(article, entry.path)
+            keys = [article.id]
+            if article.identity == "path":
+                keys.append("content:" + article.content_hash)
+            earlier = next((seen[k] for k in keys if k in seen), None)
+            if status == "unchanged" or earlier:
                 # The same article twice in one batch is the same as re-adding it.
-                record(ItemResult(article.origin, "unchanged", article.id, article.title))
+                record(ItemResult(article.origin, "unchanged", earlier or stored_id, article.title))
                 continue
-            seen.add(article.id)
+            if (original := _copy_of(index, article, status, pending)) is not None:
+                # Syndicated: the same story from another outlet, stored once.
+                record(
+                    ItemResult(
+                        article.origin,
+                        "unchanged",
+                        original,
+                        article.title,
+                        f"the same story as article {original}: recorded as another source",
+                        duplicate_of=original,
+                    )
+                )
+                continue
+            seen.update(dict.fromkeys(keys, article.id))
+            if stored_id != article.id:
+                article.replaces = stored_id  # stored under an id an older tanya gave it
+            pending.add(article.id)
             try:
                 chunks = chunk_for_index(index, article)
             except Exception as exc:  # one article's bad text must not stop the batch
@@ -129,25 +174,54 @@ def add_raw_articles(
     return report
 
 
-class _Batch:
-    """Articles waiting to be embedded together, so the embedder works on
-    full batches; written (atomically per group) once enough chunks wait."""
+def _copy_of(
+    index: ArticleIndex, article: Article, status: Outcome, pending: set[str]
+) -> str | None:
+    """The article `article` republishes (see `syndication.py`), recorded as
+    one more of its sources; None for a new story. A failure here only means
+    no deduplication: it never stops the add."""
+    from .syndication import for_index
 
-    def __init__(self, index: ArticleIndex, record: Callable[[ItemResult], None]) -> None:
-        self.index, self.record = index, record
-        self.items: list[tuple[Article, list[Chunk], ItemResult]] = []
-        self.chunks = 0
+    try:
+        store = for_index(index)
+        if status != "added":  # an update of a stored article: its new signature
+            store.remember(article.id, article.title, article.text)
+            return None
+        if not article.url:
+            # Syndication is another outlet's URL; articles without one (files,
+            # evaluation corpora with their own ids) are never merged, only
+            # remembered, so that a later copy from the web is recognised.
+            store.remember(article.id, article.title, article.text)
+            return None
+        original = store.copy_of(article.id, article.title, article.text, pending)
+        if original is None:
+            store.remember(article.id, article.title, article.text)
+            return None
+        store.add_source(
+            original,
+            url=article.url or article.origin,
+            source=article.source,
+            title=article.title,
+            date=article.date.isoformat() if article.date else None,
+        )
+        return original
+    except Exception:
+        log.exception("near-duplicate check failed for %s", article.origin)
+        return None
 
-    def add(self, article: Article, chunks: list[Chunk], item: ItemResult) -> None:
-        self.items.append((article, chunks, item))
-        self.chunks += len(chunks)
-        if self.chunks >= self.index.settings.embed_batch_size * 2:
-            self.flush()
 
-    def flush(self) -> None:
-        if self.items:
-            _write_group(self.index, self.items, self.record)
-        self.items, self.chunks = [], 0
+@contextmanager
+def _stop_on_interrupt(
+    index: ArticleIndex, report: AddReport, batch: BatchWriter[ItemResult]
+) -> Iterator[None]:
+    """Ctrl-C → `AddInterrupted`. A write cut short leaves journal rows: it is
+    undone here, under the write lock, so the index is consistent when the
+    command exits (not only after the next open)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        index.repair(reembed=False)
+        raise AddInterrupted(report, batch.settle()) from None
 
 
 def chunk_for_index(index: ArticleIndex, article: Article) -> list[Chunk]:
@@ -159,28 +233,6 @@ def chunk_for_index(index: ArticleIndex, article: Article) -> list[Chunk]:
         overlap_sentences=index.settings.chunk_overlap_sentences,
         count_tokens=embedder.count_tokens,
     )
-
-
-def _write_group(
-    index: ArticleIndex,
-    group: list[tuple[Article, list[Chunk], ItemResult]],
-    record: Callable[[ItemResult], None],
-) -> None:
-    try:
-        index.write([(a, c) for a, c, _ in group])
-    except Exception:
-        if len(group) == 1:
-            article, _, item = group[0]
-            log.exception("storing %s failed", article.origin)
-            item.status, item.reason = "failed", "could not be stored (see log)"
-            record(item)
-            return
-        # Find the article that broke the group; store the others.
-        for one in group:
-            _write_group(index, [one], record)
-        return
-    for _, _, item in group:
-        record(item)
 
 
 def ensure_seeded(index: ArticleIndex, progress: Progress | None = None) -> AddReport | None:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
-
-from langchain.chat_models import init_chat_model
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any
 
 from .settings import Settings
+
+if TYPE_CHECKING:  # imported when a model is loaded: not on the offline path
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,8 @@ def load_chat_model(settings: Settings) -> tuple[ModelSpec, BaseChatModel] | Non
     spec = parse_llm_setting(settings.llm, settings.llm_base_url)
     if spec is None:
         return None
+    from langchain.chat_models import init_chat_model
+
     try:
         model = init_chat_model(
             spec.model, model_provider=spec.provider, **_provider_kwargs(spec, settings)

@@ -4,7 +4,7 @@ saying why an input could not be read.
 | input     | how it is read                                                         |
 |-----------|------------------------------------------------------------------------|
 | `.txt`    | first line the title, then optionally a date line, then the body      |
-| `.md`     | `# heading` (or the first line) the title; markdown syntax dropped    |
+| `.md`     | YAML front matter, then Markdown as plain text, read like `.txt`       |
 | `.html`   | main text, title, date and site name by trafilatura                   |
 | `.jsonl`  | one article a line: title, content/text, date, url, source, id        |
 | folder    | every file above in it, recursively, in name order                    |
@@ -21,12 +21,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .dates import is_date_line
 from .fetch import FetchedPage, FetchError
+from .json_errors import describe_json_error
+from .markdown import front_matter_fields, markdown_blocks, split_front_matter
 from .models import LoadFailure, RawArticle
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,8 @@ MAX_JSONL_LINE_BYTES = 20_000_000
 MIN_PAGE_WORDS = 8
 # A title longer than this is really a paragraph: the file has no title line.
 _MAX_TITLE_CHARS = 300
+# Longest explicit article id ("id" in JSONL or front matter).
+MAX_ID_CHARS = 200
 
 Loaded = RawArticle | LoadFailure
 Fetcher = Callable[[str], FetchedPage]
@@ -47,27 +52,61 @@ def is_url(text: str) -> bool:
     return bool(re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text.strip()))
 
 
-def iter_inputs(inputs: Iterable[str], *, fetch: Fetcher, max_bytes: int) -> Iterator[Loaded]:
-    """Every article in `inputs`, in order; failures in place of what failed."""
+def iter_inputs(
+    inputs: Iterable[str], *, fetch: Fetcher, max_bytes: int, max_feed_articles: int = 100
+) -> Iterator[Loaded]:
+    """Every article in `inputs`, in order; failures in place of what failed.
+    A URL that is a feed or sitemap stands for the articles it lists."""
     for given in inputs:
         if is_url(given):
-            yield from load_url(given.strip(), fetch)
+            yield from load_url(
+                given.strip(), fetch, max_bytes=max_bytes, max_feed_articles=max_feed_articles
+            )
             continue
         path = Path(given).expanduser()
         if path.is_dir():
-            files = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            files = _folder_files(path)
             if not files:
                 yield LoadFailure(given, f"no {', '.join(SUFFIXES)} files in this folder")
             for file in files:
                 yield from load_file(file, max_bytes=max_bytes)
         else:
             yield from load_file(path, max_bytes=max_bytes)
+
+
+def _folder_files(path: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in path.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
+
+
+def count_articles(inputs: Iterable[str]) -> int:
+    """How many entries `iter_inputs` will yield (articles and failures),
+    without reading any article: for a progress bar's total. A JSONL file is
+    scanned for its non-blank lines; everything else is one entry."""
+    total = 0
+    for given in inputs:
+        if is_url(given):
+            total += 1
+            continue
+        path = Path(given).expanduser()
+        files = _folder_files(path) if path.is_dir() else [path]
+        total += sum(_entries_in(file) for file in files) or 1
+    return total
+
+
+def _entries_in(path: Path) -> int:
+    if path.suffix.lower() != ".jsonl" or not path.is_file():
+        return 1
+    try:
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip()) or 1
+    except OSError:
+        return 1
 
 
 # --- bytes → text ------------------------------------------------------------------------------
@@ -134,7 +173,19 @@ def load_file(path: Path, *, max_bytes: int) -> Iterator[Loaded]:
     except OSError as exc:
         yield LoadFailure(origin, f"cannot read it: {exc.strerror or exc}")
         return
-    yield _from_bytes(data, suffix, origin, default_title=path.stem)
+    loaded = _from_bytes(data, suffix, origin, default_title=path.stem)
+    if isinstance(loaded, RawArticle):
+        # The file is the article's identity: edited and added again, it
+        # updates the article instead of adding a second one.
+        loaded.path = _absolute(path)
+    yield loaded
+
+
+def _absolute(path: Path) -> str:
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a symlink loop
+        return str(path.absolute())
 
 
 def _from_bytes(
@@ -191,72 +242,60 @@ def parse_text(
         title, rest = default_title, lines
     else:
         rest = lines[1:]
-    date_text = None
-    for i, line in enumerate(rest):
-        if not line.strip():
-            continue
-        if is_date_line(line):
-            date_text = line.strip()
-            rest = rest[i + 1 :]
-        break
-    body = "\n".join(rest).strip()
+    date_text, body = _date_and_body(rest)
     if not body:
         return LoadFailure(origin, "no article text after the title line")
     return RawArticle(title=title, body=body, origin=origin, date_text=date_text, url=url)
 
 
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-_MD_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
-_MD_LIST = re.compile(r"^\s{0,3}(?:[-*+]|\d+[.)])\s+")
-_MD_QUOTE = re.compile(r"^\s{0,3}>\s?")
-
-
-def strip_markdown(line: str) -> str:
-    line = _MD_HEADING.sub(r"\1", line)
-    line = _MD_QUOTE.sub("", line)
-    line = _MD_LIST.sub("", line)
-    line = _MD_IMAGE.sub(r"\1", line)
-    line = _MD_LINK.sub(r"\1", line)
-    return _MD_EMPHASIS.sub(r"\2", line)
+def _date_and_body(lines: list[str]) -> tuple[str | None, str]:
+    """What follows a title: a first line that is only a date is the date."""
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if is_date_line(line):
+            return line.strip(), "\n".join(lines[i + 1 :]).strip()
+        break
+    return None, "\n".join(lines).strip()
 
 
 def parse_markdown(text: str, origin: str, *, default_title: str = "") -> Loaded:
-    lines = text.replace("\r\n", "\n").split("\n")
-    # Front matter (--- ... ---) is metadata, not text.
-    front: dict[str, str] = {}
-    if lines and lines[0].strip() == "---" and "---" in (x.strip() for x in lines[1:]):
-        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-        for item in lines[1:end]:
-            key, _, value = item.partition(":")
-            front[key.strip().lower()] = value.strip().strip("'\"")
-        lines = lines[end + 1 :]
-    title = front.get("title", "")
-    body: list[str] = []
-    for line in lines:
-        heading = _MD_HEADING.match(line)
-        if heading and not title:
-            title = strip_markdown(heading.group(1))
-            continue
-        if _MD_RULE.match(line):
-            body.append("")
-            continue
-        body.append(strip_markdown(line))
+    """Front matter for metadata, then the Markdown rendered to plain text and
+    read like a `.txt` (see `markdown.py`): the title is the front matter's,
+    else the heading the document starts with, else its first h1, else its
+    first line; a date line right after the title gives the date."""
+    try:
+        front, source = split_front_matter(text)
+        meta = front_matter_fields(front or {})
+        meta["id"] = explicit_id(meta["id"])
+    except ValueError as exc:  # FrontMatterError, or an unusable id
+        return LoadFailure(origin, str(exc))
+    blocks = markdown_blocks(source)
+    if not blocks:
+        where = "after the front matter" if front is not None else "in the file"
+        return LoadFailure(origin, f"no article text {where}")
+    title = meta["title"]
     if not title:
-        return parse_text("\n".join(body), origin, default_title=default_title)
-    content = "\n".join(body).strip()
-    if not content:
-        return LoadFailure(origin, "no article text after the title")
-    return RawArticle(
-        title=title,
-        body=content,
-        origin=origin,
-        date_text=front.get("date"),
-        url=front.get("url"),
-        source=front.get("source"),
-    )
+        heading = (
+            blocks[0] if blocks[0].heading else next((b for b in blocks if b.heading == 1), None)
+        )
+        if heading is not None:
+            title = " ".join(heading.text.split())
+            blocks.remove(heading)
+    plain = [block.text for block in blocks]
+    if title:
+        date_text, body = _date_and_body("\n\n".join(plain).split("\n"))
+        if not body:
+            return LoadFailure(origin, "no article text after the title")
+        raw = RawArticle(title=title, body=body, origin=origin, date_text=date_text)
+    else:
+        loaded = parse_text("\n\n".join(plain), origin, default_title=default_title)
+        if isinstance(loaded, LoadFailure):
+            return loaded
+        raw = loaded
+    raw.date_text = meta["date"] or raw.date_text
+    raw.source, raw.url, raw.id = meta["source"], meta["url"], meta["id"]
+    return raw
 
 
 def parse_html(html: str, origin: str, *, url: str | None = None) -> Loaded:
@@ -327,12 +366,14 @@ def load_jsonl(path: Path) -> Iterator[Loaded]:
                 )
                 continue
             try:
-                record = json.loads(decode(raw))
+                # Without its line break: a string left open runs into it, and
+                # "unterminated string" is what the user needs to hear.
+                record = json.loads(decode(raw).rstrip("\r\n"))
             except UndecodableError as exc:
                 yield LoadFailure(origin, str(exc))
                 continue
             except json.JSONDecodeError as exc:
-                yield LoadFailure(origin, f"not valid JSON ({exc.msg}, column {exc.colno})")
+                yield LoadFailure(origin, describe_json_error(exc, number))
                 continue
             yield parse_record(record, origin)
         if not any_line:
@@ -348,6 +389,18 @@ def _field(record: dict[str, Any], key: str) -> str | None:
     return str(value).strip() or None
 
 
+def explicit_id(value: str | None) -> str | None:
+    """An id given by the input, checked: it becomes the article id as is,
+    typed in `tanya show`/`remove` and shown in every report."""
+    if value is None:
+        return None
+    if len(value) > MAX_ID_CHARS:
+        raise ValueError(f'"id" is {len(value)} characters long; at most {MAX_ID_CHARS}')
+    if any(unicodedata.category(ch)[0] == "C" for ch in value):
+        raise ValueError('"id" holds control characters')
+    return value
+
+
 def parse_record(record: object, origin: str) -> Loaded:
     """A decoded JSONL line → an article: `title` and `content`/`text` required."""
     if not isinstance(record, dict):
@@ -356,6 +409,7 @@ def parse_record(record: object, origin: str) -> Loaded:
         title = _field(record, "title")
         body = next((b for k in _TEXT_KEYS if (b := _field(record, k))), None)
         fields = {k: _field(record, k) for k in ("date", "url", "source", "id")}
+        fields["id"] = explicit_id(fields["id"])
     except ValueError as exc:
         return LoadFailure(origin, str(exc))
     if not body:
@@ -374,14 +428,34 @@ def parse_record(record: object, origin: str) -> Loaded:
 
 
 # --- URLs ---------------------------------------------------------------------------------------------
-def load_url(url: str, fetch: Fetcher) -> Iterator[Loaded]:
+def load_url(
+    url: str, fetch: Fetcher, *, max_bytes: int = 5_000_000, max_feed_articles: int = 100
+) -> Iterator[Loaded]:
     try:
         page = fetch(url)
     except FetchError as exc:
         yield LoadFailure(url, str(exc))
         return
+    from .feeds import is_listing, load_listing  # feeds imports this module
+
+    if is_listing(page, max_bytes):
+        yield from load_listing(page, fetch, max_bytes=max_bytes, max_articles=max_feed_articles)
+        return
+    if page.content_type not in (
+        "text/html",
+        "application/xhtml+xml",
+        "text/plain",
+        "text/markdown",
+    ):
+        yield LoadFailure(url, f"not a web page, feed or sitemap ({page.content_type})")
+        return
+    yield read_page(page, url)
+
+
+def read_page(page: FetchedPage, origin: str) -> Loaded:
+    """A fetched page as an article (HTML through trafilatura, or plain text)."""
     suffix = ".txt" if page.content_type in ("text/plain", "text/markdown") else ".html"
     name = page.final_url.rstrip("/").rsplit("/", 1)[-1] or page.final_url
-    yield _from_bytes(
-        page.body, suffix, url, default_title=name, url=page.final_url, charset=page.charset
+    return _from_bytes(
+        page.body, suffix, origin, default_title=name, url=page.final_url, charset=page.charset
     )

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-from langchain_core.prompts import ChatPromptTemplate
+from typing import TYPE_CHECKING
 
 from prompts import load_prompt
 
 from .answer import Passage, Turn
 from .question import Language
+
+if TYPE_CHECKING:  # imported by the prompts' builders: not on the offline path
+    from langchain_core.prompts import ChatPromptTemplate
 
 # What the model replies, alone, when the passages do not answer; the code
 # detects it to set `found=false` (prompts/answer_system.md, rule 7).
@@ -28,12 +30,16 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 
 
 def answer_prompt() -> ChatPromptTemplate:
+    from langchain_core.prompts import ChatPromptTemplate
+
     return ChatPromptTemplate.from_messages(
         [("system", load_prompt("answer_system")), ("human", load_prompt("answer_user"))]
     ).partial(not_found_marker=NOT_FOUND_MARKER)
 
 
 def condense_prompt() -> ChatPromptTemplate:
+    from langchain_core.prompts import ChatPromptTemplate
+
     return ChatPromptTemplate.from_messages(
         [("system", load_prompt("condense_system")), ("human", load_prompt("condense_user"))]
     )

@@ -57,8 +57,11 @@ def validate_question(text: str, max_chars: int) -> str:
             "The question is empty: write a question about the articles."
         )
     if len(cleaned) > max_chars:
+        from babel.numbers import format_decimal  # "10.259" in Indonesian, "10,259" in English
+
+        n_id, max_id = (format_decimal(n, locale="id") for n in (len(cleaned), max_chars))
         raise QuestionError(
-            f"Pertanyaan terlalu panjang ({len(cleaned):,} karakter, maksimal {max_chars:,}). "
+            f"Pertanyaan terlalu panjang ({n_id} karakter, maksimal {max_id}). "
             f"Persingkat. / The question is too long ({len(cleaned):,} characters, "
             f"at most {max_chars:,}): shorten it."
         )

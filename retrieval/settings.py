@@ -2,17 +2,22 @@
 
 Names carry the `TANYA_` prefix, except provider keys, which keep the names
 their ecosystems use (`OPENAI_API_KEY`, `TELEGRAM_BOT_TOKEN`). `.env.example`
-documents each one; a test keeps the two in step.
+documents each one; a test keeps the two in step. A `TANYA_` name that is
+no setting (a typo) would be silently ignored: `unknown_setting_warnings`
+names it and the setting it was probably meant to be.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_FILE = ".env"  # read from the working directory
 
 
 def _default_data_dir() -> Path:
@@ -34,7 +39,7 @@ def _split_ids(value: object) -> object:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="TANYA_",
-        env_file=".env",
+        env_file=ENV_FILE,
         env_file_encoding="utf-8",
         extra="ignore",
     )
@@ -61,6 +66,16 @@ class Settings(BaseSettings):
     fetch_timeout: float = Field(default=20.0, gt=0)
     fetch_max_bytes: int = Field(default=5_000_000, gt=0)
     max_article_chars: int = Field(default=2_000_000, gt=0)
+    # Articles one `tanya add FEED` reads from a feed or sitemap (the newest).
+    feed_max_articles: int = Field(default=100, ge=1)
+
+    # --- following feeds (`tanya follow`, `tanya watch`, the bot) ---------------
+    # Minutes between two polls of the followed sources.
+    follow_every: float = Field(default=30.0, gt=0)
+    # Seconds between two requests to one host (robots.txt's Crawl-delay if longer).
+    follow_host_delay: float = Field(default=2.0, ge=0)
+    # New articles read from one source in one poll; the rest wait for the next.
+    follow_max_per_poll: int = Field(default=20, ge=1)
 
     # --- retrieval -----------------------------------------------------------
     top_k: int = Field(default=5, ge=1, le=100)
@@ -113,3 +128,41 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+
+def setting_names() -> set[str]:
+    """Every environment name a setting is read from (`TANYA_TOP_K`, `OPENAI_API_KEY`, ...)."""
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        choices = getattr(field.validation_alias, "choices", None)
+        if choices:
+            names.update(str(c).upper() for c in choices)
+        else:
+            names.add(f"TANYA_{name.upper()}")
+    return names
+
+
+def unknown_setting_warnings(env_file: str | Path | None = None) -> list[str]:
+    """One warning per `TANYA_` name in the environment or `.env` that is not
+    a setting, with the closest real one. (Names are case-insensitive, as
+    pydantic-settings reads them.)"""
+    found: dict[str, str] = {}
+    for name in os.environ:
+        if name.upper().startswith("TANYA_"):
+            found.setdefault(name.upper(), f"{name} (environment)")
+    path = Path(env_file or ENV_FILE)
+    if path.is_file():
+        from dotenv import dotenv_values
+
+        for name in dotenv_values(path, encoding="utf-8"):
+            if name.upper().startswith("TANYA_"):
+                found.setdefault(name.upper(), f"{name} (in {path})")
+    known = setting_names()
+    warnings = []
+    for name, where in sorted(found.items()):
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "see .env.example for the settings."
+        warnings.append(f"{where} is not a tanya setting and is ignored; {hint}")
+    return warnings

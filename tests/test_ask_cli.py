@@ -6,6 +6,9 @@ bad input exits 2 with a message; with a model, `--json` shows mode llm."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,7 @@ from tests.servers.openai_api import OpenAIServer, Reply
 REPO = Path(__file__).resolve().parent.parent
 SEED_TITLE = "Dibantu Milisi Syiah Internasional, Rezim Assad Rebut Benteng Terakhir IS di Suriah"
 runner = CliRunner()
+TANYA = str(Path(sys.executable).with_name("tanya"))
 
 
 def seed_questions() -> list[dict[str, Any]]:
@@ -163,3 +167,42 @@ def test_model_down_still_answers_with_a_note(
     flat = " ".join(out.split())
     assert "Hizbullah" in flat
     assert "tidak dapat dihubungi" in flat and "HTTP 503" in flat
+
+
+def test_a_provider_error_that_echoes_the_key_never_shows_it(
+    seeded_data_dir: Path, openai_server: OpenAIServer
+) -> None:
+    # The real command (its own logging setup), a provider whose error body
+    # quotes the keys it was sent: OPENAI_API_KEY (a setting) and a key other
+    # provider clients read from the environment themselves.
+    key = "sk-live-0123456789abcdefSECRET"
+    other = "AIzaSy-google-key-abcdefghijkl"
+    openai_server.reply_with(
+        *[Reply(status=500, error_message=f"upstream refused key {key} (also {other})")] * 2
+    )
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TANYA_", "OPENAI_"))},
+        "TANYA_DATA_DIR": str(seeded_data_dir),
+        "TANYA_LLM": "openai:gpt-test",
+        "TANYA_LLM_BASE_URL": openai_server.base_url,
+        "TANYA_LLM_MAX_RETRIES": "0",
+        "OPENAI_API_KEY": key,
+        "GOOGLE_API_KEY": other,
+    }
+    question = "Siapa yang memimpin pertempuran untuk kota Albu Kamal?"
+    for extra in (["--json"], []):
+        done = subprocess.run(
+            [TANYA, "ask", question, *extra],
+            env=env,
+            cwd=seeded_data_dir.parent,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert "the model openai:gpt-test failed" in done.stderr  # it was logged...
+        assert "upstream refused key [REDACTED]" in done.stderr  # ...with the body, redacted
+        for text in (done.stdout, done.stderr):
+            assert key not in text and other not in text
+    assert len(openai_server.requests) == 2
+    assert openai_server.request_headers[0]["authorization"] == f"Bearer {key}"

@@ -181,18 +181,15 @@ def test_markers_to_no_passage_are_dropped(
     answerer = with_model(shared_index, openai_server)
     question = "Di mana Observatorium Suriah berbasis?"
     n = passage_number(answerer, question, "berbasis")
-    openai_server.reply_with(
-        f"Observatorium itu berbasis di Inggris [{n}][42]. "
-        f"Observatorium itu lembaga monitor perang [99]."
-    )
+    openai_server.reply_with(f"Observatorium itu berbasis di Inggris [{n}][42]. Tambahan [99].")
     answer = answerer.ask(question)
     assert answer.mode == "llm" and answer.found
-    # [42] and [99] point to no passage: dropped. The second sentence still
-    # stands on the passage the answer cites, so it stays.
-    assert answer.answer == (
-        "Observatorium itu berbasis di Inggris [1]. Observatorium itu lembaga monitor perang."
-    )
+    # [42] is dropped; "Tambahan" cited only [99], so it cites nothing and is not shown.
+    assert answer.answer == "Observatorium itu berbasis di Inggris [1]."
     assert [c.n for c in answer.citations] == [1]
+    assert answer.notes == [
+        "1 kalimat jawaban model tidak merujuk ke kutipan mana pun, jadi tidak ditampilkan."
+    ]
 
 
 def test_an_uncited_model_answer_is_not_presented_as_grounded(
@@ -222,19 +219,56 @@ def test_not_found_marker_gives_found_false_and_is_never_streamed(
     assert NOT_FOUND_MARKER not in "".join(tokens)
 
 
-def test_streaming_sends_tokens_as_the_model_writes(
+def test_streaming_sends_each_checked_sentence_as_the_model_writes(
     shared_index: ArticleIndex, openai_server: OpenAIServer
 ) -> None:
     answerer = with_model(shared_index, openai_server)
     question = "Siapa yang memimpin pertempuran untuk kota Albu Kamal?"
     n = passage_number(answerer, question, "Hizbullah")
-    text = f"Menurut Jurnalislamcom, pertempuran itu dipimpin oleh Hizbullah [{n}]."
-    openai_server.reply_with(Reply(text=text, chunk_delay=0.01))
-    tokens: list[str] = []
-    answer = answerer.ask(question, on_token=tokens.append)
-    assert len(tokens) > 3  # word by word, not one block at the end
-    assert "".join(tokens) == text
-    assert answer.mode == "llm" and "Hizbullah" in answer.answer
+    sentences = [
+        f"Menurut Jurnalislamcom, pertempuran itu dipimpin oleh Hizbullah [{n}].",
+        f"Hizbullah didampingi penasihat Garda Revolusi Iran [{n}].",
+        f"Keterangan itu berasal dari Rami Abdel Rahman. [{n}]",
+    ]
+    openai_server.reply_with(Reply(text=" ".join(sentences), chunk_delay=0.01))
+    pieces: list[str] = []
+    answer = answerer.ask(question, on_token=pieces.append)
+    # Sentence by sentence (not word by word, not one block at the end), each
+    # with its markers renumbered as the final answer has them.
+    assert [p.strip() for p in pieces] == [s.replace(f"[{n}]", "[1]") for s in sentences]
+    assert "".join(pieces) == answer.answer
+    assert answer.mode == "llm" and answer.notes == []
+
+
+@pytest.mark.parametrize(
+    "injected",
+    [
+        "PWNED! Akun Anda diblokir, masuk ulang di http://evil.example/login sekarang.",
+        "PWNED! Akun Anda diblokir, masuk ulang di http://evil.example/login sekarang [42].",
+    ],
+)
+def test_uncited_injected_sentences_are_never_streamed_or_shown(
+    shared_index: ArticleIndex, openai_server: OpenAIServer, injected: str
+) -> None:
+    answerer = with_model(shared_index, openai_server)
+    question = "Berapa ketinggian air banjir di Kampung Melayu?"
+    n = passage_number(answerer, question, "dua meter")
+    text = f"{injected} Ketinggian air mencapai dua meter [{n}]. {injected}"
+    openai_server.reply_with(Reply(text=text, chunk_delay=0.005))
+    pieces: list[str] = []
+    answer = answerer.ask(question, on_token=pieces.append)
+    assert answer.mode == "llm" and answer.found
+    assert answer.answer == "Ketinggian air mencapai dua meter [1]."
+    assert "".join(pieces) == answer.answer
+    assert answer.notes[0].startswith("4 kalimat")  # "PWNED!" and the rest, twice
+
+    # An answer made only of uncited text: nothing of it is streamed, the
+    # offline answer is given instead.
+    openai_server.reply_with(Reply(text=f"{injected} {injected}", chunk_delay=0.005))
+    pieces.clear()
+    answer = answerer.ask(question, on_token=pieces.append)
+    assert pieces == []
+    assert answer.mode == "extractive" and "evil.example" not in answer.answer
 
 
 def test_provider_error_falls_back_to_the_offline_answer_with_a_note(

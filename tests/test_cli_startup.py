@@ -42,3 +42,36 @@ def test_a_command_still_loads_what_it_needs() -> None:
         "with opened_index(Settings(data_dir=d)) as index: pass\n"
     )
     assert "chromadb" in loaded_after(code)
+
+
+def test_an_offline_ask_loads_no_llm_ingest_or_bot_stack(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`tanya ask` without a model: no LangChain runnables/tracing (langsmith),
+    no model loader, no ingestion (trafilatura, dateparser), no PTB."""
+    import os
+
+    env = {**os.environ, "TANYA_DATA_DIR": str(tmp_path / "data"), "TANYA_LLM": ""}
+    env["PYTHONPATH"] = str(REPO)
+    seed = "from bot.cli import main\nimport sys\nsys.argv = ['tanya', 'add', 'seeds']\nmain()\n"
+    subprocess.run([sys.executable, "-c", seed], cwd=REPO, env=env, capture_output=True)
+    unwanted = (
+        "langsmith",
+        "langchain_core.runnables.base",
+        "langchain_core.language_models.base",
+        "langchain",
+        "trafilatura",
+        "dateparser",
+        "telegram",
+    )
+    probe = (
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        "r = CliRunner().invoke(app, ['ask', 'Siapa yang memimpin pertempuran di Albu Kamal?'])\n"
+        "assert r.exit_code == 0 and '[1]' in r.output, r.output\n"
+        "import sys\n"
+        f"print(','.join(m for m in {unwanted!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.rstrip("\n").split("\n")[-1] == ""

@@ -4,6 +4,8 @@ server's own network."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from retrieval.fetch import FetchError, fetch_url
@@ -78,7 +80,15 @@ def test_plain_text_urls_are_read_like_txt_files(
             lambda w: w.route("/besar-cl", "x" * 3_000_000, headers={"X-Big": "1"}),
             "larger than",
         ),
-        (lambda w: w.hang("/lambat", 30), "timed out"),
+        (lambda w: w.hang("/lambat", 30), "took longer than 1 s"),
+        (
+            lambda w: w.route(
+                "/mirip",
+                article_page("Mirip HTML", PARAGRAPHS),
+                content_type="text/htmlx; charset=utf-8",
+            ),
+            "not a web page (text/htmlx)",
+        ),
         (lambda w: w.redirect("/loop", "/loop"), "redirects"),
         (
             lambda w: w.route("/biner", bytes(range(256)) * 50, content_type="text/html"),
@@ -126,3 +136,65 @@ def test_a_redirect_into_the_private_network_is_refused(web_server: WebServer) -
     with pytest.raises(FetchError, match="private or local address"):
         fetch_url(url, allow_private=False, timeout=2)
     assert web_server.requests == []  # refused before any connection was made
+
+
+# --- the time limit bounds the whole fetch ---------------------------------------------------------
+
+
+def test_headers_dripped_a_byte_at_a_time_fail_at_the_time_limit(web_server: WebServer) -> None:
+    # Every read gets a byte well within the limit, so a per-read timeout never
+    # fires: only a deadline over the whole request ends this (~30 s of headers).
+    url = web_server.drip_headers("/tetes", 0.25, body=article_page("Judul", PARAGRAPHS))
+    started = time.monotonic()
+    with pytest.raises(FetchError, match=r"took longer than 2 s \(TANYA_FETCH_TIMEOUT\)"):
+        fetch_url(url, timeout=2)
+    assert time.monotonic() - started < 8  # generous: the drip alone lasts ~30 s
+
+
+def test_a_chain_of_slow_redirects_fails_at_the_time_limit(
+    index: ArticleIndex, web_server: WebServer
+) -> None:
+    final = web_server.route("/akhir", article_page("Bendungan Baru", PARAGRAPHS))
+    hop = final
+    for n in range(5):  # each hop answers within the limit; together they take 5 s
+        hop = web_server.redirect(f"/hop{n}", hop, delay=1.0)
+    index.settings = index.settings.model_copy(update={"fetch_timeout": 2.0})
+    report = add_inputs(index, [hop])
+    [item] = report.items
+    assert item.status == "failed"
+    assert "took longer than 2 s" in (item.reason or ""), item.reason
+    assert web_server.requests_to("/akhir") == []  # never reached the end of the chain
+
+
+# --- special-purpose addresses are not public -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "192.0.0.8",  # IPv4 dummy address (IETF protocol assignments)
+        "100.64.0.1",  # shared address space (carrier-grade NAT)
+        "198.18.0.1",  # benchmarking
+        "192.88.99.1",  # 6to4 relay anycast
+        "[64:ff9b::a9fe:a9fe]",  # NAT64 of 169.254.169.254, the cloud metadata address
+        "[64:ff9b:1::a00:1]",  # local-use NAT64
+        "[2002:a00:1::1]",  # 6to4 wrapping 10.0.0.1
+        "[2002:7f00:1::1]",  # 6to4 wrapping 127.0.0.1
+        "[::127.0.0.1]",  # IPv4-compatible
+        "[::ffff:10.0.0.1]",  # IPv4-mapped
+        "[::ffff:169.254.169.254]",
+        "[2001:0:4136:e378:8000:63bf:f5ff:fffe]",  # Teredo, client 10.0.0.1
+        "[2001:db8::1]",  # documentation
+        "[3fff::1]",  # documentation (2024)
+        "[5f00::1]",  # SRv6 SIDs
+        "[100::1]",  # discard-only
+        "[fc00::1]",  # unique local
+        "[fe80::1]",  # link-local
+        "[ff02::1]",  # multicast
+        "224.0.0.1",  # multicast
+        "255.255.255.255",
+    ],
+)
+def test_special_purpose_addresses_are_refused(host: str) -> None:
+    with pytest.raises(FetchError, match="private or local address"):
+        fetch_url(f"http://{host}/latest/meta-data", allow_private=False, timeout=2)

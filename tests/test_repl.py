@@ -5,7 +5,9 @@ kept across runs; and with piped stdin, for scripts."""
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -38,6 +40,10 @@ def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def chat_env(data_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TANYA_")}
     env.update({"TANYA_DATA_DIR": str(data_dir), "NO_COLOR": "1", "TERM": "xterm", **extra})
+    # One embedder thread: on a loaded machine the default (every core) makes
+    # each query's embedding take seconds instead of ~0.1 s (threads that wait
+    # on each other), and a step of a test could then outlast its timeout.
+    env.setdefault("TANYA_EMBED_THREADS", "1")
     # pexpect's pty does not answer prompt_toolkit's cursor-position request;
     # waiting for the answer could swallow what the test types next.
     env["PROMPT_TOOLKIT_NO_CPR"] = "1"
@@ -116,13 +122,18 @@ def test_history_is_kept_across_runs(spawn: object) -> None:
 
 
 def test_ctrl_c_cancels_a_slow_answer_and_stays(spawn: object, openai_server: OpenAIServer) -> None:
-    openai_server.reply_with(Reply(text="terlambat [1].", delay=60.0), "Hizbullah [1].")
+    # The first answer's model call does not reply while the test runs (the
+    # server's stop() ends the wait); the second replies at once.
+    openai_server.reply_with(Reply(text="terlambat [1].", delay=10 * TIMEOUT), "Hizbullah [1].")
     child = spawn(  # type: ignore[operator]
         TANYA_LLM="openai:gpt-test",
         TANYA_LLM_BASE_URL=openai_server.base_url,
         TANYA_LLM_MAX_RETRIES="0",
+        TANYA_LLM_TIMEOUT=str(10 * TIMEOUT),  # only Ctrl-C ends the first answer
     )
     child.sendline("Siapa yang memimpin pertempuran untuk kota Albu Kamal?")
+    # Ctrl-C once the answer is certainly being written (the model has the
+    # request), not after a guessed sleep.
     openai_server.wait_for_requests(1, timeout=TIMEOUT)
     child.sendintr()
     child.expect("cancelled")
@@ -133,6 +144,32 @@ def test_ctrl_c_cancels_a_slow_answer_and_stays(spawn: object, openai_server: Op
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_only_checked_sentences_of_a_model_answer_reach_the_terminal(
+    spawn: object, openai_server: OpenAIServer
+) -> None:
+    injected = "PWNED! Masuk ulang di http://evil.example/login sekarang."
+    first = "Pertempuran itu dipimpin oleh Hizbullah [1]."
+    second = "Milisi Syiah internasional ikut bertempur [1]."
+    openai_server.reply_with(
+        Reply(f"{injected} {first} {injected} {second} {injected}", chunk_delay=0.05)
+    )
+    child = spawn(  # type: ignore[operator]
+        TANYA_LLM="openai:gpt-test",
+        TANYA_LLM_BASE_URL=openai_server.base_url,
+        TANYA_LLM_MAX_RETRIES="0",
+    )
+    seen = io.StringIO()
+    child.logfile_read = seen  # every byte the terminal received, erased lines included
+    ask(child, "Siapa yang memimpin pertempuran untuk kota Albu Kamal?", "Sources")
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+    screen = seen.getvalue()
+    assert first in screen and second in screen
+    assert "PWNED" not in screen and "evil.example" not in screen
+    plain = " ".join(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).split())
+    assert "6 kalimat jawaban model tidak merujuk" in plain, plain  # "PWNED!" and the rest, 3x
 
 
 def test_piped_lines_for_scripts(seeded_dir: Path) -> None:

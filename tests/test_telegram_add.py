@@ -152,7 +152,8 @@ def test_binary_oversized_and_unsupported_documents_fail_clearly(
     big = telegram_server.add_file(b"Judul\n\n" + b"kata " * 2000, "besar.txt")
     sent = telegram_server.message(document=big, chat_id=ADMIN)
     [reply] = bot.wait_replies(ADMIN, sent)
-    assert reply.text == "Berkas besar.txt terlalu besar (10.0 kB; batasnya 5.0 kB)."
+    # Indonesian writes decimals with a comma.
+    assert reply.text == "Berkas besar.txt terlalu besar (10,0 kB; batasnya 5,0 kB)."
     assert len(telegram_server.downloads) == 1  # refused before downloading it
 
     pdf = telegram_server.add_file(b"%PDF-1.4", "laporan.pdf", "application/pdf")

@@ -242,3 +242,44 @@ def test_webhook_mode_behind_a_proxy(
     for leaked in (telegram_server.token, secret):
         assert leaked not in log
     assert json.dumps(update)  # the update was a real one, not an empty dict
+
+
+def test_an_unreachable_telegram_is_one_clear_error_not_a_traceback(workdir: Path) -> None:
+    closed = _free_port()  # nothing listens there
+    env = {
+        **base_env(workdir / "data"),
+        "TELEGRAM_BOT_TOKEN": "123456:unreachable-token-abcdefgh",
+        "TANYA_TELEGRAM_BASE_URL": f"http://127.0.0.1:{closed}/bot",
+        "TANYA_TELEGRAM_FILE_BASE_URL": f"http://127.0.0.1:{closed}/file/bot",
+    }
+    result = run_bot(workdir, env)
+    assert result.returncode == 1, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"could not reach Telegram at http://127.0.0.1:{closed}/bot" in message
+    assert "Check the network" in message
+    assert "Traceback" not in result.stderr and 'File "' not in result.stderr
+    assert len(result.stderr.strip().splitlines()) < 12, result.stderr
+
+
+@pytest.mark.parametrize("level", ["QUIET", "verbose", ""])
+def test_an_unknown_log_level_lists_the_levels_and_exits_2(
+    tmp_path: Path, telegram_server: TelegramServer, level: str
+) -> None:
+    result = run_bot(tmp_path, server_env(tmp_path / "data", telegram_server), "--log-level", level)
+    assert result.returncode == 2, result.stderr
+    message = " ".join(result.stderr.split())
+    assert "--log-level" in message
+    for name in ("debug", "info", "warning", "error"):
+        assert f"'{name}'" in message.lower()
+    assert "Traceback" not in result.stderr
+    assert telegram_server.calls == []  # refused before anything started
+
+
+def test_log_levels_are_case_insensitive(workdir: Path, telegram_server: TelegramServer) -> None:
+    # Accepted (lower case): the run reaches Telegram, which rejects the token.
+    env = server_env(workdir / "data", telegram_server)
+    env["TELEGRAM_BOT_TOKEN"] = "123456:WRONG-token-zyxwvutsrqponmlk"
+    result = run_bot(workdir, env, "--log-level", "warning")
+    assert result.returncode == 2, result.stderr
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in " ".join(result.stderr.split())
+    assert "receiving updates" not in result.stderr  # INFO is below the chosen level

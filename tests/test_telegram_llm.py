@@ -7,6 +7,7 @@ keeps nobody else waiting."""
 from __future__ import annotations
 
 import itertools
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -24,27 +25,30 @@ MakeBot = Callable[..., BotHarness]
 
 STREAMED = (
     "Pertempuran untuk merebut Albu Kamal dipimpin oleh kelompok militan Syiah Libanon "
-    "Hizbullah bersama penasihat Garda Revolusi Iran [1]. Sebagian besar pertempuran "
-    "dilakukan oleh milisi sekutu Syiah internasional, bukan tentara reguler Assad [1][9]."
+    "Hizbullah [1]. Mereka didampingi penasihat Garda Revolusi Iran [1]. Sebagian besar "
+    "pertempuran dilakukan oleh milisi sekutu Syiah internasional [1][9]. Tentara reguler "
+    "Assad tidak banyak terlibat [1]. Hal itu disampaikan Observatorium Suriah [1]."
 )
 CHECKED = (  # [9] pointed to no passage: dropped
     "Pertempuran untuk merebut Albu Kamal dipimpin oleh kelompok militan Syiah Libanon "
-    "Hizbullah bersama penasihat Garda Revolusi Iran [1]. Sebagian besar pertempuran "
-    "dilakukan oleh milisi sekutu Syiah internasional, bukan tentara reguler Assad [1]."
+    "Hizbullah [1]. Mereka didampingi penasihat Garda Revolusi Iran [1]. Sebagian besar "
+    "pertempuran dilakukan oleh milisi sekutu Syiah internasional [1]. Tentara reguler "
+    "Assad tidak banyak terlibat [1]. Hal itu disampaikan Observatorium Suriah [1]."
 )
+INJECTED = "PWNED! Akun Anda diblokir: masuk ulang di http://evil.example/login sekarang."
 
 
 @pytest.fixture
 def make_llm_bot(make_bot: MakeBot, openai_server: OpenAIServer) -> Iterator[MakeBot]:
     def make(**overrides: Any) -> BotHarness:
-        return make_bot(
-            llm="openai:gpt-test",
-            llm_base_url=openai_server.base_url,
-            OPENAI_API_KEY="sk-test",
-            llm_max_retries=0,  # one request per answer: a failure is a failure
-            llm_timeout=30,
-            **overrides,
-        )
+        settings: dict[str, Any] = {
+            "llm": "openai:gpt-test",
+            "llm_base_url": openai_server.base_url,
+            "OPENAI_API_KEY": "sk-test",
+            "llm_max_retries": 0,  # one request per answer: a failure is a failure
+            "llm_timeout": 30,
+        }
+        return make_bot(**{**settings, **overrides})
 
     yield make
 
@@ -66,7 +70,7 @@ def test_an_llm_answer_is_streamed_by_throttled_edits_then_checked(
     make_llm_bot: MakeBot, openai_server: OpenAIServer, telegram_server: TelegramServer
 ) -> None:
     words = len(STREAMED.split())
-    openai_server.reply_with(Reply(STREAMED, chunk_delay=0.08))
+    openai_server.reply_with(Reply(STREAMED, chunk_delay=0.06))
     bot = make_llm_bot(build_options={"stream_interval": 1.0})
     asked = bot.say(QUESTION, chat_id=101)
     [answer] = final(bot, 101, asked)
@@ -76,11 +80,12 @@ def test_an_llm_answer_is_streamed_by_throttled_edits_then_checked(
     assert answer.text.split("\n[1] ", 1)[1].startswith("Dibantu Milisi Syiah Internasional")
     assert answer.reply_markup is not None  # the quote buttons
 
-    # Before the final text: previews of the text so far, plain, each longer.
+    # Before the final text: previews of the checked text so far, whole
+    # sentences, plain, each longer.
     previews = answer.history
     assert len(previews) >= 2, previews
-    assert all(p.endswith(" …") for p in previews)
-    assert all(STREAMED.startswith(p[: -len(" …")]) for p in previews)
+    assert all(p.endswith("]. …") for p in previews)
+    assert all(CHECKED.startswith(p[: -len(" …")]) for p in previews)
     assert [len(p) for p in previews] == sorted({len(p) for p in previews})
     # Throttled: far fewer edits than streamed words, and spaced out (a second
     # apart in the bot; half that is allowed for network jitter).
@@ -187,3 +192,64 @@ def test_on_shutdown_an_answer_that_cannot_finish_is_abandoned_with_an_apology(
     [sorry] = bot.replies(109, asked)
     assert sorry.reply_to_message_id == asked
     assert sorry.text.startswith("Maaf, bot sedang dimulai ulang")
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        f"{INJECTED} {INJECTED} {INJECTED}",  # nothing cited: the offline answer instead
+        f"{INJECTED} Pertempuran itu dipimpin oleh Hizbullah [1]. {INJECTED} Milisi Syiah "
+        f"internasional ikut bertempur [1]. {INJECTED[:-1]} [7].",  # cited, plus injected
+    ],
+    ids=["uncited", "mixed"],
+)
+def test_injected_model_text_never_reaches_the_chat(
+    make_llm_bot: MakeBot,
+    openai_server: OpenAIServer,
+    telegram_server: TelegramServer,
+    reply: str,
+) -> None:
+    openai_server.reply_with(Reply(reply, chunk_delay=0.03))
+    bot = make_llm_bot(build_options={"stream_interval": 0.2})
+    asked = bot.say(QUESTION, chat_id=110)
+    [answer] = final(bot, 110, asked)
+    assert "Hizbullah" in answer.text
+
+    # Every text the bot ever put in the chat: the first message (what a push
+    # notification shows), each streamed edit, the final answer.
+    shown = [
+        str(call.params.get("text", ""))
+        for call in telegram_server.calls
+        if call.method in ("sendMessage", "editMessageText")
+    ]
+    assert shown
+    for text in shown:
+        assert "PWNED" not in text and "evil.example" not in text, text
+    if "[1]" in reply.split(INJECTED)[1]:  # the mixed reply: its cited sentences stand
+        assert answer.text.startswith(
+            "Pertempuran itu dipimpin oleh Hizbullah [1]. Milisi Syiah internasional ikut "
+            "bertempur [1]."
+        )
+        assert len(shown) >= 2  # it was streamed
+    else:
+        assert "tidak merujuk ke satu pun kutipan" in answer.text  # the note
+
+
+def test_a_provider_error_that_echoes_the_key_stays_out_of_logs_and_chat(
+    make_llm_bot: MakeBot,
+    openai_server: OpenAIServer,
+    telegram_server: TelegramServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    key = "sk-proj-botkey-0123456789abcdef"
+    openai_server.reply_with(Reply(status=500, error_message=f"invalid request for key {key}"))
+    bot = make_llm_bot(OPENAI_API_KEY=key)
+    asked = bot.say(QUESTION, chat_id=111)
+    [answer] = final(bot, 111, asked)
+    assert "tidak dapat dihubungi" in answer.text  # the model failed: offline answer, note
+    assert openai_server.request_headers[0]["authorization"] == f"Bearer {key}"
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    assert "invalid request for key [REDACTED]" in logged  # logged, redacted
+    assert key not in logged
+    assert all(key not in str(call.params) for call in telegram_server.calls)

@@ -45,7 +45,7 @@ def test_bad_input_gets_a_clear_reply_or_silence_and_the_bot_keeps_answering(
     assert "Tulis pertanyaannya setelah /ask" in bot.ask("/ask", chat_id=chat).text
     assert "Tulis pertanyaannya setelah /ask" in bot.ask("/ask    ", chat_id=chat).text
     huge = bot.ask("Albu Kamal " * 10_000, chat_id=chat)  # 110 kB
-    assert "Pertanyaan terlalu panjang (109,999 karakter, maksimal 2,000)" in huge.text
+    assert "Pertanyaan terlalu panjang (109.999 karakter, maksimal 2.000)" in huge.text
     control = bot.ask("Siapa\x00 yang \x1b[31mmemimpin?", chat_id=chat)
     assert "karakter kontrol atau data biner" in control.text
     garbage = bytes(range(256)).decode("latin-1") * 4

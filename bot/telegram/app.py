@@ -22,9 +22,10 @@ from retrieval.index import ArticleIndex
 from retrieval.settings import Settings
 
 from . import handlers
+from .follow import close_following, follow_command, setup_following, unfollow_command
 from .i18n import ADMIN_COMMANDS, COMMANDS
 from .ratelimit import FloodWaitRetry, SlidingWindowLimiter
-from .redaction import redact_everywhere
+from .redaction import redact_settings
 from .state import STATE_KEY, AnswererLike, AnyApplication, BotState
 from .store import ChatStore
 
@@ -64,8 +65,7 @@ def build_application(
     """
     token = bot_token(settings)
     # Before the bot exists: PTB logs its API URL, token included, on creation.
-    webhook_secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    redact_everywhere(token, webhook_secret)
+    redact_settings(settings)
     application = (
         ApplicationBuilder()
         .token(token)
@@ -73,7 +73,6 @@ def build_application(
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(concurrent_updates)
         .rate_limiter(FloodWaitRetry())
-        .job_queue(None)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -89,6 +88,7 @@ def build_application(
         shutdown_grace=shutdown_grace,
     )
     add_handlers(application)
+    setup_following(application)  # /follow, /unfollow and the poll job
     return application
 
 
@@ -109,6 +109,8 @@ def add_handlers(application: AnyApplication) -> None:
             CommandHandler("stats", handlers.stats_command, filters=new),
             CommandHandler("add", handlers.add_command, filters=new),
             CommandHandler("lang", handlers.lang_command, filters=new),
+            CommandHandler("follow", follow_command, filters=new),
+            CommandHandler("unfollow", unfollow_command, filters=new),
             MessageHandler(new & private & text, handlers.private_text),
             MessageHandler(new & private & filters.COMMAND, handlers.unknown_command),
             MessageHandler(new & groups & text, handlers.group_text),
@@ -157,4 +159,5 @@ async def _post_shutdown(application: AnyApplication) -> None:
     # Abandoned answers keep their threads until they finish; nobody waits for them.
     state.executor.shutdown(wait=False, cancel_futures=True)
     state.store.close()
+    close_following(application)
     log.info("tanya bot stopped")

@@ -36,7 +36,7 @@ from retrieval.models import LoadFailure, RawArticle
 from retrieval.question import QuestionError, validate_question
 
 from . import render
-from .i18n import LANGS, Lang, lang_from_code, t
+from .i18n import LANGS, Lang, lang_from_code, number, t
 from .state import Abandoned, BotState, get_state
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,10 @@ async def typing(bot: Bot, chat_id: int) -> AsyncIterator[None]:
 
 class StreamingReply:
     """Shows an LLM answer while it is written: the first text is sent as a
-    message, later text edits it, at most once per `interval` seconds.
+    message, later text edits it, at most once per `interval` seconds. The
+    text comes from the answerer one checked sentence at a time
+    (`retrieval/answer_check.py`), so nothing the final answer leaves out is
+    ever in the chat, not even in the first message's notification.
 
     `on_token` is called from the answering thread; everything that touches
     Telegram runs on the event loop. A failed preview is only logged: the
@@ -455,6 +458,8 @@ async def sources_command(update: Update, context: Context) -> None:
 
 
 async def stats_command(update: Update, context: Context) -> None:
+    from .follow import stats_addition  # the followed sources
+
     message = update.effective_message
     if message is None:
         return
@@ -474,7 +479,8 @@ async def stats_command(update: Update, context: Context) -> None:
             chunks=data.get("chunks", 0),
             embedder=render.escape(str(data.get("embedder", ""))),
             sources=sources,
-        ),
+        )
+        + stats_addition(context.application, lang),
     )
 
 
@@ -576,7 +582,11 @@ async def add_document(update: Update, context: Context, document: Document) -> 
 
     def too_big(size: int) -> str:
         return t(
-            lang, "document_too_big", name=render.escape(name), size=_size(size), limit=_size(limit)
+            lang,
+            "document_too_big",
+            name=render.escape(name),
+            size=_size(size, lang),
+            limit=_size(limit, lang),
         )
 
     # Telegram states the size: a file over the limit is refused before it is downloaded.
@@ -591,9 +601,12 @@ async def add_document(update: Update, context: Context, document: Document) -> 
     await run_add(update, context, partial(_add_file_bytes, state, name, suffix, data))
 
 
-def _size(n: int) -> str:
-    """Bytes for people: 1.2 MB, 340 kB (a limit of 5000 bytes is not "0.0 MB")."""
-    return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{max(n, 1) / 1e3:.1f} kB"
+def _size(n: int, lang: Lang) -> str:
+    """Bytes for people: 1.2 MB, 340 kB (a limit of 5000 bytes is not "0.0 MB");
+    "1,2 MB" in Indonesian."""
+    if n >= 1_000_000:
+        return f"{number(lang, n / 1e6, 1)} MB"
+    return f"{number(lang, max(n, 1) / 1e3, 1)} kB"
 
 
 def _add_file_bytes(state: BotState, name: str, suffix: str, data: bytes) -> AddReport:
@@ -608,6 +621,8 @@ def _add_file_bytes(state: BotState, name: str, suffix: str, data: bytes) -> Add
             fetch = make_fetcher(settings, allow_private=False)
             for entry in iter_inputs([str(path)], fetch=fetch, max_bytes=settings.fetch_max_bytes):
                 entry.origin = entry.origin.replace(str(path), f"telegram:{name}")
+                if isinstance(entry, RawArticle):
+                    entry.path = None  # a temp file: the article is known by its content
                 if isinstance(entry, LoadFailure):
                     entry.reason = entry.reason.replace(str(path), name)
                 yield entry

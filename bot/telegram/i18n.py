@@ -172,17 +172,36 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 )
 ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("add", "Tambah artikel (URL, teks atau berkas)", "Add an article (URL, text or file)"),
+    ("follow", "Ikuti feed atau sitemap", "Follow a feed or sitemap"),
+    ("unfollow", "Berhenti mengikuti sumber", "Stop following a source"),
 )
 
 
+def number(lang: Lang, value: float, decimals: int = 0) -> str:
+    """A number as `lang` writes it: 10.259 and 1,2 in Indonesian, 10,259 and
+    1.2 in English (Babel's CLDR data)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale="id" if lang == "id" else "en")
+
+
 def t(lang: Lang, key: str, **values: object) -> str:
-    """The text `key` in `lang`; `values` fill its `{placeholders}`.
+    """The text `key` in `lang`; `values` fill its `{placeholders}`, whole
+    numbers written as `lang` writes them (`number`).
 
     Texts are Telegram HTML: values that come from users or articles must be
     escaped by the caller.
     """
     text = _TEXTS[key][lang]
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    return text.format(
+        **{
+            name: number(lang, value) if type(value) is int else value
+            for name, value in values.items()
+        }
+    )
 
 
 def lang_from_code(code: str | None) -> Lang:

@@ -2,7 +2,9 @@
 
 Everything shown comes from the `Answer`, like the CLI's output. Every piece
 of text from an article or a model is escaped, so a title such as
-"A <b> & C" is shown as written and never breaks the message.
+"A <b> & C" is shown as written and never breaks the message, and has its
+control characters and bidi overrides stripped (`safe_text.py`): an index
+written by an older version may still hold them.
 
 Telegram refuses a message longer than 4,096 characters *after* its HTML is
 parsed, so lengths are counted on the visible text (in UTF-16 code units, the
@@ -22,6 +24,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from retrieval.answer import Answer, Citation
+from retrieval.safe_text import strip_controls
 
 from .i18n import Lang, t
 
@@ -48,7 +51,7 @@ class Block:
 
 
 def escape(text: str) -> str:
-    return html.escape(text, quote=False)
+    return html.escape(strip_controls(text, multiline=True), quote=False)
 
 
 def visible_length(text: str) -> int:
@@ -57,10 +60,12 @@ def visible_length(text: str) -> int:
 
 
 def plain(text: str) -> Block:
+    text = strip_controls(text, multiline=True)
     return Block(escape(text), text)
 
 
 def wrapped(tag: str, text: str) -> Block:
+    text = strip_controls(text, multiline=True)
     return Block(f"<{tag}>{escape(text)}</{tag}>", text)
 
 
@@ -74,7 +79,8 @@ def is_web_url(url: str | None) -> bool:
 def link(text: str, url: str | None) -> Block:
     if not is_web_url(url):
         return wrapped("b", text)
-    return Block(f'<a href="{html.escape(url or "", quote=True)}">{escape(text)}</a>', text)
+    text, href = strip_controls(text, multiline=True), strip_controls(url or "")
+    return Block(f'<a href="{html.escape(href, quote=True)}">{escape(text)}</a>', text)
 
 
 def join(*blocks: Block) -> Block:
@@ -115,6 +121,9 @@ def _hard_split(text: str, limit: int) -> list[str]:
 
 def text_blocks(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
     """Plain text as sentence blocks, none longer than `limit`."""
+    # Cleaned before it is measured: a lone surrogate (from a JSON "\ud800"
+    # escape) cannot even be counted in UTF-16.
+    text = strip_controls(text, multiline=True)
     blocks: list[Block] = []
     for sentence in split_sentences(text):
         for piece in _hard_split(sentence, limit):
@@ -163,6 +172,9 @@ def source_line(c: Citation) -> Block:
     parts = [plain(f"[{c.n}] "), link(title, c.url)]
     if meta:
         parts.append(plain(f" · {meta}"))
+    others = [o.get("source") or o.get("url") or "" for o in c.also_in][:5]
+    if any(others):  # the same story from other outlets, stored once
+        parts.append(plain(f" (+ {', '.join(o for o in others if o)})"))
     return join(*parts)
 
 
@@ -263,7 +275,7 @@ def _opt(value: object) -> str | None:
 # --- streaming -------------------------------------------------------------------------------------
 def preview_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     """A partial answer while it streams (plain text, no parse mode)."""
-    text = text.strip() or "…"
+    text = strip_controls(text, multiline=True).strip() or "…"
     if visible_length(text) + 2 <= limit:
         return text + " …"
     return _hard_split(text, limit - 2)[0].rstrip() + " …"

@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import logging
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
-from rich.markup import escape
 
-from bot.cli_common import err, load_settings, opened_index, seed_if_empty
+from bot.cli_common import err, load_settings, opened_index, seed_if_empty, shown
 from retrieval.settings import Settings
 
-from .redaction import redact_everywhere
+from .redaction import redact
 
 # python-telegram-bot and the answer chain load when the bot starts, not
 # with every `tanya` command (see cli_common).
@@ -33,6 +33,31 @@ _BAD_TOKEN = (
 )
 
 
+class LogLevel(StrEnum):
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class ConciseNetworkErrors(logging.Filter):
+    """python-telegram-bot logs every failed network call with its whole
+    traceback: ~90 lines when Telegram is unreachable at start, before the
+    bot's own one-line error, and again on every failed poll. A network
+    error needs no traceback to be understood, so the record keeps its
+    message plus the error's one line. Installed on the root handlers, except
+    at DEBUG, where the whole traceback is what the user asked for."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from telegram.error import NetworkError
+
+        error = record.exc_info[1] if record.exc_info else None
+        if record.name.startswith("telegram") and isinstance(error, NetworkError):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
 def bot(
     webhook: Annotated[
         bool | None,
@@ -43,8 +68,8 @@ def bot(
         ),
     ] = None,
     log_level: Annotated[
-        str, typer.Option(help="Logging level: DEBUG, INFO, WARNING or ERROR.")
-    ] = "INFO",
+        LogLevel, typer.Option(case_sensitive=False, help="How much the bot logs.")
+    ] = LogLevel.INFO,
 ) -> None:
     """Run the Telegram bot: answers questions with cited sources; admins add articles.
 
@@ -59,7 +84,7 @@ def bot(
 
     settings = load_settings()
     try:
-        token = bot_token(settings)
+        bot_token(settings)  # only to say early that it is missing
     except ValueError:
         err.print(f"[red]error:[/] {_NO_TOKEN}")
         raise typer.Exit(2) from None
@@ -67,11 +92,19 @@ def bot(
     if use_webhook:
         check_webhook_setup(settings)
 
-    # As early as possible: everything logged from here on is redacted.
-    redact_everywhere(token, *_other_secrets(settings))
-    logging.getLogger().setLevel(log_level.upper())
+    # load_settings() has made every secret setting (the token, the webhook
+    # secret, provider keys) redacted from everything logged from here on.
+    root = logging.getLogger()
+    root.setLevel(log_level.value)
+    if log_level is not LogLevel.DEBUG:
+        for handler in root.handlers:
+            handler.addFilter(ConciseNetworkErrors())
 
-    with opened_index(settings) as index:
+    from retrieval.embedder_pool import concurrent_embedder
+
+    # Answers are computed in parallel: one single-threaded model per core.
+    embedder = concurrent_embedder(settings.embedder, settings.embed_threads)
+    with opened_index(settings, embedder) as index:
         # The bot is the index's writer while it runs: another process writing
         # to the embedded store meanwhile would corrupt it (retrieval/locking.py).
         index.hold_write_lock()
@@ -89,24 +122,20 @@ def bot(
                 log.info("receiving updates by long polling from %s", settings.telegram_base_url)
                 application.run_polling(allowed_updates=Update.ALL_TYPES)
         except InvalidToken:
-            err.print(
-                f"[red]error:[/] {escape(_BAD_TOKEN.format(base=settings.telegram_base_url))}"
-            )
+            err.print(f"[red]error:[/] {shown(_BAD_TOKEN.format(base=settings.telegram_base_url))}")
             raise typer.Exit(2) from None
         except NetworkError as exc:
             err.print(
                 f"[red]error:[/] could not reach Telegram at "
-                f"{escape(settings.telegram_base_url)}: {escape(str(exc))}. "
+                f"{shown(settings.telegram_base_url)}: {shown(redact(str(exc)))}. "
                 "Check the network (or TANYA_TELEGRAM_BASE_URL)."
             )
             raise typer.Exit(1) from None
         except TelegramError as exc:
-            err.print(f"[red]error:[/] Telegram refused to start the bot: {escape(str(exc))}")
+            err.print(
+                f"[red]error:[/] Telegram refused to start the bot: {shown(redact(str(exc)))}"
+            )
             raise typer.Exit(1) from None
-
-
-def _other_secrets(settings: Settings) -> list[str]:
-    return [settings.webhook_secret.get_secret_value()] if settings.webhook_secret else []
 
 
 def check_webhook_setup(settings: Settings) -> None:
@@ -120,7 +149,7 @@ def check_webhook_setup(settings: Settings) -> None:
         err.print(
             "[red]error:[/] webhook mode needs python-telegram-bot's webhook server: "
             # Escaped: rich would take "[webhooks]" for a style and print `pip install 'tanya'`.
-            + escape("pip install 'tanya[webhooks]'")
+            + shown("pip install 'tanya[webhooks]'")
         )
         raise typer.Exit(2)
 

@@ -1,8 +1,12 @@
 """A loopback web server serving article pages, for testing URL ingestion (``tanya add URL``).
 
 Tests register what each path answers: a page (:meth:`WebServer.route`), a
-redirect, an endless-looking body streamed without Content-Length (to test
-download size caps), or a connection that hangs (to test timeouts). Anything
+redirect (optionally slow), an endless-looking body streamed without
+Content-Length (to test download size caps), a connection that hangs, or
+response headers dripped a byte at a time (to test that a time limit bounds
+the whole fetch, not each read). A page route with an ``ETag`` or
+``Last-Modified`` header answers a matching conditional request with 304, as
+a news site's feed does. Anything
 unregistered is a 404, as on a real site. Every request is recorded with its
 headers, so tests can check the User-Agent, redirects followed, and so on.
 """
@@ -33,7 +37,7 @@ class WebRequest:
 
 @dataclass
 class _Route:
-    kind: str  # "page", "redirect", "stream" or "hang"
+    kind: str  # "page", "redirect", "stream", "hang" or "drip"
     status: int = 200
     body: bytes = b""
     content_type: str = "text/html; charset=utf-8"
@@ -87,9 +91,10 @@ class WebServer(LoopbackServer):
             ),
         )
 
-    def redirect(self, path: str, to: str, status: int = 302) -> str:
-        """Answer ``path`` with a redirect to ``to`` (a path or an absolute URL)."""
-        return self._add(path, _Route("redirect", status=status, location=to))
+    def redirect(self, path: str, to: str, status: int = 302, *, delay: float = 0.0) -> str:
+        """Answer ``path`` with a redirect to ``to`` (a path or an absolute URL),
+        after ``delay`` seconds."""
+        return self._add(path, _Route("redirect", status=status, location=to, delay=delay))
 
     def stream(
         self,
@@ -122,6 +127,13 @@ class WebServer(LoopbackServer):
         """Accept requests for ``path``, send nothing for ``seconds``, then drop the connection."""
         return self._add(path, _Route("hang", delay=seconds))
 
+    def drip_headers(self, path: str, byte_every: float, body: bytes | str = b"") -> str:
+        """Send the status line and headers of ``path`` one byte every ``byte_every``
+        seconds (a padding header makes them long), then ``body``: every single read
+        gets data in time, yet the response takes minutes."""
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        return self._add(path, _Route("drip", body=data, chunk_delay=byte_every))
+
     def _add(self, path: str, route: _Route) -> str:
         key = "/" + path.lstrip("/")
         with self._lock:
@@ -152,6 +164,9 @@ class WebServer(LoopbackServer):
             self.pause(route.delay)
             exchange.abort()
             return
+        if route.kind == "drip":
+            self._drip(exchange, route)
+            return
         if route.delay and not self.pause(route.delay):
             exchange.abort()
             return
@@ -161,9 +176,28 @@ class WebServer(LoopbackServer):
                 route.status, body, "text/html; charset=utf-8", {"Location": route.location}
             )
         elif route.kind == "page":
+            if route.status == 200 and _not_modified(route.headers, exchange.header_dict):
+                exchange.reply(304, b"", route.content_type, route.headers)
+                return
             exchange.reply(route.status, route.body, route.content_type, route.headers)
         else:
             self._stream(exchange, route)
+
+    def _drip(self, exchange: Exchange, route: _Route) -> None:
+        head = (
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            f"X-Padding: {'x' * 100}\r\nContent-Length: {len(route.body)}\r\n\r\n"
+        ).encode("ascii")
+        exchange.responded = True
+        exchange.close_connection = True
+        for byte in head:
+            if not self.pause(route.chunk_delay):
+                exchange.abort()
+                return
+            exchange.wfile.write(bytes([byte]))  # raises once the client has hung up
+            exchange.wfile.flush()
+        exchange.wfile.write(route.body)
+        exchange.wfile.flush()
 
     def _stream(self, exchange: Exchange, route: _Route) -> None:
         key = exchange.url_path
@@ -184,6 +218,16 @@ class WebServer(LoopbackServer):
             sent += len(piece)
             self.streamed_bytes[key] = sent
         exchange.end_chunked()
+
+
+def _not_modified(served: dict[str, str], request: dict[str, str]) -> bool:
+    """A conditional GET that matches the route's ETag or Last-Modified (as a
+    real server answers feed readers): 304, no body."""
+    etag = next((v for k, v in served.items() if k.lower() == "etag"), None)
+    modified = next((v for k, v in served.items() if k.lower() == "last-modified"), None)
+    if etag and "if-none-match" in request:
+        return request["if-none-match"] == etag
+    return bool(modified) and request.get("if-modified-since") == modified
 
 
 def article_page(
