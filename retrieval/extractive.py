@@ -545,9 +545,9 @@ class ExtractiveAnswerer:
                 which, (start, end) = found_span
                 # The short answer is an addition (shown first): the quote
                 # stays the sentences chosen above, since a wrong span must
-                # not cut the sentence that holds the answer (measured on
-                # FacQA valid: quoting only the span's sentence lost gold
-                # containment).
+                # not cut the sentence that holds the answer (FacQA valid,
+                # one run: gold contained 0.807 quoting the sentences, 0.791
+                # quoting only the span's sentence).
                 keep = chosen[which]
                 extract = Extract(
                     text=text,
