@@ -19,6 +19,7 @@ from typing import Literal
 
 from .chunking import chunk_article
 from .cleaning import CleaningError, clean_article
+from .embeddings import EmbedderError
 from .fetch import FetchedPage, fetch_url
 from .index import ArticleIndex, BatchWriter
 from .loaders import iter_inputs
@@ -163,6 +164,8 @@ def add_raw_articles(
             pending.add(article.id)
             try:
                 chunks = chunk_for_index(index, article)
+            except EmbedderError:
+                raise  # no article can be added: one clear error, not one per article
             except Exception as exc:  # one article's bad text must not stop the batch
                 log.exception("chunking failed for %s", article.origin)
                 record(ItemResult(article.origin, "failed", article.id, article.title, str(exc)))
