@@ -71,6 +71,14 @@ class DenseStore:
         except Exception as exc:
             raise DenseStoreError(f"cannot open Chroma collection {self._name!r}: {exc}") from exc
 
+    def close(self) -> None:
+        """Release Chroma's files and connections. Without it every opened
+        index kept about a dozen file descriptors until the process ended (a
+        long-running bot, or a test suite, ran out of them)."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+
     def reset(self) -> None:
         """Drop every vector (a new embedder may have another dimension)."""
         self._client.delete_collection(self._name)

@@ -562,6 +562,7 @@ class ArticleIndex:
     def close(self) -> None:
         self._lock.release_all()
         self.catalog.close()
+        self.dense.close()
 
 
 def fuse(

@@ -3,7 +3,9 @@ updates, removes, crash repair, the embedder check, and hybrid search."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -206,3 +208,17 @@ def test_one_writer_at_a_time_and_the_error_names_the_holder(settings: Settings)
     other.write([(RICE, sentence_chunks(RICE))])  # free now
     assert other.stats()["articles"] == 2
     other.close()
+
+
+def test_closing_an_index_releases_its_files(tmp_path: Path) -> None:
+    """A long-running bot opens and closes indexes; each data dir opened used
+    to keep about a dozen file descriptors (Chroma's) until the process ended."""
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    ArticleIndex(Settings(data_dir=tmp_path / "warm")).close()  # loads modules and caches
+    before = open_files()
+    for n in range(5):
+        ArticleIndex(Settings(data_dir=tmp_path / f"data{n}")).close()
+    assert open_files() <= before + 2
