@@ -11,6 +11,7 @@ question, answered in turn, with the same commands: handy for scripts.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,6 +94,10 @@ def chat_command() -> None:
     Ctrl-C cancels an answer, Ctrl-D quits. Reads questions from stdin, one a
     line, when it is not a terminal.
     """
+    # Started in the background of a non-interactive shell, a process gets
+    # SIGINT as ignored; Ctrl-C must still cancel an answer here.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     from retrieval.chain import Answerer  # the LLM stack is heavy: load it only here
 
     settings = load_settings()

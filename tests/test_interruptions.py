@@ -22,6 +22,7 @@ from bot.cli import app
 from retrieval.embeddings import load_embedder
 from retrieval.index import REINDEX_META, ArticleIndex
 from retrieval.settings import Settings
+from tests.conftest import SEED_ARTICLE
 from tests.test_index import BATTLE, RICE, sentence_chunks
 
 runner = CliRunner()
@@ -219,6 +220,9 @@ def test_reindex_stopped_after_recording_its_target(
     assert code == 0 and "Harga beras naik" in out
     hits = tanya_json("search", "Hizbullah", "-k", "1")
     assert "Hizbullah" in hits[0]["text"] and hits[0]["dense_rank"] is None
+    # Adding now would mix new vectors with the old ones: refused, with the fix.
+    code, out = tanya("add", str(SEED_ARTICLE))
+    assert code == 2 and "run `tanya reindex` to finish it first" in " ".join(out.split())
     finish_with_reindex()
 
 
