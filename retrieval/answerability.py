@@ -30,7 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
+from .boosted_trees import BoostedTrees
 from .lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
+from .span import find_answer_span, focus_stems, focus_word
 
 # The corpus's document frequencies: terms → (number of chunks, {term: df}).
 Frequencies = Callable[[Sequence[str]], tuple[int, Mapping[str, int]]]
@@ -65,6 +67,7 @@ class Evidence:
     kind_match: bool
     retrieval: float  # the passage's fused score, absolute
     margin: float  # best sentence's ranking score minus the runner-up's
+    kind: str | None = None  # the kind of answer asked for (`extractive.answer_kind`)
 
 
 # The model's inputs: what the text of the question, the best sentence and
@@ -88,6 +91,23 @@ FEATURES = (
     "kind_match",
     "bigram_cov_passage",
     "n_terms",
+    # The best sentence itself, not only its passage: an edited question
+    # ("... mulai *ditinggalkan*?") keeps most of its words in the passage
+    # but loses its focus (the verb or noun it asks about) in the sentence.
+    "names_in_sentence",
+    "focus_in_sentence",
+    "focus_in_passage",
+    "missing_idf_max_sentence",
+    "span_in_sentence",
+    "focus_word_in_sentence",
+    "focus_word_in_passage",
+    "missing_count_sentence",
+    "bigram_cov_sentence",
+    "kind_date",
+    "kind_number",
+    "kind_person",
+    "kind_place",
+    "question_words",
 )
 
 
@@ -104,15 +124,28 @@ def question_terms(question: str) -> list[str]:
     return list(dict.fromkeys(query_terms(question)))
 
 
+# Chunks of "general text" added to every corpus, holding none of the
+# question's words: in a corpus of a few chunks every word is in most of
+# them, and plain IDF would weigh "Albu Kamal" (in every chunk of the one
+# article) as nothing and a word no chunk holds as everything. In a corpus of
+# thousands of chunks this changes next to nothing.
+_BACKGROUND_CHUNKS = 100
+
+
 def _norm_idf(df: int, n: int) -> float:
     """IDF scaled to [0, 1] whatever the corpus size: 1 for a term no chunk holds."""
-    n = max(n, 1)
-    return math.log((n + 1) / (df + 1)) / math.log(n + 1) if n > 0 else 1.0
+    n = max(n, 0) + _BACKGROUND_CHUNKS
+    return math.log((n + 1) / (df + 1)) / math.log(n + 1)
 
 
 @lru_cache(maxsize=4096)
 def _terms_of(text: str) -> frozenset[str]:
     return frozenset(terms(text))
+
+
+@lru_cache(maxsize=4096)
+def _stems_of(text: str) -> frozenset[str]:
+    return frozenset(stem(w.lower()) for w in WORD.findall(text))
 
 
 def _words_lower(text: str) -> frozenset[str]:
@@ -163,6 +196,14 @@ def answerability_features(
     numbers = _NUMBER.findall(question)
     q_neg = any(w in _NEGATION for w in _words_lower(question))
     s_neg = any(w in _NEGATION for w in _words_lower(evidence.sentence))
+    sentence_words = _words_lower(evidence.sentence)
+    focus = focus_stems(question)
+    kind = evidence.kind
+    # The one word the question asks about ("ditinggalkan" in "Kapan
+    # komputer mikro mulai ditinggalkan?"), by its stem; None matches nothing.
+    focus_word_stem = focus_word(question) or "\x00"
+    sentence_stems = {stem(w.lower()) for w in WORD.findall(evidence.sentence)}
+    passage_stems = _stems_of(evidence.passage)
     fuzzy = 0.0
     for t in missing:
         if len(t) >= 4 and any(
@@ -197,13 +238,42 @@ def answerability_features(
             sum(1 for t in bigrams if t in passage_terms) / len(bigrams) if bigrams else 1.0
         ),
         "n_terms": math.log1p(len(unigrams)),
+        "names_in_sentence": (
+            sum(1 for w in names if w in sentence_words) / len(names) if names else 1.0
+        ),
+        "focus_in_sentence": (
+            sum(1 for t in focus if t in sentence_terms) / len(focus) if focus else 1.0
+        ),
+        "focus_in_passage": (
+            sum(1 for t in focus if t in passage_terms) / len(focus) if focus else 1.0
+        ),
+        "missing_idf_max_sentence": max(
+            (idf[t] for t in unigrams if t not in sentence_terms), default=0.0
+        ),
+        "focus_word_in_sentence": 1.0 if focus_word_stem in sentence_stems else 0.0,
+        "focus_word_in_passage": 1.0 if focus_word_stem in passage_stems else 0.0,
+        "missing_count_sentence": float(sum(1 for t in unigrams if t not in sentence_terms)),
+        "bigram_cov_sentence": (
+            sum(1 for t in bigrams if t in sentence_terms) / len(bigrams) if bigrams else 1.0
+        ),
+        "kind_date": 1.0 if kind == "date" else 0.0,
+        "kind_number": 1.0 if kind == "number" else 0.0,
+        "kind_person": 1.0 if kind == "person" else 0.0,
+        "kind_place": 1.0 if kind == "place" else 0.0,
+        "question_words": math.log1p(len(WORD.findall(question))),
+        "span_in_sentence": (
+            1.0
+            if kind is not None and find_answer_span(question, kind, evidence.sentence) is not None
+            else 0.0
+        ),
     }
 
 
 @dataclass(frozen=True)
 class AnswerabilityModel:
-    """Logistic regression on standardised features; `threshold` on its
-    probability decides "found"."""
+    """Logistic regression on standardised features, or gradient-boosted
+    trees on the raw ones (whichever the fit script found better in grouped
+    cross-validation); `threshold` on its probability decides "found"."""
 
     features: tuple[str, ...]
     mean: np.ndarray
@@ -211,21 +281,28 @@ class AnswerabilityModel:
     coef: np.ndarray
     intercept: float
     threshold: float
+    trees: BoostedTrees | None = None
 
     def probability(self, values: Mapping[str, float]) -> float:
         x = np.array([values[f] for f in self.features], dtype=np.float64)
-        z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
+        if self.trees is not None:
+            z = self.trees.log_odds(x)
+        else:
+            z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
         return 1.0 / (1.0 + math.exp(-z))
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> AnswerabilityModel:
+        n = len(data["features"])  # type: ignore[arg-type]
+        trees = data.get("boosting")
         return cls(
             features=tuple(data["features"]),  # type: ignore[arg-type]
-            mean=np.array(data["mean"], dtype=np.float64),
-            scale=np.array(data["scale"], dtype=np.float64),
-            coef=np.array(data["coef"], dtype=np.float64),
-            intercept=float(data["intercept"]),  # type: ignore[arg-type]
+            mean=np.array(data.get("mean", [0.0] * n), dtype=np.float64),
+            scale=np.array(data.get("scale", [1.0] * n), dtype=np.float64),
+            coef=np.array(data.get("coef", [0.0] * n), dtype=np.float64),
+            intercept=float(data.get("intercept", 0.0)),  # type: ignore[arg-type]
             threshold=float(data["threshold"]),  # type: ignore[arg-type]
+            trees=BoostedTrees.from_json(trees) if isinstance(trees, dict) else None,
         )
 
 

@@ -66,7 +66,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -103,6 +103,9 @@ class Calibration:
     # one (and above the threshold), up to `max_sentences` in all.
     margin: float
     max_sentences: int
+    # With a short answer, the quote is its sentence alone (an answer is the
+    # short answer and its one supporting sentence).
+    max_sentences_with_span: int = 1
 
 
 # Calibrated on FacQA train: see the module's docstring for how.
@@ -490,6 +493,7 @@ class ExtractiveAnswerer:
             kind_match=bool(best.kind),
             retrieval=best.retrieval,
             margin=best.score - scored[1].score if len(scored) > 1 else best.score,
+            kind=kind,
         )
         features = answerability_features(question, evidence, n_chunks, frequencies)
         # Not a model input: a gate (see `choose`). A name the cited
@@ -526,7 +530,19 @@ class ExtractiveAnswerer:
                 probability=probability,
                 features=features,
             )
-        chosen = [s for s in scored[: c.max_sentences] if s.score >= best.score - c.margin]
+        # The sentences that may hold the answer: the best, and those close
+        # behind it. With a short answer, the one holding it is quoted first
+        # (alone, by default); without one, the best and those close behind.
+        near = [s for s in scored[: c.max_sentences] if s.score >= best.score - c.margin]
+        found_span = (
+            best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
+            if question
+            else None
+        )
+        chosen = near
+        if found_span is not None:
+            keep = near[found_span[0]]
+            chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
         text, spans = compose(chosen)
         extract = Extract(
             text=text,
@@ -537,29 +553,13 @@ class ExtractiveAnswerer:
             probability=probability,
             features=features,
         )
-        if question:
-            found_span = best_answer_span(
-                question, answer_kind(question), [s.sentence.text for s in chosen]
+        if found_span is not None:
+            start, end = found_span[1]
+            extract = replace(
+                extract,
+                answer_span=keep.sentence.text[start:end],
+                answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
             )
-            if found_span is not None:
-                which, (start, end) = found_span
-                # The short answer is an addition (shown first): the quote
-                # stays the sentences chosen above, since a wrong span must
-                # not cut the sentence that holds the answer (FacQA valid,
-                # one run: gold contained 0.807 quoting the sentences, 0.791
-                # quoting only the span's sentence).
-                keep = chosen[which]
-                extract = Extract(
-                    text=text,
-                    found=True,
-                    chosen=chosen,
-                    best=best,
-                    spans=spans,
-                    probability=probability,
-                    features=features,
-                    answer_span=keep.sentence.text[start:end],
-                    answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
-                )
         return extract
 
 

@@ -60,6 +60,14 @@ _SOURCE_LEAD = re.compile(
     r"dilaporkan|kata|according to|reported by)\s+$",
     re.I,
 )
+_REPORTS = re.compile(
+    r"\s*(?:mengatakan|menyatakan|melaporkan|memberitakan|menulis|menyebutkan|said|reported)\b",
+    re.I,
+)
+_OUTLET_BEFORE = re.compile(
+    r"\b(?:kantor berita|media|surat kabar|harian|situs|stasiun televisi|news agency)\b[^.]*$",
+    re.I,
+)
 # Titles before a name are not the name ("Kepala BNPB Suharyanto" → "Suharyanto"
 # when the question asks who the head is).
 _TITLES = frozenset(
@@ -162,9 +170,10 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
             # below: "Universitas Gadjah Mada" when the question says "UGM".
             if len(words) > 1 and _initials(sentence[s:e]) in question_words:
                 continue
-            if s == 0 and words and stem(words[0].lower()) in _dictionary():
+            opens = not sentence[:s].strip(" “\"'‘(")
+            if opens and words and stem(words[0].lower()) in _dictionary():
                 # A capitalised common word opening the sentence ("Perebutan
-                # Albu Kamal ...") is not part of a name.
+                # Albu Kamal ...", also after a quote mark) is not part of a name.
                 if len(words) == 1:
                     continue
                 first = WORD.search(sentence, s)
@@ -176,38 +185,156 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
             if len(words) > 1 and _initials(sentence[s:e]) in question_words:
                 continue  # "Badan Nasional ... Bencana" when the question says "BNPB"
             spans.append((s, e))
+    if kind == "place":
+        lead = question_lead(question)
+        if lead in ("ke", "di", "dari"):
+            # "Ke mana IS mundur?" → "ke daerah-daerah terpencil di wilayah
+            # timur Deir Ezzor": the phrase after the lead, to the clause's end.
+            for m in re.finditer(
+                rf"\b{lead}\s+((?:[\w'’-]+\s+){{0,7}}?[\w'’-]+)(?=\s*[,.;:”\"')]|\s*$)",
+                sentence,
+                re.I,
+            ):
+                spans.append(m.span(1))
+    out = []
+    for s, e in spans:
+        # No space or comma at the ends ("Rabu " → "Rabu").
+        while s < e and not sentence[s].isalnum() and sentence[s] not in "$€(":
+            s += 1
+        while e > s and (sentence[e - 1].isspace() or sentence[e - 1] in ".,;:"):
+            e -= 1
+        if sentence[s:e].strip() and not _in_question(sentence[s:e], question_words, stems):
+            out.append((s, e))
+    return list(dict.fromkeys(out))
+
+
+# Words that carry no content of their own: they anchor nothing ("yang",
+# "di" are in every other sentence). Prepositions that lead an answer
+# ("menurut siapa", "ke mana") are handled as leads, below.
+_EMPTY = frozenset(
+    "di ke dari oleh untuk pada dalam dengan yang dan atau ini itu tersebut adalah ialah "
+    "merupakan akan telah sudah sedang masih juga the a an of to in on at for by with from "
+    "and or is are was were did does do this that".split()
+)
+# The word right before the question word names where the answer sits in
+# the sentence: "Menurut siapa ...?" → the name after "menurut".
+_LEAD_WORDS = frozenset(
+    "menurut oleh kepada dengan dari ke di untuk bersama antara terhadap lansir dilansir".split()
+)
+_WH = re.compile(r"\b(?:siapa\w*|mana\w*|apa\w*|kapan\w*|berapa\w*)\b", re.I)
+
+
+def content_words(question: str) -> set[str]:
+    """The question's words that say what it is about (lower case)."""
+    return {
+        w.lower()
+        for w in WORD.findall(question)
+        if w.lower() not in QUESTION_WORDS and w.lower() not in _EMPTY
+    }
+
+
+def question_lead(question: str) -> str | None:
+    """The lead word: "menurut" in "Menurut siapa ...?", "ke" in "Ke mana IS mundur?"."""
+    match = _WH.search(question)
+    if not match:
+        return None
+    before = WORD.findall(question[: match.start()])
+    if before and before[-1].lower() in _LEAD_WORDS:
+        return before[-1].lower()
+    glued = re.match(r"(ke|di|dari)mana", match.group(), re.I)
+    return glued.group(1).lower() if glued else None
+
+
+def focus_stems(question: str) -> set[str]:
+    """The stems of the question's lower-case content words: what it asks
+    about beside its names ("memimpin" in "Siapa yang memimpin pertempuran
+    di Albu Kamal?")."""
+    out = set()
+    for match in WORD.finditer(question):
+        word = match.group()
+        low = word.lower()
+        if word[0].isupper() or low in QUESTION_WORDS or low in _EMPTY or low in _FUNCTION:
+            continue
+        out.add(stem(low))
+    return out
+
+
+# "Berapa *nilai* suap ...?": the measure is not what is asked about; the
+# word after it is.
+_MEASURE_WORDS = frozenset("nilai jumlah besar banyak total angka besaran kisaran".split())
+
+
+def focus_word(question: str) -> str | None:
+    """The stem of the word the question asks about: the first lower-case
+    content word after its question word ("rektor" in "Siapa rektor UGM
+    ...?", "memimpin" in "Siapa yang memimpin ...?", "direbut" in "Kapan
+    Albu Kamal direbut ...?"), else the first one anywhere."""
+    match = _WH.search(question)
+    words = list(WORD.finditer(question))
+    after = [w for w in words if match is None or w.start() >= match.end()]
+    for group in (after, words):
+        for w in group:
+            word = w.group()
+            low = word.lower()
+            if word[0].isupper() or low in QUESTION_WORDS or low in _EMPTY or low in _FUNCTION:
+                continue
+            if any(ch.isdigit() for ch in low) or len(low) < 3 or low in _MEASURE_WORDS:
+                continue
+            return stem(low)
+    return None
+
+
+def holds_focus(question: str, sentence: str) -> bool:
+    focus = focus_word(question)
+    return focus is not None and any(stem(w.lower()) == focus for w in WORD.findall(sentence))
+
+
+def _anchors(question: str, sentence: str) -> list[tuple[int, int]]:
+    content = content_words(question)
+    stems = {stem(w) for w in content}
     return [
-        (s, e)
-        for s, e in spans
-        if sentence[s:e].strip() and not _in_question(sentence[s:e], question_words, stems)
+        m.span()
+        for m in WORD.finditer(sentence)
+        if m.group().lower() in content or stem(m.group().lower()) in stems
     ]
 
 
+def shared_words(question: str, sentence: str) -> int:
+    """How many distinct content words of the question the sentence holds."""
+    return len({sentence[a:b].lower() for a, b in _anchors(question, sentence)})
+
+
 def _ranked(question: str, kind: str, sentence: str) -> list[tuple[int, tuple[int, int]]]:
-    """(distance to the question's words, span) of each candidate."""
+    """(distance to the question's words, span) of each candidate: lower is better."""
     found = candidates(question, kind, sentence)
     if not found and kind == "source":
-        found = candidates(question, "person", sentence)
-    stems = _question_stems(question)
-    question_words = {w.lower() for w in WORD.findall(question)}
-    anchors = [
-        m.span()
-        for m in WORD.finditer(sentence)
-        if m.group().lower() in question_words or stem(m.group().lower()) in stems
-    ] or [(0, 0)]
+        # An outlet is also the name that reports ("..., SANA mengatakan") or
+        # that a "kantor berita" introduces; no other name in the sentence is
+        # one ("Media apa ...?" is not answered "Albu Kamal").
+        found = [
+            (s, e)
+            for s, e in candidates(question, "person", sentence)
+            if _REPORTS.match(sentence[e:]) or _OUTLET_BEFORE.search(sentence[max(0, s - 60) : s])
+        ]
+    anchors = _anchors(question, sentence) or [(0, 0)]
+    lead = question_lead(question)
 
     def distance(span: tuple[int, int]) -> int:
         # Nearest to the question's words, preferring what follows them
         # ("Kepala BNPB, Suharyanto"; "dicetak oleh Egy Maulana Vikri").
         s, e = span
-        return min(s - a_end if s >= a_end else 2 * (a_start - e) + 5 for a_start, a_end in anchors)
+        near = min(s - a_end if s >= a_end else 2 * (a_start - e) + 5 for a_start, a_end in anchors)
+        # Right after the question's lead word ("menurut Kepala Observatorium
+        # Rami Abdel Rahman" for "Menurut siapa ...?"): that is the answer's place.
+        if lead and re.search(rf"\b{lead}\s+(?:[A-Z][\w'’.-]*\s+)*$", sentence[:s], re.I):
+            near -= 40
+        return near
 
     # A sentence that says more of the question is likelier the one that
-    # answers it: each distinct question word it holds counts 8 characters.
-    shared = len({sentence[a:b].lower() for a, b in anchors if b > a})
-    return sorted(
-        ((distance(span) - 8 * shared, span) for span in found), key=lambda x: (x[0], x[1][0])
-    )
+    # answers it: each distinct question word it holds counts 8 characters,
+    # and the question's focus (its verb or noun: "memimpin") 12 more.
+    bonus = 8 * shared_words(question, sentence) + (12 if holds_focus(question, sentence) else 0)
+    return sorted(((distance(span) - bonus, span) for span in found), key=lambda x: (x[0], x[1][0]))
 
 
 def find_answer_span(question: str, kind: str | None, sentence: str) -> tuple[int, int] | None:
@@ -220,13 +347,24 @@ def best_answer_span(
     question: str, kind: str | None, sentences: list[str]
 ) -> tuple[int, tuple[int, int]] | None:
     """The short answer among the answer's sentences (best first): (which
-    sentence, (start, end) in it), the candidate nearest the question's words
-    winning, the earlier sentence on a tie."""
+    sentence, (start, end) in it). The sentence is chosen first: one holding
+    what the question asks about (its focus word) before one that does not,
+    then the one sharing more of the question's words, then the better
+    ranked; in it, the candidate nearest the question's words."""
     if kind is None:
         return None
-    best: tuple[int, int, tuple[int, int]] | None = None
+    best: tuple[tuple[bool, int, int], int, tuple[int, int]] | None = None
+    first = shared_words(question, sentences[0]) if sentences else 0
     for i, sentence in enumerate(sentences):
+        shared = shared_words(question, sentence)
+        focus = holds_focus(question, sentence)
+        if i and shared < first and not focus:
+            # A sentence saying less of the question than the best one, and
+            # not what it asks about, does not answer it ("Kapan Raqqa
+            # direbut?": not the date of a sentence naming neither).
+            continue
         ranked = _ranked(question, kind, sentence)
-        if ranked and (best is None or ranked[0][0] < best[0]):
-            best = (ranked[0][0], i, ranked[0][1])
+        key = (focus, shared, -i)
+        if ranked and (best is None or key > best[0]):
+            best = (key, i, ranked[0][1])
     return (best[1], best[2]) if best else None
