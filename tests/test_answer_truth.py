@@ -298,3 +298,24 @@ def test_a_number_answer_takes_whole_unit_words_only(
     assert found is not None
     which, (start, end) = found
     assert sentence[start:end] == span
+
+
+def test_the_committed_model_never_likes_an_answer_less_for_more_of_the_question_found() -> None:
+    """More of the question in the sentence can never make "not found" likelier
+    (the fit's monotonic constraints): unconstrained trees fitted on IDK-MRC
+    refused "Ke mana IS mundur?" on the seed article, whose one sentence
+    holds every word of it."""
+    from retrieval.answerability import load_model
+
+    model = load_model()
+    assert model is not None
+    base = {f: 0.5 for f in model.features}
+    base.update(n_terms=1.5, question_words=2.0, missing_count=1.0, missing_count_sentence=2.0)
+    for feature in ("idf_cov_sentence", "focus_word_in_sentence", "names_in_sentence"):
+        probabilities = [
+            model.probability({**base, feature: value}) for value in (0.0, 0.25, 0.5, 0.75, 1.0)
+        ]
+        assert probabilities == sorted(probabilities), (feature, probabilities)
+    for feature in ("missing_count_sentence", "absent_corpus"):
+        probabilities = [model.probability({**base, feature: value}) for value in (0, 1, 2, 4)]
+        assert probabilities == sorted(probabilities, reverse=True), (feature, probabilities)
