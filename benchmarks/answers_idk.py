@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retrieval.chain import Answerer
+from retrieval.answer.chain import Answerer
 
 from .answer_metrics import Tally, rows, trivial_answer
 from .cache import CACHE_DIR, Cache, CachingEmbedder

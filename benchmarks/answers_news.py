@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from retrieval.chain import Answerer
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs
+from retrieval.answer.chain import Answerer
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.store.article_index import ArticleIndex
 
 from .answer_metrics import Tally, rows, trivial_answer
 from .cache import Cache, CachingEmbedder

@@ -49,9 +49,9 @@ def _status_mb(pid: int | str, field: str = "VmHWM") -> float:
 
 def baseline(data_dir: Path, questions: list[str]) -> dict[str, Any]:
     """Every question through one warm `Answerer`, one after another."""
-    from retrieval.chain import Answerer
-    from retrieval.index import ArticleIndex
-    from retrieval.settings import Settings
+    from retrieval.answer import Answerer
+    from retrieval.core import Settings
+    from retrieval.store import ArticleIndex
 
     settings = Settings(_env_file=None, data_dir=data_dir, llm="")  # type: ignore[call-arg]
     index = ArticleIndex(settings)

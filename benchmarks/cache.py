@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.embeddings import TanyaEmbeddings
+from retrieval.store import TanyaEmbeddings
 
 from .report import package_version
 
@@ -27,14 +27,14 @@ REPO = Path(__file__).resolve().parent.parent
 # The retrieval code whose change makes a built index stale (terms, chunk
 # ids, the write path, the stores). A change to any of them rebuilds.
 BUILD_SOURCES = (
-    "retrieval/models.py",
-    "retrieval/chunking.py",
-    "retrieval/catalog.py",
-    "retrieval/lexical.py",
-    "retrieval/lexical_index.py",
-    "retrieval/dense.py",
-    "retrieval/index.py",
-    "retrieval/embeddings.py",
+    "retrieval/core/models.py",
+    "retrieval/ingest/chunking.py",
+    "retrieval/store/catalog.py",
+    "retrieval/text/lexical.py",
+    "retrieval/store/lexical_index.py",
+    "retrieval/store/dense.py",
+    "retrieval/store/article_index.py",
+    "retrieval/store/embeddings.py",
 )
 
 

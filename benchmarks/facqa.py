@@ -20,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retrieval.embeddings import TanyaEmbeddings
-from retrieval.index import ArticleIndex
+from retrieval.core import Article, Settings, article_id_for
 from retrieval.ingest import chunk_for_index
-from retrieval.models import Article, article_id_for
-from retrieval.settings import Settings
+from retrieval.store import ArticleIndex, TanyaEmbeddings
 
 from .cache import Cache, CachingEmbedder, code_fingerprint, fingerprint
 
@@ -162,6 +160,6 @@ def one_chunk_per_passage(index: ArticleIndex) -> bool:
 
 
 def load_embedder_for(settings: Settings) -> TanyaEmbeddings:
-    from retrieval.embeddings import load_embedder
+    from retrieval.store import load_embedder
 
     return load_embedder(settings.embedder)

@@ -11,7 +11,7 @@ import feedparser
 import trafilatura.feeds as tfeeds
 import trafilatura.sitemaps as tsitemaps
 
-from retrieval.feeds import parse_listing
+from retrieval.ingest import parse_listing
 from tests.servers.feeds import FeedItem, atom, news_sitemap, rdf, rss, sitemap, sitemap_index
 
 

@@ -1,4 +1,4 @@
-"""Fit the answerability model (`retrieval/answerability.json`) on train splits.
+"""Fit the answerability model (`retrieval/answer/answerability.json`) on train splits.
 
     python -m benchmarks.fit_answerability            # collect features, CV, fit, write
     python -m benchmarks.fit_answerability --no-write # CV report only
@@ -17,7 +17,7 @@ For each, the answerer's best sentence gives `answerability_features`.
 A logistic regression (standardised features) and gradient-boosted trees
 (`--boosting`) are cross-validated with folds grouped by paragraph (5
 folds); the one refusing more unanswerable IDK-MRC train questions out of
-fold is fitted on all rows and written as data (`retrieval/boosted_trees.py`
+fold is fitted on all rows and written as data (`retrieval/answer/boosted_trees.py`
 reads the trees). The threshold is chosen by a rule in this file
 (`choose_threshold`, on out-of-fold probabilities), never by hand: a refit
 writes the rule's threshold and the rule itself into the JSON.
@@ -37,15 +37,15 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.answer import Passage
-from retrieval.answerability import FEATURES, MODEL_PATH
-from retrieval.catalog import Catalog
-from retrieval.chunking import chunk_article
-from retrieval.embeddings import TanyaEmbeddings
-from retrieval.evaluation import contains_answer, span_scores
-from retrieval.extractive import CALIBRATION, ExtractiveAnswerer, answer_kind
-from retrieval.index import fuse
-from retrieval.models import Article
+from retrieval.answer.answerability import FEATURES, MODEL_PATH
+from retrieval.answer.extractive import CALIBRATION, ExtractiveAnswerer, answer_kind
+from retrieval.answer.types import Passage
+from retrieval.core.models import Article
+from retrieval.evaluation.evaluate import contains_answer, span_scores
+from retrieval.ingest.chunking import chunk_article
+from retrieval.store.article_index import fuse
+from retrieval.store.catalog import Catalog
+from retrieval.store.embeddings import TanyaEmbeddings
 
 from .cache import CACHE_DIR, Cache, CachingEmbedder, VectorCache, fingerprint
 from .facqa import (
@@ -61,11 +61,11 @@ from .idk_mrc import DEFAULT_IDK_DIR, corpus_article, load_corpus, load_question
 
 REPO = Path(__file__).resolve().parent.parent
 FEATURE_SOURCES = (
-    "retrieval/answerability.py",
-    "retrieval/span.py",
-    "retrieval/extractive.py",
-    "retrieval/catalog.py",
-    "retrieval/lexical.py",
+    "retrieval/answer/answerability.py",
+    "retrieval/answer/span.py",
+    "retrieval/answer/extractive.py",
+    "retrieval/store/catalog.py",
+    "retrieval/text/lexical.py",
     "benchmarks/fit_answerability.py",
 )
 
@@ -89,7 +89,7 @@ ALWAYS = replace(CALIBRATION, threshold=-1.0)
 class NoVectors(TanyaEmbeddings):
     """Zero vectors: the sentence ranking's e5 signal is 0 for every
     sentence, so training needs no embedding at all (the model does not use
-    it, see `retrieval.answerability.FEATURES`). Token counts are the real
+    it, see `retrieval.answer.answerability.FEATURES`). Token counts are the real
     embedder's, so chunks are the ones `tanya add` makes."""
 
     def __init__(self, real: TanyaEmbeddings) -> None:
@@ -376,7 +376,7 @@ def cross_validate(rows: list[dict], c: float, names: Sequence[str]) -> dict[str
 def fit(rows: list[dict], name: str, threshold: float, c: float) -> dict[str, Any]:
     """The model fitted on every row, as data; `threshold` is the rule's,
     from the cross-validation (out-of-fold, not in-sample, probabilities)."""
-    from retrieval.boosted_trees import trees_to_json
+    from retrieval.answer.boosted_trees import trees_to_json
 
     x, y = matrix(rows), np.array([r["label"] for r in rows])
     model = make_model(name, c).fit(x, y)
@@ -404,7 +404,7 @@ def fit(rows: list[dict], name: str, threshold: float, c: float) -> dict[str, An
         rows=len(rows),
     )
     # The JSON must give the probabilities the fitted model gives.
-    from retrieval.answerability import AnswerabilityModel
+    from retrieval.answer.answerability import AnswerabilityModel
 
     loaded = AnswerabilityModel.from_json(data)
     for i in range(0, len(rows), max(1, len(rows) // 50)):

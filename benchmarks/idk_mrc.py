@@ -7,7 +7,7 @@ paragraphs become one index (each an article with its corpus id, chunked by
 the real chunker, as `ArticleIndex.write` stores it), and every question is
 asked against the whole split's index, exactly as `tanya ask` would.
 
-Train is used to fit the answerability model (`retrieval/answerability.py`,
+Train is used to fit the answerability model (`retrieval/answer/answerability.py`,
 `python -m benchmarks.fit_answerability`); valid is reported. To keep the
 embedding cost down (2 shared cores) train can be sampled: `sample=2` keeps
 every second paragraph and the questions about it.
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.index import ArticleIndex
-from retrieval.ingest import chunk_for_index
-from retrieval.models import Article, article_id_for
+from retrieval.core.models import Article, article_id_for
+from retrieval.ingest.pipeline import chunk_for_index
+from retrieval.store.article_index import ArticleIndex
 
 from .cache import Cache, CachingEmbedder, code_fingerprint, fingerprint
 from .facqa import benchmark_settings

@@ -26,12 +26,16 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.cleaning import CleaningError, clean_article
-from retrieval.embeddings import TanyaEmbeddings
-from retrieval.index import ArticleIndex, passage_text
-from retrieval.ingest import add_inputs, chunk_for_index, make_fetcher
-from retrieval.loaders import iter_inputs
-from retrieval.models import LoadFailure
+from retrieval.core import LoadFailure
+from retrieval.ingest import (
+    CleaningError,
+    add_inputs,
+    chunk_for_index,
+    clean_article,
+    iter_inputs,
+    make_fetcher,
+)
+from retrieval.store import ArticleIndex, TanyaEmbeddings, passage_text
 
 from .cache import Cache
 from .facqa import benchmark_settings, corpus_passages
@@ -268,7 +272,7 @@ def render(result: dict[str, Any]) -> str:
             "",
             f"{r['articles']:,} synthetic articles ({lo}–{hi} FacQA passages each, with a "
             f"title, date and outlet; {r['words_per_article']:.0f} words on average) written "
-            f"as JSONL and added with `retrieval.ingest.add_inputs` into a fresh data dir: "
+            f"as JSONL and added with `retrieval.ingest.pipeline.add_inputs` into a fresh data dir: "
             f"{r['chunks']:,} chunks. Tokens are the embedder's tokens of every text it "
             f"embedded (chunk text plus the title carried into it; overlap sentences count "
             f"again). The ceiling embeds an evenly spread sample of the same chunk texts, in "

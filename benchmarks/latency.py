@@ -37,9 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.embeddings import TanyaEmbeddings, load_embedder
-from retrieval.index import ArticleIndex
-from retrieval.models import Article, Chunk
+from retrieval.core import Article, Chunk
+from retrieval.store import ArticleIndex, TanyaEmbeddings, load_embedder
 
 from . import lexical
 from .cache import code_fingerprint, fingerprint
@@ -158,7 +157,7 @@ def query(path: Path, questions: list[str]) -> dict[str, Any]:
     k = settings.top_k
     # Warm-up: the first Chroma query loads the HNSW index, the first BM25
     # query its pages; a server pays that once, not per question.
-    from retrieval.chain import Answerer
+    from retrieval.answer.chain import Answerer
 
     answerer = Answerer(index, settings.model_copy(update={"llm": "", "llm_base_url": None}))
     for q in questions[:5]:

@@ -1,6 +1,6 @@
 """BM25 candidates side by side, on the same chunks and the same questions.
 
-* `fts5`: the index tanya used before `retrieval/lexical_index.py`: an FTS5
+* `fts5`: the index tanya used before `retrieval/store/lexical_index.py`: an FTS5
   table over each chunk's terms, queried with an OR of the question's terms,
   ranked by `bm25()` and joined to chunks and articles (the old query, as it
   was);
@@ -15,7 +15,7 @@
 * `postings`: tanya's index (`Catalog.lexical_search`), postings in SQLite
   scored with numpy.
 
-Every candidate indexes the same terms (`retrieval.lexical.terms` of title
+Every candidate indexes the same terms (`retrieval.text.lexical.terms` of title
 and chunk text) and searches the same query terms. Measured per store: query
 latency (p50/p95 over the questions), build time, and the cost of adding one
 4-chunk article and removing it again, inside a transaction that is then
@@ -35,8 +35,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from retrieval.catalog import Catalog
-from retrieval.lexical import fts_query, query_terms, terms
+from retrieval.store.catalog import Catalog
+from retrieval.text import fts_query, query_terms, terms
 
 CANDIDATES = ("fts5", "fts5-pruned", "fts5-rare", "bm25s", "postings")
 RARE_SHARE = 0.02

@@ -15,7 +15,7 @@ consecutive unique passages making one story (~230 words). For each story:
 
 Compared: exact hash of the normalised text (the baseline: what `unchanged`
 already catches), MinHash Jaccard over word shingles of several sizes, at
-several thresholds, as `retrieval/syndication.py` runs it (LSH candidates,
+several thresholds, as `retrieval/store/syndication.py` runs it (LSH candidates,
 then the estimated Jaccard), with and without its second rule (a copy
 reports the same figures), which a negative kind tests: a daily report cut
 from the same template with other figures.
@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass
 
 from benchmarks.facqa import DEFAULT_FACQA_DIR as FACQA
-from retrieval.syndication import DedupIndex, numbers_in, signature
+from retrieval.store.syndication import DedupIndex, numbers_in, signature
 
 STORY_PASSAGES = 5
 

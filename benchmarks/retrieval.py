@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.index import ArticleIndex, SearchMode, fuse
-from retrieval.proximity import rerank
+from retrieval.store import ArticleIndex, SearchMode, fuse
+from retrieval.store.proximity import rerank
 
 from .cache import CachingEmbedder
 from .facqa import Question, describe, passage_id
@@ -300,7 +300,7 @@ def render(result: dict[str, Any]) -> str:
             "",
             f"### Proximity stage swept on train ({result['sweep_questions']:,} questions)",
             "",
-            "The second stage (`retrieval/proximity.py`) at the default fusion: the "
+            "The second stage (`retrieval/store/proximity.py`) at the default fusion: the "
             "best `proximity_depth` fused chunks gain `proximity_weight` × the share of "
             "the question's distinctive terms held by their best sentence. Weight 0 is "
             "fusion alone.",

@@ -30,8 +30,7 @@ from bot.cli_common import (
     warn_unknown_source,
 )
 from retrieval.answer import Answer, Passage
-from retrieval.question import QuestionError, validate_question
-from retrieval.safe_text import strip_controls
+from retrieval.text import QuestionError, strip_controls, validate_question
 
 _MARKER = re.compile(r"\[\d+\]")
 _QUOTE_PREVIEW_CHARS = 400
@@ -53,6 +52,8 @@ def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> 
     if answer.found and answer.answer_span:
         # The short answer first, in bold: article text, never read as markup.
         out.print(shown_text(answer.answer_span, "bold"), soft_wrap=False)
+    if answer.found and answer.attribution:  # who said it, and when: old news is not today's
+        out.print(shown_text(f"{answer.attribution}:", "bold"))
     out.print(answer_text(answer), soft_wrap=False)
     for note in answer.notes:
         out.print(f"[italic yellow]{shown(note)}[/]")
@@ -134,7 +135,7 @@ def ask_command(
     it is written from the passages. When the articles do not answer,
     it says so ("found": false). Exit code 0 on an answer, 2 on bad input.
     """
-    from retrieval.chain import Answerer  # the LLM stack is heavy: load it only here
+    from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
 
     errors_as_json.set(as_json)
     settings = load_settings()
@@ -146,17 +147,10 @@ def ask_command(
     with opened_index(settings) as index:
         seed_if_empty(index, quiet=as_json)
         warn_unknown_source(index, source)
-        note, search = None, cleaned
-        if since is None and until is None:  # "minggu lalu", "tahun 2017": a date filter
-            from retrieval.time_range import filters_for_question
-
-            filters, note, search = filters_for_question(index.catalog.path, cleaned, filters)
+        # A period the question names ("minggu lalu") is applied by the answerer.
         answerer = Answerer(index, settings)
         with streaming(err, enabled=answerer.model is not None and not as_json) as sink:
-            answer = answerer.ask(search, filters=filters, k=k, on_token=sink)
-        if note:
-            answer.question = cleaned
-            answer.notes.append(note)
+            answer = answerer.ask(cleaned, filters=filters, k=k, on_token=sink)
     if as_json:
         print_json(answer.to_json())
         return

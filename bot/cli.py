@@ -28,8 +28,8 @@ from bot.cli_common import (
 )
 
 if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
-    from retrieval.index import ArticleIndex, SearchMode
     from retrieval.ingest import AddInterrupted, AddReport, ItemResult
+    from retrieval.store import ArticleIndex, SearchMode
 
 
 class _Group(TyperGroup):
@@ -120,8 +120,7 @@ def add(
 
 
 def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
-    from retrieval.ingest import add_inputs
-    from retrieval.loaders import count_articles
+    from retrieval.ingest import add_inputs, count_articles
 
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -144,7 +143,7 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
 
 
 def _report_interrupted_add(stopped: AddInterrupted, inputs: list[str], as_json: bool) -> None:
-    from retrieval.loaders import count_articles
+    from retrieval.ingest import count_articles
 
     report, lost = stopped.report, stopped.not_stored
     not_read = max(0, count_articles(inputs) - len(report.items) - len(lost))
@@ -261,7 +260,7 @@ def resolve_id(index: ArticleIndex, given: str) -> str | None:
     empty, too short to be a prefix, or names several articles (nothing is
     then shown or removed)."""
 
-    from retrieval.catalog import MAX_ID_MATCHES, MIN_ID_PREFIX
+    from retrieval.store import MAX_ID_MATCHES, MIN_ID_PREFIX
 
     given = given.strip()
     if not given:

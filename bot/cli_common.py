@@ -27,17 +27,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from retrieval.catalog import SearchFilters
-from retrieval.redaction import redact_settings
-from retrieval.safe_text import BIDI_CONTROLS, strip_controls
-from retrieval.settings import Settings
+from retrieval.core import Settings, redact_settings
+from retrieval.store import SearchFilters
+from retrieval.text import BIDI_CONTROLS, strip_controls
 
 # The index, Chroma, LangChain and the embedder are imported when a command
 # opens the index, not at start-up: `tanya --help` should not wait for them.
 if TYPE_CHECKING:
-    from retrieval.embeddings import TanyaEmbeddings
-    from retrieval.index import ArticleIndex
     from retrieval.ingest import AddReport
+    from retrieval.store import ArticleIndex, TanyaEmbeddings
 
 # emoji=False: ":pizza:" in a title stays text, as written.
 console = Console(emoji=False)
@@ -70,7 +68,7 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 def load_settings() -> Settings:
     """The settings; every secret among them is redacted from all logging from now on."""
-    from retrieval.settings import unknown_setting_warnings
+    from retrieval.core import unknown_setting_warnings
 
     for warning in unknown_setting_warnings():
         err.print(f"[yellow]warning:[/] {shown(warning)}", highlight=False)
@@ -123,10 +121,13 @@ def opened_index(
     if problem:
         _bad_data_dir(settings.data_dir, problem)
 
-    from retrieval.dense import DenseStoreError
-    from retrieval.embeddings import EmbedderError
-    from retrieval.index import ArticleIndex, IndexMismatchError
-    from retrieval.locking import IndexBusyError
+    from retrieval.store import (
+        ArticleIndex,
+        DenseStoreError,
+        EmbedderError,
+        IndexBusyError,
+        IndexMismatchError,
+    )
 
     try:
         index = ArticleIndex(settings, embedder=embedder, reembed_missing=False)
@@ -155,7 +156,7 @@ def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
     for it would stall the question, and its articles make seeds unneeded.
     The question is answered from what it has stored so far."""
     from retrieval.ingest import ensure_seeded
-    from retrieval.locking import IndexBusyError
+    from retrieval.store import IndexBusyError
 
     if index.catalog.counts()[0] > 0:
         return
@@ -187,7 +188,7 @@ def summary_line(report: AddReport) -> str:
 def parse_day(value: str | None, option: str) -> date | None:
     if value is None:
         return None
-    from retrieval.dates import parse_date
+    from retrieval.text import parse_date
 
     parsed = parse_date(value)
     if parsed is None:
@@ -216,7 +217,7 @@ def warn_unknown_source(index: ArticleIndex, source: str | None) -> None:
         return
     import difflib
 
-    from retrieval.catalog import source_key
+    from retrieval.store import source_key
 
     outlets = index.catalog.sources()
     if not outlets:

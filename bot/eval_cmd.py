@@ -36,12 +36,12 @@ from bot.cli_common import (
     shown,
     summary_line,
 )
-from retrieval.settings import Settings
+from retrieval.core import Settings
 
 if TYPE_CHECKING:  # imported where used: start-up stays light (see cli_common)
     from retrieval.evaluation import EvalReport
-    from retrieval.index import ArticleIndex
     from retrieval.ingest import ItemResult
+    from retrieval.store import ArticleIndex
 
 
 def _columns() -> tuple[Any, ...]:
@@ -96,7 +96,7 @@ def _evaluate(
     quiet: bool,
     corpus: list[str] | None = None,
 ) -> EvalReport:
-    from retrieval.chain import Answerer
+    from retrieval.answer import Answerer
     from retrieval.evaluation import EvalInputError, corpus_ids, load_questions, run_eval
 
     try:

@@ -13,8 +13,7 @@ from rich.table import Table
 from bot.cli_common import console, err, load_settings, opened_index, print_json
 
 if TYPE_CHECKING:
-    from retrieval.follow import PollResult
-    from retrieval.follow_store import FollowedSource
+    from retrieval.follow import FollowedSource, PollResult
 
 
 def follow_command(
@@ -29,9 +28,8 @@ def follow_command(
     Each URL is read once to check it is a feed or sitemap. Exit code 1 when
     any URL could not be followed.
     """
-    from retrieval.fetch import fetch_url
-    from retrieval.follow import check_followable
-    from retrieval.follow_store import FollowStore
+    from retrieval.follow import FollowStore, check_followable
+    from retrieval.ingest import fetch_url
 
     settings = load_settings()
     store = FollowStore(settings.data_dir)
@@ -75,7 +73,7 @@ def unfollow_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Stop following a source (its articles stay in the index)."""
-    from retrieval.follow_store import FollowStore
+    from retrieval.follow import FollowStore
 
     store = FollowStore(load_settings().data_dir)
     try:
@@ -103,8 +101,7 @@ def watch_command(
     Politely: conditional requests, robots.txt, a pause between requests to
     one host, backoff after errors. Ctrl-C stops it between two requests.
     """
-    from retrieval.follow import Watcher
-    from retrieval.follow_store import FollowStore
+    from retrieval.follow import FollowStore, Watcher
 
     settings = load_settings()
     store = FollowStore(settings.data_dir)
@@ -129,7 +126,7 @@ def watch_command(
 
 def followed_sources(data_dir: Path) -> list[FollowedSource]:
     """The followed sources, without creating the store where nothing is followed."""
-    from retrieval.follow_store import FollowStore
+    from retrieval.follow import FollowStore
 
     if not (data_dir / "follow.sqlite3").exists():
         return []

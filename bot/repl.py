@@ -23,10 +23,10 @@ from rich.console import Console
 from bot.ask_cmd import print_answer, print_passages, streaming
 from bot.cli_common import console, err, load_settings, opened_index, seed_if_empty, shown
 from retrieval.answer import Answer, Turn
-from retrieval.question import QuestionError, validate_question
+from retrieval.text import QuestionError, validate_question
 
 if TYPE_CHECKING:
-    from retrieval.chain import Answerer
+    from retrieval.answer import Answerer
 
 HISTORY_FILE = "chat_history"
 
@@ -98,7 +98,7 @@ def chat_command() -> None:
     # SIGINT as ignored; Ctrl-C must still cancel an answer here.
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    from retrieval.chain import Answerer  # the LLM stack is heavy: load it only here
+    from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
 
     settings = load_settings()
     interactive = sys.stdin.isatty()

@@ -1,0 +1,1 @@
+"""tanya's stages, one room (subpackage) each: see README "Where things are"."""

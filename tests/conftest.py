@@ -15,8 +15,8 @@ for _name in list(os.environ):
     if _name.startswith("TANYA_") or _name in ("OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN"):
         os.environ.pop(_name)
 
-from retrieval.index import ArticleIndex  # noqa: E402
-from retrieval.settings import Settings  # noqa: E402
+from retrieval.core.settings import Settings  # noqa: E402
+from retrieval.store.article_index import ArticleIndex  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -50,7 +50,7 @@ def index(settings: Settings) -> Iterator[ArticleIndex]:
 
 @pytest.fixture
 def seeded_index(index: ArticleIndex) -> ArticleIndex:
-    from retrieval.ingest import add_inputs  # noqa
+    from retrieval.ingest.pipeline import add_inputs  # noqa
 
     report = add_inputs(index, [str(SEED_ARTICLE)])
     assert report.summary()["added"] == 1, report.items

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.index import ArticleIndex
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
 
 runner = CliRunner()

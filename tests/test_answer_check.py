@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
-from retrieval.answer import Passage
-from retrieval.answer_check import AnswerChecker
+from retrieval.answer.answer_check import AnswerChecker
+from retrieval.answer.types import Passage
 
 PASSAGES = [
     Passage(

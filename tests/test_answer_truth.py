@@ -16,11 +16,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.chain import Answerer
-from retrieval.cleaning import _DATELINE
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs
-from retrieval.settings import Settings
+from retrieval.answer.chain import Answerer
+from retrieval.core.settings import Settings
+from retrieval.ingest.cleaning import _DATELINE
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.store.article_index import ArticleIndex
 from tests.conftest import REPO
 from tests.servers.openai_api import OpenAIServer
 
@@ -250,7 +250,7 @@ def test_eval_takes_several_golds_and_reports_the_corpus_ids(
 
 
 def test_span_metrics_and_several_golds_by_hand() -> None:
-    from retrieval.evaluation import parse_questions, span_scores, token_f1
+    from retrieval.evaluation.evaluate import parse_questions, span_scores, token_f1
 
     assert token_f1("Egy Maulana", "Egy Maulana Vikri") == 0.8  # p 1, r 2/3
     assert span_scores("159 Meter.", ["seratus meter", "159 meter"]) == (True, 1.0)
@@ -262,7 +262,7 @@ def test_span_metrics_and_several_golds_by_hand() -> None:
 
 
 def test_names_no_article_mentions_are_found_from_the_corpus_frequencies() -> None:
-    from retrieval.answerability import absent_names, is_referring_only
+    from retrieval.answer.answerability import absent_names, is_referring_only
 
     frequencies = {"all": 0, "england": 0, "2024": 3, "juara": 2, "turnamen": 0}
     assert absent_names("Siapa juara turnamen All England 2024?", frequencies) == [
@@ -291,8 +291,8 @@ def test_a_number_answer_takes_whole_unit_words_only(
     question: str, sentence: str, span: str
 ) -> None:
     # A unit is a whole word: "7,4 mengguncang" once gave "7,4 m", "36 menit" gave "36 m".
-    from retrieval.extractive import answer_kind
-    from retrieval.span import best_answer_span
+    from retrieval.answer.extractive import answer_kind
+    from retrieval.answer.span import best_answer_span
 
     found = best_answer_span(question, answer_kind(question), [sentence])
     assert found is not None
@@ -305,7 +305,7 @@ def test_the_committed_model_never_likes_an_answer_less_for_more_of_the_question
     (the fit's monotonic constraints): unconstrained trees fitted on IDK-MRC
     refused "Ke mana IS mundur?" on the seed article, whose one sentence
     holds every word of it."""
-    from retrieval.answerability import load_model
+    from retrieval.answer.answerability import load_model
 
     model = load_model()
     assert model is not None

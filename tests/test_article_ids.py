@@ -15,12 +15,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.cleaning import clean_article
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs, chunk_for_index, make_fetcher
-from retrieval.loaders import iter_inputs
-from retrieval.models import Article, RawArticle
-from retrieval.settings import Settings
+from retrieval.core.models import Article, RawArticle
+from retrieval.core.settings import Settings
+from retrieval.ingest.cleaning import clean_article
+from retrieval.ingest.loaders import iter_inputs
+from retrieval.ingest.pipeline import add_inputs, chunk_for_index, make_fetcher
+from retrieval.store.article_index import ArticleIndex
 from tests.servers.telegram_api import TelegramServer
 from tests.servers.web import WebServer, article_page
 from tests.test_telegram_harness import ADMIN, BotHarness

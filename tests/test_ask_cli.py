@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.evaluation import contains_answer
+from retrieval.evaluation.evaluate import contains_answer
 from tests.servers.openai_api import OpenAIServer, Reply
 
 REPO = Path(__file__).resolve().parent.parent

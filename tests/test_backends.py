@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from retrieval.embeddings import EmbedderError, load_embedder
-from retrieval.index import ArticleIndex, IndexMismatchError
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.store.article_index import ArticleIndex, IndexMismatchError
+from retrieval.store.embeddings import EmbedderError, load_embedder
 from tests.test_index import BATTLE, RICE, sentence_chunks
 
 
@@ -136,7 +136,7 @@ def test_chroma_server_mode(data_dir: Path, chroma_server: str) -> None:
 
 
 def test_unreachable_chroma_server_is_a_clear_error(data_dir: Path) -> None:
-    from retrieval.dense import DenseStoreError
+    from retrieval.store.dense import DenseStoreError
 
     with pytest.raises(DenseStoreError, match="Chroma"):
         ArticleIndex(Settings(data_dir=data_dir, chroma_url=f"http://127.0.0.1:{_free_port()}"))

@@ -79,7 +79,7 @@ def test_retrieval_benchmark_runs_and_writes_its_section(facqa_dir: Path, tmp_pa
 
 def test_ingest_benchmark_on_a_few_articles(facqa_dir: Path, tmp_path: Path) -> None:
     from benchmarks.cache import Cache
-    from retrieval.embeddings import load_embedder
+    from retrieval.store.embeddings import load_embedder
 
     plan = {"articles": 4, "passages": (1, 2), "ceiling_sample": 3}
     result = ingest.run(

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from retrieval.answer import Turn
-from retrieval.catalog import SearchFilters
-from retrieval.chain import Answerer
-from retrieval.index import ArticleIndex
-from retrieval.models import Article, article_id_for
-from retrieval.prompts import NOT_FOUND_MARKER
-from retrieval.settings import Settings
+from retrieval.answer.chain import Answerer
+from retrieval.answer.prompts import NOT_FOUND_MARKER
+from retrieval.answer.types import Turn
+from retrieval.core.models import Article, article_id_for
+from retrieval.core.settings import Settings
+from retrieval.store.article_index import ArticleIndex
+from retrieval.store.catalog import SearchFilters
 from tests.servers.openai_api import OpenAIServer, Reply
 from tests.test_index import sentence_chunks
 
@@ -407,7 +407,7 @@ def test_many_threads_at_once(shared_index: ArticleIndex, openai_server: OpenAIS
     ],
 )
 def test_which_questions_lean_on_the_conversation(question: str, points_back: bool) -> None:
-    from retrieval.condense import heuristic_standalone
+    from retrieval.answer.condense import heuristic_standalone
 
     history = [Turn("Apa yang terjadi dalam pertempuran di Albu Kamal?", "…")]
     rewritten = heuristic_standalone(question, history)
@@ -417,7 +417,7 @@ def test_which_questions_lean_on_the_conversation(question: str, points_back: bo
 
 
 def test_a_chain_of_follow_ups_keeps_the_topic() -> None:
-    from retrieval.condense import heuristic_standalone
+    from retrieval.answer.condense import heuristic_standalone
 
     history = [
         Turn("Apa yang terjadi dalam pertempuran di Albu Kamal?", "…"),
@@ -428,7 +428,7 @@ def test_a_chain_of_follow_ups_keeps_the_topic() -> None:
 
 
 def test_model_rewrites_are_trimmed_to_the_question() -> None:
-    from retrieval.condense import clean_model_rewrite
+    from retrieval.answer.condense import clean_model_rewrite
 
     assert (
         clean_model_rewrite('Standalone question: "Siapa X?"\nPenjelasan: ...', "q") == "Siapa X?"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.chunking import chunk_article, sentence_spans
-from retrieval.cleaning import clean_article
-from retrieval.embeddings import load_embedder
-from retrieval.loaders import load_file
-from retrieval.models import Article, RawArticle
+from retrieval.core.models import Article, RawArticle
+from retrieval.ingest.chunking import chunk_article, sentence_spans
+from retrieval.ingest.cleaning import clean_article
+from retrieval.ingest.loaders import load_file
+from retrieval.store.embeddings import load_embedder
 from tests.conftest import SEED_ARTICLE
 
 

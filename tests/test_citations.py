@@ -3,9 +3,9 @@ order of first use, quotes taken from the stored passages."""
 
 from __future__ import annotations
 
-from retrieval.answer import Passage
-from retrieval.citations import cite
-from retrieval.prompts import defang, format_passages
+from retrieval.answer.citations import cite
+from retrieval.answer.prompts import defang, format_passages
+from retrieval.answer.types import Passage
 
 
 def passage(n: int, text: str, *, start: int = 100, article: str = "a1") -> Passage:

@@ -7,16 +7,16 @@ from datetime import date
 
 import pytest
 
-from retrieval.cleaning import (
+from retrieval.core.models import RawArticle
+from retrieval.ingest.cleaning import (
     CleaningError,
     clean_article,
     looks_like_headline,
     paragraphs,
     read_dateline,
 )
-from retrieval.dates import parse_date
-from retrieval.loaders import load_file
-from retrieval.models import RawArticle
+from retrieval.ingest.loaders import load_file
+from retrieval.text.dates import parse_date
 from tests.conftest import SEED_ARTICLE
 
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.telegram.i18n import t
-from retrieval.evaluation import parse_questions
+from retrieval.evaluation.evaluate import parse_questions
 from tests.conftest import SEED_ARTICLE
 
 runner = CliRunner()

@@ -36,7 +36,7 @@ def test_a_command_still_loads_what_it_needs() -> None:
     # The probe is not vacuous: opening the index does load Chroma.
     code = (
         "import tempfile, pathlib\n"
-        "from retrieval.settings import Settings\n"
+        "from retrieval.core.settings import Settings\n"
         "from bot.cli_common import opened_index\n"
         "d = pathlib.Path(tempfile.mkdtemp()) / 'data'\n"
         "with opened_index(Settings(data_dir=d)) as index: pass\n"

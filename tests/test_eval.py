@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.evaluation import (
+from retrieval.evaluation.evaluate import (
     EvalInputError,
     contains_answer,
     gold_rank,

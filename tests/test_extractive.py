@@ -8,17 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from retrieval.answer import Passage
-from retrieval.citations import cite
-from retrieval.embeddings import TanyaEmbeddings, load_embedder
-from retrieval.extractive import (
-    CALIBRATION,
-    ExtractiveAnswerer,
-    answer_kind,
-    indonesian_gloss,
-    question_concepts,
-    split_sentences,
-)
+from retrieval.answer.citations import cite
+from retrieval.answer.extractive import CALIBRATION, ExtractiveAnswerer, answer_kind
+from retrieval.answer.types import Passage
+from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
+from retrieval.text.concepts import indonesian_gloss, question_concepts
+from retrieval.text.sentences import split_sentences
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from retrieval.fetch import FetchError, fetch_url
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs
+from retrieval.ingest.fetch import FetchError, fetch_url
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.store.article_index import ArticleIndex
 from tests.servers.web import WebServer, article_page
 
 PARAGRAPHS = [

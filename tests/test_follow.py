@@ -13,10 +13,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.follow import Watcher
-from retrieval.follow_store import FollowStore
-from retrieval.index import ArticleIndex
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.follow.follow_store import FollowStore
+from retrieval.follow.polling import Watcher
+from retrieval.store.article_index import ArticleIndex
 from tests.servers.feeds import FeedItem, rss
 from tests.servers.web import WebServer, article_page
 from tests.test_feeds import serve_articles

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.catalog import SearchFilters
-from retrieval.index import ArticleIndex, IndexMismatchError, fuse
-from retrieval.models import Article, Chunk, article_id_for
-from retrieval.settings import Settings
+from retrieval.core.models import Article, Chunk, article_id_for
+from retrieval.core.settings import Settings
+from retrieval.store.article_index import ArticleIndex, IndexMismatchError, fuse
+from retrieval.store.catalog import SearchFilters
 
 
 def make_article(text: str, *, title: str = "Judul", url: str | None = None, **meta) -> Article:
@@ -191,7 +191,7 @@ def test_fuse_convex_keeps_score_margins_and_rrf_ranks() -> None:
 def test_one_writer_at_a_time_and_the_error_names_the_holder(settings: Settings) -> None:
     """A long-running writer (the bot) holds the lock; another writer is refused
     with a message naming it, reads still work, and closing releases it."""
-    from retrieval.locking import IndexBusyError
+    from retrieval.store.locking import IndexBusyError
 
     bot = ArticleIndex(settings)
     bot.hold_write_lock()

@@ -19,9 +19,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.embeddings import load_embedder
-from retrieval.index import REINDEX_META, ArticleIndex
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.store.article_index import REINDEX_META, ArticleIndex
+from retrieval.store.embeddings import load_embedder
 from tests.conftest import SEED_ARTICLE
 from tests.test_index import BATTLE, RICE, sentence_chunks
 
@@ -261,9 +261,9 @@ def test_index_left_by_an_older_reindex_killed_after_the_reset(
 # --- a question while another process builds the index ------------------------------------------
 HOLDER = """
 import sys
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs
-from retrieval.settings import Settings
+from retrieval.store.article_index import ArticleIndex
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.core.settings import Settings
 
 index = ArticleIndex(Settings())
 with index.writing():  # as `tanya add` holds it for its whole run

@@ -1,4 +1,4 @@
-"""The BM25 index (`retrieval/lexical_index.py`): same rankings as the FTS5
+"""The BM25 index (`retrieval/store/lexical_index.py`): same rankings as the FTS5
 index it replaced, consistent through adds, updates, removes, merges and a
 kill mid-write, and an index written by the FTS5 version still opens."""
 
@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.catalog import Catalog
-from retrieval.lexical import fts_query, query_terms, terms
-from retrieval.lexical_index import SCHEMA, LexicalIndex
-from retrieval.models import Article, Chunk, article_id_for
+from retrieval.core.models import Article, Chunk, article_id_for
+from retrieval.store.catalog import Catalog
+from retrieval.store.lexical_index import SCHEMA, LexicalIndex
+from retrieval.text.lexical import fts_query, query_terms, terms
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_ARTICLE = REPO / "seeds" / "000_8a29ea16598655b2.txt"
@@ -154,7 +154,7 @@ def article(i: int) -> tuple[Article, list[Chunk]]:
 WRITER = """
 import sys
 from pathlib import Path
-from retrieval.catalog import Catalog
+from retrieval.store.catalog import Catalog
 from tests.test_lexical_index import article
 catalog = Catalog(Path(sys.argv[1]))
 i = 0

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.fetch import FetchedPage, FetchError
-from retrieval.loaders import iter_inputs, load_file
-from retrieval.models import LoadFailure, RawArticle
+from retrieval.core.models import LoadFailure, RawArticle
+from retrieval.ingest.fetch import FetchedPage, FetchError
+from retrieval.ingest.loaders import iter_inputs, load_file
 
 LIMIT = 1_000_000
 

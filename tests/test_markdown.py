@@ -12,11 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.cleaning import clean_article
-from retrieval.fetch import FetchedPage, FetchError
-from retrieval.loaders import iter_inputs
-from retrieval.markdown import MAX_FRONT_MATTER_CHARS
-from retrieval.models import Article, LoadFailure, RawArticle
+from retrieval.core.models import Article, LoadFailure, RawArticle
+from retrieval.ingest.cleaning import clean_article
+from retrieval.ingest.fetch import FetchedPage, FetchError
+from retrieval.ingest.loaders import iter_inputs
+from retrieval.ingest.markdown import MAX_FRONT_MATTER_CHARS
 
 
 def no_fetch(url: str) -> FetchedPage:

@@ -20,8 +20,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -29,9 +28,9 @@ from bot.ask_cmd import print_answer, print_passages
 from bot.cli import app
 from bot.telegram import render
 from bot.telegram.handlers import report_blocks
-from retrieval.answer import Answer, Citation, Passage
-from retrieval.ingest import AddReport, ItemResult
-from retrieval.safe_text import strip_controls
+from retrieval.answer.types import Answer, Citation, Passage
+from retrieval.ingest.pipeline import AddReport, ItemResult
+from retrieval.text.safe_text import strip_controls
 
 runner = CliRunner()
 

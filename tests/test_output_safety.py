@@ -24,11 +24,11 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.telegram import render
 from bot.telegram.handlers import report_blocks
-from retrieval.answer import Answer, Citation
-from retrieval.cleaning import clean_article
-from retrieval.ingest import AddReport, ItemResult
-from retrieval.models import RawArticle
-from retrieval.safe_text import strip_controls
+from retrieval.answer.types import Answer, Citation
+from retrieval.core.models import RawArticle
+from retrieval.ingest.cleaning import clean_article
+from retrieval.ingest.pipeline import AddReport, ItemResult
+from retrieval.text.safe_text import strip_controls
 from tests.conftest import REPO
 
 runner = CliRunner()

@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from retrieval.fetch import FetchedPage, FetchError
-from retrieval.index import ArticleIndex
-from retrieval.ingest import ItemResult, add_inputs, chunk_for_index
-from retrieval.loaders import count_articles, iter_inputs
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.ingest.fetch import FetchedPage, FetchError
+from retrieval.ingest.loaders import count_articles, iter_inputs
+from retrieval.ingest.pipeline import ItemResult, add_inputs, chunk_for_index
+from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
 
 

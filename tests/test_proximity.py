@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.index import ArticleIndex
-from retrieval.models import Article, Chunk, article_id_for
-from retrieval.proximity import proximity_scores, rerank
-from retrieval.settings import Settings
+from retrieval.core.models import Article, Chunk, article_id_for
+from retrieval.core.settings import Settings
+from retrieval.store.article_index import ArticleIndex
+from retrieval.store.proximity import proximity_scores, rerank
 
 QUESTION = "Siapa yang memimpin pertempuran di Albu Kamal?"
 

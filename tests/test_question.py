@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.question import QuestionError, question_language, validate_question
+from retrieval.text.question import QuestionError, question_language, validate_question
 
 
 def test_a_normal_question_is_cleaned() -> None:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
 from tests.servers.openai_api import OpenAIServer, Reply
 

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from retrieval.answer import Answer
-from retrieval.chain import Answerer
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs
-from retrieval.settings import Settings
+from retrieval.answer.chain import Answerer
+from retrieval.answer.types import Answer
+from retrieval.core.settings import Settings
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
 
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.settings import Settings
+from retrieval.core.settings import Settings
 from tests.conftest import REPO
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from bot.cli import app
-from retrieval.ingest import add_inputs
-from retrieval.syndication import SyndicationStore
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.store.syndication import SyndicationStore
 
 runner = CliRunner()
 
@@ -121,7 +121,7 @@ def test_copies_in_one_add_and_an_index_from_before(index, tmp_path: Path) -> No
     store = SyndicationStore(index.catalog.path)
     store._conn.execute("DELETE FROM article_minhash")
     store.close()
-    from retrieval import syndication
+    from retrieval.store import syndication
 
     syndication._STORES.clear()
     later = write_jsonl(tmp_path / "later.jsonl", [row(COPY, "https://detik.example/d", "Detik")])

@@ -189,7 +189,10 @@ def test_sigterm_lets_an_answer_in_flight_finish(
     assert bot.terminate() == 0, bot.stderr
     answers = [m for m in telegram_server.sent_messages(8) if m.reply_to_message_id == asked]
     assert len(answers) == 1
-    assert answers[0].text.startswith("Pertempuran dipimpin Hizbullah [1].")
+    # The outlet and date of the quoted article lead the finished answer.
+    assert answers[0].text.startswith(
+        "Menurut Jurnalislamcom, 10 November 2017:\nPertempuran dipimpin Hizbullah [1]."
+    )
     assert "Sumber" in answers[0].text
 
 

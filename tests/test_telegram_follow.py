@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from retrieval.follow_store import FollowStore
+from retrieval.follow.follow_store import FollowStore
 from tests.servers.feeds import rss
 from tests.servers.telegram_api import TelegramServer
 from tests.servers.web import WebServer

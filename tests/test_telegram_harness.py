@@ -23,10 +23,10 @@ from telegram import Update
 
 from bot.telegram.app import build_application
 from bot.telegram.state import AnyApplication
-from retrieval.chain import Answerer
-from retrieval.index import ArticleIndex
-from retrieval.ingest import add_inputs
-from retrieval.settings import Settings
+from retrieval.answer.chain import Answerer
+from retrieval.core.settings import Settings
+from retrieval.ingest.pipeline import add_inputs
+from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
 from tests.servers.telegram_api import BOT_USER, SentMessage, TelegramServer
 

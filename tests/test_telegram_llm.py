@@ -21,6 +21,9 @@ from tests.test_telegram_harness import QUESTION, BotHarness
 
 pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
+# The lead of every answer: the outlet and date of the article it quotes.
+LEAD = "Menurut Jurnalislamcom, 10 November 2017:\n"
+
 MakeBot = Callable[..., BotHarness]
 
 STREAMED = (
@@ -76,7 +79,8 @@ def test_an_llm_answer_is_streamed_by_throttled_edits_then_checked(
     [answer] = final(bot, 101, asked)
 
     assert answer.reply_to_message_id == asked
-    assert answer.text == f"{CHECKED}\n\nSumber\n[1] " + answer.text.split("\n[1] ", 1)[1]
+    # Who published it and when, then the checked answer, then the sources.
+    assert answer.text == f"{LEAD}{CHECKED}\n\nSumber\n[1] " + answer.text.split("\n[1] ", 1)[1]
     assert answer.text.split("\n[1] ", 1)[1].startswith("Dibantu Milisi Syiah Internasional")
     assert answer.reply_markup is not None  # the quote buttons
 
@@ -164,12 +168,12 @@ def test_a_slow_answer_does_not_hold_up_other_chats(
     try:
         for chat in (106, 107, 108):
             [answer] = final(bot, chat, bot.say(QUESTION, chat_id=chat))
-            assert answer.text.startswith("Pertempuran dipimpin Hizbullah [1].")
+            assert answer.text.startswith(f"{LEAD}Pertempuran dipimpin Hizbullah [1].")
         assert bot.replies(105, slow) == []  # still waiting for its model
     finally:
         release.set()
     [answer] = final(bot, 105, slow)
-    assert answer.text.startswith("Hizbullah memimpin pertempuran itu [1].")
+    assert answer.text.startswith(f"{LEAD}Hizbullah memimpin pertempuran itu [1].")
 
 
 def test_on_shutdown_an_answer_that_cannot_finish_is_abandoned_with_an_apology(
@@ -227,7 +231,7 @@ def test_injected_model_text_never_reaches_the_chat(
         assert "PWNED" not in text and "evil.example" not in text, text
     if "[1]" in reply.split(INJECTED)[1]:  # the mixed reply: its cited sentences stand
         assert answer.text.startswith(
-            "Pertempuran itu dipimpin oleh Hizbullah [1]. Milisi Syiah internasional ikut "
+            f"{LEAD}Pertempuran itu dipimpin oleh Hizbullah [1]. Milisi Syiah internasional ikut "
             "bertempur [1]."
         )
         assert len(shown) >= 2  # it was streamed

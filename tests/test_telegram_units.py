@@ -14,7 +14,7 @@ from bot.telegram import i18n, render
 from bot.telegram.ratelimit import SlidingWindowLimiter
 from bot.telegram.redaction import REDACTED, TokenRedaction
 from bot.telegram.store import ChatStore
-from retrieval.answer import Answer, Citation, Turn
+from retrieval.answer.types import Answer, Citation, Turn
 
 TOKEN = "123456789:AAHk-secretPartOfTheToken_xyz0123456"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.models import article_id_for
-from retrieval.urls import canonical_url
+from retrieval.core.models import article_id_for
+from retrieval.text.urls import canonical_url
 
 
 @pytest.mark.parametrize(

@@ -18,8 +18,8 @@ from telegram.ext import (
     filters,
 )
 
-from retrieval.index import ArticleIndex
-from retrieval.settings import Settings
+from retrieval.core import Settings
+from retrieval.store import ArticleIndex
 
 from . import handlers
 from .follow import close_following, follow_command, setup_following, unfollow_command

@@ -16,9 +16,8 @@ from functools import partial
 from telegram import Update
 from telegram.error import TelegramError
 
-from retrieval.fetch import fetch_url
-from retrieval.follow import PollResult, Watcher, check_followable
-from retrieval.follow_store import FollowedSource, FollowStore
+from retrieval.follow import FollowedSource, FollowStore, PollResult, Watcher, check_followable
+from retrieval.ingest import fetch_url
 
 from . import render
 from .handlers import admin_only, command_rest, reply, user_lang

@@ -30,10 +30,9 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from retrieval.answer import Answer, Turn
-from retrieval.ingest import AddReport, add_inputs, add_raw_articles, make_fetcher
-from retrieval.loaders import iter_inputs
-from retrieval.models import LoadFailure, RawArticle
-from retrieval.question import QuestionError, validate_question
+from retrieval.core import LoadFailure, RawArticle
+from retrieval.ingest import AddReport, add_inputs, add_raw_articles, iter_inputs, make_fetcher
+from retrieval.text import QuestionError, validate_question
 
 from . import render
 from .i18n import LANGS, Lang, lang_from_code, number, t
@@ -126,7 +125,7 @@ class StreamingReply:
     """Shows an LLM answer while it is written: the first text is sent as a
     message, later text edits it, at most once per `interval` seconds. The
     text comes from the answerer one checked sentence at a time
-    (`retrieval/answer_check.py`), so nothing the final answer leaves out is
+    (`retrieval/answer/answer_check.py`), so nothing the final answer leaves out is
     ever in the chat, not even in the first message's notification.
 
     `on_token` is called from the answering thread; everything that touches

@@ -1,10 +1,10 @@
 """Keep the bot token out of logs: the bot's names for the process-wide
-redaction in `retrieval/redaction.py`, which covers every secret setting
+redaction in `retrieval/core/redaction.py`, which covers every secret setting
 (the token and webhook secret among them) for the CLI and the bot alike."""
 
 from __future__ import annotations
 
-from retrieval.redaction import (
+from retrieval.core import (
     REDACTED,
     RedactSecretsFilter,
     SecretRedaction,

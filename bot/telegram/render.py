@@ -24,7 +24,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
 
 from retrieval.answer import Answer, Citation
-from retrieval.safe_text import strip_controls
+from retrieval.text import strip_controls
 
 from .i18n import Lang, t
 
@@ -184,7 +184,10 @@ def answer_blocks(answer: Answer, lang: Lang, limit: int = MAX_MESSAGE_CHARS) ->
     if answer.found and span:
         # The short answer first, in bold (escaped: it is article text).
         blocks += [wrapped("b", span[: limit // 2]), plain("\n")]
-    blocks += text_blocks(answer.answer.strip(), limit)
+    if answer.found and answer.attribution:  # who said it, and when: old news is not today's
+        blocks.append(wrapped("i", f"{answer.attribution}:"))
+        blocks.append(plain("\n"))
+    blocks.extend(text_blocks(answer.answer.strip(), limit))
     for note in answer.notes:
         blocks.append(plain("\n\n"))
         blocks.extend(Block(f"<i>{b.html}</i>", b.visible) for b in text_blocks(note, limit))

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import typer
 
 from bot.cli_common import err, load_settings, opened_index, seed_if_empty, shown
-from retrieval.settings import Settings
+from retrieval.core import Settings
 
 from .redaction import redact
 
@@ -100,16 +100,16 @@ def bot(
         for handler in root.handlers:
             handler.addFilter(ConciseNetworkErrors())
 
-    from retrieval.embedder_pool import concurrent_embedder
+    from retrieval.store import concurrent_embedder
 
     # Answers are computed in parallel: one single-threaded model per core.
     embedder = concurrent_embedder(settings.embedder, settings.embed_threads)
     with opened_index(settings, embedder) as index:
         # The bot is the index's writer while it runs: another process writing
-        # to the embedded store meanwhile would corrupt it (retrieval/locking.py).
+        # to the embedded store meanwhile would corrupt it (retrieval/store/locking.py).
         index.hold_write_lock()
         seed_if_empty(index)
-        from retrieval.chain import Answerer  # the LLM stack is heavy: load it only here
+        from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
 
         application = build_application(settings, index, Answerer(index, settings))
         # A fresh loop: PTB closes the one it runs on, and the bot may be run twice

@@ -13,8 +13,8 @@ from typing import Any, Protocol, TypeVar
 from telegram.ext import Application, ContextTypes
 
 from retrieval.answer import Answer, Turn
-from retrieval.index import ArticleIndex
-from retrieval.settings import Settings
+from retrieval.core import Settings
+from retrieval.store import ArticleIndex
 
 from .ratelimit import SlidingWindowLimiter
 from .store import ChatStore
@@ -26,7 +26,7 @@ T = TypeVar("T")
 
 
 class AnswererLike(Protocol):
-    """What the bot needs from `retrieval.chain.Answerer` (thread-safe)."""
+    """What the bot needs from `retrieval.answer.chain.Answerer` (thread-safe)."""
 
     def ask(
         self,

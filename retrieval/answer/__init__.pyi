@@ -1,0 +1,3 @@
+from .chain import Answerer as Answerer
+from .extractive import CALIBRATION as CALIBRATION, ExtractiveAnswerer as ExtractiveAnswerer
+from .types import Answer as Answer, Citation as Citation, Passage as Passage, Turn as Turn

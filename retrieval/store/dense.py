@@ -1,0 +1,159 @@
+"""The dense store: chunk vectors in a Chroma collection.
+
+A thin adapter. Vectors are always computed by tanya's embedder and passed
+in; the collection is created with no embedding function, so Chroma's
+default one (which downloads a model) can never run.
+
+By default Chroma runs embedded (`PersistentClient` under the data dir);
+`TANYA_CHROMA_URL=http://host:8000` uses a Chroma server (`chroma run`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from retrieval.store.catalog import SearchFilters
+
+
+class DenseStoreError(RuntimeError):
+    pass
+
+
+def _client(path: Path, url: str | None) -> Any:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if url:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise DenseStoreError(f"TANYA_CHROMA_URL must look like http://host:8000, got {url!r}")
+        try:
+            return chromadb.HttpClient(
+                host=parts.hostname,
+                port=parts.port or (443 if parts.scheme == "https" else 8000),
+                ssl=parts.scheme == "https",
+                settings=settings,
+            )
+        except Exception as exc:
+            raise DenseStoreError(f"cannot reach the Chroma server at {url}: {exc}") from exc
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+def _date_number(value: date | str | None) -> int | None:
+    # Chroma filters compare numbers, not strings: 2017-11-10 → 20171110.
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, date) else value
+    return int(text.replace("-", "")[:8])
+
+
+class DenseStore:
+    def __init__(self, path: Path, collection: str, url: str | None = None) -> None:
+        self._client = _client(path, url)
+        self._name = collection
+        self._collection = self._open()
+
+    def _open(self) -> Any:
+        try:
+            return self._client.get_or_create_collection(
+                name=self._name,
+                embedding_function=None,
+                metadata={"hnsw:space": "cosine"},
+            )
+        except Exception as exc:
+            raise DenseStoreError(f"cannot open Chroma collection {self._name!r}: {exc}") from exc
+
+    def close(self) -> None:
+        """Release Chroma's files and connections. Without it every opened
+        index kept about a dozen file descriptors until the process ended (a
+        long-running bot, or a test suite, ran out of them)."""
+        close = getattr(self._client, "close", None)
+        if close is not None:
+            close()
+
+    def reset(self) -> None:
+        """Drop every vector (a new embedder may have another dimension)."""
+        self._client.delete_collection(self._name)
+        self._collection = self._open()
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def upsert(
+        self,
+        ids: Sequence[str],
+        vectors: np.ndarray,
+        metadatas: Sequence[Mapping[str, str | int | float]],
+    ) -> None:
+        if not ids:
+            return
+        # Chroma caps one call's batch size; stay well under it.
+        step = 2000
+        for i in range(0, len(ids), step):
+            self._collection.upsert(
+                ids=list(ids[i : i + step]),
+                embeddings=vectors[i : i + step],
+                metadatas=list(metadatas[i : i + step]),
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        step = 2000
+        for i in range(0, len(ids), step):
+            self._collection.delete(ids=list(ids[i : i + step]))
+
+    def all_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset, step = 0, 5000
+        while True:
+            got = self._collection.get(include=[], limit=step, offset=offset)["ids"]
+            ids.update(got)
+            if len(got) < step:
+                return ids
+            offset += step
+
+    def search(
+        self, vector: np.ndarray, limit: int, filters: SearchFilters | None = None
+    ) -> list[tuple[str, float]]:
+        """Chunk ids nearest to `vector`, best first, with cosine similarity."""
+        # Chroma returns fewer results when the collection is smaller than
+        # `limit`; counting first would cost a round trip per query.
+        result = self._collection.query(
+            query_embeddings=[vector],
+            n_results=limit,
+            where=_where(filters),
+            include=["distances"],
+        )
+        ids = result["ids"][0]
+        distances = (result.get("distances") or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(ids, distances, strict=True)]
+
+    @staticmethod
+    def metadata(article_id: str, source: str | None, when: date | None) -> dict[str, str | int]:
+        meta: dict[str, str | int] = {"article_id": article_id}
+        if source:
+            meta["source_key"] = source.lower()
+        number = _date_number(when)
+        if number is not None:
+            meta["date_num"] = number
+        return meta
+
+
+def _where(filters: SearchFilters | None) -> dict[str, Any] | None:
+    if filters is None or filters.empty:
+        return None
+    clauses: list[dict[str, Any]] = []
+    if filters.source is not None:
+        clauses.append({"source_key": {"$in": [s.lower() for s in filters.stored_sources()]}})
+    if filters.since:
+        clauses.append({"date_num": {"$gte": _date_number(filters.since)}})
+    if filters.until:
+        clauses.append({"date_num": {"$lte": _date_number(filters.until)}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}

@@ -1,0 +1,97 @@
+"""What a question asks about, as stems: shared by the store's proximity
+re-ranking, the extractive answerer and query expansion.
+
+An Indonesian question's concepts are its content stems and stem bigrams; an
+English question's are its content words glossed into Indonesian stems
+(`data/glossary_en_id.txt`), since offline there is no translation model.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence, Set as AbstractSet
+from dataclasses import dataclass
+
+from retrieval.text.lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
+from retrieval.text.question import question_language
+from retrieval.text.word_lists import load_word_file, load_words
+
+_ENGLISH_FILLER = QUESTION_WORDS | load_words("english_fillers.txt")
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing a question asks about: alternative stems (any one matches)
+    and its weight (a stem bigram counts half)."""
+
+    stems: frozenset[str]
+    weight: float = 1.0
+
+
+def question_concepts(question: str) -> list[Concept]:
+    """What a passage must mention to answer `question`, as stems.
+
+    Indonesian: the question's stems and stem bigrams (question words
+    dropped). English, against Indonesian articles, shares almost no words
+    with them: each English content word becomes its Indonesian stems from
+    `GLOSSARY` (plus itself, for names and English quoted in articles).
+    """
+    if question_language(question) == "en":
+        concepts = []
+        for word in dict.fromkeys(WORD.findall(question.lower())):
+            if word in _ENGLISH_FILLER:
+                continue
+            stems = set(terms(word)) | GLOSSARY.get(word, frozenset())
+            if stems:
+                concepts.append(Concept(frozenset(stems)))
+        return concepts
+    return [
+        Concept(frozenset([t]), 0.5 if "_" in t else 1.0)
+        for t in dict.fromkeys(query_terms(question))
+    ]
+
+
+def distinctive_concepts(
+    concepts: Sequence[Concept], texts: Sequence[AbstractSet[str]]
+) -> list[Concept]:
+    """The concepts reweighted by inverse sentence frequency among `texts`
+    (log(1 + n / df)), so the words most candidates share count least."""
+    n = len(texts)
+    out = []
+    for c in concepts:
+        df = sum(1 for t in texts if c.stems & t) or 1
+        out.append(Concept(c.stems, c.weight * math.log(1 + n / df)))
+    return out
+
+
+def lexical_overlap(concepts: Sequence[Concept], text_terms: AbstractSet[str]) -> float:
+    """Weighted share of the question's concepts a text's terms mention."""
+    total = sum(c.weight for c in concepts)
+    if not total:
+        return 0.0
+    return sum(c.weight for c in concepts if c.stems & text_terms) / total
+
+
+def _load_glossary(lines: list[str]) -> dict[str, tuple[str, ...]]:
+    glossary: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        english, _, indonesian = line.partition(":")
+        for word in english.split():
+            glossary[word] = tuple(
+                dict.fromkeys(glossary.get(word, ()) + tuple(indonesian.split()))
+            )
+    return glossary
+
+
+GLOSSARY_WORDS = _load_glossary(load_word_file("glossary_en_id.txt"))
+GLOSSARY = {en: frozenset(stem(w) for w in ids) for en, ids in GLOSSARY_WORDS.items()}
+
+
+def indonesian_gloss(question: str) -> list[str]:
+    """The Indonesian words for an English question's content words (none
+    for an Indonesian question): added to its search, so BM25 can match
+    "who *led* the battle" with "*memimpin* pertempuran"."""
+    if question_language(question) != "en":
+        return []
+    words = dict.fromkeys(WORD.findall(question.lower()))
+    return list(dict.fromkeys(w for word in words for w in GLOSSARY_WORDS.get(word, ())))

@@ -1,0 +1,92 @@
+"""Checking a question before anything expensive runs, and telling which
+language it is in.
+
+Every front end (CLI, REPL, Telegram) shows `QuestionError`'s text as is, so
+it is short and bilingual.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Literal
+
+from retrieval.text.lexical import QUESTION_WORDS
+
+
+class QuestionError(ValueError):
+    """A question tanya will not try to answer; `str()` is for the user."""
+
+
+_SPACE = re.compile(r"\s+")
+
+# Layout characters people do type or paste; every other control character
+# (NUL, ESC, backspace, ...) means binary data or a broken terminal paste.
+_LAYOUT = frozenset("\t\n\r\x0b\x0c")
+
+
+def _is_garbage(ch: str) -> bool:
+    if ch in _LAYOUT:
+        return False
+    category = unicodedata.category(ch)
+    # Cc: control characters; Cs: lone surrogates (undecodable bytes that
+    # Python smuggled in); Co/Cn: private-use and unassigned code points;
+    # U+FFFD: the replacement character left where bytes could not be decoded.
+    return category in ("Cc", "Cs", "Co", "Cn") or ch == "\ufffd"
+
+
+def validate_question(text: str, max_chars: int) -> str:
+    """The question, cleaned (Unicode-normalised, spaces collapsed), or
+    `QuestionError` saying why it cannot be asked."""
+    if text is None or not text.strip():
+        raise QuestionError(
+            "Pertanyaannya kosong. Tulis pertanyaan tentang artikel. / "
+            "The question is empty: write a question about the articles."
+        )
+    if any(_is_garbage(ch) for ch in text):
+        raise QuestionError(
+            "Pertanyaan berisi karakter kontrol atau data biner. Kirim teks biasa. / "
+            "The question contains control characters or binary data: send plain text."
+        )
+    cleaned = _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    # Zero-width and format characters alone (U+200B, U+FEFF) are still empty.
+    visible = "".join(ch for ch in cleaned if unicodedata.category(ch) != "Cf").strip()
+    if not visible:
+        raise QuestionError(
+            "Pertanyaannya kosong. Tulis pertanyaan tentang artikel. / "
+            "The question is empty: write a question about the articles."
+        )
+    if len(cleaned) > max_chars:
+        from babel.numbers import format_decimal  # "10.259" in Indonesian, "10,259" in English
+
+        n_id, max_id = (format_decimal(n, locale="id") for n in (len(cleaned), max_chars))
+        raise QuestionError(
+            f"Pertanyaan terlalu panjang ({n_id} karakter, maksimal {max_id}). "
+            f"Persingkat. / The question is too long ({len(cleaned):,} characters, "
+            f"at most {max_chars:,}): shorten it."
+        )
+    if not any(ch.isalnum() for ch in visible):
+        raise QuestionError("Pertanyaan tidak berisi kata. / The question has no words in it.")
+    return cleaned
+
+
+# Words that only one of the two languages uses in questions; a question
+# is English when it has more English markers than Indonesian ones.
+_ENGLISH = frozenset(
+    "what who whom whose which when where why how is are was were did does do the of "
+    "and in on at to from by with about according said say says".split()
+)
+_INDONESIAN = frozenset(QUESTION_WORDS) | frozenset(
+    "dari dan ke pada untuk dengan dalam oleh adalah itu ini tersebut tahun kota menurut".split()
+)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+Language = Literal["id", "en"]
+
+
+def question_language(text: str) -> Language:
+    """'en' for an English question, else 'id' (most users write Indonesian)."""
+    words = [w.lower() for w in _WORD.findall(text)]
+    english = sum(w in _ENGLISH for w in words)
+    indonesian = sum(w in _INDONESIAN or w.endswith("nya") for w in words)
+    return "en" if english > indonesian else "id"
