@@ -178,12 +178,22 @@ def is_referring_only(question: str) -> bool:
     return bool(words) and not content
 
 
+# A number in parentheses after the question ("... dari IS? (3)") numbers a
+# list or a message; it is not something the question asks about.
+_TRAILING_MARKER = re.compile(r"(?<=[?!.])\s*\(\d+\)\s*$")
+
+
+def without_marker(question: str) -> str:
+    return _TRAILING_MARKER.sub("", question)
+
+
 def answerability_features(
     question: str,
     evidence: Evidence,
     n_chunks: int,
     frequencies: Mapping[str, int],
 ) -> dict[str, float]:
+    question = without_marker(question)
     unigrams = _unigrams(question)
     bigrams = _bigrams(question)
     idf = {t: _norm_idf(frequencies.get(t, 0), n_chunks) for t in unigrams}

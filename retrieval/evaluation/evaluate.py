@@ -587,7 +587,7 @@ def run_eval(
     answerer uses), then, given an answerer, ask it exactly as `tanya ask`
     does. `answerer=None` measures retrieval alone. `names` maps stored
     article ids to the corpus's own (see `corpus_ids`), for the report."""
-    from .extractive import answer_kind
+    from retrieval.answer.extractive import answer_kind
 
     resolver = GoldResolver(index.catalog)
     known = dict(names or {})
