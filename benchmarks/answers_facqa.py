@@ -13,7 +13,12 @@ Procedure (the one `retrieval/answer/extractive.py`'s calibration used):
 * metrics: the share of answerable questions whose answer text contains the
   gold span (`retrieval.evaluation.evaluate.contains_answer`, which counts a
   found=false answer as a miss), whose first citation is the gold passage,
-  that are found, and the share of unanswerable ones answered found=false.
+  that are found, the answers' length, and the short answer's exact match
+  and F1; of the gold-removed questions whose span no other passage of the
+  corpus holds, the share answered found=false;
+* beside it, in the same run, the trivial baseline of
+  `benchmarks/answer_metrics.py` (BM25's top passage, its two sentences with
+  the most question stems, never "not found").
 
     python -m benchmarks.answers_facqa [--split valid] [--data-dir /tmp/facqa-index]
 
@@ -30,11 +35,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from retrieval.answer import CALIBRATION, Answerer
+from retrieval.answer import Answerer
 from retrieval.core import Article, Chunk, Settings, article_id_for
-from retrieval.evaluation import contains_answer
+from retrieval.evaluation import normalise
 from retrieval.search import HybridRetriever
 from retrieval.store import ArticleIndex, load_embedder
+
+from .report import key_values, table
 
 FACQA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "facqa"
 
@@ -89,44 +96,75 @@ def run(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Answer every question of `split` (offline), with and without its gold
-    passage in the corpus; the metrics as a dict."""
+    passage in the corpus, and the trivial baseline beside it; the metrics."""
+    from .answer_metrics import Tally, rows, trivial_answer
+
     facqa = Path(facqa_dir)
     index = build_index(Path(data_dir), facqa, threads=threads)
     settings = index.settings.model_copy(update={"llm": "", "llm_base_url": None})
     answerer = Answerer(index, settings)
     questions = load_split(facqa, split)[:limit]
-    contained, first_gold, found, unanswered = [], [], [], []
+    corpus = [normalise(p) for p in corpus_passages(facqa)]
+    ours, baseline = Tally("tanya offline"), Tally("trivial baseline")
+    # Gold-removed questions whose span no other passage of the corpus holds:
+    # the ones that truly have no answer left.
+    ours_gone, baseline_gone = Tally("tanya offline"), Tally("trivial baseline")
+    first_gold, unanswered = [], []
     started = time.perf_counter()
     try:
         for i, q in enumerate(questions, start=1):
             gold = passage_article(q["passage"]).id
             answerer.retriever = HybridRetriever(index=index, k=settings.top_k)
             answer = answerer.ask(q["question"])
-            found.append(answer.found)
-            contained.append(answer.found and contains_answer(answer.answer, q["answer"]))
+            ours.answerable(answer, [q["answer"]])
+            baseline.answerable(trivial_answer(index, q["question"]), [q["answer"]])
             first_gold.append(bool(answer.citations) and answer.citations[0].article_id == gold)
 
-            answerer.retriever = HybridRetriever(
-                index=index,
-                k=settings.top_k,
-                exclude=frozenset(c.chunk_id for c in index.chunks_of(gold)),
-            )
-            unanswered.append(not answerer.ask(q["question"]).found)
+            removed = frozenset(c.chunk_id for c in index.chunks_of(gold))
+            answerer.retriever = HybridRetriever(index=index, k=settings.top_k, exclude=removed)
+            without = answerer.ask(q["question"])
+            unanswered.append(not without.found)
+            needle = f" {normalise(q['answer'])} "
+            own = normalise(q["passage"])
+            if not any(needle in f" {p} " for p in corpus if p != own):
+                ours_gone.unanswerable(without)
+                baseline_gone.unanswerable(trivial_answer(index, q["question"], removed))
             if progress:
                 progress(i, len(questions))
     finally:
         index.close()
     n = len(questions)
+    answerable = rows(ours, baseline)
+    gone = rows(ours_gone, baseline_gone)
     return {
-        "split": split,
-        "questions": n,
-        "containment": sum(contained) / n,
-        "first_citation_gold": sum(first_gold) / n,
-        "answerable_found": sum(found) / n,
-        "unanswerable_not_found": sum(unanswered) / n,
-        "threshold": CALIBRATION.threshold,
-        "top_k": settings.top_k,
-        "seconds": round(time.perf_counter() - started, 1),
+        "markdown": "\n".join(
+            [
+                "Answerable (the whole corpus):",
+                "",
+                table(answerable, [c for c in answerable[0] if "unanswerable" not in c]),
+                "",
+                f"Gold passage removed, and no other passage holds the gold span "
+                f"({len(ours_gone.refused_unanswerable)} of {n} questions):",
+                "",
+                table(gone, ["answerer", "unanswerable → not found", "mean words (answers given)"]),
+                "",
+                key_values(
+                    {
+                        "split": split,
+                        "questions": n,
+                        "first citation is the gold passage": round(sum(first_gold) / n, 3),
+                        "all gold-removed questions answered not found": round(
+                            sum(unanswered) / n, 3
+                        ),
+                        "top_k": settings.top_k,
+                        "seconds": round(time.perf_counter() - started, 1),
+                    }
+                ),
+            ]
+        ),
+        "containment": ours.row()["gold contained"],
+        "answerable_found": ours.row()["answerable found"],
+        "unanswerable_not_found": ours_gone.row()["unanswerable → not found"],
     }
 
 

@@ -69,7 +69,15 @@ class Cache:
 
     # What `clear` may delete: only what the benchmarks themselves create,
     # so `--cache-dir SOMEWHERE --fresh` never empties a folder it did not fill.
-    KINDS = ("facqa-index-*", "answers-facqa-*", "latency-*", "vectors-*.npz", "scratch")
+    KINDS = (
+        "facqa-index-*",
+        "answers-facqa-*",
+        "idkmrc-index-*",
+        "answer-features-*",
+        "latency-*",
+        "vectors-*.npz",
+        "scratch",
+    )
 
     def clear(self) -> None:
         """`--fresh`: everything is built again in this run."""

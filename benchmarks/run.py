@@ -5,7 +5,8 @@
     python -m benchmarks.run --only retrieval,ingest
     python -m benchmarks.run --fresh              # clear benchmarks/.cache first
 
-Benchmarks: retrieval, answers, ingest, latency, coldstart, botload.
+Benchmarks: retrieval, answers (FacQA), answers_idk (IDK-MRC), answers_news (the
+news fixture), ingest, latency, coldstart, botload.
 """
 
 from __future__ import annotations
@@ -42,7 +43,16 @@ from .report import (
     write_markdown,
 )
 
-ALL = ("retrieval", "answers", "ingest", "latency", "coldstart", "botload")
+ALL = (
+    "retrieval",
+    "answers",
+    "answers_idk",
+    "answers_news",
+    "ingest",
+    "latency",
+    "coldstart",
+    "botload",
+)
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -137,6 +147,49 @@ def answers_data_dir(ctx: Context, module_file: Path) -> Path:
     return path
 
 
+def run_answers_idk(ctx: Context) -> str:
+    from . import answers_idk
+    from .report import table
+
+    caching = CachingEmbedder(ctx.embedder, ctx.vectors)
+    result = answers_idk.run(ctx.cache, caching, limit=100 if ctx.quick else None, log=log)
+    rest = {k: v for k, v in result.items() if k != "rows"}
+    return "\n".join(
+        [
+            "## Answer quality on IDK-MRC (offline answerer; unanswerable questions)",
+            "",
+            table(result["rows"]),
+            "",
+            key_values(rest),
+            "",
+            "Measured by `benchmarks/answers_idk.py` (see its docstring): the valid split's "
+            "paragraphs indexed, every question asked as `tanya ask` does. The answerability "
+            "model was fitted on train only (`python -m benchmarks.fit_answerability`). "
+            "Short answer: the `answer_span` given for who/when/how-many/where questions, "
+            "exact match and token F1 against the best gold.",
+        ]
+    )
+
+
+def run_answers_news(ctx: Context) -> str:
+    from . import answers_news
+    from .report import table
+
+    caching = CachingEmbedder(ctx.embedder, ctx.vectors)
+    result = answers_news.run(ctx.cache, caching)
+    return "\n".join(
+        [
+            "## Answer quality on the news fixture (absent entities, unstated facts)",
+            "",
+            table(result["rows"]),
+            "",
+            "`tests/fixtures/news/`: 20 short Indonesian news articles written for this test, "
+            "22 answerable questions, 12 about entities no article mentions (`absent`), 8 "
+            "about facts the articles do not state (`unstated`); `benchmarks/answers_news.py`.",
+        ]
+    )
+
+
 def _answers_missing(why: str) -> str:
     log(f"  answers: skipped: {why}")
     return f"## Answer quality on FacQA\n\nNot measured in this run: {why}."
@@ -162,9 +215,8 @@ def render_answers(result: Any, wall_s: float, kwargs: dict[str, Any]) -> str:
         "",
         f"Measured by `benchmarks/answers_facqa.py` (`run(data_dir, split='valid'"
         f"{', ' + call if call else ''})`, see its docstring for the procedure) "
-        f"in {wall_s:.0f} s. It measures no baseline of its own; for scale, the retrieval "
-        "section's R@1 is the share of questions whose gold passage the answerer gets "
-        "first.",
+        f"in {wall_s:.0f} s. The trivial baseline (BM25's top passage, its two sentences "
+        'with the most question stems, never "not found") is measured in the same run.',
     ]
     return "\n".join(parts)
 
@@ -212,6 +264,8 @@ def run_botload(ctx: Context) -> str:
 RUNNERS: dict[str, Callable[[Context], str]] = {
     "retrieval": run_retrieval,
     "answers": run_answers,
+    "answers_idk": run_answers_idk,
+    "answers_news": run_answers_news,
     "ingest": run_ingest,
     "latency": run_latency,
     "coldstart": run_coldstart,

@@ -50,6 +50,9 @@ def print_answer(out: Console, answer: Answer, *, full_quotes: bool = False) -> 
     """The answer, its notes, then its numbered sources with their quotes."""
     if answer.standalone_question:
         out.print(shown_text(f"→ {answer.standalone_question}", "dim"))
+    if answer.found and answer.answer_span:
+        # The short answer first, in bold: article text, never read as markup.
+        out.print(shown_text(answer.answer_span, "bold"), soft_wrap=False)
     if answer.found and answer.attribution:  # who said it, and when: old news is not today's
         out.print(shown_text(f"{answer.attribution}:", "bold"))
     out.print(answer_text(answer), soft_wrap=False)

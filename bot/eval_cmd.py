@@ -94,10 +94,11 @@ def _evaluate(
     k: int,
     limit: int | None,
     quiet: bool,
+    corpus: list[str] | None = None,
 ) -> EvalReport:
     from retrieval.answer import Answerer
     from retrieval.errors import TanyaError
-    from retrieval.evaluation import load_questions, run_eval
+    from retrieval.evaluation import corpus_ids, load_questions, run_eval
 
     try:
         questions, problems = load_questions(questions_file)
@@ -110,8 +111,19 @@ def _evaluate(
     if limit is not None:
         questions = questions[:limit]
     answerer = Answerer(index, index.settings)
-    if quiet:
-        return run_eval(index, answerer, questions, k=k, problems=problems)
+    names = corpus_ids(corpus or [])
+    if quiet or not err.is_terminal:
+        # `--json` (stdout is for the JSON) or stderr not a terminal: plain
+        # progress lines on stderr, about every tenth of the way.
+        step = max(1, len(questions) // 10)
+
+        def report(done: int, total: int) -> None:
+            if done % step == 0 or done == total:
+                err.print(f"evaluating: {done}/{total}", highlight=False)
+
+        return run_eval(
+            index, answerer, questions, k=k, problems=problems, progress=report, names=names
+        )
     with Progress(*_columns(), console=err, transient=True) as bar:
         task = bar.add_task("evaluating", total=len(questions))
         return run_eval(
@@ -121,6 +133,7 @@ def _evaluate(
             k=k,
             problems=problems,
             progress=lambda done, total: bar.update(task, completed=done),
+            names=names,
         )
 
 
@@ -166,7 +179,9 @@ def eval_command(
     if corpus:
         with _throwaway_settings(settings) as scratch, opened_index(scratch) as index:
             _ingest_corpus(index, corpus, quiet=as_json)
-            report = _evaluate(index, questions_file, k=k, limit=limit, quiet=as_json)
+            report = _evaluate(
+                index, questions_file, k=k, limit=limit, quiet=as_json, corpus=corpus
+            )
     else:
         with opened_index(settings) as index:
             seed_if_empty(index, quiet=as_json)
@@ -238,6 +253,26 @@ def render(report: EvalReport) -> None:
     )
     words = answers["mean_answer_words"]
     table.add_row("mean answer length (words)", "–" if math.isnan(words) else f"{words:.1f}", "")
+    if answers["span_questions"]:
+        table.add_row(
+            "short answer: exact match", _pct(answers["span_exact"]), str(answers["span_questions"])
+        )
+        table.add_row(
+            "short answer: token F1", _pct(answers["span_f1"]), str(answers["span_questions"])
+        )
+    console.print(table)
+
+    table = Table(title="Refusals by kind of question", title_justify="left")
+    for column in ("kind", "answerable → found", "of", "unanswerable → not found", "of"):
+        table.add_column(column, justify="left" if column == "kind" else "right")
+    for kind, row in answers["by_kind"].items():
+        table.add_row(
+            kind,
+            _pct(row["answerable_found"]),
+            str(row["answerable_questions"]),
+            _pct(row["unanswerable_not_found"]),
+            str(row["unanswerable_questions"]),
+        )
     console.print(table)
 
     table = Table(title="Latency (ms)", title_justify="left")

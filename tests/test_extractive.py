@@ -12,7 +12,7 @@ from retrieval.answer.citations import cite
 from retrieval.answer.extractive import CALIBRATION, ExtractiveAnswerer, answer_kind
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
-from retrieval.text.concepts import question_concepts
+from retrieval.text.concepts import indonesian_gloss, question_concepts
 from retrieval.text.sentences import split_sentences
 
 
@@ -83,7 +83,11 @@ def test_sentences_keep_their_offsets_and_skip_abbreviations() -> None:
 def test_picks_the_sentence_that_answers(
     answerer: ExtractiveAnswerer, question: str, expected: str
 ) -> None:
-    extract = answerer.answer(question, PASSAGES)
+    # An English question is asked with the Indonesian words it asks about,
+    # as the chain asks it (`Answerer._condense`).
+    gloss = indonesian_gloss(question)
+    asked = f"{question} ({' '.join(gloss)})" if gloss else question
+    extract = answerer.answer(asked, PASSAGES)
     assert extract.found
     assert expected in extract.text
     assert len(extract.chosen) <= CALIBRATION.max_sentences
@@ -122,7 +126,9 @@ def test_best_sentence_first_then_reading_order_and_quotes_are_narrowed(
     embedder: TanyaEmbeddings,
 ) -> None:
     # Let several sentences through, to see the order they are composed in.
-    wide = ExtractiveAnswerer(embedder, replace(CALIBRATION, margin=10.0, max_sentences=4))
+    wide = ExtractiveAnswerer(
+        embedder, replace(CALIBRATION, margin=10.0, max_sentences=4, max_sentences_with_span=4)
+    )
     extract = wide.answer("Siapa yang memimpin pertempuran untuk kota Albu Kamal?", PASSAGES)
     assert len(extract.chosen) >= 3
     as_written = sorted(extract.chosen, key=lambda s: extract.text.index(s.sentence.text[:30]))

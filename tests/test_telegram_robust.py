@@ -124,11 +124,12 @@ def test_articles_full_of_html_are_shown_as_text_and_telegram_accepts_them(
     assert "Rp 80.000 & bawang merah" in answer.text
     assert "<script>alert('x')</script>" in answer.text and "<b>Siti</b> &amp; Joko" in answer.text
     assert f"[1] {HTML_TITLE}" in answer.text
-    # Only the bot's own markup became formatting: the "Sumber" header and the
-    # title (bold, having no link), exactly as written.
+    # Only the bot's own markup became formatting: the short answer (bold,
+    # issue 12), who published it and when (italic), the "Sumber" header and
+    # the title (bold, having no link), exactly as written.
     spans = [answer.text[e["offset"] : e["offset"] + e["length"]] for e in answer.entities]
-    assert spans == ["Sumber", HTML_TITLE]
-    assert {e["type"] for e in answer.entities} == {"bold"}
+    assert spans == ["Rp 80.000", "Menurut artikel, tanpa tanggal:", "Sumber", HTML_TITLE]
+    assert {e["type"] for e in answer.entities} == {"bold", "italic"}
 
     button = answer.reply_markup["inline_keyboard"][0][0]  # type: ignore[index]
     telegram_server.callback(button["callback_data"], chat_id=62, message_id=answer.message_id)

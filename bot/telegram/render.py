@@ -180,6 +180,10 @@ def source_line(c: Citation) -> Block:
 
 def answer_blocks(answer: Answer, lang: Language, limit: int = MAX_MESSAGE_CHARS) -> list[Block]:
     blocks: list[Block] = []
+    span = getattr(answer, "answer_span", None)
+    if answer.found and span:
+        # The short answer first, in bold (escaped: it is article text).
+        blocks += [wrapped("b", span[: limit // 2]), plain("\n")]
     if answer.found and answer.attribution:  # who said it, and when: old news is not today's
         blocks.append(wrapped("i", f"{answer.attribution}:"))
         blocks.append(plain("\n"))

@@ -20,6 +20,7 @@ with a note saying why.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,8 +29,10 @@ from typing import TYPE_CHECKING, Any
 # Only what the offline path needs: LangChain's retriever and model classes
 # import its tracing stack (langsmith), most of a cold `tanya ask` (issue 13).
 from retrieval.answer.answer_check import AnswerChecker
+from retrieval.answer.answerability import is_referring_only
 from retrieval.answer.attribution import attribution
 from retrieval.answer.citations import cite, name_other_outlets, passages_from_documents
+from retrieval.answer.claims import check_claims
 from retrieval.answer.condense import clean_model_rewrite, heuristic_standalone
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.llm import LLMConfigError, ModelSpec, describe_failure, load_chat_model
@@ -87,12 +90,26 @@ MESSAGES: dict[str, dict[Language, str]] = {
         "en": "The model's answer cited none of the passages, so it is not shown. This answer "
         "is quoted directly from the articles.",
     },
+    "unclear_reference": {
+        "id": 'Pertanyaan ini merujuk ke sesuatu yang belum disebut ("{question}"). '
+        "Apa atau siapa yang Anda maksud?",
+        "en": 'This question refers to something not mentioned yet ("{question}"). '
+        "What or whom do you mean?",
+    },
+    "unsupported": {
+        "id": "{n} kalimat jawaban model tidak didukung oleh sumber yang dikutipnya, jadi dihapus.",
+        "en": "{n} sentence(s) of the model's answer were not supported by the sources they "
+        "cite, so they were removed.",
+    },
     "config": {
         "id": "Model bahasa tidak dipakai: {reason}. Ini jawaban kutipan langsung dari artikel.",
         "en": "The language model is not used: {reason}. This answer is quoted directly from "
         "the articles.",
     },
 }
+
+
+_MARKERLESS_TEXT = re.compile(r"\[[\d,;\s]*\]|[\W_]+")
 
 
 def message(key: str, language: Language, **values: str) -> str:
@@ -127,7 +144,9 @@ class Answerer:
         # The model's key may come back in a provider's error: keep it out of logs and notes.
         redact_settings(settings)
         self._retriever: HybridRetriever | None = None
-        self.extractive = ExtractiveAnswerer(index.embedder)
+        self.extractive = ExtractiveAnswerer(
+            index.embedder, frequencies=index.catalog.document_frequencies
+        )
         self.model_spec: ModelSpec | None = None
         self.model: BaseChatModel | None = None
         # A model that cannot be set up (package missing, bad name) does not
@@ -282,6 +301,11 @@ class Answerer:
         passages: list[Passage] = state["passages"]
         notes: list[str] = state["notes"]
         with timed(state["timings"], "answer"):
+            if not state["history"] and is_referring_only(state["question"]):
+                # "Kapan itu terjadi?" with no conversation: any passage
+                # retrieved for it would be an unrelated guess. Ask back.
+                text = message("unclear_reference", language, question=state["question"])
+                return self._result(state, text, [], "extractive")
             if not passages:
                 return self._result(state, message("no_passages", language), [], "extractive")
             if self.config_error:
@@ -329,6 +353,18 @@ class Answerer:
             state["notes"].append(
                 message("dropped_sentences", language, count=str(len(checked.dropped_sentences)))
             )
+        # A claim (a number, a name) its cited passage does not make is
+        # dropped with a note (issue 12).
+        claims = check_claims(self.extractive, checked.text, passages)
+        if claims.dropped:
+            log.info("dropped unsupported claims: %s", claims.dropped)
+            state["notes"].append(message("unsupported", language, n=str(len(claims.dropped))))
+            if not _MARKERLESS_TEXT.sub("", claims.text).strip():
+                return None  # nothing supported is left: the offline answer instead
+            cited = cite(claims.text, passages)
+            if not cited.grounded:
+                return None
+            return self._result(state, cited.text, cited.citations, "llm", found=True)
         return self._result(state, checked.text, checked.citations, "llm", found=True)
 
     def _answer_extractively(self, state: dict[str, Any]) -> Answer:
@@ -338,7 +374,9 @@ class Answerer:
         if not extract.found:
             return self._result(state, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)
-        return self._result(state, cited.text, cited.citations, "extractive", found=True)
+        answer = self._result(state, cited.text, cited.citations, "extractive", found=True)
+        answer.answer_span = extract.answer_span
+        return answer
 
     def _result(
         self,

@@ -57,18 +57,29 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from retrieval.answer.answerability import (
+    AnswerabilityModel,
+    Evidence,
+    Frequencies,
+    absent_names,
+    answerability_features,
+    load_model,
+    question_terms,
+)
+from retrieval.answer.span import best_answer_span
 from retrieval.answer.types import Passage
+from retrieval.ingest.cleaning import _DATELINE
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
     distinctive_concepts,
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import terms
+from retrieval.text.lexical import WORD, terms
 from retrieval.text.sentences import split_sentences
 
 
@@ -88,6 +99,9 @@ class Calibration:
     # one (and above the threshold), up to `max_sentences` in all.
     margin: float
     max_sentences: int
+    # With a short answer, the quote is its sentence alone (an answer is the
+    # short answer and its one supporting sentence).
+    max_sentences_with_span: int = 1
 
 
 # Calibrated on FacQA train: see the module's docstring for how.
@@ -109,6 +123,8 @@ _DENSE_FLOOR = 0.70
 _DENSE_CEIL = 0.95
 
 _MIN_SENTENCE_CHARS = 12
+# Sentences embedded per question (the best by the cheap signals).
+_DENSE_CANDIDATES = 10
 
 
 @dataclass(frozen=True)
@@ -146,6 +162,14 @@ class Extract:
     chosen: list[ScoredSentence]
     best: ScoredSentence | None
     spans: dict[int, tuple[int, int]]
+    # The answerability model's probability that the passages answer the
+    # question (None without a model: the evidence threshold decided).
+    probability: float | None = None
+    # The short answer (a name, date, number, place or outlet), verbatim
+    # from the best sentence, and where it is in that sentence's passage.
+    answer_span: str | None = None
+    answer_span_at: tuple[int, int] | None = None
+    features: dict[str, float] | None = None
 
 
 # --- what kind of answer a question wants ------------------------------------------------------
@@ -210,10 +234,16 @@ def has_kind(sentence: str, kind: str | None) -> bool:
 
 def sentences_of(passages: Sequence[Passage]) -> list[Sentence]:
     """The sentences worth scoring: too short ones (a stray "IS." or a byline)
-    are merged into nothing, never quoted alone."""
+    are merged into nothing, never quoted alone. The dateline ("JAKARTA,
+    KOMPAS.com -") is not part of the first sentence here: it is never quoted
+    as an answer (the citation names the outlet and date anyway)."""
     out = []
     for p in passages:
         for start, end in split_sentences(p.text):
+            if p.start == 0 and start == 0:
+                dateline = _DATELINE.match(p.text[start:end])
+                if dateline:
+                    start += dateline.end()
             if end - start >= _MIN_SENTENCE_CHARS and any(ch.isalpha() for ch in p.text[start:end]):
                 out.append(Sentence(p, start, end))
     return out
@@ -270,10 +300,22 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder: TanyaEmbeddings, calibration: Calibration = CALIBRATION) -> None:
+    def __init__(
+        self,
+        embedder: TanyaEmbeddings,
+        calibration: Calibration = CALIBRATION,
+        *,
+        frequencies: Frequencies | None = None,
+        model: AnswerabilityModel | None | str = "default",
+    ) -> None:
+        """`frequencies` reads the corpus's document frequencies (the index's
+        `catalog.document_frequencies`); with it, and a fitted answerability
+        model, the model decides "found"; else the evidence threshold does."""
         self.embedder = embedder
         self.calibration = calibration
         self.vectors = sentence_vectors(embedder)
+        self.frequencies = frequencies
+        self.model: AnswerabilityModel | None = load_model() if isinstance(model, str) else model
 
     def score(
         self,
@@ -287,10 +329,6 @@ class ExtractiveAnswerer:
         if not sentences:
             return []
         c = self.calibration
-        if question_vector is None:
-            question_vector = self.embedder.embed_queries([question])[0]
-        cosines = _unit(self.vectors([s.text for s in sentences])) @ _unit(question_vector)
-        dense = np.clip((cosines - _DENSE_FLOOR) / (_DENSE_CEIL - _DENSE_FLOOR), 0.0, 1.0)
         concepts = question_concepts(question)
         kind = answer_kind(question)
         top = max(p.score for p in passages) or 1.0
@@ -302,19 +340,35 @@ class ExtractiveAnswerer:
         # not tell the sentence that answers from the ones around it; the
         # question's rarer words ("memimpin pertempuran") do.
         distinctive = distinctive_concepts(concepts, own_terms)
-        scored: dict[tuple[str, int], ScoredSentence] = {}
-        for s, d, own in zip(sentences, dense, own_terms, strict=True):
+        cheap = []
+        for s, own in zip(sentences, own_terms, strict=True):
             lexical = lexical_overlap(distinctive, own)
             context = lexical_overlap(concepts, own | context_terms[s.passage.n])
             retrieval = max(s.passage.score, 0.0) / top
             kind_match = 1.0 if has_kind(s.text, kind) else 0.0
-            total = (
-                c.dense_weight * float(d)
-                + c.lexical_weight * lexical
+            partial = (
+                c.lexical_weight * lexical
                 + c.context_weight * context
                 + c.retrieval_weight * retrieval
                 + c.kind_weight * kind_match
             )
+            cheap.append((partial, s, lexical, context, retrieval, kind_match))
+        # Embedding sentences is the slow part of answering: only the best
+        # `_DENSE_CANDIDATES` by the other signals are embedded (the dense
+        # signal weighs under a quarter; the best two sentences are nearly
+        # always among them).
+        cheap.sort(key=lambda item: item[0], reverse=True)
+        cheap = cheap[:_DENSE_CANDIDATES]
+        if question_vector is None:
+            question_vector = self.embedder.embed_queries([question])[0]
+        vectors = self.vectors([item[1].text for item in cheap])
+        cosines = _unit(vectors) @ _unit(question_vector)
+        dense = np.clip((cosines - _DENSE_FLOOR) / (_DENSE_CEIL - _DENSE_FLOOR), 0.0, 1.0)
+        scored: dict[tuple[str, int], ScoredSentence] = {}
+        for (partial, s, lexical, context, retrieval, kind_match), d in zip(
+            cheap, dense, strict=True
+        ):
+            total = partial + c.dense_weight * float(d)
             evidence = c.evidence_dense * float(d) + c.evidence_context * context
             item = ScoredSentence(
                 s, total, float(d), lexical, context, retrieval, kind_match, evidence
@@ -331,16 +385,95 @@ class ExtractiveAnswerer:
         question_vector: np.ndarray | None = None,
     ) -> Extract:
         scored = self.score(question, passages, question_vector)
-        return self.choose(scored)
+        return self.choose(scored, question)
 
-    def choose(self, scored: Sequence[ScoredSentence]) -> Extract:
+    def features(self, question: str, scored: Sequence[ScoredSentence]) -> dict[str, float] | None:
+        """The answerability features of the best sentence (None: no
+        sentence, or no corpus frequencies to weigh words with)."""
+        if not scored or self.frequencies is None:
+            return None
+        best = scored[0]
+        passage = best.sentence.passage
+        n_chunks, frequencies = self.frequencies(question_terms(question))
+        kind = answer_kind(question)
+        evidence = Evidence(
+            sentence=best.sentence.text,
+            passage=f"{passage.title}\n{passage.text}",
+            dense=best.dense,
+            context=best.context,
+            lexical=best.lexical,
+            kind_asked=kind is not None,
+            kind_match=bool(best.kind),
+            retrieval=best.retrieval,
+            margin=best.score - scored[1].score if len(scored) > 1 else best.score,
+            kind=kind,
+        )
+        features = answerability_features(question, evidence, n_chunks, frequencies)
+        # Not a model input: a gate (see `choose`). A name the cited
+        # article's own title or outlet carries ("CNN Indonesia") is not
+        # absent from it, though no chunk's text holds it.
+        own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
+        absent = [w for w in absent_names(question, frequencies) if w.lower() not in own]
+        features["absent_names"] = float(len(absent))
+        return features
+
+    def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
         c = self.calibration
         best = scored[0] if scored else None
-        if best is None or best.evidence < c.threshold:
-            return Extract(text="", found=False, chosen=[], best=best, spans={})
-        chosen = [s for s in scored[: c.max_sentences] if s.score >= best.score - c.margin]
+        probability: float | None = None
+        features = None
+        if best is not None and self.model is not None and question:
+            features = self.features(question, scored)
+        if best is None:
+            found = False
+        elif features is not None and self.model is not None:
+            probability = self.model.probability(features)
+            # A name no article mentions: the question is about something
+            # else, however well its other words match (see `absent_names`).
+            found = probability >= self.model.threshold and not features["absent_names"]
+        else:
+            found = best.evidence >= c.threshold
+        if best is None or not found:
+            return Extract(
+                text="",
+                found=False,
+                chosen=[],
+                best=best,
+                spans={},
+                probability=probability,
+                features=features,
+            )
+        # The sentences that may hold the answer: the best, and those close
+        # behind it. With a short answer, the one holding it is quoted first
+        # (alone, by default); without one, the best and those close behind.
+        near = [s for s in scored[: c.max_sentences] if s.score >= best.score - c.margin]
+        found_span = (
+            best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
+            if question
+            else None
+        )
+        chosen = near
+        if found_span is not None:
+            keep = near[found_span[0]]
+            chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
         text, spans = compose(chosen)
-        return Extract(text=text, found=True, chosen=chosen, best=best, spans=spans)
+        extract = Extract(
+            text=text,
+            found=True,
+            chosen=chosen,
+            best=best,
+            spans=spans,
+            probability=probability,
+            features=features,
+        )
+        if found_span is not None:
+            start, end = found_span[1]
+            extract = replace(
+                extract,
+                answer_span=keep.sentence.text[start:end],
+                answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
+            )
+        return extract
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:

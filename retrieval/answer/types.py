@@ -69,6 +69,10 @@ class Answer:
     attribution: str | None = None
     # The period the question named ({"from", "to", "expression", "applied"}), when it named one.
     time_filter: dict[str, Any] | None = None
+    # The short answer (a name, date, number, place or outlet), verbatim from
+    # the cited sentence; None when the question asks for none or the
+    # sentence holds none. Front ends show it first, in bold.
+    answer_span: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -5,7 +5,12 @@ A questions file is JSONL, one object a line:
 
     {"question": "...", "answer": "gold span", "passage": "gold passage text"}
     {"question": "...", "answer": "...", "article_id": "id, corpus id or URL"}
+    {"question": "...", "answers": ["gold", "another gold"], "article_id": "..."}
     {"question": "...", "unanswerable": true}
+
+`answers` lists every acceptable gold answer (any one counts); `answer` alone
+is one. An optional `kind` labels the question for refusal rates by kind
+(default: the kind of answer the question asks for, `date`, `person`, ...).
 
 Only `question` is required, plus something to check against (`answer`,
 `passage`, `article_id` or `unanswerable: true`). A malformed line is
@@ -18,9 +23,11 @@ computed by hand:
 * retrieval: recall@k and MRR of the gold article, over the ranked list of
   *articles* (a retrieved article's later chunks are dropped, so an article
   split into many chunks cannot crowd the list);
-* answers: containment of the gold span (case, punctuation and spacing
-  normalised), whether the first citation is the gold article, and whether
-  `found` is false on questions the articles cannot answer;
+* answers: containment of a gold span (case, punctuation and spacing
+  normalised), whether the first citation is the gold article, whether
+  `found` is false on questions the articles cannot answer (also by kind of
+  question), and, when the answer carries a short `answer_span`, its exact
+  match and token F1 against the best gold;
 * latency: p50/p95 of each stage the answerer reports in `timings_ms`.
 
 A gold `passage` names the article whose cleaned text contains it (after
@@ -36,13 +43,14 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from retrieval.answer.types import Answer, Turn
 from retrieval.core.json_errors import describe_json_error
+from retrieval.core.models import article_id_for
 from retrieval.errors import TanyaError
 from retrieval.store import ArticleIndex, SearchFilters, SearchMode
 
@@ -62,6 +70,8 @@ class EvalQuestion:
     unanswerable: bool = False
     id: str | None = None
     line: int = 0
+    answers: tuple[str, ...] = ()  # every gold answer (`answer` first); any one counts
+    kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +106,16 @@ def parse_question(record: object, line: int) -> EvalQuestion:
     if not isinstance(unanswerable, bool):
         raise ValueError('"unanswerable" must be true or false')
     answer = _optional_text(record, "answer")
+    answers = record.get("answers")
+    if answers is None:
+        answers = []
+    if not isinstance(answers, list) or not all(
+        isinstance(a, str | int) and not isinstance(a, bool) for a in answers
+    ):
+        raise ValueError('"answers" must be a list of strings')
+    golds = [str(a).strip() for a in ([answer] if answer else []) + answers]
+    golds = list(dict.fromkeys(g for g in golds if g))
+    answer = golds[0] if golds else None
     passage = _optional_text(record, "passage")
     article_id = _optional_text(record, "article_id")
     if not unanswerable and not (answer or passage or article_id):
@@ -111,6 +131,8 @@ def parse_question(record: object, line: int) -> EvalQuestion:
         unanswerable=unanswerable,
         id=_optional_text(record, "id"),
         line=line,
+        answers=() if unanswerable else tuple(golds),
+        kind=_optional_text(record, "kind"),
     )
 
 
@@ -179,6 +201,28 @@ def contains_answer(answer: str, gold: str) -> bool:
     if not needle:
         return False
     return f" {needle} " in f" {normalise(answer)} "
+
+
+def contains_any(answer: str, golds: Iterable[str]) -> bool:
+    return any(contains_answer(answer, g) for g in golds)
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """SQuAD-style token F1 of two normalised strings."""
+    predicted, expected = normalise(prediction).split(), normalise(gold).split()
+    common = sum((Counter(predicted) & Counter(expected)).values())
+    if not common:
+        return 0.0
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def span_scores(span: str, golds: Sequence[str]) -> tuple[bool, float]:
+    """(exact match with any gold, best token F1 over the golds), normalised."""
+    if not golds:
+        return False, 0.0
+    exact = any(normalise(span) == normalise(g) for g in golds)
+    return exact, max(token_f1(span, g) for g in golds)
 
 
 def unique_in_order(items: Iterable[str]) -> list[str]:
@@ -282,6 +326,39 @@ class GoldResolver:
         return None
 
 
+def corpus_ids(paths: Iterable[str]) -> dict[str, str]:
+    """Stored article id → the id the corpus gave it: a JSONL line's `id`
+    (else its `url`), for every .jsonl file among `paths` (folders searched).
+    Reports then name articles as the corpus does, not by internal hashes."""
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            files += sorted(path.rglob("*.jsonl"))
+        elif path.suffix.lower() == ".jsonl" and path.is_file():
+            files.append(path)
+    out: dict[str, str] = {}
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue  # the loader reports unreadable files
+        for raw in lines:
+            try:
+                record = json.loads(raw)
+            except json.JSONDecodeError:
+                continue
+            if not isinstance(record, dict):
+                continue
+            given_id, url = record.get("id"), record.get("url")
+            if isinstance(given_id, str | int) and str(given_id).strip():
+                stored = article_id_for(explicit=str(given_id), url=None, title="", text="")
+                out[stored] = str(given_id).strip()
+            elif isinstance(url, str) and url.strip():
+                out[article_id_for(explicit=None, url=url, title="", text="")] = url.strip()
+    return out
+
+
 # --- running an evaluation ------------------------------------------------------------------------
 
 
@@ -315,6 +392,15 @@ class QuestionResult:
     mode: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    # The corpus's own ids (a JSONL `id`, a URL) of the articles above, where
+    # known; the stored id otherwise.
+    gold_ids: list[str] | None = None
+    retrieved_ids: list[str] = field(default_factory=list)
+    cited_ids: list[str] = field(default_factory=list)
+    answer_span: str | None = None
+    span_exact: bool | None = None
+    span_f1: float | None = None
+    kind: str = "other"
 
 
 @dataclass
@@ -362,7 +448,22 @@ class EvalReport:
             "mean_answer_words": (
                 sum(len((r.answer or "").split()) for r in done) / len(done) if done else math.nan
             ),
+            "mean_found_answer_words": _mean(
+                [len((r.answer or "").split()) for r in done if r.found]
+            ),
             "modes": dict(Counter(r.mode for r in done if r.mode)),
+            "span_questions": len(spans := [r for r in done if r.span_f1 is not None]),
+            "span_exact": share([bool(r.span_exact) for r in spans]),
+            "span_f1": _mean([r.span_f1 for r in spans if r.span_f1 is not None]),
+            "by_kind": {
+                kind: {
+                    "answerable_found": share([bool(r.found) for r in rs if not r.unanswerable]),
+                    "answerable_questions": sum(1 for r in rs if not r.unanswerable),
+                    "unanswerable_not_found": share([not r.found for r in rs if r.unanswerable]),
+                    "unanswerable_questions": sum(1 for r in rs if r.unanswerable),
+                }
+                for kind, rs in sorted(_by_kind(done).items())
+            },
         }
 
     def latency(self) -> dict[str, dict[str, float]]:
@@ -423,6 +524,17 @@ class EvalReport:
         return _json_safe(data)
 
 
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values) if values else math.nan
+
+
+def _by_kind(results: Sequence[QuestionResult]) -> dict[str, list[QuestionResult]]:
+    out: dict[str, list[QuestionResult]] = {}
+    for r in results:
+        out.setdefault(r.kind, []).append(r)
+    return out
+
+
 def _json_safe(value: Any) -> Any:
     """NaN (a metric with no questions to measure) → null; floats rounded."""
     if isinstance(value, float):
@@ -469,16 +581,27 @@ def run_eval(
     mode: SearchMode = "hybrid",
     problems: Sequence[LineProblem] = (),
     progress: Progress | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> EvalReport:
     """Evaluate every question: rank with `index.search` (the retriever the
     answerer uses), then, given an answerer, ask it exactly as `tanya ask`
-    does. `answerer=None` measures retrieval alone."""
+    does. `answerer=None` measures retrieval alone. `names` maps stored
+    article ids to the corpus's own (see `corpus_ids`), for the report."""
+    from retrieval.answer.extractive import answer_kind
+
     resolver = GoldResolver(index)
+    known = dict(names or {})
+
+    def name(article_id: str) -> str:
+        return known.get(article_id, article_id)
+
     depth = retrieval_depth(index, k)
     results: list[QuestionResult] = []
     started = time.perf_counter()
     for done, q in enumerate(questions, start=1):
         gold = resolver.resolve(q)
+        if gold is not None and q.article_id and len(gold) == 1:
+            known.setdefault(next(iter(gold)), q.article_id)
         t0 = time.perf_counter()
         hits = index.search(q.question, k=depth, mode=mode)
         search_ms = (time.perf_counter() - t0) * 1000
@@ -492,9 +615,13 @@ def run_eval(
             rank=gold_rank(retrieved, gold) if gold else None,
             retrieved=retrieved,
             search_ms=search_ms,
+            gold_ids=[name(a) for a in sorted(gold)] if gold is not None else None,
+            retrieved_ids=[name(a) for a in retrieved],
+            kind=q.kind or answer_kind(q.question) or "other",
         )
         if answerer is not None:
             _answer(answerer, q, gold, result)
+            result.cited_ids = [name(a) for a in result.cited_ids]
         results.append(result)
         if progress:
             progress(done, len(questions))
@@ -524,8 +651,14 @@ def _answer(
     result.found = answer.found
     result.mode = answer.mode
     result.timings_ms = dict(answer.timings_ms)
-    if q.answer is not None:
+    result.cited_ids = unique_in_order(c.article_id for c in answer.citations)
+    golds = q.answers or ((q.answer,) if q.answer else ())
+    if golds:
         # "Not found" with the span quoted somewhere is still not an answer.
-        result.contains_answer = answer.found and contains_answer(answer.answer, q.answer)
+        result.contains_answer = answer.found and contains_any(answer.answer, golds)
+        span = getattr(answer, "answer_span", None)
+        if answer.found and span:
+            result.answer_span = span
+            result.span_exact, result.span_f1 = span_scores(span, golds)
     if gold is not None:
         result.citation_correct = citation_correct([c.article_id for c in answer.citations], gold)

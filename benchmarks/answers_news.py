@@ -1,0 +1,73 @@
+"""The news fixture (`tests/fixtures/news/`): 20 short Indonesian news
+articles and 42 questions, answerable ones, ones about entities no article
+mentions (`absent`), and ones about facts the articles do not state
+(`unstated`). Indexed through `tanya add`'s own path (`add_inputs`), asked
+with `Answerer.ask` offline, the trivial baseline beside it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from retrieval.answer import Answerer
+from retrieval.ingest import add_inputs
+from retrieval.store import ArticleIndex
+
+from .answer_metrics import Tally, rows, trivial_answer
+from .cache import Cache, CachingEmbedder
+from .facqa import benchmark_settings
+
+NEWS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "news"
+
+
+def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
+    index = ArticleIndex(benchmark_settings(cache.scratch("news")), embedder=embedder)
+    try:
+        report = add_inputs(index, [str(NEWS / "corpus.jsonl")])
+        assert not report.failed, report.failed
+        answerer = Answerer(
+            index, index.settings.model_copy(update={"llm": "", "llm_base_url": None})
+        )
+        lines = (NEWS / "questions.jsonl").read_text("utf-8").splitlines()
+        questions = [json.loads(line) for line in lines if line.strip()]
+        tallies = {
+            kind: (Tally("tanya offline"), Tally("trivial baseline"))
+            for kind in ("answerable", "absent", "unstated")
+        }
+        for q in questions:
+            answer = answerer.ask(q["question"])
+            trivial = trivial_answer(index, q["question"])
+            ours, baseline = tallies["answerable" if not q.get("unanswerable") else q["kind"]]
+            if q.get("unanswerable"):
+                ours.unanswerable(answer)
+                baseline.unanswerable(trivial)
+            else:
+                ours.answerable(answer, q["answers"])
+                baseline.answerable(trivial, q["answers"])
+    finally:
+        embedder.cache.save()
+        index.close()
+    table_rows = []
+    for kind, pair in tallies.items():
+        for row in rows(*pair):
+            wanted = (
+                [
+                    "gold contained",
+                    "answerable found",
+                    "mean words (answers given)",
+                    "short answer given",
+                    "short answer EM",
+                    "short answer F1",
+                ]
+                if kind == "answerable"
+                else ["unanswerable → not found"]
+            )
+            table_rows.append(
+                {
+                    "questions": f"{kind} ({len(pair[0].found_answerable or pair[0].refused_unanswerable)})",
+                    "answerer": row["answerer"],
+                }
+                | {("refused" if k == "unanswerable → not found" else k): row[k] for k in wanted}
+            )
+    return {"rows": table_rows}

@@ -1,0 +1,89 @@
+"""Checking a model's answer claim by claim against the passages it cites.
+
+A model can cite a real passage for something the passage does not say. Each
+sentence of its answer is a claim; the passages its `[n]` markers name (or,
+for a sentence without markers, every passage the answer cites) must
+support it. Support is measured with the evidence that decides whether
+passages answer a question (`retrieval.answer.answerability`): the claim's names
+and numbers must all be in a cited passage, and the answerability model,
+asked with the claim in place of a question, must find the passage's best
+sentence for it likely enough. An unsupported sentence is dropped; the
+chain's `notes` say how many were.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from retrieval.answer.citations import _MARKER
+from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.types import Passage
+from retrieval.text.sentences import split_sentences
+
+# A claim this unlikely to be answered by its passage is not supported by it.
+# Lower than the answering threshold: a claim restates the passage in the
+# model's own words, which share fewer of its terms than a quote would.
+SUPPORT_FLOOR = 0.2
+
+
+_ORDINAL = re.compile(r"\bke-?\s?\d+\b", re.I)
+
+
+@dataclass
+class ClaimCheck:
+    text: str  # the answer with unsupported sentences removed
+    dropped: list[str] = field(default_factory=list)
+    support: list[float] = field(default_factory=list)  # per kept/dropped sentence, in order
+
+
+def _markers(sentence: str) -> set[int]:
+    out: set[int] = set()
+    for match in _MARKER.finditer(sentence):
+        out.update(int(x) for x in re.split(r"\s*[,;]\s*", match.group(1)))
+    return out
+
+
+def claim_support(extractive: ExtractiveAnswerer, claim: str, passages: Sequence[Passage]) -> float:
+    """How well `passages` support `claim`, in [0, 1]."""
+    # Ordinals ("Kalimat ke-3", "juara ke-2") are not quantities to find.
+    text = _ORDINAL.sub(" ", _MARKER.sub("", claim)).strip()
+    if not passages or not text:
+        return 0.0
+    # The outlet and date a claim attributes ("menurut Kompas") are the
+    # article's metadata, not always its text.
+    passages = [
+        replace(p, title=" ".join(x for x in (p.title, p.source, p.date) if x)) for p in passages
+    ]
+    scored = extractive.score(text, passages)
+    features = extractive.features(text, scored)
+    if features is None or extractive.model is None:
+        return scored[0].evidence if scored else 0.0
+    # Every name and number the claim states must be in a cited passage.
+    if features["names_covered"] < 1.0 or features["numbers_covered"] < 1.0:
+        return 0.0
+    return extractive.model.probability(features)
+
+
+def check_claims(
+    extractive: ExtractiveAnswerer, answer: str, passages: Sequence[Passage]
+) -> ClaimCheck:
+    by_number = {p.n: p for p in passages}
+    cited_anywhere = [by_number[n] for n in sorted(_markers(answer)) if n in by_number]
+    kept: list[str] = []
+    check = ClaimCheck(text=answer)
+    for start, end in split_sentences(answer):
+        sentence = answer[start:end]
+        if not re.search(r"\w", _MARKER.sub("", sentence)):
+            kept.append(sentence)  # a stray marker: `cite` deals with it
+            continue
+        own = [by_number[n] for n in sorted(_markers(sentence)) if n in by_number]
+        support = claim_support(extractive, sentence, own or cited_anywhere)
+        check.support.append(support)
+        if support < SUPPORT_FLOOR:
+            check.dropped.append(sentence)
+        else:
+            kept.append(sentence)
+    check.text = " ".join(kept)
+    return check

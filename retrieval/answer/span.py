@@ -1,0 +1,370 @@
+"""The answer itself: a short phrase, verbatim from the answering sentence.
+
+When a question asks for a name, date, number, place or outlet, the phrase
+of that kind in the sentence that is *not* part of the question, nearest to
+the words the sentence shares with the question ("menurut Kepala BNPB,
+*Suharyanto*"; "membawa *84 penumpang*"), is the answer. Found by patterns,
+not a model: it is a candidate list over one sentence, and the sentence is
+always shown after it, so a wrong pick is visible and the quote still holds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from retrieval.text.lexical import QUESTION_WORDS, WORD, stem
+
+_MONTHS = (
+    r"(?:Januari|Februari|Pebruari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|"
+    r"November|Nopember|Desember|January|February|March|May|June|July|August|October|"
+    r"December|Jan|Feb|Mar|Apr|Jun|Jul|Agu|Agt|Aug|Sep|Sept|Okt|Oct|Nov|Des|Dec)\.?"
+)
+_DAYS = r"(?:Senin|Selasa|Rabu|Kamis|Jumat|Jum'at|Sabtu|Minggu|Ahad)"
+_DATE = re.compile(
+    rf"(?:{_DAYS},?\s*(?:\(\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})?\)|\d{{1,2}}\s+{_MONTHS}(?:\s+\d{{4}})?)?"
+    rf"|\d{{1,2}}(?:\s*[-–]\s*\d{{1,2}})?\s+{_MONTHS}(?:\s+\d{{4}})?"
+    rf"|{_MONTHS}\s+\d{{4}}"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}"
+    r"|(?:abad\s+ke-?\s*\d+|abad\s+[XVI]+)"
+    r"|(?:(?:pada\s+)?tahun\s+)?(?:1[0-9]\d\d|20\d\d)(?:\s*[-–]\s*(?:1[0-9]\d\d|20\d\d))?"
+    r"|(?:kemarin|hari ini|pekan lalu|bulan lalu|tahun lalu))",
+)
+# A whole word only: "7,4 mengguncang" is "7,4", not "7,4 m".
+_SCALE = (
+    r"(?:(?:ribu|juta|miliar|milyar|triliun|ratus|puluh|belas|persen|%|km|kilometer|meter|m|kg|"
+    r"ton|hektare|ha|detik|menit|jam|hari|pekan|minggu|bulan|tahun)(?!\w))"
+)
+_NUMBER_WORD = (
+    r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|"
+    r"seribu|sejuta|puluhan|ratusan|ribuan|jutaan)"
+)
+_NUMBER = re.compile(
+    rf"(?:(?:Rp|US\$|USD|\$|€)\.?\s*)?(?:\d+(?:[.,]\d+)*|{_NUMBER_WORD})"
+    rf"(?:\s+(?:{_NUMBER_WORD}|{_SCALE}))*(?:\s+{_SCALE})?",
+    re.I,
+)
+# Indonesian verb prefixes: a word after a number starting so is what
+# happened, not the thing counted.
+_VERB_PREFIX = re.compile(r"(?:me|di|ber|ter)")
+# A name: capitalised words, with the particles names carry ("bin", "van").
+_NAME = re.compile(
+    r"(?:[A-Z][\w'’.-]*[\w]|[A-Z])(?:\s+(?:(?:bin|binti|van|von|de|der|al|el)\s+)?"
+    r"(?:[A-Z][\w'’.-]*[\w]|[A-Z]\.?|\d+))*"
+)
+_PLACE_LEAD = re.compile(
+    r"\b(?:di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|in|at|from)\s+$", re.I
+)
+_SOURCE_LEAD = re.compile(
+    r"\b(?:lansir|dilansir|melansir|dikutip(?:\s+dari)?|mengutip|menurut|laporan|diberitakan|"
+    r"dilaporkan|kata|according to|reported by)\s+$",
+    re.I,
+)
+_REPORTS = re.compile(
+    r"\s*(?:mengatakan|menyatakan|melaporkan|memberitakan|menulis|menyebutkan|said|reported)\b",
+    re.I,
+)
+_OUTLET_BEFORE = re.compile(
+    r"\b(?:kantor berita|media|surat kabar|harian|situs|stasiun televisi|news agency)\b[^.]*$",
+    re.I,
+)
+# Titles before a name are not the name ("Kepala BNPB Suharyanto" → "Suharyanto"
+# when the question asks who the head is).
+_TITLES = frozenset(
+    "presiden wakil menteri gubernur bupati walikota wali kota kepala ketua direktur "
+    "juru bicara jubir kapolri kapolda kapolres panglima jenderal letjen mayjen brigjen "
+    "kolonel profesor prof dr ir sekretaris pelatih kapten komandan ceo pendiri "
+    "bapak ibu pak bu tuan nyonya raja ratu sultan pangeran perdana".split()
+)
+# Words that open the name of a place, not of a person or organisation.
+_PLACE_WORDS = frozenset(
+    "kabupaten kota provinsi desa kecamatan kelurahan jalan jl stadion pulau sungai gunung "
+    "bandara pelabuhan selat teluk danau pantai pasar kampung".split()
+)
+_FUNCTION = frozenset(
+    "ini itu dalam pada untuk dengan sejak saat ketika namun tetapi dan atau yang ia dia "
+    "mereka kami kita sementara selain setelah sebelum menurut sebagai para the a an".split()
+)
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    """Sastrawi's root words: a capitalised sentence-initial "Tim" is a word,
+    "Suharyanto" a name."""
+    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+    return frozenset(StemmerFactory().get_words())
+
+
+def _initials(phrase: str) -> str:
+    return "".join(w[0] for w in WORD.findall(phrase) if w[0].isupper()).lower()
+
+
+def _question_stems(question: str) -> set[str]:
+    return {stem(w.lower()) for w in WORD.findall(question)} - {stem(w) for w in QUESTION_WORDS}
+
+
+def _in_question(phrase: str, question_words: set[str], stems: set[str]) -> bool:
+    words = WORD.findall(phrase)
+    return bool(words) and all(
+        w.lower() in question_words or stem(w.lower()) in stems for w in words
+    )
+
+
+def _trim_name(text: str, start: int, end: int, question_words: set[str]) -> tuple[int, int]:
+    """Drop leading titles, function words and question words from a name."""
+    phrase = text[start:end]
+    offset = 0
+    for match in WORD.finditer(phrase):
+        word = match.group().lower()
+        if word in _TITLES or word in _FUNCTION or word in question_words:
+            offset = match.end()
+            continue
+        break
+    rest = phrase[offset:]
+    stripped = rest.lstrip(" ,.")
+    start += offset + len(rest) - len(stripped)
+    while end > start and text[end - 1] in ".,;:":
+        end -= 1
+    return start, end
+
+
+def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
+    """Phrases of `kind` in `sentence` that the question does not itself say."""
+    question_words = {w.lower() for w in WORD.findall(question)}
+    stems = _question_stems(question)
+    spans: list[tuple[int, int]] = []
+    if kind == "date":
+        spans = [m.span() for m in _DATE.finditer(sentence)]
+    elif kind == "number":
+        for m in _NUMBER.finditer(sentence):
+            s, e = m.span()
+            # The thing counted, when the question names it: "84 penumpang".
+            after = re.match(r"\s+(\w+)", sentence[e:])
+            # Not a verb the question repeats ("7,4 mengguncang Palu").
+            if (
+                after
+                and stem(after.group(1).lower()) in stems
+                and not _VERB_PREFIX.match(after.group(1).lower())
+            ):
+                e += after.end()
+            spans.append((s, e))
+    else:
+        for m in _NAME.finditer(sentence):
+            s, e = _trim_name(sentence, *m.span(), question_words)
+            if e - s < 2:
+                continue
+            before = sentence[: m.start()]
+            if kind == "place" and not _PLACE_LEAD.search(before):
+                continue
+            if kind == "source" and not _SOURCE_LEAD.search(before):
+                continue
+            if kind in ("person", "source") and (
+                _PLACE_LEAD.search(before)
+                or (WORD.findall(sentence[s:e]) or [""])[0].lower() in _PLACE_WORDS
+                or _DATE.fullmatch(sentence[s:e])
+            ):
+                continue  # a place or a date is not who
+            words = WORD.findall(sentence[s:e])
+            # Initials of the whole name, before its opening word is dropped
+            # below: "Universitas Gadjah Mada" when the question says "UGM".
+            if len(words) > 1 and _initials(sentence[s:e]) in question_words:
+                continue
+            opens = not sentence[:s].strip(" “\"'‘(")
+            if opens and words and stem(words[0].lower()) in _dictionary():
+                # A capitalised common word opening the sentence ("Perebutan
+                # Albu Kamal ...", also after a quote mark) is not part of a name.
+                if len(words) == 1:
+                    continue
+                first = WORD.search(sentence, s)
+                assert first is not None
+                s = first.end()
+                while s < e and not sentence[s].isalnum():
+                    s += 1
+                words = words[1:]
+            if len(words) > 1 and _initials(sentence[s:e]) in question_words:
+                continue  # "Badan Nasional ... Bencana" when the question says "BNPB"
+            spans.append((s, e))
+    if kind == "place":
+        lead = question_lead(question)
+        if lead in ("ke", "di", "dari"):
+            # "Ke mana IS mundur?" → "ke daerah-daerah terpencil di wilayah
+            # timur Deir Ezzor": the phrase after the lead, to the clause's end.
+            for m in re.finditer(
+                rf"\b{lead}\s+((?:[\w'’-]+\s+){{0,7}}?[\w'’-]+)(?=\s*[,.;:”\"')]|\s*$)",
+                sentence,
+                re.I,
+            ):
+                spans.append(m.span(1))
+    out = []
+    for s, e in spans:
+        # No space or comma at the ends ("Rabu " → "Rabu").
+        while s < e and not sentence[s].isalnum() and sentence[s] not in "$€(":
+            s += 1
+        while e > s and (sentence[e - 1].isspace() or sentence[e - 1] in ".,;:"):
+            e -= 1
+        if sentence[s:e].strip() and not _in_question(sentence[s:e], question_words, stems):
+            out.append((s, e))
+    return list(dict.fromkeys(out))
+
+
+# Words that carry no content of their own: they anchor nothing ("yang",
+# "di" are in every other sentence). Prepositions that lead an answer
+# ("menurut siapa", "ke mana") are handled as leads, below.
+_EMPTY = frozenset(
+    "di ke dari oleh untuk pada dalam dengan yang dan atau ini itu tersebut adalah ialah "
+    "merupakan akan telah sudah sedang masih juga the a an of to in on at for by with from "
+    "and or is are was were did does do this that".split()
+)
+# The word right before the question word names where the answer sits in
+# the sentence: "Menurut siapa ...?" → the name after "menurut".
+_LEAD_WORDS = frozenset(
+    "menurut oleh kepada dengan dari ke di untuk bersama antara terhadap lansir dilansir".split()
+)
+_WH = re.compile(r"\b(?:siapa\w*|mana\w*|apa\w*|kapan\w*|berapa\w*)\b", re.I)
+
+
+def content_words(question: str) -> set[str]:
+    """The question's words that say what it is about (lower case)."""
+    return {
+        w.lower()
+        for w in WORD.findall(question)
+        if w.lower() not in QUESTION_WORDS and w.lower() not in _EMPTY
+    }
+
+
+def question_lead(question: str) -> str | None:
+    """The lead word: "menurut" in "Menurut siapa ...?", "ke" in "Ke mana IS mundur?"."""
+    match = _WH.search(question)
+    if not match:
+        return None
+    before = WORD.findall(question[: match.start()])
+    if before and before[-1].lower() in _LEAD_WORDS:
+        return before[-1].lower()
+    glued = re.match(r"(ke|di|dari)mana", match.group(), re.I)
+    return glued.group(1).lower() if glued else None
+
+
+def focus_stems(question: str) -> set[str]:
+    """The stems of the question's lower-case content words: what it asks
+    about beside its names ("memimpin" in "Siapa yang memimpin pertempuran
+    di Albu Kamal?")."""
+    out = set()
+    for match in WORD.finditer(question):
+        word = match.group()
+        low = word.lower()
+        if word[0].isupper() or low in QUESTION_WORDS or low in _EMPTY or low in _FUNCTION:
+            continue
+        out.add(stem(low))
+    return out
+
+
+# "Berapa *nilai* suap ...?": the measure is not what is asked about; the
+# word after it is.
+_MEASURE_WORDS = frozenset("nilai jumlah besar banyak total angka besaran kisaran".split())
+
+
+def focus_word(question: str) -> str | None:
+    """The stem of the word the question asks about: the first lower-case
+    content word after its question word ("rektor" in "Siapa rektor UGM
+    ...?", "memimpin" in "Siapa yang memimpin ...?", "direbut" in "Kapan
+    Albu Kamal direbut ...?"), else the first one anywhere."""
+    match = _WH.search(question)
+    words = list(WORD.finditer(question))
+    after = [w for w in words if match is None or w.start() >= match.end()]
+    for group in (after, words):
+        for w in group:
+            word = w.group()
+            low = word.lower()
+            if word[0].isupper() or low in QUESTION_WORDS or low in _EMPTY or low in _FUNCTION:
+                continue
+            if any(ch.isdigit() for ch in low) or len(low) < 3 or low in _MEASURE_WORDS:
+                continue
+            return stem(low)
+    return None
+
+
+def holds_focus(question: str, sentence: str) -> bool:
+    focus = focus_word(question)
+    return focus is not None and any(stem(w.lower()) == focus for w in WORD.findall(sentence))
+
+
+def _anchors(question: str, sentence: str) -> list[tuple[int, int]]:
+    content = content_words(question)
+    stems = {stem(w) for w in content}
+    return [
+        m.span()
+        for m in WORD.finditer(sentence)
+        if m.group().lower() in content or stem(m.group().lower()) in stems
+    ]
+
+
+def shared_words(question: str, sentence: str) -> int:
+    """How many distinct content words of the question the sentence holds."""
+    return len({sentence[a:b].lower() for a, b in _anchors(question, sentence)})
+
+
+def _ranked(question: str, kind: str, sentence: str) -> list[tuple[int, tuple[int, int]]]:
+    """(distance to the question's words, span) of each candidate: lower is better."""
+    found = candidates(question, kind, sentence)
+    if not found and kind == "source":
+        # An outlet is also the name that reports ("..., SANA mengatakan") or
+        # that a "kantor berita" introduces; no other name in the sentence is
+        # one ("Media apa ...?" is not answered "Albu Kamal").
+        found = [
+            (s, e)
+            for s, e in candidates(question, "person", sentence)
+            if _REPORTS.match(sentence[e:]) or _OUTLET_BEFORE.search(sentence[max(0, s - 60) : s])
+        ]
+    anchors = _anchors(question, sentence) or [(0, 0)]
+    lead = question_lead(question)
+
+    def distance(span: tuple[int, int]) -> int:
+        # Nearest to the question's words, preferring what follows them
+        # ("Kepala BNPB, Suharyanto"; "dicetak oleh Egy Maulana Vikri").
+        s, e = span
+        near = min(s - a_end if s >= a_end else 2 * (a_start - e) + 5 for a_start, a_end in anchors)
+        # Right after the question's lead word ("menurut Kepala Observatorium
+        # Rami Abdel Rahman" for "Menurut siapa ...?"): that is the answer's place.
+        if lead and re.search(rf"\b{lead}\s+(?:[A-Z][\w'’.-]*\s+)*$", sentence[:s], re.I):
+            near -= 40
+        return near
+
+    # A sentence that says more of the question is likelier the one that
+    # answers it: each distinct question word it holds counts 8 characters,
+    # and the question's focus (its verb or noun: "memimpin") 12 more.
+    bonus = 8 * shared_words(question, sentence) + (12 if holds_focus(question, sentence) else 0)
+    return sorted(((distance(span) - bonus, span) for span in found), key=lambda x: (x[0], x[1][0]))
+
+
+def find_answer_span(question: str, kind: str | None, sentence: str) -> tuple[int, int] | None:
+    """(start, end) in `sentence` of the short answer, or None."""
+    found = best_answer_span(question, kind, [sentence])
+    return found[1] if found else None
+
+
+def best_answer_span(
+    question: str, kind: str | None, sentences: list[str]
+) -> tuple[int, tuple[int, int]] | None:
+    """The short answer among the answer's sentences (best first): (which
+    sentence, (start, end) in it). The sentence is chosen first: one holding
+    what the question asks about (its focus word) before one that does not,
+    then the one sharing more of the question's words, then the better
+    ranked; in it, the candidate nearest the question's words."""
+    if kind is None:
+        return None
+    best: tuple[tuple[bool, int, int], int, tuple[int, int]] | None = None
+    first = shared_words(question, sentences[0]) if sentences else 0
+    for i, sentence in enumerate(sentences):
+        shared = shared_words(question, sentence)
+        focus = holds_focus(question, sentence)
+        if i and shared < first and not focus:
+            # A sentence saying less of the question than the best one, and
+            # not what it asks about, does not answer it ("Kapan Raqqa
+            # direbut?": not the date of a sentence naming neither).
+            continue
+        ranked = _ranked(question, kind, sentence)
+        key = (focus, shared, -i)
+        if ranked and (best is None or key > best[0]):
+            best = (key, i, ranked[0][1])
+    return (best[1], best[2]) if best else None
