@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -49,10 +49,10 @@ from retrieval.answer.stages import AnswerChunk, AnswerRequest, Retrieved, Stand
 from retrieval.answer.types import Answer, Citation, Turn
 from retrieval.core.redaction import redact, redact_settings
 from retrieval.core.settings import Settings
-from retrieval.search.documents import hit_documents
 from retrieval.search.time_range import time_scope
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.catalog import SearchFilters
+from retrieval.store.documents import hit_documents
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.question import Language, question_language
 
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
-    from retrieval.search.retriever import HybridRetriever
+    from retrieval.store.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def __getattr__(name: str) -> Any:
     # `HybridRetriever` lives in `retriever.py` (LangChain's retriever base
     # class is heavy to import); still importable from here.
     if name == "HybridRetriever":
-        from retrieval.search.retriever import HybridRetriever
+        from retrieval.store.retriever import HybridRetriever
 
         return HybridRetriever
     raise AttributeError(name)
@@ -172,7 +172,9 @@ class Answerer:
             offline = RunnableLambda(self._offline_chunk, name="extractive_answer")
             answer: Runnable[Retrieved, AnswerChunk] = offline
             if self._answer_llm is not None:
-                model = RunnableLambda(self._answer_with_model, name="model_answer")
+                model = RunnableLambda(
+                    self._answer_with_model, afunc=self._aanswer_with_model, name="model_answer"
+                )
                 # Any failure of the model step, before it has streamed text:
                 # the offline answer instead (the note saying why is in `notes`).
                 answer = model.with_fallbacks([offline])
@@ -189,7 +191,7 @@ class Answerer:
         index directly unless one is set here (e.g. with `exclude`)."""
         if self._retriever is not None:
             return self._retriever
-        from retrieval.search.retriever import HybridRetriever
+        from retrieval.store.retriever import HybridRetriever
 
         return HybridRetriever(index=self.index, k=self.settings.top_k)
 
@@ -318,67 +320,99 @@ class Answerer:
         """The model's answer, checked, as it is written; `ModelAnswerRejected`
         to fall back to the extractive one."""
         assert self._answer_llm is not None
-        question = retrieved.question
-        language = question.language
-        passages = retrieved.passages
-        notes = question.notes
-        if not passages:
+        if not retrieved.passages:
             yield AnswerChunk(answer=self._no_passages(retrieved))
             return
         # Only checked sentences reach the user, while streaming and at the end.
         checked_text: list[str] = []
-        checker = AnswerChecker(passages, checked_text.append)
-        inputs = {
-            "language": LANGUAGE_NAMES[language],
-            "passages": format_passages(passages),
-            "question": question.text,
-        }
+        checker = AnswerChecker(retrieved.passages, checked_text.append)
         streamed = False
-        with timed(question.timings, "answer"):
+        with timed(retrieved.question.timings, "answer"):
             try:
-                for token in self._answer_llm.stream(inputs):
+                for token in self._answer_llm.stream(self._model_inputs(retrieved)):
                     checker.feed(token)
                     while checked_text:
                         streamed = True
                         yield AnswerChunk(text=checked_text.pop(0))
             except Exception as exc:
-                reason = redact(describe_failure(exc, self.settings))
-                log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
-                notes.append(
-                    message("unreachable", language, model=str(self.model_spec), reason=reason)
-                )
-                if not streamed:
-                    raise ModelAnswerRejected(reason) from exc
-                # LangChain's fallbacks replace only a stream that has not
-                # begun: a model cut off after its first checked sentence gets
-                # the same offline answer here.
-                yield AnswerChunk(answer=self._answer_extractively(retrieved))
+                yield self._after_model_failure(retrieved, exc, streamed=streamed)
                 return
-            checked = checker.finish()
-            text = "".join(checked_text)
-            if checked.dropped_markers:
-                log.info(
-                    "dropped citation markers that match no passage: %s", checked.dropped_markers
+            last = self._checked_answer(retrieved, checker, checked_text)
+        yield last
+
+    async def _aanswer_with_model(self, retrieved: Retrieved) -> AsyncIterator[AnswerChunk]:
+        """`_answer_with_model` for `astream`/`ainvoke`: the model streamed asynchronously."""
+        assert self._answer_llm is not None
+        if not retrieved.passages:
+            yield AnswerChunk(answer=self._no_passages(retrieved))
+            return
+        checked_text: list[str] = []
+        checker = AnswerChecker(retrieved.passages, checked_text.append)
+        streamed = False
+        with timed(retrieved.question.timings, "answer"):
+            try:
+                async for token in self._answer_llm.astream(self._model_inputs(retrieved)):
+                    checker.feed(token)
+                    while checked_text:
+                        streamed = True
+                        yield AnswerChunk(text=checked_text.pop(0))
+            except Exception as exc:
+                yield self._after_model_failure(retrieved, exc, streamed=streamed)
+                return
+            last = self._checked_answer(retrieved, checker, checked_text)
+        yield last
+
+    def _model_inputs(self, retrieved: Retrieved) -> dict[str, str]:
+        question = retrieved.question
+        return {
+            "language": LANGUAGE_NAMES[question.language],
+            "passages": format_passages(retrieved.passages),
+            "question": question.text,
+        }
+
+    def _after_model_failure(
+        self, retrieved: Retrieved, exc: Exception, *, streamed: bool
+    ) -> AnswerChunk:
+        """Notes why the model gave no answer, then raises for the chain's fallback."""
+        language = retrieved.question.language
+        reason = redact(describe_failure(exc, self.settings))
+        log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
+        retrieved.question.notes.append(
+            message("unreachable", language, model=str(self.model_spec), reason=reason)
+        )
+        if not streamed:
+            raise ModelAnswerRejected(reason) from exc
+        # LangChain's fallbacks replace only a stream that has not begun: a
+        # model cut off after its first checked sentence gets the same offline
+        # answer here.
+        return AnswerChunk(answer=self._answer_extractively(retrieved))
+
+    def _checked_answer(
+        self, retrieved: Retrieved, checker: AnswerChecker, checked_text: list[str]
+    ) -> AnswerChunk:
+        """The last chunk: the rest of the checked text and the `Answer`;
+        `ModelAnswerRejected` if the answer cites none of the passages."""
+        language = retrieved.question.language
+        notes = retrieved.question.notes
+        checked = checker.finish()
+        if checked.dropped_markers:
+            log.info("dropped citation markers that match no passage: %s", checked.dropped_markers)
+        if not checked.grounded:
+            if checked.said_not_found:
+                return AnswerChunk(
+                    answer=self._result(retrieved, message("not_found", language), [], "llm")
                 )
-            if not checked.grounded:
-                if checked.said_not_found:
-                    yield AnswerChunk(
-                        answer=self._result(retrieved, message("not_found", language), [], "llm")
-                    )
-                    return
-                notes.append(message("ungrounded", language))
-                raise ModelAnswerRejected("the model's answer cited none of the passages")
-            if checked.dropped_sentences:
-                log.info(
-                    "dropped uncited sentences of the model's answer: %r", checked.dropped_sentences
-                )
-                notes.append(
-                    message(
-                        "dropped_sentences", language, count=str(len(checked.dropped_sentences))
-                    )
-                )
-            answer = self._result(retrieved, checked.text, checked.citations, "llm", found=True)
-        yield AnswerChunk(text=text, answer=answer)
+            notes.append(message("ungrounded", language))
+            raise ModelAnswerRejected("the model's answer cited none of the passages")
+        if checked.dropped_sentences:
+            log.info(
+                "dropped uncited sentences of the model's answer: %r", checked.dropped_sentences
+            )
+            notes.append(
+                message("dropped_sentences", language, count=str(len(checked.dropped_sentences)))
+            )
+        answer = self._result(retrieved, checked.text, checked.citations, "llm", found=True)
+        return AnswerChunk(text="".join(checked_text), answer=answer)
 
     def _answer_extractively(self, retrieved: Retrieved) -> Answer:
         language = retrieved.question.language

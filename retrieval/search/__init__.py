@@ -1,6 +1,6 @@
-"""Questions to passages: search hits as LangChain documents, the
-`HybridRetriever` (a LangChain `BaseRetriever`) and dates in questions as
-filters.
+"""Questions to search filters: dates in questions ("minggu lalu",
+"terbaru") as periods to search and preferences (the index's search as a
+LangChain retriever is `retrieval.store.HybridRetriever`).
 
 What the rest of tanya may import from this room is listed in `__init__.pyi`;
 its modules load on first use (lazy_loader), so importing one name does not

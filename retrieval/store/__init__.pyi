@@ -32,6 +32,7 @@ from .catalog import (
     source_key as source_key,
 )
 from .dense import DenseStoreError as DenseStoreError
+from .documents import hit_documents as hit_documents
 from .embedder_pool import EmbedderPool as EmbedderPool
 from .embedder_pool import concurrent_embedder as concurrent_embedder
 from .embeddings import (
@@ -44,3 +45,4 @@ from .embeddings import (
     load_embedder as load_embedder,
 )
 from .locking import IndexBusyError as IndexBusyError
+from .retriever import HybridRetriever as HybridRetriever

@@ -35,7 +35,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, TypeVar
 
 import numpy as np
 
@@ -46,6 +46,9 @@ from retrieval.store.dense import DenseStore
 from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
 from retrieval.store.proximity import rerank
+
+if TYPE_CHECKING:
+    from retrieval.store.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -540,6 +543,15 @@ class ArticleIndex:
             if len(hits) == k:
                 break
         return hits
+
+    def as_retriever(
+        self, k: int = 5, mode: SearchMode = "hybrid", filters: SearchFilters | None = None
+    ) -> HybridRetriever:
+        """This index's search as a LangChain retriever (`BaseRetriever`), for
+        use in any LangChain app: `index.as_retriever(k=3).invoke("...")`."""
+        from retrieval.store.retriever import HybridRetriever  # LangChain's tracing stack: on use
+
+        return HybridRetriever(index=self, k=k, mode=mode, filters=filters)
 
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         return self.catalog.list_articles(limit, offset)
