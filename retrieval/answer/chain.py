@@ -175,9 +175,12 @@ class Answerer:
                 model = RunnableLambda(
                     self._answer_with_model, afunc=self._aanswer_with_model, name="model_answer"
                 )
-                # Any failure of the model step, before it has streamed text:
-                # the offline answer instead (the note saying why is in `notes`).
-                answer = model.with_fallbacks([offline])
+                # The model failed or cited nothing, before any text was
+                # streamed: the offline answer instead (the note saying why is
+                # in `notes`). A bug of ours is not hidden behind a fallback.
+                answer = model.with_fallbacks(
+                    [offline], exceptions_to_handle=(ModelAnswerRejected,)
+                )
             self._chain = (
                 RunnableLambda(self._condense, name="condense")
                 | RunnableLambda(self._retrieve, name="retrieve")
@@ -301,8 +304,9 @@ class Answerer:
         """The extractive answer: offline, or in place of a failed model."""
         question = retrieved.question
         with timed(question.timings, "answer"):
-            if not retrieved.passages:
-                return self._no_passages(retrieved)
+            early = self._early_answer(retrieved)
+            if early is not None:
+                return early
             if self.config_error:
                 question.notes.append(
                     message("config", question.language, reason=self.config_error)
@@ -312,16 +316,20 @@ class Answerer:
     def _offline_chunk(self, retrieved: Retrieved) -> AnswerChunk:
         return AnswerChunk(answer=self._answer_offline(retrieved))
 
-    def _no_passages(self, retrieved: Retrieved) -> Answer:
-        language = retrieved.question.language
-        return self._result(retrieved, message("no_passages", language), [], "extractive")
+    def _early_answer(self, retrieved: Retrieved) -> Answer | None:
+        """The answer when there is nothing for an answerer to do (no passages)."""
+        if not retrieved.passages:
+            language = retrieved.question.language
+            return self._result(retrieved, message("no_passages", language), [], "extractive")
+        return None
 
     def _answer_with_model(self, retrieved: Retrieved) -> Iterator[AnswerChunk]:
         """The model's answer, checked, as it is written; `ModelAnswerRejected`
         to fall back to the extractive one."""
         assert self._answer_llm is not None
-        if not retrieved.passages:
-            yield AnswerChunk(answer=self._no_passages(retrieved))
+        early = self._early_answer(retrieved)
+        if early is not None:
+            yield AnswerChunk(answer=early)
             return
         # Only checked sentences reach the user, while streaming and at the end.
         checked_text: list[str] = []
@@ -343,8 +351,9 @@ class Answerer:
     async def _aanswer_with_model(self, retrieved: Retrieved) -> AsyncIterator[AnswerChunk]:
         """`_answer_with_model` for `astream`/`ainvoke`: the model streamed asynchronously."""
         assert self._answer_llm is not None
-        if not retrieved.passages:
-            yield AnswerChunk(answer=self._no_passages(retrieved))
+        early = self._early_answer(retrieved)
+        if early is not None:
+            yield AnswerChunk(answer=early)
             return
         checked_text: list[str] = []
         checker = AnswerChecker(retrieved.passages, checked_text.append)

@@ -241,7 +241,7 @@ class SentenceVectors:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            vectors = self.embedder.embed_passages(missing)
+            vectors = np.asarray(self.embedder.embed_documents(missing), dtype=np.float32)
             with self._lock:
                 for text, vector in zip(missing, vectors, strict=True):
                     self._cache[text] = vector
@@ -295,7 +295,7 @@ class ExtractiveAnswerer:
             return []
         c = self.calibration
         if question_vector is None:
-            question_vector = self.embedder.embed_queries([question])[0]
+            question_vector = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         cosines = _unit(self.vectors([s.text for s in sentences])) @ _unit(question_vector)
         dense = np.clip((cosines - _DENSE_FLOOR) / (_DENSE_CEIL - _DENSE_FLOOR), 0.0, 1.0)
         concepts = question_concepts(question)

@@ -317,7 +317,9 @@ class ArticleIndex:
         size = self.settings.embed_batch_size
         parts = []
         for i in range(0, len(texts), size):
-            parts.append(embedder.embed_passages(texts[i : i + size]))
+            # Through LangChain's interface (lists of floats; numpy for the store).
+            batch = embedder.embed_documents(texts[i : i + size])
+            parts.append(np.asarray(batch, dtype=np.float32))
             self.embedded_passages += len(parts[-1])
         if not parts:
             return np.zeros((0, embedder.dimension), dtype=np.float32)
@@ -483,7 +485,7 @@ class ArticleIndex:
         # No embedder recorded: Chroma holds no vector of the configured one
         # (a fresh index, or a reindex that has not rebuilt any yet).
         if mode in ("hybrid", "dense") and self.embedder_name is not None:
-            vector = self.embedder.embed_queries([query])[0]
+            vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
             found = self.dense.search(vector, n + len(skip), filters)
             dense = [hit for hit in found if hit[0] not in skip][:n]
         if mode in ("hybrid", "lexical"):
