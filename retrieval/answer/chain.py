@@ -12,7 +12,8 @@ text as it is written, then the `Answer`; a model that fails is replaced by
 the offline extractive answerer through `.with_fallbacks()`. `Answerer.ask`
 streams that chain when a model answers, and calls the same steps directly
 offline, so a cold offline `tanya ask` never imports LangChain's runnables
-and tracing stack (about 2.5 s of a 5 s cold `tanya ask`, issue 13). The
+and tracing stack (issue 13: 2.0-2.6 s to import on the 2-core test machine,
+against 0.4-0.6 s for the part of langchain_core offline answers need). The
 model's text is never trusted on its own: it is shown, while it streams and
 at the end, only sentence by sentence as each sentence cites a passage it was
 given (`answer_check.py`); an answer that cites none is not presented at all,
