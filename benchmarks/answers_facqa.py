@@ -38,8 +38,7 @@ from typing import Any
 from retrieval.answer import Answerer
 from retrieval.core import Article, Chunk, Settings, article_id_for
 from retrieval.evaluation import normalise
-from retrieval.search import HybridRetriever
-from retrieval.store import ArticleIndex, load_embedder
+from retrieval.store import ArticleIndex, HybridRetriever, load_embedder
 
 from .report import key_values, table
 

@@ -4,4 +4,5 @@ from .extractive import (
     ExtractiveAnswerer as ExtractiveAnswerer,
     answer_kind as answer_kind,
 )
+from .stages import AnswerChunk as AnswerChunk, AnswerRequest as AnswerRequest
 from .types import Answer as Answer, Citation as Citation, Passage as Passage, Turn as Turn

@@ -6,10 +6,14 @@
              ─→ cite (markers checked, sources renumbered, quotes from the store)
              ─→ Answer
 
-Each step is a LangChain Runnable over one dict of state, so the whole is one
-LCEL chain (`Answerer.chain`); `Answerer.ask` runs it when a model answers,
-and calls the same steps in the same order offline, so a cold offline
-`tanya ask` never imports LangChain's runnables and tracing stack. The
+`Answerer.chain` is these steps as one LCEL chain of typed records
+(`stages.py`): `chain.stream(AnswerRequest(...))` gives the model's checked
+text as it is written, then the `Answer`; a model that fails is replaced by
+the offline extractive answerer through `.with_fallbacks()`. `Answerer.ask`
+streams that chain when a model answers, and calls the same steps directly
+offline, so a cold offline `tanya ask` never imports LangChain's runnables
+and tracing stack (issue 13: 2.0-2.6 s to import on the 2-core test machine,
+against 0.4-0.6 s for the part of langchain_core offline answers need). The
 model's text is never trusted on its own: it is shown, while it streams and
 at the end, only sentence by sentence as each sentence cites a passage it was
 given (`answer_check.py`); an answer that cites none is not presented at all,
@@ -22,8 +26,9 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 # Only what the offline path needs: LangChain's retriever and model classes
@@ -44,12 +49,12 @@ from retrieval.answer.prompts import (
     format_passages,
 )
 from retrieval.answer.recency import newest_first
-from retrieval.answer.types import Answer, Passage, Turn
+from retrieval.answer.stages import AnswerChunk, AnswerRequest, Retrieved, StandaloneQuestion
+from retrieval.answer.types import Answer, Citation, Turn
 from retrieval.core.redaction import redact, redact_settings
 from retrieval.core.settings import Settings
-from retrieval.search.documents import hit_documents
-from retrieval.search.time_range import TimeScope, time_scope
-from retrieval.store import ArticleIndex, SearchFilters
+from retrieval.search.time_range import time_scope
+from retrieval.store import ArticleIndex, SearchFilters, hit_documents
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.question import Language, question_language
 
@@ -57,7 +62,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
     from langchain_core.runnables import Runnable
 
-    from retrieval.search.retriever import HybridRetriever
+    from retrieval.store.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +125,7 @@ def __getattr__(name: str) -> Any:
     # `HybridRetriever` lives in `retriever.py` (LangChain's retriever base
     # class is heavy to import); still importable from here.
     if name == "HybridRetriever":
-        from retrieval.search.retriever import HybridRetriever
+        from retrieval.store.retriever import HybridRetriever
 
         return HybridRetriever
     raise AttributeError(name)
@@ -135,6 +140,11 @@ def timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - started) * 1000
 
 
+class ModelAnswerRejected(Exception):
+    """The model's answer is not given (it failed, or cited nothing); the
+    reason is in the request's notes, and the chain's fallback answers."""
+
+
 class Answerer:
     """Answers questions from the index; one instance serves many threads."""
 
@@ -144,9 +154,7 @@ class Answerer:
         # The model's key may come back in a provider's error: keep it out of logs and notes.
         redact_settings(settings)
         self._retriever: HybridRetriever | None = None
-        self.extractive = ExtractiveAnswerer(
-            index.embedder, frequencies=index.catalog.document_frequencies
-        )
+        self.extractive = ExtractiveAnswerer(index.embedder, frequencies=index.document_frequencies)
         self.model_spec: ModelSpec | None = None
         self.model: BaseChatModel | None = None
         # A model that cannot be set up (package missing, bad name) does not
@@ -167,28 +175,34 @@ class Answerer:
 
             self._answer_llm = answer_prompt() | self.model | StrOutputParser()
             self._condense_llm = condense_prompt() | self.model | StrOutputParser()
-        self._chain: Runnable[dict[str, Any], Answer] | None = None
+        self._chain: Runnable[AnswerRequest, AnswerChunk] | None = None
 
     @property
-    def chain(self) -> Runnable[dict[str, Any], Answer]:
-        """The steps as one LCEL chain (built on first use)."""
+    def chain(self) -> Runnable[AnswerRequest, AnswerChunk]:
+        """The steps as one LCEL chain (built on first use): `invoke` gives an
+        `AnswerChunk` whose `answer` is the `Answer`, `stream`/`astream` the
+        model's checked text as it is written, then that chunk."""
         if self._chain is None:
-            from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+            from langchain_core.runnables import RunnableLambda
 
+            offline = RunnableLambda(self._offline_chunk, name="extractive_answer")
+            answer: Runnable[Retrieved, AnswerChunk] = offline
+            if self._answer_llm is not None:
+                model = RunnableLambda(
+                    self._answer_with_model, afunc=self._aanswer_with_model, name="model_answer"
+                )
+                # The model failed or cited nothing, before any text was
+                # streamed: the offline answer instead (the note saying why is
+                # in `notes`). A bug of ours is not hidden behind a fallback.
+                answer = model.with_fallbacks(
+                    [offline], exceptions_to_handle=(ModelAnswerRejected,)
+                )
             self._chain = (
-                RunnablePassthrough.assign(standalone=RunnableLambda(self._condense))
-                | RunnablePassthrough.assign(scope=RunnableLambda(self._scope))
-                | RunnablePassthrough.assign(passages=RunnableLambda(self._retrieve))
-                | RunnableLambda(self._answer)
+                RunnableLambda(self._condense, name="condense")
+                | RunnableLambda(self._retrieve, name="retrieve")
+                | answer
             )
         return self._chain
-
-    def _run_offline(self, state: dict[str, Any]) -> Answer:
-        """What `chain` does, without LangChain: the same steps in order."""
-        state = state | {"standalone": self._condense(state)}
-        state = state | {"scope": self._scope(state)}
-        state = state | {"passages": self._retrieve(state)}
-        return self._answer(state)
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -196,7 +210,7 @@ class Answerer:
         index directly unless one is set here (e.g. with `exclude`)."""
         if self._retriever is not None:
             return self._retriever
-        from retrieval.search.retriever import HybridRetriever
+        from retrieval.store.retriever import HybridRetriever
 
         return HybridRetriever(index=self.index, k=self.settings.top_k)
 
@@ -224,66 +238,72 @@ class Answerer:
         checked sentence at a time (text to append; see `answer_check.py`).
         """
         started = time.perf_counter()
-        state: dict[str, Any] = {
-            "question": question,
-            "history": list(history),
-            "filters": filters if filters is not None and not filters.empty else None,
-            "k": k or self.settings.top_k,
-            "on_token": on_token,
-            "language": question_language(question),
-            "timings": {},
-            "notes": [],
-        }
-        answer = self.chain.invoke(state) if self.model is not None else self._run_offline(state)
-        name_other_outlets(self.index, answer.citations)
-        answer.attribution = attribution(answer.citations, state["language"])
+        request = AnswerRequest(question, list(history), filters, k)
+        if self.model is None:
+            # The chain's steps, without LangChain's runnables (cold start).
+            answer = self._answer_offline(self._retrieve(self._condense(request)))
+        else:
+            final = None
+            for chunk in self.chain.stream(request):
+                if chunk.text and on_token is not None:
+                    on_token(chunk.text)
+                final = chunk.answer or final
+            assert final is not None, "the chain ends with the answer"
+            answer = final
         answer.timings_ms["total"] = (time.perf_counter() - started) * 1000
         return answer
 
     # --- the steps ----------------------------------------------------------------------------
-    def _condense(self, state: dict[str, Any]) -> str:
+    def _condense(self, request: AnswerRequest) -> StandaloneQuestion:
         """The question to search and answer with: a follow-up made standalone,
         and an English question given the Indonesian words it asks about."""
-        standalone = self._standalone(state)
+        question = StandaloneQuestion(
+            request=request,
+            language=question_language(request.question),
+            text=request.question,
+            k=request.k or self.settings.top_k,
+        )
+        standalone = self._standalone(question)
         gloss = indonesian_gloss(standalone)
-        return f"{standalone} ({' '.join(gloss)})" if gloss else standalone
+        text = f"{standalone} ({' '.join(gloss)})" if gloss else standalone
+        return replace(question, text=text)
 
-    def _standalone(self, state: dict[str, Any]) -> str:
-        question: str = state["question"]
-        history: list[Turn] = state["history"]
+    def _standalone(self, question: StandaloneQuestion) -> str:
+        history = question.request.history
         if not history:
-            return question
-        with timed(state["timings"], "condense"):
+            return question.text
+        with timed(question.timings, "condense"):
             if self._condense_llm is not None:
                 try:
                     rewritten = self._condense_llm.invoke(
-                        {"history": format_history(history), "question": question}
+                        {"history": format_history(history), "question": question.text}
                     )
-                    return clean_model_rewrite(rewritten, question)
+                    return clean_model_rewrite(rewritten, question.text)
                 except Exception as exc:  # the answer step will report the model's state
                     log.warning("condensing with the model failed: %s", exc)
-            return heuristic_standalone(question, history)
+            return heuristic_standalone(question.text, list(history))
 
-    def _scope(self, state: dict[str, Any]) -> TimeScope:
-        """The period the question names as a filter, "terbaru" as a
-        preference (`time_range.py`): here, so every front end gets them."""
+    def _retrieve(self, question: StandaloneQuestion) -> Retrieved:
+        """The passages, in the period the question names as a filter, with
+        "terbaru" as a preference (`time_range.py`): here, so every front end
+        gets them."""
+        request = question.request
+        filters = (
+            request.filters if request.filters is not None and not request.filters.empty else None
+        )
         scope = time_scope(
             self.index,
-            state["question"],
-            state["filters"],
-            state["language"],
+            request.question,
+            filters,
+            question.language,
             self.settings.today,
-            standalone=state["standalone"],
+            standalone=question.text,
         )
-        state["notes"].extend(scope.notes)
-        return scope
-
-    def _retrieve(self, state: dict[str, Any]) -> list[Passage]:
-        scope: TimeScope = state["scope"]
-        k: int = state["k"]
+        question.notes.extend(scope.notes)
+        k = question.k
         # "terbaru": more candidates, of which the newest relevant lead.
         wanted = max(3 * k, 15) if scope.prefer_recent else k
-        with timed(state["timings"], "retrieve"):
+        with timed(question.timings, "retrieve"):
             if self._retriever is not None:
                 documents = self._retriever.invoke(
                     scope.search_question, k=wanted, filters=scope.filters
@@ -293,110 +313,187 @@ class Answerer:
                 documents = hit_documents(hits)
         passages = passages_from_documents(documents)
         if scope.prefer_recent:
-            return newest_first(passages, k, scope.search_question)
-        return passages
+            passages = newest_first(passages, k, scope.search_question)
+        return Retrieved(question, scope, passages)
 
-    def _answer(self, state: dict[str, Any]) -> Answer:
-        language: Language = state["language"]
-        passages: list[Passage] = state["passages"]
-        notes: list[str] = state["notes"]
-        with timed(state["timings"], "answer"):
-            if not state["history"] and is_referring_only(state["question"]):
-                # "Kapan itu terjadi?" with no conversation: any passage
-                # retrieved for it would be an unrelated guess. Ask back.
-                text = message("unclear_reference", language, question=state["question"])
-                return self._result(state, text, [], "extractive")
-            if not passages:
-                return self._result(state, message("no_passages", language), [], "extractive")
+    def _answer_offline(self, retrieved: Retrieved) -> Answer:
+        """The extractive answer: offline, or in place of a failed model."""
+        question = retrieved.question
+        with timed(question.timings, "answer"):
+            early = self._early_answer(retrieved)
+            if early is not None:
+                return early
             if self.config_error:
-                notes.append(message("config", language, reason=self.config_error))
-            elif self._answer_llm is not None:
-                answer = self._answer_with_model(state)
-                if answer is not None:
-                    return answer
-            return self._answer_extractively(state)
+                question.notes.append(
+                    message("config", question.language, reason=self.config_error)
+                )
+            return self._answer_extractively(retrieved)
 
-    def _answer_with_model(self, state: dict[str, Any]) -> Answer | None:
-        """The model's answer, checked; None to fall back to the extractive one."""
+    def _offline_chunk(self, retrieved: Retrieved) -> AnswerChunk:
+        return AnswerChunk(answer=self._answer_offline(retrieved))
+
+    def _early_answer(self, retrieved: Retrieved) -> Answer | None:
+        """The answer when there is nothing for an answerer to do: a
+        follow-up with nothing to refer to, or no passages."""
+        request = retrieved.question.request
+        language = retrieved.question.language
+        if not request.history and is_referring_only(request.question):
+            # "Kapan itu terjadi?" with no conversation: any passage
+            # retrieved for it would be an unrelated guess. Ask back.
+            text = message("unclear_reference", language, question=request.question)
+            return self._result(retrieved, text, [], "extractive")
+        if not retrieved.passages:
+            return self._result(retrieved, message("no_passages", language), [], "extractive")
+        return None
+
+    def _answer_with_model(self, retrieved: Retrieved) -> Iterator[AnswerChunk]:
+        """The model's answer, checked, as it is written; `ModelAnswerRejected`
+        to fall back to the extractive one."""
         assert self._answer_llm is not None
-        language: Language = state["language"]
-        passages: list[Passage] = state["passages"]
+        early = self._early_answer(retrieved)
+        if early is not None:
+            yield AnswerChunk(answer=early)
+            return
         # Only checked sentences reach the user, while streaming and at the end.
-        checker = AnswerChecker(passages, state["on_token"])
-        inputs = {
-            "language": LANGUAGE_NAMES[language],
-            "passages": format_passages(passages),
-            "question": state["standalone"],
+        checked_text: list[str] = []
+        checker = AnswerChecker(retrieved.passages, checked_text.append)
+        streamed = False
+        with timed(retrieved.question.timings, "answer"):
+            try:
+                for token in self._answer_llm.stream(self._model_inputs(retrieved)):
+                    checker.feed(token)
+                    while checked_text:
+                        streamed = True
+                        yield AnswerChunk(text=checked_text.pop(0))
+            except Exception as exc:
+                yield self._after_model_failure(retrieved, exc, streamed=streamed)
+                return
+            last = self._checked_answer(retrieved, checker, checked_text)
+        yield last
+
+    async def _aanswer_with_model(self, retrieved: Retrieved) -> AsyncIterator[AnswerChunk]:
+        """`_answer_with_model` for `astream`/`ainvoke`: the model streamed asynchronously."""
+        assert self._answer_llm is not None
+        early = self._early_answer(retrieved)
+        if early is not None:
+            yield AnswerChunk(answer=early)
+            return
+        checked_text: list[str] = []
+        checker = AnswerChecker(retrieved.passages, checked_text.append)
+        streamed = False
+        with timed(retrieved.question.timings, "answer"):
+            try:
+                async for token in self._answer_llm.astream(self._model_inputs(retrieved)):
+                    checker.feed(token)
+                    while checked_text:
+                        streamed = True
+                        yield AnswerChunk(text=checked_text.pop(0))
+            except Exception as exc:
+                yield self._after_model_failure(retrieved, exc, streamed=streamed)
+                return
+            last = self._checked_answer(retrieved, checker, checked_text)
+        yield last
+
+    def _model_inputs(self, retrieved: Retrieved) -> dict[str, str]:
+        question = retrieved.question
+        return {
+            "language": LANGUAGE_NAMES[question.language],
+            "passages": format_passages(retrieved.passages),
+            "question": question.text,
         }
-        try:
-            for token in self._answer_llm.stream(inputs):
-                checker.feed(token)
-        except Exception as exc:
-            reason = redact(describe_failure(exc, self.settings))
-            log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
-            state["notes"].append(
-                message("unreachable", language, model=str(self.model_spec), reason=reason)
-            )
-            return None
+
+    def _after_model_failure(
+        self, retrieved: Retrieved, exc: Exception, *, streamed: bool
+    ) -> AnswerChunk:
+        """Notes why the model gave no answer, then raises for the chain's fallback."""
+        language = retrieved.question.language
+        reason = redact(describe_failure(exc, self.settings))
+        log.warning("the model %s failed: %s (%r)", self.model_spec, reason, exc)
+        retrieved.question.notes.append(
+            message("unreachable", language, model=str(self.model_spec), reason=reason)
+        )
+        if not streamed:
+            raise ModelAnswerRejected(reason) from exc
+        # LangChain's fallbacks replace only a stream that has not begun: a
+        # model cut off after its first checked sentence gets the same offline
+        # answer here.
+        return AnswerChunk(answer=self._answer_extractively(retrieved))
+
+    def _checked_answer(
+        self, retrieved: Retrieved, checker: AnswerChecker, checked_text: list[str]
+    ) -> AnswerChunk:
+        """The last chunk: the rest of the checked text and the `Answer`;
+        `ModelAnswerRejected` if the answer cites none of the passages."""
+        language = retrieved.question.language
+        notes = retrieved.question.notes
         checked = checker.finish()
         if checked.dropped_markers:
             log.info("dropped citation markers that match no passage: %s", checked.dropped_markers)
         if not checked.grounded:
             if checked.said_not_found:
-                return self._result(state, message("not_found", language), [], "llm")
-            state["notes"].append(message("ungrounded", language))
-            return None
+                return AnswerChunk(
+                    answer=self._result(retrieved, message("not_found", language), [], "llm")
+                )
+            notes.append(message("ungrounded", language))
+            raise ModelAnswerRejected("the model's answer cited none of the passages")
         if checked.dropped_sentences:
             log.info(
                 "dropped uncited sentences of the model's answer: %r", checked.dropped_sentences
             )
-            state["notes"].append(
+            notes.append(
                 message("dropped_sentences", language, count=str(len(checked.dropped_sentences)))
             )
         # A claim (a number, a name) its cited passage does not make is
         # dropped with a note (issue 12).
+        passages = retrieved.passages
         claims = check_claims(self.extractive, checked.text, passages)
         if claims.dropped:
             log.info("dropped unsupported claims: %s", claims.dropped)
-            state["notes"].append(message("unsupported", language, n=str(len(claims.dropped))))
+            notes.append(message("unsupported", language, n=str(len(claims.dropped))))
             if not _MARKERLESS_TEXT.sub("", claims.text).strip():
-                return None  # nothing supported is left: the offline answer instead
+                # nothing supported is left: the offline answer instead
+                raise ModelAnswerRejected("no claim of the model's answer is supported")
             cited = cite(claims.text, passages)
             if not cited.grounded:
-                return None
-            return self._result(state, cited.text, cited.citations, "llm", found=True)
-        return self._result(state, checked.text, checked.citations, "llm", found=True)
+                raise ModelAnswerRejected("the supported part of the model's answer cites nothing")
+            answer = self._result(retrieved, cited.text, cited.citations, "llm", found=True)
+            return AnswerChunk(text="".join(checked_text), answer=answer)
+        answer = self._result(retrieved, checked.text, checked.citations, "llm", found=True)
+        return AnswerChunk(text="".join(checked_text), answer=answer)
 
-    def _answer_extractively(self, state: dict[str, Any]) -> Answer:
-        language: Language = state["language"]
-        passages: list[Passage] = state["passages"]
-        extract = self.extractive.answer(state["scope"].search_question, passages)
+    def _answer_extractively(self, retrieved: Retrieved) -> Answer:
+        language = retrieved.question.language
+        passages = retrieved.passages
+        extract = self.extractive.answer(retrieved.scope.search_question, passages)
         if not extract.found:
-            return self._result(state, message("not_found", language), [], "extractive")
+            return self._result(retrieved, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)
-        answer = self._result(state, cited.text, cited.citations, "extractive", found=True)
+        answer = self._result(retrieved, cited.text, cited.citations, "extractive", found=True)
         answer.answer_span = extract.answer_span
         return answer
 
     def _result(
         self,
-        state: dict[str, Any],
+        retrieved: Retrieved,
         text: str,
-        citations: list[Any],
+        citations: list[Citation],
         mode: str,
         *,
         found: bool = False,
     ) -> Answer:
-        standalone = state["standalone"]
+        question = retrieved.question
+        asked = question.request.question
+        name_other_outlets(self.index, citations)
         return Answer(
-            question=state["question"],
+            question=asked,
             answer=text,
             found=found,
             citations=citations,
             mode="llm" if mode == "llm" else "extractive",
-            timings_ms=state["timings"],
-            standalone_question=standalone if standalone != state["question"] else None,
-            notes=state["notes"],
-            passages=state["passages"],
-            time_filter=state["scope"].time_filter,
+            timings_ms=question.timings,
+            standalone_question=question.text if question.text != asked else None,
+            notes=question.notes,
+            passages=retrieved.passages,
+            time_filter=retrieved.scope.time_filter,
+            attribution=attribution(citations, question.language),
         )

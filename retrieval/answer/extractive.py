@@ -264,7 +264,7 @@ class SentenceVectors:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
         if missing:
-            vectors = self.embedder.embed_passages(missing)
+            vectors = np.asarray(self.embedder.embed_documents(missing), dtype=np.float32)
             with self._lock:
                 for text, vector in zip(missing, vectors, strict=True):
                     self._cache[text] = vector
@@ -360,7 +360,7 @@ class ExtractiveAnswerer:
         cheap.sort(key=lambda item: item[0], reverse=True)
         cheap = cheap[:_DENSE_CANDIDATES]
         if question_vector is None:
-            question_vector = self.embedder.embed_queries([question])[0]
+            question_vector = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
         vectors = self.vectors([item[1].text for item in cheap])
         cosines = _unit(vectors) @ _unit(question_vector)
         dense = np.clip((cosines - _DENSE_FLOOR) / (_DENSE_CEIL - _DENSE_FLOOR), 0.0, 1.0)

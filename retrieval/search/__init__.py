@@ -1,6 +1,5 @@
-"""Questions to passages: search hits as LangChain documents, the
-`HybridRetriever` (a LangChain `BaseRetriever`) and dates in questions as
-filters.
+"""Questions before search: the period a question names ("minggu lalu",
+"tahun 2017") as a date filter, resolved against today.
 
 What the rest of tanya may import from this room is listed in `__init__.pyi`;
 its modules load on first use (lazy_loader), so importing one name does not

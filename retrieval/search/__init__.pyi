@@ -1,3 +1,1 @@
-from .documents import hit_documents as hit_documents
-from .retriever import HybridRetriever as HybridRetriever
 from .time_range import filters_for_question as filters_for_question, time_range_in as time_range_in

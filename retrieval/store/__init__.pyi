@@ -19,6 +19,7 @@ from .catalog import (
     source_key as source_key,
 )
 from .dense import DenseStoreError as DenseStoreError
+from .documents import hit_documents as hit_documents
 from .embedder_pool import EmbedderPool as EmbedderPool, concurrent_embedder as concurrent_embedder
 from .embeddings import (
     EmbedderError as EmbedderError,
@@ -27,4 +28,5 @@ from .embeddings import (
 )
 from .locking import IndexBusyError as IndexBusyError
 from .proximity import rerank as rerank
+from .retriever import HybridRetriever as HybridRetriever
 from .syndication import DedupIndex as DedupIndex, numbers_in as numbers_in, signature as signature

@@ -35,7 +35,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Generic, Literal, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Generic, Literal, NamedTuple, TypeVar
 
 import numpy as np
 
@@ -55,6 +55,9 @@ from retrieval.store.dense import DenseStore
 from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
 from retrieval.store.proximity import rerank
+
+if TYPE_CHECKING:
+    from retrieval.store.retriever import HybridRetriever
 
 log = logging.getLogger(__name__)
 
@@ -353,7 +356,9 @@ class ArticleIndex:
         size = self.settings.embed_batch_size
         parts = []
         for i in range(0, len(texts), size):
-            parts.append(embedder.embed_passages(texts[i : i + size]))
+            # Through LangChain's interface (lists of floats; numpy for the store).
+            batch = embedder.embed_documents(texts[i : i + size])
+            parts.append(np.asarray(batch, dtype=np.float32))
             self.embedded_passages += len(parts[-1])
         if not parts:
             return np.zeros((0, embedder.dimension), dtype=np.float32)
@@ -519,7 +524,7 @@ class ArticleIndex:
         # No embedder recorded: Chroma holds no vector of the configured one
         # (a fresh index, or a reindex that has not rebuilt any yet).
         if mode in ("hybrid", "dense") and self.embedder_name is not None:
-            vector = self.embedder.embed_queries([query])[0]
+            vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
             found = self.dense.search(vector, n + len(skip), filters)
             dense = [hit for hit in found if hit[0] not in skip][:n]
         if mode in ("hybrid", "lexical"):
@@ -577,6 +582,15 @@ class ArticleIndex:
                 break
         return hits
 
+    def as_retriever(
+        self, k: int = 5, mode: SearchMode = "hybrid", filters: SearchFilters | None = None
+    ) -> HybridRetriever:
+        """This index's search as a LangChain retriever (`BaseRetriever`), for
+        use in any LangChain app: `index.as_retriever(k=3).invoke("...")`."""
+        from retrieval.store.retriever import HybridRetriever  # LangChain's tracing stack: on use
+
+        return HybridRetriever(index=self, k=k, mode=mode, filters=filters)
+
     def list_articles(self, limit: int | None = None, offset: int = 0) -> list[ArticleSummary]:
         """Stored articles, newest first (then by title)."""
         return self.catalog.list_articles(limit, offset)
@@ -615,6 +629,11 @@ class ArticleIndex:
     def counts(self) -> IndexCounts:
         """How many articles and passages the catalog holds."""
         return IndexCounts(*self.catalog.counts())
+
+    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+        """(number of passages, passages holding each term): how rare a
+        question's words are in the whole corpus (for answerability)."""
+        return self.catalog.document_frequencies(wanted)
 
     def sources(self) -> list[tuple[str, int]]:
         """Each outlet named by a stored article, with its article count, most first."""

@@ -32,9 +32,11 @@ class EmbedderError(TanyaError, RuntimeError):
 
 
 class TanyaEmbeddings(Embeddings):
-    """What the index needs beyond LangChain's interface: an identity to
-    record, the vector size, a token counter for chunk sizing, and numpy
-    batches for speed."""
+    """A LangChain `Embeddings` (the index and the extractive answerer call
+    `embed_documents`/`embed_query`, so it also serves any LangChain vector
+    store), with what the index needs beyond that interface: an identity to
+    record, the vector size and a token counter for chunk sizing. Backends
+    implement the numpy batch methods; the interface is built on them."""
 
     name: str
     dimension: int
@@ -49,7 +51,8 @@ class TanyaEmbeddings(Embeddings):
     def count_tokens(self, text: str) -> int:
         raise NotImplementedError
 
-    # LangChain's interface, in terms of the numpy methods.
+    # LangChain's interface, in terms of the numpy methods (float32 → float →
+    # float32 is exact, so the vectors are the same).
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()
 
