@@ -121,7 +121,7 @@ def _bigrams(question: str) -> list[str]:
 
 def question_terms(question: str) -> list[str]:
     """Every term (stem and stem bigram) whose frequency the features need."""
-    return list(dict.fromkeys(query_terms(question)))
+    return list(dict.fromkeys(query_terms(without_marker(question))))
 
 
 # Chunks of "general text" added to every corpus, holding none of the
@@ -183,8 +183,17 @@ def is_referring_only(question: str) -> bool:
 _TRAILING_MARKER = re.compile(r"(?<=[?!.])\s*\(\d+\)\s*$")
 
 
+# Light verbs: "Di mana banjir *terjadi*?" asks about the flood; the verb
+# says nothing an answering sentence must hold (news writes "banjir melanda
+# Medan"), so it is not weighed as a missing word.
+_LIGHT_VERB = re.compile(
+    r"\b(?:terjadi|berlangsung|dilakukan|melakukan|ada|happen(?:ed|s)?|occur(?:red|s)?)\b",
+    re.IGNORECASE,
+)
+
+
 def without_marker(question: str) -> str:
-    return _TRAILING_MARKER.sub("", question)
+    return _LIGHT_VERB.sub(" ", _TRAILING_MARKER.sub("", question))
 
 
 def answerability_features(

@@ -256,17 +256,14 @@ class Answerer:
     # --- the steps ----------------------------------------------------------------------------
     def _condense(self, request: AnswerRequest) -> StandaloneQuestion:
         """The question to search and answer with: a follow-up made standalone,
-        and an English question given the Indonesian words it asks about."""
+        (an English one gets its Indonesian gloss in `_retrieve`)."""
         question = StandaloneQuestion(
             request=request,
             language=question_language(request.question),
             text=request.question,
             k=request.k or self.settings.top_k,
         )
-        standalone = self._standalone(question)
-        gloss = indonesian_gloss(standalone)
-        text = f"{standalone} ({' '.join(gloss)})" if gloss else standalone
-        return replace(question, text=text)
+        return replace(question, text=self._standalone(question))
 
     def _standalone(self, question: StandaloneQuestion) -> str:
         history = question.request.history
@@ -300,6 +297,12 @@ class Answerer:
             standalone=question.text,
         )
         question.notes.extend(scope.notes)
+        # An English question is searched with the Indonesian words it asks
+        # about, glossed after its time words are gone ("last week" is a
+        # filter, not "akhir").
+        gloss = indonesian_gloss(scope.search_question)
+        if gloss:
+            scope.search_question = f"{scope.search_question} ({' '.join(gloss)})"
         k = question.k
         # "terbaru": more candidates, of which the newest relevant lead.
         wanted = max(3 * k, 15) if scope.prefer_recent else k

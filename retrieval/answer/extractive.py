@@ -76,6 +76,7 @@ from retrieval.ingest.cleaning import _DATELINE
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
     distinctive_concepts,
+    indonesian_paraphrase,
     lexical_overlap,
     question_concepts,
 )
@@ -394,6 +395,9 @@ class ExtractiveAnswerer:
             return None
         best = scored[0]
         passage = best.sentence.passage
+        # The model knows Indonesian questions: an English one is weighed
+        # by its glossed Indonesian words (its own would all be "missing").
+        question = indonesian_paraphrase(question)
         n_chunks, frequencies = self.frequencies(question_terms(question))
         kind = answer_kind(question)
         evidence = Evidence(

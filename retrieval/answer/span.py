@@ -214,7 +214,10 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
 _EMPTY = frozenset(
     "di ke dari oleh untuk pada dalam dengan yang dan atau ini itu tersebut adalah ialah "
     "merupakan akan telah sudah sedang masih juga the a an of to in on at for by with from "
-    "and or is are was were did does do this that".split()
+    "and or is are was were did does do this that "
+    # Light verbs: "Di mana banjir *terjadi*?" asks about the flood, not the
+    # happening; no sentence that answers it needs the verb.
+    "terjadi berlangsung dilakukan melakukan ada happen happened occur occurred".split()
 )
 # The word right before the question word names where the answer sits in
 # the sentence: "Menurut siapa ...?" → the name after "menurut".

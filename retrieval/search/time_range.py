@@ -395,6 +395,12 @@ def time_scope(
         carried = read_time(standalone, today)
         reading = TimeReading(carried.period, reading.prefer_recent, reading.not_a_date)
     scope = TimeScope(filters, standalone, [], prefer_recent=reading.prefer_recent)
+    if reading.period is not None and standalone != question:
+        # A follow-up with its own period: the earlier question's period,
+        # carried along with its topic words, is not searched for.
+        earlier = read_time(standalone.replace(question, " "), today).period
+        if earlier is not None and earlier.phrase.lower() not in question.lower():
+            scope.search_question = _without(scope.search_question, earlier.phrase)
     if reading.prefer_recent:
         scope.notes.append(NOTES("recent", language))
         # No article says "terbaru": the word would only pull the search off.

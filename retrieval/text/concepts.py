@@ -95,3 +95,40 @@ def indonesian_gloss(question: str) -> list[str]:
         return []
     words = dict.fromkeys(WORD.findall(question.lower()))
     return list(dict.fromkeys(w for word in words for w in GLOSSARY_WORDS.get(word, ())))
+
+
+# English question words as an Indonesian question would say them.
+_QUESTION_WORDS_ID = {
+    "who": "siapa",
+    "whom": "siapa",
+    "whose": "siapa",
+    "what": "apa",
+    "which": "apa",
+    "when": "kapan",
+    "where": "di mana",
+    "why": "mengapa",
+    "how": "bagaimana",
+}
+
+
+def indonesian_paraphrase(question: str) -> str:
+    """An English question word by word in Indonesian, as far as the glossary
+    goes: question words mapped, fillers dropped, a glossed word replaced by
+    its first Indonesian word, names and numbers kept, other words left out
+    ("Where did the flood recede in Bekasi?" → "di mana banjir Bekasi"). The
+    answerability evidence is measured on Indonesian questions against
+    Indonesian articles. An Indonesian question is returned as it is."""
+    if question_language(question) != "en":
+        return question
+    out: list[str] = []
+    for word in WORD.findall(question):
+        low = word.lower()
+        if low in _QUESTION_WORDS_ID:
+            out.append(_QUESTION_WORDS_ID[low])
+        elif low in GLOSSARY_WORDS:
+            out.append(GLOSSARY_WORDS[low][0])
+        elif word[0].isupper() or any(ch.isdigit() for ch in word):
+            out.append(word)  # names and numbers: checked as they are
+        # Other English words are left out: the glossary cannot say whether
+        # an Indonesian article holds them, and "missing" would be a guess.
+    return " ".join(out) + "?"
