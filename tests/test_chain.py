@@ -21,8 +21,8 @@ from retrieval.core.models import Article, article_id_for
 from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.catalog import SearchFilters
+from tests.helpers.articles import sentence_chunks
 from tests.servers.openai_api import OpenAIServer, Reply
-from tests.test_index import sentence_chunks
 
 
 def make_article(text: str, *, title: str, source: str, day: date) -> Article:

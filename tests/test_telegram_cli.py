@@ -17,9 +17,9 @@ from typing import IO
 import httpx
 import pytest
 
+from tests.helpers.telegram import QUESTION, seeded_copy
 from tests.servers.openai_api import OpenAIServer, Reply
 from tests.servers.telegram_api import TelegramServer
-from tests.test_telegram_harness import QUESTION, seeded_copy
 
 TANYA = Path(sys.executable).with_name("tanya")
 

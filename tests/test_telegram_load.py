@@ -6,10 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
+from tests.helpers.telegram import QUESTION, BotHarness
 from tests.servers.telegram_api import TelegramServer
-from tests.test_telegram_harness import QUESTION, BotHarness
-
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
 MakeBot = Callable[..., BotHarness]
 

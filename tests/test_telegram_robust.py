@@ -12,10 +12,8 @@ from typing import Any
 import pytest
 from telegram.error import InvalidToken
 
+from tests.helpers.telegram import ADMIN, BOT_USERNAME, QUESTION, BotHarness, bot_settings
 from tests.servers.telegram_api import TelegramServer
-from tests.test_telegram_harness import ADMIN, BOT_USERNAME, QUESTION, BotHarness, bot_settings
-
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
 MakeBot = Callable[..., BotHarness]
 
