@@ -39,8 +39,8 @@ def test_shared_words_are_closer_than_none() -> None:
     assert cosine(question, answer) > cosine(question, other) + 0.05
     # Nothing in common: below e5's floor (0.70), where the offline answerer's
     # dense signal is 0; its lexical signals decide.
-    assert 0.45 < cosine(question, other) < 0.55
-    assert 0.45 < cosine(question, empty) < 0.55
+    assert 0.55 < cosine(question, other) < 0.65
+    assert 0.55 < cosine(question, empty) < 0.65
     assert cosine(answer, embedder.embed_documents([ANSWER])[0]) > 0.9999
     # Affixes of one root match ("memimpin" ~ "pimpinan"), as the stems do in BM25.
     led = embedder.embed_query("pimpinan tempur")

