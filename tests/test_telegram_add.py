@@ -7,11 +7,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from tests.helpers.telegram import ADMIN, BOT_USERNAME, BotHarness
 from tests.servers.telegram_api import SentMessage, TelegramServer
 from tests.servers.web import WebServer, article_page
-from tests.test_telegram_harness import ADMIN, BOT_USERNAME, BotHarness
-
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
 MakeBot = Callable[..., BotHarness]
 

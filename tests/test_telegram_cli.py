@@ -17,9 +17,9 @@ from typing import IO
 import httpx
 import pytest
 
+from tests.helpers.telegram import QUESTION, seeded_copy
 from tests.servers.openai_api import OpenAIServer, Reply
 from tests.servers.telegram_api import TelegramServer
-from tests.test_telegram_harness import QUESTION, seeded_copy
 
 TANYA = Path(sys.executable).with_name("tanya")
 
@@ -68,7 +68,10 @@ class BotProcess:
 def base_env(data_dir: Path) -> dict[str, str]:
     """The environment without anyone's own settings, plus a data dir."""
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith(("TANYA_", "TELEGRAM_", "OPENAI_"))
+        k: v
+        for k, v in os.environ.items()
+        # ...but the tests' embedder, which built the index (tests/conftest.py).
+        if not k.startswith(("TANYA_", "TELEGRAM_", "OPENAI_")) or k == "TANYA_EMBEDDER"
     }
     env["TANYA_DATA_DIR"] = str(data_dir)
     return env

@@ -8,13 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from retrieval.follow.follow_store import FollowStore
+from tests.helpers.news import serve_articles
+from tests.helpers.telegram import ADMIN, BotHarness
 from tests.servers.feeds import rss
 from tests.servers.telegram_api import TelegramServer
 from tests.servers.web import WebServer
-from tests.test_feeds import serve_articles
-from tests.test_telegram_harness import ADMIN, BotHarness
-
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
 MakeBot = Callable[..., BotHarness]
 QUICK = {"follow_every": 0.02, "follow_host_delay": 0}  # a poll every 1.2 s

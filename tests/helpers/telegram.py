@@ -1,7 +1,7 @@
 """Running the real bot against the local Bot API server, for the Telegram tests.
 
-No tests here: the fixtures and helpers that `tests/test_telegram_*.py`
-share. The bot is built exactly as `tanya bot` builds it
+The fixtures (`make_bot`, `bot_data_dir`, registered in `tests/conftest.py`)
+and helpers that `tests/test_telegram_*.py` share. The bot is built exactly as `tanya bot` builds it
 (`build_application` with the real `Answerer` over a real index) and runs
 `Application.run_polling` in a thread of its own, with its own event loop,
 so a test drives it the way users do: by pushing updates to the server and
@@ -44,7 +44,8 @@ BOT_USERNAME = str(BOT_USER["username"])
 QUESTION = "Siapa yang memimpin pertempuran di Albu Kamal?"
 
 _template_lock = threading.Lock()
-_template: Path | None = None
+# One seeded data dir per embedder (the test's, `tests/conftest.py`).
+_templates: dict[str, Path] = {}
 
 
 def seeded_copy(tmp_path_factory: pytest.TempPathFactory, dest: Path) -> Path:
@@ -53,18 +54,19 @@ def seeded_copy(tmp_path_factory: pytest.TempPathFactory, dest: Path) -> Path:
     The seed is embedded once per test process and copied for each test (a
     copy takes milliseconds, embedding seconds), so tests never share state.
     """
-    global _template
+    settings = Settings(data_dir=dest)
     with _template_lock:
-        if _template is None:
-            path = tmp_path_factory.mktemp("telegram-template") / "data"
-            index = ArticleIndex(Settings(data_dir=path))
+        template = _templates.get(settings.embedder)
+        if template is None:
+            template = tmp_path_factory.mktemp("telegram-template") / "data"
+            index = ArticleIndex(Settings(data_dir=template))
             try:
                 report = add_inputs(index, [str(SEED_ARTICLE)])
                 assert report.summary()["added"] == 1, report.items
             finally:
                 index.close()
-            _template = path
-    shutil.copytree(_template, dest)
+            _templates[settings.embedder] = template
+    shutil.copytree(template, dest)
     return dest
 
 

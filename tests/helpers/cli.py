@@ -1,0 +1,63 @@
+"""Running `tanya`: in-process through typer's runner, or as the installed
+command in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bot.cli import app
+
+# The installed `tanya` script of the venv running the tests.
+TANYA = str(Path(sys.executable).with_name("tanya"))
+
+runner = CliRunner()
+
+
+def tanya(*args: str) -> tuple[int, str]:
+    """`tanya ARGS` in-process: exit code and what it printed."""
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def tanya_json(*args: str) -> object:
+    """`tanya ARGS --json`, parsed (from the first `{` or `[`: a notice may come first)."""
+    code, out = tanya(*args, "--json")
+    assert code in (0, 1), out
+    return json.loads(out[min(i for i in (out.find("{"), out.find("[")) if i >= 0) :])
+
+
+def write_jsonl(path: Path, rows: list[object]) -> Path:
+    """One article a line; a string row is written as it is (a broken line)."""
+    path.write_text(
+        "\n".join(r if isinstance(r, str) else json.dumps(r) for r in rows) + "\n", encoding="utf-8"
+    )
+    return path
+
+
+def command_env(**extra: str) -> dict[str, str]:
+    """The environment for a `tanya` subprocess: none of the tests' TANYA_
+    settings but the embedder (`tests/conftest.py` picks it per test, and an
+    index the test built is only readable with the same one)."""
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("TANYA_") or k == "TANYA_EMBEDDER"
+    }
+    env.update(extra)
+    return env
+
+
+def chat_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment for `tanya chat` under pexpect."""
+    env = command_env(TANYA_DATA_DIR=str(data_dir), NO_COLOR="1", TERM="xterm", **extra)
+    # One embedder thread: on a loaded machine the default (every core) makes
+    # each query's embedding take seconds instead of ~0.1 s (threads that wait
+    # on each other), and a step of a test could then outlast its timeout.
+    env.setdefault("TANYA_EMBED_THREADS", "1")
+    # pexpect's pty does not answer prompt_toolkit's cursor-position request;
+    # waiting for the answer could swallow what the test types next.
+    env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    return env
