@@ -22,46 +22,31 @@ from langchain_core.runnables import RunnableWithFallbacks
 
 from retrieval.answer.chain import Answerer
 from retrieval.answer.stages import AnswerChunk, AnswerRequest
-from retrieval.core.models import Article, Chunk, article_id_for
 from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.catalog import SearchFilters
 from tests.conftest import REPO
+from tests.helpers.articles import make_article, sentence_chunks
 from tests.servers.openai_api import OpenAIServer, Reply
 
 QUESTION = "Siapa yang memimpin pertempuran untuk kota Albu Kamal?"
 
 
-def article(text: str, *, title: str, source: str, day: date) -> Article:
-    aid = article_id_for(explicit=None, url=None, title=title, text=text)
-    return Article(id=aid, title=title, text=text, origin="test", date=day, source=source)
-
-
-def sentence_chunks(item: Article) -> list[Chunk]:
-    """One chunk a sentence (independent of the real chunker)."""
-    chunks, start = [], 0
-    for position, sentence in enumerate(s for s in item.text.split(". ") if s):
-        begin = item.text.index(sentence, start)
-        chunks.append(Chunk(item.id, position, sentence, begin, begin + len(sentence)))
-        start = begin + len(sentence)
-    return chunks
-
-
-BATTLE = article(
+BATTLE = make_article(
     "Pasukan rezim Suriah mengusir IS dari Albu Kamal pada hari Kamis. "
     "Memimpin pertempuran untuk kota tersebut adalah kelompok militan Syiah Libanon Hizbullah "
     "dan penasihat Garda Revolusi Iran. "
     "Observatorium Suriah untuk Hak Asasi Manusia berbasis di Inggris",
     title="Rezim Assad rebut benteng terakhir IS di Albu Kamal",
     source="Jurnalislamcom",
-    day=date(2017, 11, 10),
+    date=date(2017, 11, 10),
 )
-RICE = article(
+RICE = make_article(
     "Harga beras medium di Pasar Induk Cipinang, Jakarta, naik menjadi Rp 12.500 per kilogram. "
     "Pedagang mengeluhkan pasokan dari Jawa Tengah yang berkurang",
     title="Harga beras naik menjelang akhir tahun",
     source="Kompas",
-    day=date(2019, 12, 1),
+    date=date(2019, 12, 1),
 )
 
 
