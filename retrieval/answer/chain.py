@@ -56,6 +56,7 @@ from retrieval.core.settings import Settings
 from retrieval.search.time_range import time_scope
 from retrieval.store import ArticleIndex, SearchFilters, hit_documents
 from retrieval.text.concepts import indonesian_gloss
+from retrieval.text.messages import Messages
 from retrieval.text.question import Language, question_language
 
 if TYPE_CHECKING:
@@ -68,57 +69,59 @@ log = logging.getLogger(__name__)
 
 TokenSink = Callable[[str], None]
 
-MESSAGES: dict[str, dict[Language, str]] = {
-    "not_found": {
-        "id": "Artikel yang tersimpan tidak memuat jawaban untuk pertanyaan ini.",
-        "en": "The stored articles do not contain the answer to this question.",
-    },
-    "no_passages": {
-        "id": "Tidak ada artikel yang cocok untuk dicari (indeks kosong atau filter terlalu sempit).",
-        "en": "There are no articles to search (the index is empty or the filters exclude all).",
-    },
-    "unreachable": {
-        "id": "Model bahasa ({model}) tidak dapat dihubungi: {reason}. Ini jawaban kutipan "
-        "langsung dari artikel.",
-        "en": "The language model ({model}) was unreachable: {reason}. This answer is quoted "
-        "directly from the articles.",
-    },
-    "dropped_sentences": {
-        "id": "{count} kalimat jawaban model tidak merujuk ke kutipan mana pun, jadi tidak "
-        "ditampilkan.",
-        "en": "{count} sentence(s) of the model's answer cited none of the passages, so they "
-        "are not shown.",
-    },
-    "ungrounded": {
-        "id": "Jawaban model tidak merujuk ke satu pun kutipan, jadi tidak ditampilkan. Ini "
-        "jawaban kutipan langsung dari artikel.",
-        "en": "The model's answer cited none of the passages, so it is not shown. This answer "
-        "is quoted directly from the articles.",
-    },
-    "unclear_reference": {
-        "id": 'Pertanyaan ini merujuk ke sesuatu yang belum disebut ("{question}"). '
-        "Apa atau siapa yang Anda maksud?",
-        "en": 'This question refers to something not mentioned yet ("{question}"). '
-        "What or whom do you mean?",
-    },
-    "unsupported": {
-        "id": "{n} kalimat jawaban model tidak didukung oleh sumber yang dikutipnya, jadi dihapus.",
-        "en": "{n} sentence(s) of the model's answer were not supported by the sources they "
-        "cite, so they were removed.",
-    },
-    "config": {
-        "id": "Model bahasa tidak dipakai: {reason}. Ini jawaban kutipan langsung dari artikel.",
-        "en": "The language model is not used: {reason}. This answer is quoted directly from "
-        "the articles.",
-    },
-}
+MESSAGES = Messages(
+    {
+        "not_found": {
+            "id": "Artikel yang tersimpan tidak memuat jawaban untuk pertanyaan ini.",
+            "en": "The stored articles do not contain the answer to this question.",
+        },
+        "no_passages": {
+            "id": "Tidak ada artikel yang cocok untuk dicari (indeks kosong atau filter terlalu sempit).",
+            "en": "There are no articles to search (the index is empty or the filters exclude all).",
+        },
+        "unreachable": {
+            "id": "Model bahasa ({model}) tidak dapat dihubungi: {reason}. Ini jawaban kutipan "
+            "langsung dari artikel.",
+            "en": "The language model ({model}) was unreachable: {reason}. This answer is quoted "
+            "directly from the articles.",
+        },
+        "dropped_sentences": {
+            "id": "{count} kalimat jawaban model tidak merujuk ke kutipan mana pun, jadi tidak "
+            "ditampilkan.",
+            "en": "{count} sentence(s) of the model's answer cited none of the passages, so they "
+            "are not shown.",
+        },
+        "ungrounded": {
+            "id": "Jawaban model tidak merujuk ke satu pun kutipan, jadi tidak ditampilkan. Ini "
+            "jawaban kutipan langsung dari artikel.",
+            "en": "The model's answer cited none of the passages, so it is not shown. This answer "
+            "is quoted directly from the articles.",
+        },
+        "unclear_reference": {
+            "id": 'Pertanyaan ini merujuk ke sesuatu yang belum disebut ("{question}"). '
+            "Apa atau siapa yang Anda maksud?",
+            "en": 'This question refers to something not mentioned yet ("{question}"). '
+            "What or whom do you mean?",
+        },
+        "unsupported": {
+            "id": "{n} kalimat jawaban model tidak didukung oleh sumber yang dikutipnya, jadi dihapus.",
+            "en": "{n} sentence(s) of the model's answer were not supported by the sources they "
+            "cite, so they were removed.",
+        },
+        "config": {
+            "id": "Model bahasa tidak dipakai: {reason}. Ini jawaban kutipan langsung dari artikel.",
+            "en": "The language model is not used: {reason}. This answer is quoted directly from "
+            "the articles.",
+        },
+    }
+)
 
 
 _MARKERLESS_TEXT = re.compile(r"\[[\d,;\s]*\]|[\W_]+")
 
 
 def message(key: str, language: Language, **values: str) -> str:
-    return MESSAGES[key][language].format(**values)
+    return MESSAGES(key, language, **values)
 
 
 def __getattr__(name: str) -> Any:
