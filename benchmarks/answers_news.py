@@ -48,26 +48,26 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
     finally:
         embedder.cache.save()
         index.close()
+    answerable_columns = [
+        "gold contained",
+        "answerable found",
+        "mean words (answers given)",
+        "short answer given",
+        "short answer EM",
+        "short answer F1",
+    ]
     table_rows = []
     for kind, pair in tallies.items():
+        count = len(pair[0].found_answerable or pair[0].refused_unanswerable)
         for row in rows(*pair):
-            wanted = (
-                [
-                    "gold contained",
-                    "answerable found",
-                    "mean words (answers given)",
-                    "short answer given",
-                    "short answer EM",
-                    "short answer F1",
-                ]
-                if kind == "answerable"
-                else ["unanswerable → not found"]
-            )
-            table_rows.append(
-                {
-                    "questions": f"{kind} ({len(pair[0].found_answerable or pair[0].refused_unanswerable)})",
-                    "answerer": row["answerer"],
+            # One table: every row has every column, "–" where it does not apply.
+            if kind == "answerable":
+                values = {k: row[k] for k in answerable_columns} | {"refused": "–"}
+            else:
+                values = dict.fromkeys(answerable_columns, "–") | {
+                    "refused": row["unanswerable → not found"]
                 }
-                | {("refused" if k == "unanswerable → not found" else k): row[k] for k in wanted}
+            table_rows.append(
+                {"questions": f"{kind} ({count})", "answerer": row["answerer"]} | values
             )
     return {"rows": table_rows}
