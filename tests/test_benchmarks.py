@@ -90,7 +90,11 @@ def test_ingest_benchmark_on_a_few_articles(facqa_dir: Path, tmp_path: Path) -> 
     )
     assert result["articles"] == 4
     assert result["tokens"] > 0 and result["ceiling"]["texts"] == 3
-    assert "Ingestion throughput" in ingest.render(result)
+    # The reindex row: every article re-embedded, the same texts as the add.
+    assert result["reindex"]["articles"] == 4
+    assert result["reindex"]["texts"] == result["embedded_texts"]
+    rendered = ingest.render(result)
+    assert "Ingestion throughput" in rendered and "of `add`'s tokens/s" in rendered
 
 
 def test_synthetic_corpus_titles_never_repeat_the_body_start() -> None:
