@@ -150,11 +150,13 @@ def seed_if_empty(index: ArticleIndex, quiet: bool = False) -> None:
     Not while another process writes (the user's first `tanya add`): waiting
     for it would stall the question, and its articles make seeds unneeded.
     The question is answered from what it has stored so far."""
+    if index.counts().articles > 0:
+        return
+    # Only now: the ingest pipeline (ftfy, trafilatura's kin) is not a cold
+    # `tanya ask`'s to load.
     from retrieval.ingest import ensure_seeded
     from retrieval.store import IndexBusyError
 
-    if index.counts().articles > 0:
-        return
     try:
         with index.writing(timeout=0):
             if index.counts().articles > 0:

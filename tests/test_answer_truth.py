@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 from bot.cli import app
 from retrieval.answer.chain import Answerer
 from retrieval.core.settings import Settings
-from retrieval.ingest.cleaning import _DATELINE
 from retrieval.ingest.pipeline import add_inputs
 from retrieval.store.article_index import ArticleIndex
+from retrieval.text.datelines import DATELINE
 from tests.conftest import REPO
 from tests.servers.openai_api import OpenAIServer
 
@@ -140,7 +140,7 @@ def test_the_dateline_is_never_the_answer(answers: dict[str, Any]) -> None:
         cited = {c.url for c in answer.citations}
         assert cited & {a["url"] for a in ARTICLES.values()}
         for article in (a for a in ARTICLES.values() if a["url"] in cited):
-            dateline = _DATELINE.match(article["content"])
+            dateline = DATELINE.match(article["content"])
             assert dateline is not None
             assert not answer.answer.startswith(dateline.group().strip())
             if answer.answer_span:

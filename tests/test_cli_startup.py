@@ -46,7 +46,8 @@ def test_a_command_still_loads_what_it_needs() -> None:
 
 def test_an_offline_ask_loads_no_llm_ingest_or_bot_stack(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """`tanya ask` without a model: no LangChain runnables/tracing (langsmith),
-    no model loader, no ingestion (trafilatura, dateparser), no PTB."""
+    no model loader, no ingestion (trafilatura, dateparser, ftfy: the cleaning
+    pipeline), no PTB."""
     import os
 
     env = {**os.environ, "TANYA_DATA_DIR": str(tmp_path / "data"), "TANYA_LLM": ""}
@@ -60,6 +61,8 @@ def test_an_offline_ask_loads_no_llm_ingest_or_bot_stack(tmp_path) -> None:  # t
         "langchain",
         "trafilatura",
         "dateparser",
+        "ftfy",
+        "retrieval.ingest.cleaning",
         "telegram",
     )
     probe = (

@@ -72,7 +72,6 @@ from retrieval.answer.answerability import (
 )
 from retrieval.answer.span import best_answer_span
 from retrieval.answer.types import Passage
-from retrieval.ingest.cleaning import _DATELINE
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
     distinctive_concepts,
@@ -80,6 +79,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
+from retrieval.text.datelines import DATELINE
 from retrieval.text.lexical import WORD, terms
 from retrieval.text.sentences import split_sentences
 
@@ -242,7 +242,7 @@ def sentences_of(passages: Sequence[Passage]) -> list[Sentence]:
     for p in passages:
         for start, end in split_sentences(p.text):
             if p.start == 0 and start == 0:
-                dateline = _DATELINE.match(p.text[start:end])
+                dateline = DATELINE.match(p.text[start:end])
                 if dateline:
                     start += dateline.end()
             if end - start >= _MIN_SENTENCE_CHARS and any(ch.isalpha() for ch in p.text[start:end]):

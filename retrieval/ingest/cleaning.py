@@ -38,6 +38,7 @@ from retrieval.core.models import (
     identity_of,
 )
 from retrieval.errors import TanyaError
+from retrieval.text.datelines import DATELINE, LINE_DATELINE
 from retrieval.text.dates import parse_date
 from retrieval.text.safe_text import strip_controls, strip_escape_sequences
 
@@ -198,32 +199,13 @@ def strip_noise(title: str, paras: list[str]) -> tuple[list[str], list[Removal]]
 
 
 # --- dateline and outlet -----------------------------------------------------------------------------
-# "SURIAH (Jurnalislamcom) –", "JAKARTA, KOMPAS.com -", "Jakarta, CNN Indonesia --",
-# "TEMPO.CO, Jakarta -", "JAKARTA (ANTARA) -", "Liputan6.com, Jakarta:"
-_DATELINE = re.compile(
-    r"^(?P<dateline>"
-    r"(?P<lead>[A-Za-z0-9][\w.]{1,25}\.(?i:com|co|id|net))\s*,\s*(?P<place2>[A-Z][A-Za-z .]{1,30}?)"
-    r"|(?P<place>[A-Z][A-Za-z .'/]{1,40}?)\s*"
-    r"(?:\((?P<paren>[^()]{2,40})\)|,\s*(?P<comma>[A-Za-z0-9][\w .]{1,30}?))"
-    r")\s*(?:[-–—]{1,2}|:)\s+"
-)
-
-
-# "JAKARTA (Tempo.co)" on a line of its own, the text on the next line: no
-# dash, so the form alone says it (a place in capitals, an outlet in brackets),
-# and only as a whole line ("KPK (Komisi ...) menetapkan" starts a sentence).
-_LINE_DATELINE = re.compile(
-    r"(?P<dateline>(?P<place>[A-Z][A-Z .'/]{1,40}?)\s*\((?P<paren>[^()]{2,40})\))"
-)
-
-
 def read_dateline(first_paragraph: str, body: str = "") -> tuple[str | None, str | None]:
     """The dateline at the start of the first paragraph, and the outlet it
     names. `body`, the text as written (lines not yet joined), lets a
     dateline on a line of its own count too."""
-    match = _DATELINE.match(first_paragraph)
+    match = DATELINE.match(first_paragraph)
     if not match and body:
-        alone = _LINE_DATELINE.match(first_paragraph)
+        alone = LINE_DATELINE.match(first_paragraph)
         if alone and re.search(
             r"(?m)^[^\S\n]*" + re.escape(alone.group("dateline")) + r"[^\S\n]*$", body
         ):
