@@ -323,3 +323,70 @@ def test_the_committed_model_never_likes_an_answer_less_for_more_of_the_question
     for feature in ("missing_count_sentence", "absent_corpus"):
         probabilities = [model.probability({**base, feature: value}) for value in (0, 1, 2, 4)]
         assert probabilities == sorted(probabilities, reverse=True), (feature, probabilities)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "span"),
+    [
+        # A number that counts something else is not how many were asked about.
+        (
+            "Berapa harga tiket Kereta Cepat Whoosh dari Jakarta ke Bandung?",
+            "Kereta Cepat Jakarta-Bandung Whoosh telah mengangkut lima juta penumpang sejak "
+            "beroperasi secara komersial pada Oktober 2023.",
+            None,
+        ),
+        (
+            "Berapa korban tewas dalam pertempuran Albu Kamal?",
+            "Milisi IS mempertahankan satu rute pelarian ke utara.",
+            None,
+        ),
+        (
+            "Berapa korban meninggal akibat gempa Cianjur?",
+            "Gempa bermagnitudo 5,6 mengguncang Kabupaten Cianjur, Jawa Barat, pada Senin, "
+            "21 November 2022 pukul 13.21 WIB.",
+            None,
+        ),
+        # The thing counted, or a word that counts people, is the answer.
+        (
+            "Berapa korban meninggal akibat gempa?",
+            "Jumlah korban meninggal mencapai 84 orang, sementara 12 orang lainnya hilang.",
+            "84 orang",
+        ),
+        (
+            "Berapa penumpang yang turut dalam penerbangan GA-181?",
+            "Pesawat GA-181 yang membawa 84 penumpang terpaksa mendarat darurat.",
+            "84 penumpang",
+        ),
+        # A measure takes its unit, whatever the unit is.
+        (
+            "Berapa luas lahan kritis yang diperbaiki Dinas Kehutanan?",
+            "Dinas Kehutanan memperbaiki 22.000 hektar lahan kritis.",
+            "22.000 hektar",
+        ),
+        # Who: not the rest of a title the question names, not a region after a place.
+        (
+            "Siapa yang mendirikan Food Station Tjipinang Jaya?",
+            "Direktur Utama Food Station Tjipinang Jaya, Pamrihadi Wiraryo, mengatakan stok "
+            "beras kini sekitar 28.000 ton.",
+            "Pamrihadi Wiraryo",
+        ),
+        (
+            "Siapa nakhoda kapal motor yang tenggelam di Buton Tengah?",
+            "Sebuah kapal motor tenggelam di perairan Buton Tengah, Sulawesi Tenggara, pada "
+            "Senin (24/7/2023) malam.",
+            None,
+        ),
+    ],
+)
+def test_the_short_answer_is_the_kind_of_thing_asked_for(
+    question: str, sentence: str, span: str | None
+) -> None:
+    """Issue 12: unstated facts once got a bold short answer of the wrong thing
+    ("lima juta" passengers for a ticket price, "Sulawesi Tenggara" for a
+    captain, "Utama Food Station Tjipinang Jaya" for a founder)."""
+    from retrieval.answer.extractive import answer_kind
+    from retrieval.answer.span import best_answer_span
+
+    found = best_answer_span(question, answer_kind(question), [sentence])
+    got = None if found is None else sentence[found[1][0] : found[1][1]]
+    assert got == span

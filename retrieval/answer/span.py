@@ -35,6 +35,10 @@ _SCALE = (
     r"(?:(?:ribu|juta|miliar|milyar|triliun|ratus|puluh|belas|persen|%|km|kilometer|meter|m|kg|"
     r"ton|hektare|ha|detik|menit|jam|hari|pekan|minggu|bulan|tahun)(?!\w))"
 )
+_SCALE_WORDS = frozenset(
+    "ribu juta miliar milyar triliun ratus puluh belas persen km kilometer meter m kg ton "
+    "hektare ha detik menit jam hari pekan minggu bulan tahun lama".split()
+)
 _NUMBER_WORD = (
     r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|"
     r"seribu|sejuta|puluhan|ratusan|ribuan|jutaan)"
@@ -55,6 +59,12 @@ _NAME = re.compile(
 _PLACE_LEAD = re.compile(
     r"\b(?:di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|in|at|from)\s+$", re.I
 )
+# "di perairan Buton Tengah, *Sulawesi Tenggara*": a name after a place and
+# a comma is the place's region, not who.
+_PLACE_APPOSITION = re.compile(
+    r"\b(?:di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|perairan|in|at|from)\s+"
+    r"(?:[a-z]+\s+)?(?:[A-Z][\w'’.-]*\s*)+,\s*$"
+)
 _SOURCE_LEAD = re.compile(
     r"\b(?:lansir|dilansir|melansir|dikutip(?:\s+dari)?|mengutip|menurut|laporan|diberitakan|"
     r"dilaporkan|kata|according to|reported by)\s+$",
@@ -74,7 +84,9 @@ _TITLES = frozenset(
     "presiden wakil menteri gubernur bupati walikota wali kota kepala ketua direktur "
     "juru bicara jubir kapolri kapolda kapolres panglima jenderal letjen mayjen brigjen "
     "kolonel profesor prof dr ir sekretaris pelatih kapten komandan ceo pendiri "
-    "bapak ibu pak bu tuan nyonya raja ratu sultan pangeran perdana".split()
+    "bapak ibu pak bu tuan nyonya raja ratu sultan pangeran perdana "
+    # The second word of a title ("Direktur Utama", "Ketua Umum").
+    "utama umum eksekutif pelaksana harian".split()
 )
 # Words that open the name of a place, not of a person or organisation.
 _PLACE_WORDS = frozenset(
@@ -129,6 +141,72 @@ def _trim_name(text: str, start: int, end: int, question_words: set[str]) -> tup
     return start, end
 
 
+# Words that count what the question names without naming it ("84 orang"
+# for "Berapa korban ...?"), and the words that follow a number without
+# being what it counts.
+_MEASURES = frozenset(
+    "luas jarak berat bobot tinggi volume kapasitas temperatur suhu umur usia harga biaya "
+    "dana anggaran panjang lebar kecepatan daya kedalaman ketinggian rata skor indeks nilai "
+    "kali kalikah macam jenis lama durasi produksi kerugian pendapatan gaji tarif ukuran "
+    "kekuatan magnitudo skala intensitas tingkat persentase kadar curah laju angka".split()
+)
+_UNITS = _SCALE_WORDS | frozenset(
+    "dollar dolar rupiah euro yen yuan baht ringgit won poin barel barrel gram kilogram "
+    "kilometer mil liter meter sentimeter milimeter cm mm derajat watt megawatt kwh hektar "
+    "are mw gw km2 m2 m3 gb mb".split()
+)
+# "Berapa harga/biaya/tarif ...?" is answered in money.
+_MONEY_QUESTION = re.compile(
+    r"\bberapa(?:kah)?\s+(?:harga|biaya|tarif|gaji|ongkos|upah|modal|anggaran|dana)\b", re.I
+)
+_MONEY = re.compile(
+    r"(?:Rp|US\$|USD|\$|€|£)|\b(?:rupiah|dollar|dolar|euro|yen|yuan|baht|ringgit|won)\b", re.I
+)
+_CLASSIFIERS = frozenset(
+    "orang jiwa warga unit buah ekor kali batang lembar biji butir helai pasang paket "
+    "kasus kursi suara kategori jenis macam kelompok titik lokasi hektare ha".split()
+)
+_NOT_COUNTED = _FUNCTION | frozenset(
+    "lebih kurang hingga sampai lagi saja per setiap tiap atau dan yang lalu lainnya "
+    "terakhir pertama kedua sekitar hampir mencapai sebanyak sebesar".split()
+)
+
+
+def counted_noun(question: str) -> str | None:
+    """The stem of what a "Berapa ...?" question counts, when it names it
+    right after "berapa" ("korban" in "Berapa korban tewas ...?"), and the
+    word is not a measure ("Berapa jumlah/nilai ...?" name none)."""
+    match = re.search(r"\bberapa(?:kah)?\s+(\w+)", question, re.I)
+    if not match:
+        return None
+    word = re.sub(r"(?:kah|lah)$", "", match.group(1).lower())
+    if word in _MEASURE_WORDS or word in _EMPTY or word in _FUNCTION or word in QUESTION_WORDS:
+        return None
+    if word in _SCALE_WORDS or word in _MEASURES or not word.isalpha():
+        # "Berapa tahun/persen/luas/harga ...?": a unit or a measure, whose
+        # number is followed by any unit ("22.000 hektar", "362 kilogram").
+        return None
+    return stem(word)
+
+
+def _counts(sentence: str, end: int, counted: str, stems: set[str]) -> bool:
+    """Whether the number ending at `end` can count `counted`: the word after
+    it is that thing, a classifier, or nothing that names another thing
+    ("lima juta *penumpang*" does not answer "Berapa harga tiket ...?")."""
+    after = re.match(r"\s+([A-Za-z]\w*)", sentence[end:])
+    word = after.group(1) if after else ""
+    low = word.lower()
+    if word and (word[0].isupper() or low in _CLASSIFIERS or low in _NOT_COUNTED or low in _UNITS):
+        return True
+    if not word or (_VERB_PREFIX.match(low) and stem(low) != low):
+        # Nothing counted after it ("... mencapai 84.", "5,6 mengguncang"):
+        # the thing must come just before ("korban tewas mencapai 84"), not
+        # another ("bermagnitudo 5,6").
+        before = WORD.findall(sentence[:end])[-7:-1]
+        return any(stem(w.lower()) == counted for w in before)
+    return stem(low) == counted or stem(low) in stems
+
+
 def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
     """Phrases of `kind` in `sentence` that the question does not itself say."""
     question_words = {w.lower() for w in WORD.findall(question)}
@@ -137,13 +215,35 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
     if kind == "date":
         spans = [m.span() for m in _DATE.finditer(sentence)]
     elif kind == "number":
+        counted = counted_noun(question)
+        money = _MONEY_QUESTION.search(question) is not None
+        dates = [m.span() for m in _DATE.finditer(sentence)]
         for m in _NUMBER.finditer(sentence):
             s, e = m.span()
-            # The thing counted, when the question names it: "84 penumpang".
+            if any(a <= s and e <= b for a, b in dates):
+                continue  # a year or a day of a date counts nothing
+            if re.search(r"\bpukul\s*$", sentence[:s], re.I) or re.match(
+                r"\s*(?:WIB|WITA|WIT|GMT|UTC)\b", sentence[e:]
+            ):
+                continue  # a time of day ("pukul 13.21 WIB") counts nothing
+            if counted and not _counts(sentence, e, counted, stems):
+                continue  # "satu rute" does not answer "Berapa korban ...?"
+            if money and not _MONEY.search(sentence[max(0, s - 4) : e + 12]):
+                continue  # a price is money: not "lima juta penumpang"
+            unit = re.match(r"\s+(\w+)", sentence[e:])
+            took_unit = unit is not None and (
+                unit.group(1).lower() in _UNITS
+                or (counted is not None and unit.group(1).lower() in _CLASSIFIERS)
+            )
+            if unit and took_unit:
+                e += unit.end()  # "84 orang", "22.000 hektar"
+            # The thing counted, when the question names it: "84 penumpang"
+            # (not after a unit: "22.000 hektar", not "22.000 hektar lahan").
             after = re.match(r"\s+(\w+)", sentence[e:])
             # Not a verb the question repeats ("7,4 mengguncang Palu").
             if (
-                after
+                not took_unit
+                and after
                 and stem(after.group(1).lower()) in stems
                 and not _VERB_PREFIX.match(after.group(1).lower())
             ):
@@ -159,8 +259,11 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
                 continue
             if kind == "source" and not _SOURCE_LEAD.search(before):
                 continue
+            if kind == "person" and re.search(r"\((?:\s*the\b[^()]*|\s*)$", before, re.I):
+                continue  # "(the Syrian Observatory for ...)": a gloss, not who
             if kind in ("person", "source") and (
                 _PLACE_LEAD.search(before)
+                or _PLACE_APPOSITION.search(before)
                 or (WORD.findall(sentence[s:e]) or [""])[0].lower() in _PLACE_WORDS
                 or _DATE.fullmatch(sentence[s:e])
             ):
