@@ -198,6 +198,31 @@ def test_a_model_claim_its_cited_passage_does_not_make_is_dropped_with_a_note(
     assert answer.citations and "Cianjur" in answer.citations[0].quote
 
 
+def test_an_unsupported_claim_is_never_streamed(
+    news_index: ArticleIndex, openai_server: OpenAIServer
+) -> None:
+    """The claim check runs on each sentence before it is shown: what a user
+    saw while the answer streamed is never withdrawn from the final answer.
+    (It once ran after the stream, so the claim was on screen first.)"""
+    settings = news_index.settings.model_copy(
+        update={"llm": "openai:gpt-test", "llm_base_url": openai_server.base_url}
+    )
+    answerer = Answerer(news_index, settings)
+    question = "Kapan gempa Cianjur terjadi?"
+    docs = answerer.retriever.invoke(question)
+    n = next(i for i, d in enumerate(docs, 1) if "Cianjur" in d.page_content)
+    unsupported = f"Gempa itu menewaskan 600 orang dan merobohkan Masjid Agung Cianjur [{n}]."
+    supported = f"Gempa Cianjur terjadi pada Senin, 21 November 2022 [{n}]."
+    openai_server.reply_with(f"{unsupported} {supported}")
+    streamed: list[str] = []
+    answer = answerer.ask(question, on_token=streamed.append)
+    shown = "".join(streamed)
+    assert "600" not in shown and "Masjid Agung" not in shown, shown
+    assert "21 November 2022" in shown
+    assert answer.answer.startswith(shown.strip()), (shown, answer.answer)
+    assert any("tidak didukung" in note for note in answer.notes), answer.notes
+
+
 def test_a_model_answer_whose_only_claim_is_unsupported_falls_back_to_the_quotes(
     news_index: ArticleIndex, openai_server: OpenAIServer
 ) -> None:

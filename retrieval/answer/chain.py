@@ -24,7 +24,6 @@ with a note saying why.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -37,7 +36,7 @@ from retrieval.answer.answer_check import AnswerChecker
 from retrieval.answer.answerability import is_referring_only
 from retrieval.answer.attribution import attribution
 from retrieval.answer.citations import cite, name_other_outlets, passages_from_documents
-from retrieval.answer.claims import check_claims
+from retrieval.answer.claims import ClaimGate
 from retrieval.answer.condense import clean_model_rewrite, heuristic_standalone
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.llm import LLMConfigError, ModelSpec, describe_failure, load_chat_model
@@ -115,9 +114,6 @@ MESSAGES = Messages(
         },
     }
 )
-
-
-_MARKERLESS_TEXT = re.compile(r"\[[\d,;\s]*\]|[\W_]+")
 
 
 def message(key: str, language: Language, **values: str) -> str:
@@ -362,7 +358,8 @@ class Answerer:
             return
         # Only checked sentences reach the user, while streaming and at the end.
         checked_text: list[str] = []
-        checker = AnswerChecker(retrieved.passages, checked_text.append)
+        gate = ClaimGate(self.extractive)
+        checker = AnswerChecker(retrieved.passages, checked_text.append, extra_check=gate)
         streamed = False
         with timed(retrieved.question.timings, "answer"):
             try:
@@ -374,7 +371,7 @@ class Answerer:
             except Exception as exc:
                 yield self._after_model_failure(retrieved, exc, streamed=streamed)
                 return
-            last = self._checked_answer(retrieved, checker, checked_text)
+            last = self._checked_answer(retrieved, checker, gate, checked_text)
         yield last
 
     async def _aanswer_with_model(self, retrieved: Retrieved) -> AsyncIterator[AnswerChunk]:
@@ -385,7 +382,8 @@ class Answerer:
             yield AnswerChunk(answer=early)
             return
         checked_text: list[str] = []
-        checker = AnswerChecker(retrieved.passages, checked_text.append)
+        gate = ClaimGate(self.extractive)
+        checker = AnswerChecker(retrieved.passages, checked_text.append, extra_check=gate)
         streamed = False
         with timed(retrieved.question.timings, "answer"):
             try:
@@ -397,7 +395,7 @@ class Answerer:
             except Exception as exc:
                 yield self._after_model_failure(retrieved, exc, streamed=streamed)
                 return
-            last = self._checked_answer(retrieved, checker, checked_text)
+            last = self._checked_answer(retrieved, checker, gate, checked_text)
         yield last
 
     def _model_inputs(self, retrieved: Retrieved) -> dict[str, str]:
@@ -426,7 +424,11 @@ class Answerer:
         return AnswerChunk(answer=self._answer_extractively(retrieved))
 
     def _checked_answer(
-        self, retrieved: Retrieved, checker: AnswerChecker, checked_text: list[str]
+        self,
+        retrieved: Retrieved,
+        checker: AnswerChecker,
+        gate: ClaimGate,
+        checked_text: list[str],
     ) -> AnswerChunk:
         """The last chunk: the rest of the checked text and the `Answer`;
         `ModelAnswerRejected` if the answer cites none of the passages."""
@@ -435,35 +437,25 @@ class Answerer:
         checked = checker.finish()
         if checked.dropped_markers:
             log.info("dropped citation markers that match no passage: %s", checked.dropped_markers)
+        # A claim (a number, a name) its cited passage does not make was
+        # dropped before it was shown, with a note (issue 12).
+        if gate.dropped:
+            log.info("dropped unsupported claims: %s", gate.dropped)
+            notes.append(message("unsupported", language, n=str(len(gate.dropped))))
         if not checked.grounded:
-            if checked.said_not_found:
+            if checked.said_not_found and not gate.dropped:
                 return AnswerChunk(
                     answer=self._result(retrieved, message("not_found", language), [], "llm")
                 )
-            notes.append(message("ungrounded", language))
-            raise ModelAnswerRejected("the model's answer cited none of the passages")
-        if checked.dropped_sentences:
-            log.info(
-                "dropped uncited sentences of the model's answer: %r", checked.dropped_sentences
-            )
-            notes.append(
-                message("dropped_sentences", language, count=str(len(checked.dropped_sentences)))
-            )
-        # A claim (a number, a name) its cited passage does not make is
-        # dropped with a note (issue 12).
-        passages = retrieved.passages
-        claims = check_claims(self.extractive, checked.text, passages)
-        if claims.dropped:
-            log.info("dropped unsupported claims: %s", claims.dropped)
-            notes.append(message("unsupported", language, n=str(len(claims.dropped))))
-            if not _MARKERLESS_TEXT.sub("", claims.text).strip():
+            if gate.dropped:
                 # nothing supported is left: the offline answer instead
                 raise ModelAnswerRejected("no claim of the model's answer is supported")
-            cited = cite(claims.text, passages)
-            if not cited.grounded:
-                raise ModelAnswerRejected("the supported part of the model's answer cites nothing")
-            answer = self._result(retrieved, cited.text, cited.citations, "llm", found=True)
-            return AnswerChunk(text="".join(checked_text), answer=answer)
+            notes.append(message("ungrounded", language))
+            raise ModelAnswerRejected("the model's answer cited none of the passages")
+        uncited = [s for s in checked.dropped_sentences if s not in gate.dropped]
+        if uncited:
+            log.info("dropped uncited sentences of the model's answer: %r", uncited)
+            notes.append(message("dropped_sentences", language, count=str(len(uncited))))
         answer = self._result(retrieved, checked.text, checked.citations, "llm", found=True)
         return AnswerChunk(text="".join(checked_text), answer=answer)
 

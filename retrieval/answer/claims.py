@@ -9,18 +9,23 @@ and numbers must all be in a cited passage, and the answerability model,
 asked with the claim in place of a question, must find the passage's best
 sentence for it likely enough. An unsupported sentence is dropped; the
 chain's `notes` say how many were.
+
+`ClaimGate` is the check as `AnswerChecker`'s per-sentence test, so a
+sentence is judged before it is streamed: a claim the passage does not make
+is never on screen, not shown and then withdrawn. It reads each sentence's
+markers as the model wrote them (the passage numbers it was given), before
+`cite` renumbers them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from retrieval.answer.citations import _MARKER
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.types import Passage
-from retrieval.text.sentences import split_sentences
 
 # A claim this unlikely to be answered by its passage is not supported by it.
 # Lower than the answering threshold: a claim restates the passage in the
@@ -29,13 +34,6 @@ SUPPORT_FLOOR = 0.2
 
 
 _ORDINAL = re.compile(r"\bke-?\s?\d+\b", re.I)
-
-
-@dataclass
-class ClaimCheck:
-    text: str  # the answer with unsupported sentences removed
-    dropped: list[str] = field(default_factory=list)
-    support: list[float] = field(default_factory=list)  # per kept/dropped sentence, in order
 
 
 def _markers(sentence: str) -> set[int]:
@@ -66,24 +64,18 @@ def claim_support(extractive: ExtractiveAnswerer, claim: str, passages: Sequence
     return extractive.model.probability(features)
 
 
-def check_claims(
-    extractive: ExtractiveAnswerer, answer: str, passages: Sequence[Passage]
-) -> ClaimCheck:
-    by_number = {p.n: p for p in passages}
-    cited_anywhere = [by_number[n] for n in sorted(_markers(answer)) if n in by_number]
-    kept: list[str] = []
-    check = ClaimCheck(text=answer)
-    for start, end in split_sentences(answer):
-        sentence = answer[start:end]
-        if not re.search(r"\w", _MARKER.sub("", sentence)):
-            kept.append(sentence)  # a stray marker: `cite` deals with it
-            continue
+class ClaimGate:
+    """A sentence passes when the passages its markers name support it;
+    `dropped` keeps the sentences turned away, in order."""
+
+    def __init__(self, extractive: ExtractiveAnswerer) -> None:
+        self.extractive = extractive
+        self.dropped: list[str] = []
+
+    def __call__(self, sentence: str, passages: Sequence[Passage]) -> bool:
+        by_number = {p.n: p for p in passages}
         own = [by_number[n] for n in sorted(_markers(sentence)) if n in by_number]
-        support = claim_support(extractive, sentence, own or cited_anywhere)
-        check.support.append(support)
-        if support < SUPPORT_FLOOR:
-            check.dropped.append(sentence)
-        else:
-            kept.append(sentence)
-    check.text = " ".join(kept)
-    return check
+        if claim_support(self.extractive, sentence, own) >= SUPPORT_FLOOR:
+            return True
+        self.dropped.append(sentence)
+        return False
