@@ -456,6 +456,19 @@ class ExtractiveAnswerer:
             if question
             else None
         )
+        if found_span is None and question and answer_kind(question) == "number":
+            # "Berapa korban ...?" with no number that counts them in the
+            # sentences that answer best: the passages do not say how many
+            # (a number of something else is not the answer; `span.py`).
+            return Extract(
+                text="",
+                found=False,
+                chosen=[],
+                best=best,
+                spans={},
+                probability=probability,
+                features=features,
+            )
         chosen = near
         if found_span is not None:
             keep = near[found_span[0]]
