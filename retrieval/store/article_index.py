@@ -388,25 +388,26 @@ class ArticleIndex:
                 self.catalog.clear_journal(conn, ids)
         return len(ids)
 
-    def embed_waiting(self) -> int:
+    def embed_waiting(self, stop: Callable[[], bool] | None = None) -> int:
         """Embed the stored passages that wait for vectors (stored by `store`
         alone, or left by a crash, or lost by Chroma) and write their vectors,
         in batches, until none waits; returns how many got vectors. A passage
         the embedder fails on keeps waiting (logged); the others go on. One
         call at a time per index: a second caller returns at once (the running
-        one picks up what was stored meanwhile)."""
+        one picks up what was stored meanwhile). `stop()`, asked between
+        batches, ends it early (a bot shutting down); the rest keeps waiting."""
         done = 0
         while self._embedding.acquire(blocking=False):
             try:
                 with self.writing(reembed=False):
-                    done += self._embed_waiting()
+                    done += self._embed_waiting(stop)
             finally:
                 self._embedding.release()
-            if not self.catalog.waiting_for_vectors()[1] or self._embed_failed:
+            if self._embed_failed or (stop and stop()) or not self.catalog.waiting_for_vectors()[1]:
                 break
         return done
 
-    def _embed_waiting(self) -> int:
+    def _embed_waiting(self, stop: Callable[[], bool] | None) -> int:
         embedder = self._claim_embedder()
         size = self.settings.embed_batch_size
         done = 0
@@ -414,7 +415,7 @@ class ArticleIndex:
         while True:
             found = self.catalog.chunks_waiting_for_vectors(size + len(self._embed_failed))
             ids = [c for c in found if c not in self._embed_failed][:size]
-            if not ids:
+            if not ids or (stop and stop()):
                 return done
             chunks = self.catalog.chunks_by_id(ids)
             ids = [c for c in ids if c in chunks]
