@@ -829,9 +829,12 @@ def fuse(
                 scores[cid] = scores.get(cid, 0.0) + weight_of[cid] / (rrf_k + rank)
             continue
         values = [s for _, s in ranking]
-        low, span = min(values), (max(values) - min(values)) or 1.0
+        low, span = min(values), max(values) - min(values)
         for cid, s in ranking:
-            scores[cid] = scores.get(cid, 0.0) + weight_of[cid] * (s - low) / span
+            # All equal (a list of one): each is its list's best, not its worst
+            # (a lone BM25 hit, a new article's rare name, scored 0 before).
+            normalised = (s - low) / span if span else 1.0
+            scores[cid] = scores.get(cid, 0.0) + weight_of[cid] * normalised
     return sorted(scores.items(), key=lambda item: item[1], reverse=True)
 
 
