@@ -146,7 +146,7 @@ table. Re-run after any change that could move a number.
 """
 
 _SECTION = re.compile(r"<!-- bench:(\w+) -->\n.*?<!-- /bench:\1 -->\n", re.S)
-ORDER = ("machine", "retrieval", "answers", "ingest", "latency", "coldstart")
+ORDER = ("machine", "retrieval", "answers", "ingest", "latency", "fresh", "coldstart")
 
 
 def has_section(path: Path, name: str) -> bool:

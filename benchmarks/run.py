@@ -6,7 +6,8 @@
     python -m benchmarks.run --fresh              # clear benchmarks/.cache first
 
 Benchmarks: retrieval, answers (FacQA), answers_idk (IDK-MRC), answers_news (the
-news fixture), ingest, latency, coldstart, botload.
+news fixture), ingest, latency, fresh (an added article to search, on latency's
+100k store), coldstart, botload.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ ALL = (
     "answers_news",
     "ingest",
     "latency",
+    "fresh",
     "coldstart",
     "botload",
 )
@@ -246,6 +248,12 @@ def run_latency(ctx: Context) -> str:
     return latency.render(latency.run(ctx, index, log))
 
 
+def run_fresh(ctx: Context) -> str:
+    from . import fresh
+
+    return fresh.render(fresh.run(ctx.cache, ctx.facqa_dir, ctx.embedder, ctx.quick, log))
+
+
 def run_coldstart(ctx: Context) -> str:
     from . import coldstart
 
@@ -268,6 +276,7 @@ RUNNERS: dict[str, Callable[[Context], str]] = {
     "answers_news": run_answers_news,
     "ingest": run_ingest,
     "latency": run_latency,
+    "fresh": run_fresh,
     "coldstart": run_coldstart,
     "botload": run_botload,
 }

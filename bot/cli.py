@@ -156,6 +156,7 @@ def _report_interrupted_add(stopped: AddInterrupted, inputs: list[str], as_json:
                 "items": [i.__dict__ for i in report.items],
                 "not_stored": [i.__dict__ for i in lost],
                 "not_read": not_read,
+                "waiting_for_vectors": stopped.waiting_articles,
             }
         )
         return
@@ -171,6 +172,11 @@ def _report_interrupted_add(stopped: AddInterrupted, inputs: list[str], as_json:
         "else was written. Run the same `tanya add` again to add the rest (what is already "
         "in is reported unchanged)."
     )
+    if stopped.waiting_articles:
+        err.print(
+            f"{stopped.waiting_articles} stored article(s) wait for their vectors (search finds "
+            "them by keywords meanwhile): the next `tanya add` or `tanya reindex` embeds them."
+        )
 
 
 # --- search ---------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ run with `python -m benchmarks.run`, never under pytest.
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from benchmarks import ingest, latency, report
+from benchmarks import fresh, ingest, latency, report
 from benchmarks.run import main
 
 # The real embedder: the harness end to end, as BENCHMARKS.md is made.
@@ -95,6 +96,36 @@ def test_ingest_benchmark_on_a_few_articles(facqa_dir: Path, tmp_path: Path) -> 
     assert result["reindex"]["texts"] == result["embedded_texts"]
     rendered = ingest.render(result)
     assert "Ingestion throughput" in rendered and "of `add`'s tokens/s" in rendered
+
+
+def test_fresh_benchmark_adds_and_finds_each_article(facqa_dir: Path, tmp_path: Path) -> None:
+    """The fresh-article benchmark on a tiny stand-in for the latency store:
+    each `tanya add` is seen stored, then returned by search, then done."""
+    from benchmarks.cache import Cache
+    from benchmarks.facqa import benchmark_settings
+    from retrieval.core import Article, Chunk
+    from retrieval.store import ArticleIndex, load_embedder
+
+    cache = Cache(tmp_path / "cache")
+    store = cache.artefact("latency-6-test")
+    settings = benchmark_settings(store)
+    embedder = load_embedder(settings.embedder)
+    index = ArticleIndex(settings, embedder=embedder)
+    for i, text in enumerate(PASSAGES):
+        article = Article(id=f"p{i}", title="", text=text, origin="test")
+        index.write([(article, [Chunk(article.id, 0, text, 0, len(text))])])
+    index.close()
+    cache.mark_ready(store, {"chunks": 6})
+
+    result = fresh.run(cache, facqa_dir, embedder, quick=True, size=6, trials=2)
+    assert result["chunks_before"] > 6 and len(result["trials"]) == 2
+    for trial in result["trials"]:
+        assert trial["stored_s"] <= trial["returned_s"] and trial["stored_s"] <= trial["vectors_s"]
+        assert trial["rank"] >= 1
+    text = fresh.render(result)
+    assert "stored → returned by BM25 search" in text and "The bar (issue 13)" in text
+    with sqlite3.connect(store / "catalog.sqlite3") as conn:  # the cached store: untouched
+        assert conn.execute("SELECT count(*) FROM chunks").fetchone()[0] == 6
 
 
 def test_synthetic_corpus_titles_never_repeat_the_body_start() -> None:

@@ -128,6 +128,34 @@ def test_copies_in_one_add_and_an_index_from_before(index, tmp_path: Path) -> No
     (item,) = add_inputs(index, [later]).items
     assert item.status == "unchanged" and item.duplicate_of is not None
 
+    # An index with signatures but no LSH band keys (written before they were
+    # kept): the keys are made from the signatures, and copies still found.
+    store = SyndicationStore(index.catalog.path)
+    store._conn.execute("DELETE FROM article_bands")
+    store.close()
+    syndication._STORES.clear()
+    again = write_jsonl(tmp_path / "again.jsonl", [row(COPY, "https://cnn.example/e", "CNN")])
+    (item,) = add_inputs(index, [again]).items
+    assert item.status == "unchanged" and item.duplicate_of is not None
+
+
+def test_lsh_bands_are_the_ones_datasketch_chooses() -> None:
+    """The band keys kept in SQLite find the candidates datasketch's
+    `MinHashLSH` would (same bands and rows for the same threshold)."""
+    from datasketch import MinHashLSH
+
+    from retrieval.store import syndication
+
+    lsh = MinHashLSH(threshold=syndication.THRESHOLD, num_perm=syndication.NUM_PERM)
+    assert (lsh.b, lsh.r) == (syndication.BANDS, syndication.ROWS)
+    a, b = syndication.signature(STORY), syndication.signature(COPY)
+    lsh.insert("story", a)
+    shared = set(syndication.band_keys(a.hashvalues)) & set(syndication.band_keys(b.hashvalues))
+    assert bool(shared) == ("story" in lsh.query(b))
+    other = syndication.signature(OTHER)
+    shared = set(syndication.band_keys(a.hashvalues)) & set(syndication.band_keys(other.hashvalues))
+    assert bool(shared) == ("story" in lsh.query(other))
+
 
 def test_daily_reports_from_one_template_are_different_stories(index, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     def report(day: int, price: str, change: str) -> dict[str, str]:

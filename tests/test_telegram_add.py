@@ -73,6 +73,37 @@ def test_admin_adds_pasted_text_and_the_bot_answers_from_it(make_bot: MakeBot) -
     assert "terlalu pendek" in bot.ask("/add Hanya judul", chat_id=ADMIN).text
 
 
+def test_an_added_article_gets_its_vectors_in_the_background(
+    make_bot: MakeBot, telegram_server: TelegramServer
+) -> None:
+    """The add's reply does not wait for the embedder: the article is stored
+    (found by its words), and its vectors follow in a worker thread, after
+    which dense search finds it too and /stats no longer lists it as waiting."""
+    bot = make_bot()
+    report(bot, ADMIN, bot.say(f"/add {TITLE}\n{BODY}", chat_id=ADMIN))
+    index = bot.index
+    assert index is not None
+    telegram_server.wait_for(lambda: index.stats()["chunks_waiting_for_vectors"] == 0)
+    stats = index.stats()
+    assert stats["vectors"] == stats["chunks"]
+    dense = index.search("jembatan Ponulele diresmikan", k=1, mode="dense")
+    assert dense[0].chunk.title == TITLE
+    assert "Waiting for vectors" not in bot.ask("/stats", chat_id=ADMIN, language_code="en").text
+
+
+def test_stats_say_how_many_articles_wait_for_vectors(make_bot: MakeBot) -> None:
+    """Stored articles whose vectors are not written yet (here: stored by a
+    process that stopped before embedding them) are counted in /stats."""
+    from retrieval.core.models import Article, Chunk
+
+    bot = make_bot()
+    assert bot.index is not None
+    article = Article(id="ponulele", title=TITLE, text=BODY, origin="test")
+    bot.index.store([(article, [Chunk(article.id, 0, BODY, 0, len(BODY))])])
+    text = bot.ask("/stats", chat_id=ADMIN, language_code="en").text
+    assert "Waiting for vectors: 1 articles (1 passages" in text
+
+
 def test_admin_adds_txt_and_jsonl_documents_with_a_report(
     make_bot: MakeBot, telegram_server: TelegramServer
 ) -> None:

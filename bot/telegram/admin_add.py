@@ -68,7 +68,7 @@ async def add_command(update: Update, context: TanyaContext) -> None:
     article = RawArticle(
         title=title.strip(), body=body.strip(), origin=f"telegram:{chat_id}/{message.message_id}"
     )
-    await run_add(update, context, partial(add_raw_articles, state.index, [article]))
+    await run_add(update, context, partial(add_raw_articles, state.index, [article], embed=False))
 
 
 async def add_urls(update: Update, context: TanyaContext, urls: list[str]) -> None:
@@ -76,7 +76,9 @@ async def add_urls(update: Update, context: TanyaContext, urls: list[str]) -> No
         return
     # Chat URLs never reach loopback, private or link-local hosts: the server's
     # own network is not the user's to explore.
-    await run_add(update, context, partial(add_inputs, state.index, urls, allow_private=False))
+    await run_add(
+        update, context, partial(add_inputs, state.index, urls, allow_private=False, embed=False)
+    )
 
 
 async def document_message(update: Update, context: TanyaContext) -> None:
@@ -153,7 +155,7 @@ def _add_file_bytes(state: BotState, name: str, suffix: str, data: bytes) -> Add
                     entry.reason = entry.reason.replace(str(path), name)
                 yield entry
 
-        return add_raw_articles(state.index, renamed())
+        return add_raw_articles(state.index, renamed(), embed=False)
 
 
 async def run_add(update: Update, context: TanyaContext, add: partial[AddReport]) -> None:
@@ -162,8 +164,13 @@ async def run_add(update: Update, context: TanyaContext, add: partial[AddReport]
     assert message is not None
     lang = context.language(update)
     progress = await reply(message, t(lang, "adding"))
-    async with state.ingest_lock, typing(context.bot, message.chat_id):
-        report = await state.off_loop(context.application, add)
+    # Stored only (found by their words at once); the reply does not wait for
+    # the embedder: the vectors follow in the background.
+    try:
+        async with state.ingest_lock, typing(context.bot, message.chat_id):
+            report = await state.off_loop(context.application, add)
+    finally:
+        state.embed_in_background(context.application)
     log.info("added from chat %s: %s", message.chat_id, report.summary())
     parts = render.pack(report_blocks(report, lang))
     await send_parts(context.bot, message.chat_id, message.message_id, parts, None, progress)

@@ -68,6 +68,18 @@ async def stats_command(update: Update, context: TanyaContext) -> None:
     assert isinstance(outlets, dict)
     top = sorted(outlets.items(), key=lambda kv: kv[1], reverse=True)[:10]
     sources = ", ".join(f"{render.escape(str(s))} ({n})" for s, n in top) or "-"
+    # Articles just added, found by their words while their vectors are made.
+    waiting_articles = int(str(data.get("articles_waiting_for_vectors") or 0))
+    waiting = (
+        t(
+            lang,
+            "stats_waiting",
+            articles=waiting_articles,
+            chunks=int(str(data.get("chunks_waiting_for_vectors") or 0)),
+        )
+        if waiting_articles
+        else ""
+    )
     await reply(
         message,
         t(
@@ -78,6 +90,7 @@ async def stats_command(update: Update, context: TanyaContext) -> None:
             embedder=render.escape(str(data.get("embedder", ""))),
             sources=sources,
         )
+        + waiting
         + stats_addition(context.application, lang),
     )
 

@@ -43,7 +43,7 @@ def setup_following(application: AnyApplication) -> None:
     routes /follow and /unfollow here)."""
     state: BotState = application.bot_data[STATE_KEY]
     store = FollowStore(state.settings.data_dir)
-    application.bot_data[FOLLOW_KEY] = Following(store, Watcher(state.index, store))
+    application.bot_data[FOLLOW_KEY] = Following(store, Watcher(state.index, store, embed=False))
     every = state.settings.follow_every * 60
     assert application.job_queue is not None  # python-telegram-bot[job-queue] is a dependency
     # The first round soon after start: a restarted bot does not wait a whole period.
@@ -134,6 +134,8 @@ async def poll_job(context: TanyaContext) -> None:
     except Exception:  # a failed round must not stop the schedule
         log.exception("polling the followed sources failed")
         return
+    finally:
+        state.embed_in_background(application)  # the new articles' vectors
     for result in results:
         if result.status != "backing off":
             log.info("polled %s: %s, %d new", result.url, result.status, result.new)

@@ -86,6 +86,16 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "Embedding model: {embedder}\nOutlets: {sources}"
         ),
     },
+    "stats_waiting": {
+        "id": (
+            "\nMenunggu vektor: {articles} artikel ({chunks} potongan teks; "
+            "sudah bisa dicari lewat kata kuncinya)"
+        ),
+        "en": (
+            "\nWaiting for vectors: {articles} articles ({chunks} passages; "
+            "found by their keywords meanwhile)"
+        ),
+    },
     "lang_set": {
         "id": "Baik, saya akan memakai bahasa Indonesia.",
         "en": "OK, I will speak English.",

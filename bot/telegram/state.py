@@ -5,6 +5,8 @@ handler reaches it as `context.state` (`TanyaContext`)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +29,8 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 STATE_KEY = "tanya"
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 class AnswererLike(Protocol):
@@ -75,6 +79,24 @@ class BotState:
             lock = asyncio.Lock()
             self._chat_locks[chat_id] = lock
         return lock
+
+    def embed_in_background(self, application: AnyApplication) -> None:
+        """Give the passages an add or a poll stored their vectors, in a worker
+        thread: replies never wait for the embedder, and questions find the new
+        articles by their words meanwhile (then by meaning too). Stops between
+        batches when the bot stops; what is left waits for the next start."""
+
+        def run() -> None:
+            try:
+                done = self.index.embed_waiting(stop=lambda: not application.running)
+            except Exception:
+                log.exception("embedding new passages failed; they wait for the next start")
+                return
+            if done:
+                log.info("embedded %d new passage(s)", done)
+
+        with contextlib.suppress(RuntimeError):  # the pool is shut down: the bot is stopping
+            self.executor.submit(run)
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids

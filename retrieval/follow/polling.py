@@ -141,8 +141,12 @@ def check_followable(url: str, fetch: Callable[[str], FetchedPage], max_bytes: i
 class Watcher:
     """Polls every followed source once per `round()`."""
 
-    def __init__(self, index: ArticleIndex, store: FollowStore) -> None:
+    def __init__(self, index: ArticleIndex, store: FollowStore, *, embed: bool = True) -> None:
+        """`embed=False`: new articles are stored (found by their words at
+        once) and their passages left waiting for `index.embed_waiting()`,
+        which the bot runs in the background after each round."""
         self.index, self.store = index, store
+        self.embed = embed
         settings = index.settings
         self.politeness = Politeness(settings.follow_host_delay)
         self.max_per_poll = settings.follow_max_per_poll
@@ -215,7 +219,7 @@ class Watcher:
                 continue
             loaded.append((entry, load_entry(entry, paced_fetch)))
         # Fetched first, stored after: the index's write lock is held only while writing.
-        report = add_raw_articles(self.index, [item for _, item in loaded])
+        report = add_raw_articles(self.index, [item for _, item in loaded], embed=self.embed)
         self._mark_seen(source, loaded, report)
         result = PollResult(source.url, "ok", items=list(report.items))
         for problem in listing.problems:

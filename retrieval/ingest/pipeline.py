@@ -1,10 +1,12 @@
-"""Ingestion: inputs (paths, URLs) → loaded → cleaned → chunked → stored.
+"""Ingestion: inputs (paths, URLs) → loaded → cleaned → chunked → stored → embedded.
 
 One bad input never stops a batch: each failure is reported with its reason
-and the rest still goes in. Passages are embedded in full batches across
-articles, and each article is stored, atomically, as soon as its last
-passage is embedded (`index.BatchWriter`), then reported to `progress`.
-Ctrl-C stops the add between two writes: what was stored stays, whole; what
+and the rest still goes in. Each article is stored, atomically, as soon as
+it is chunked (the catalog and BM25: it can be found by its words at once)
+and reported to `progress`; its passages are embedded in full batches across
+articles, and their vectors written as each batch is done
+(`index.BatchWriter`). Ctrl-C stops the add between two writes: what was
+stored stays, whole (passages not embedded yet wait for their vectors); what
 was read but not stored is listed (`AddInterrupted`).
 """
 
@@ -64,9 +66,13 @@ class AddInterrupted(KeyboardInterrupt):
     `not_stored` the articles read but not yet stored. The index is
     consistent: an interrupted write has been undone."""
 
-    def __init__(self, report: AddReport, not_stored: list[ItemResult]) -> None:
+    def __init__(
+        self, report: AddReport, not_stored: list[ItemResult], waiting_articles: int = 0
+    ) -> None:
         super().__init__("interrupted")
         self.report, self.not_stored = report, not_stored
+        # Stored articles whose vectors were not written yet (the next writer's).
+        self.waiting_articles = waiting_articles
 
 
 Progress = Callable[[ItemResult], None]
@@ -87,9 +93,11 @@ def add_inputs(
     *,
     allow_private: bool = True,
     progress: Progress | None = None,
+    embed: bool = True,
 ) -> AddReport:
     """`tanya add`: files, folders, JSONL and URLs. `allow_private=False` for
-    URLs that arrive from chat (never fetch the server's own network)."""
+    URLs that arrive from chat (never fetch the server's own network).
+    `embed=False`: store only; the passages wait for `index.embed_waiting()`."""
     settings = index.settings
     loaded = iter_inputs(
         inputs,
@@ -97,7 +105,7 @@ def add_inputs(
         max_bytes=settings.fetch_max_bytes,
         max_feed_articles=settings.feed_max_articles,
     )
-    return add_raw_articles(index, loaded, progress=progress)
+    return add_raw_articles(index, loaded, progress=progress, embed=embed)
 
 
 def add_raw_articles(
@@ -105,10 +113,13 @@ def add_raw_articles(
     loaded: Iterable[RawArticle | LoadFailure],
     *,
     progress: Progress | None = None,
+    embed: bool = True,
 ) -> AddReport:
-    """Clean, chunk and store each loaded article; failures are reported, not
-    raised. `progress` gets each article's result once, as soon as it is final
-    (stored, unchanged or failed). Raises `AddInterrupted` on Ctrl-C."""
+    """Clean, chunk and store each loaded article, then embed its passages
+    (`embed=False`: left waiting for `index.embed_waiting()`, e.g. in the
+    background); failures are reported, not raised. `progress` gets each
+    article's result once, as soon as it is final (stored, before its
+    vectors; unchanged or failed). Raises `AddInterrupted` on Ctrl-C."""
     report = AddReport()
 
     def record(item: ItemResult) -> None:
@@ -120,7 +131,7 @@ def add_raw_articles(
         item.status, item.reason = "failed", reason
         record(item)
 
-    batch: BatchWriter[ItemResult] = BatchWriter(index, record, failed)
+    batch: BatchWriter[ItemResult] = BatchWriter(index, record, failed, embed=embed)
     # Articles of this batch not yet stored, by id (and by content, for files:
     # the same file twice under two paths is one article, as across batches).
     seen: dict[str, str] = {}
@@ -218,13 +229,16 @@ def _stop_on_interrupt(
     index: ArticleIndex, report: AddReport, batch: BatchWriter[ItemResult]
 ) -> Iterator[None]:
     """Ctrl-C → `AddInterrupted`. A write cut short leaves journal rows: it is
-    undone here, under the write lock, so the index is consistent when the
-    command exits (not only after the next open)."""
+    finished or undone here, under the write lock, so the index is consistent
+    when the command exits (not only after the next open); passages stored
+    but not embedded stay waiting for their vectors (not re-embedded now:
+    Ctrl-C means stop)."""
     try:
         yield
     except KeyboardInterrupt:
-        index.repair(reembed=False)
-        raise AddInterrupted(report, batch.settle()) from None
+        repaired = index.repair(reembed=False)
+        lost = batch.settle()
+        raise AddInterrupted(report, lost, repaired.waiting_articles) from None
 
 
 def chunk_for_index(index: ArticleIndex, article: Article) -> list[Chunk]:

