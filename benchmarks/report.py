@@ -145,7 +145,6 @@ column says otherwise; the number of runs or queries is given with each
 table. Re-run after any change that could move a number.
 """
 
-_SECTION = re.compile(r"<!-- bench:(\w+) -->\n.*?<!-- /bench:\1 -->\n", re.S)
 ORDER = ("machine", "retrieval", "answers", "ingest", "latency", "fresh", "coldstart")
 
 
@@ -154,12 +153,27 @@ def has_section(path: Path, name: str) -> bool:
 
 
 def write_markdown(path: Path, sections: dict[str, str]) -> None:
-    """Replace the given sections of `path`, keep the others, in a fixed order."""
-    existing: dict[str, str] = {}
-    if path.is_file():
-        existing = {m.group(1): m.group(0) for m in _SECTION.finditer(path.read_text())}
+    """Replace the given sections of `path` where they stand; everything else
+    (the other sections, and notes written by hand between them) is kept as
+    it is. A section the file lacks goes at the end; a new file gets the
+    header and its sections in `ORDER`."""
+
+    def block(name: str, body: str) -> str:
+        return f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
+
+    if not path.is_file():
+        names = [n for n in ORDER if n in sections] + [n for n in sections if n not in ORDER]
+        path.write_text(HEADER + "\n" + "\n".join(block(n, sections[n]) for n in names))
+        return
+    text = path.read_text()
     for name, body in sections.items():
-        existing[name] = f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
-    ordered = [existing[n] for n in ORDER if n in existing]
-    ordered += [v for n, v in existing.items() if n not in ORDER]
-    path.write_text(HEADER + "\n" + "\n".join(ordered))
+        new = block(name, body)
+        pattern = re.compile(
+            rf"<!-- bench:{re.escape(name)} -->\n.*?<!-- /bench:{re.escape(name)} -->\n?", re.S
+        )
+        found = pattern.search(text)
+        if found:
+            text = text[: found.start()] + new + text[found.end() :]
+        else:
+            text = text.rstrip("\n") + "\n\n" + new
+    path.write_text(text)

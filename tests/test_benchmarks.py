@@ -146,3 +146,22 @@ def test_latency_helpers() -> None:
 def test_markdown_table_formats_numbers() -> None:
     text = report.table([{"name": "a", "R@5": 0.9453, "n": 1295, "ms": 123.4}])
     assert "0.945" in text and "1,295" in text and "123" in text
+
+
+def test_writing_sections_keeps_notes_written_by_hand_between_them(tmp_path: Path) -> None:
+    """BENCHMARKS.md has notes between its sections (why a ratio moved, what
+    an A/B showed); a run that rewrites one section keeps them, and keeps
+    every other section where it stands."""
+    from benchmarks.report import write_markdown
+
+    path = tmp_path / "BENCHMARKS.md"
+    write_markdown(path, {"retrieval": "old retrieval", "coldstart": "old cold"})
+    text = path.read_text()
+    path.write_text(
+        text.replace("<!-- /bench:retrieval -->\n", "<!-- /bench:retrieval -->\nA note.\n")
+    )
+    write_markdown(path, {"retrieval": "new retrieval", "botload": "load"})
+    text = path.read_text()
+    assert "A note." in text and "old retrieval" not in text and "new retrieval" in text
+    assert text.index("new retrieval") < text.index("A note.") < text.index("old cold")
+    assert text.index("old cold") < text.index("load")
