@@ -129,6 +129,9 @@ def test_how_many_questions_the_articles_give_no_number_for_are_refused(
         ("a09", "450"),  # how many
         ("a17", "159 meter"),  # how much
         ("a22", "Ova Emilia"),  # a name after a title: "Rektor UGM, Ova Emilia"
+        # "Polda" asked, "Kepolisian Daerah" written; the answer follows the
+        # question's lead word ("Dari mana" → "dari Malaysia").
+        ("a18", "Malaysia"),
     ],
 )
 def test_the_short_answer_is_verbatim_from_the_cited_sentence(
@@ -431,3 +434,19 @@ def test_the_short_answer_is_the_kind_of_thing_asked_for(
     found = best_answer_span(question, answer_kind(question), [sentence])
     got = None if found is None else sentence[found[1][0] : found[1][1]]
     assert got == span
+
+
+def test_a_name_written_as_an_acronym_is_not_absent_from_an_article_spelling_it_out() -> None:
+    """ "Polda Sumatera Utara" over an article writing "Kepolisian Daerah
+    Sumatera Utara" (and the other way round) is about something the corpus
+    holds; "Polda" over a corpus without either form is not."""
+    from retrieval.answer.answerability import absent_names, name_form_terms
+    from retrieval.text.lexical import stem
+
+    spelled_out = {stem(w): 3 for w in ("kepolisian", "daerah", "sumatera", "utara")}
+    question = "Dari mana sabu yang disita Polda Sumatera Utara diselundupkan?"
+    assert {stem("kepolisian"), stem("daerah")} <= set(name_form_terms(question))
+    assert absent_names(question, {**spelled_out, "polda": 0}) == []
+    assert absent_names(question, {"polda": 0, "sumatera": 3, "utara": 3}) == ["Polda"]
+    short = {"polda": 2, stem("kepolisian"): 0, "daerah": 5}
+    assert absent_names("Siapa Kepala Kepolisian Daerah Sumut?", {**short, "sumut": 1}) == []

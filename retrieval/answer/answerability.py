@@ -32,6 +32,7 @@ import numpy as np
 
 from retrieval.answer.boosted_trees import BoostedTrees
 from retrieval.answer.span import find_answer_span, focus_stems, focus_word
+from retrieval.text.acronyms import other_forms
 from retrieval.text.lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
 
 # The corpus's document frequencies: terms → (number of chunks, {term: df}).
@@ -157,7 +158,7 @@ def absent_names(question: str, frequencies: Mapping[str, int]) -> list[str]:
     the corpus holds: "Siapa juara All England?" over articles that never
     mention All England. Such a question is about something the articles do
     not cover, whatever else its words share with them. (`frequencies` must
-    hold the stems of `question_terms(question)`.)"""
+    hold the stems of `question_terms(question)` and `name_form_terms(question)`.)"""
     out = []
     for name in _CAPITAL.findall(question):
         for word in WORD.findall(name):
@@ -165,9 +166,29 @@ def absent_names(question: str, frequencies: Mapping[str, int]) -> list[str]:
             if low in QUESTION_WORDS:
                 continue
             key = low if any(ch.isdigit() for ch in low) else stem(low)
-            if frequencies.get(key, 1) == 0:
+            if frequencies.get(key, 1) == 0 and not _written_otherwise(word, frequencies):
                 out.append(word)
     return out
+
+
+def _written_otherwise(word: str, frequencies: Mapping[str, int]) -> bool:
+    """Whether the corpus holds `word` in another form: "Polda" as
+    "Kepolisian Daerah", or the other way round (`retrieval.text.acronyms`)."""
+    return any(all(frequencies.get(stem(w), 0) > 0 for w in form) for form in other_forms(word))
+
+
+def name_form_terms(question: str) -> list[str]:
+    """The stems `absent_names` also needs: those of the other forms of the
+    question's names (the words of "Polda", the acronyms of "Kepolisian")."""
+    return list(
+        dict.fromkeys(
+            stem(w)
+            for name in _CAPITAL.findall(question)
+            for word in WORD.findall(name)
+            for form in other_forms(word)
+            for w in form
+        )
+    )
 
 
 def is_referring_only(question: str) -> bool:

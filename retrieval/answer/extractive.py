@@ -68,6 +68,7 @@ from retrieval.answer.answerability import (
     absent_names,
     answerability_features,
     load_model,
+    name_form_terms,
     question_terms,
 )
 from retrieval.answer.span import best_answer_span
@@ -420,7 +421,11 @@ class ExtractiveAnswerer:
         # article's own title or outlet carries ("CNN Indonesia") is not
         # absent from it, though no chunk's text holds it.
         own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
-        absent = [w for w in absent_names(question, frequencies) if w.lower() not in own]
+        names = frequencies
+        forms = name_form_terms(question)
+        if forms:
+            names = {**self.frequencies(forms)[1], **frequencies}
+        absent = [w for w in absent_names(question, names) if w.lower() not in own]
         features["absent_names"] = float(len(absent))
         return features
 

@@ -459,18 +459,27 @@ def best_answer_span(
     ranked; in it, the candidate nearest the question's words."""
     if kind is None:
         return None
-    best: tuple[tuple[bool, int, int], int, tuple[int, int]] | None = None
+    best: tuple[tuple[bool, bool, int, int], int, tuple[int, int]] | None = None
     first = shared_words(question, sentences[0]) if sentences else 0
+    # A candidate right after the question's lead word ("dari Malaysia" for
+    # "Dari mana ...?", "menurut X" for "Menurut siapa ...?") says where the
+    # answer is, whatever the sentence's other words. Not "di": nearly every
+    # sentence has a "di <place>".
+    lead = question_lead(question)
+    lead = lead if lead != "di" else None
     for i, sentence in enumerate(sentences):
         shared = shared_words(question, sentence)
         focus = holds_focus(question, sentence)
-        if i and shared < first and not focus:
+        ranked = _ranked(question, kind, sentence)
+        led = bool(ranked) and bool(
+            lead and re.search(rf"\b{lead}\s+$", sentence[: ranked[0][1][0]], re.I)
+        )
+        if i and shared < first and not focus and not led:
             # A sentence saying less of the question than the best one, and
             # not what it asks about, does not answer it ("Kapan Raqqa
             # direbut?": not the date of a sentence naming neither).
             continue
-        ranked = _ranked(question, kind, sentence)
-        key = (focus, shared, -i)
+        key = (led, focus, shared, -i)
         if ranked and (best is None or key > best[0]):
             best = (key, i, ranked[0][1])
     return (best[1], best[2]) if best else None
