@@ -6,7 +6,8 @@
     python -m benchmarks.run --fresh              # clear benchmarks/.cache first
 
 Benchmarks: retrieval, answers (FacQA), answers_idk (IDK-MRC), answers_news (the
-news fixture), ingest, latency, coldstart, botload.
+news fixture), ingest, latency, ask_latency (`tanya ask` warm at 10k chunks), coldstart,
+botload.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ ALL = (
     "answers_news",
     "ingest",
     "latency",
+    "ask_latency",
     "coldstart",
     "botload",
 )
@@ -246,6 +248,12 @@ def run_latency(ctx: Context) -> str:
     return latency.render(latency.run(ctx, index, log))
 
 
+def run_ask_latency(ctx: Context) -> str:
+    from . import ask_latency
+
+    return ask_latency.render(ask_latency.run(ctx, log))
+
+
 def run_coldstart(ctx: Context) -> str:
     from . import coldstart
 
@@ -268,6 +276,7 @@ RUNNERS: dict[str, Callable[[Context], str]] = {
     "answers_news": run_answers_news,
     "ingest": run_ingest,
     "latency": run_latency,
+    "ask_latency": run_ask_latency,
     "coldstart": run_coldstart,
     "botload": run_botload,
 }
@@ -290,7 +299,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--latency-sizes",
         default="",
-        help="comma-separated store sizes for the latency section (default: 1k,10k,100k,1M)",
+        help="comma-separated store sizes for the latency section (default: 1k,10k,100k,1M)"
+        " and the ask_latency section (default: 10k)",
     )
     parser.add_argument(
         "--cache-dir", type=Path, default=CACHE_DIR, help="where artefacts are cached"
