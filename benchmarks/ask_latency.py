@@ -28,9 +28,13 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
+
+import numpy as np
+
+from retrieval.store import TanyaEmbeddings
 
 from . import latency
 from .facqa import benchmark_settings, load_split
@@ -46,6 +50,29 @@ REPO = Path(__file__).resolve().parent.parent
 STAGES = ("retrieve", "answer")
 
 
+class NotingEmbedder(TanyaEmbeddings):
+    """The real embedder, noting the texts each `ask` has it embed (their
+    tokens are counted after the timing): what the time goes on, in numbers
+    a loaded machine does not move."""
+
+    def __init__(self, inner: TanyaEmbeddings) -> None:
+        self.inner = inner
+        self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
+        self.passages: list[str] = []
+        self.queries: list[str] = []
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.passages.extend(texts)
+        return self.inner.embed_passages(texts)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.queries.extend(texts)
+        return self.inner.embed_queries(texts)
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+
 def measure(path: Path, questions: list[str], warmup: list[str]) -> dict[str, Any]:
     """In its own process: the store opened once, the embedder loaded, warm."""
     from retrieval.answer import Answerer
@@ -54,7 +81,8 @@ def measure(path: Path, questions: list[str], warmup: list[str]) -> dict[str, An
     t0 = time.perf_counter()
     # Default settings, offline: no model even if TANYA_LLM is set around us.
     settings = benchmark_settings(path).model_copy(update={"llm": "", "llm_base_url": None})
-    index = ArticleIndex(settings, embedder=load_embedder(settings.embedder))
+    embedder = NotingEmbedder(load_embedder(settings.embedder))
+    index = ArticleIndex(settings, embedder=embedder)
     answerer = Answerer(index, settings)
     open_s = time.perf_counter() - t0
     for q in warmup:
@@ -63,6 +91,7 @@ def measure(path: Path, questions: list[str], warmup: list[str]) -> dict[str, An
     times: dict[str, list[float]] = {"search": [], "ask": [], "rest": []}
     times |= {stage: [] for stage in (*STAGES, "ask_again", "answer_again")}
     found = 0
+    embedded: list[tuple[list[str], list[str]]] = []  # per ask: sentences, queries
     for n, q in enumerate(questions):
         for step in ("search", "ask") if n % 2 == 0 else ("ask", "search"):
             started = time.perf_counter()
@@ -70,9 +99,11 @@ def measure(path: Path, questions: list[str], warmup: list[str]) -> dict[str, An
                 index.search(q, k=settings.top_k)
                 times["search"].append((time.perf_counter() - started) * 1000)
                 continue
+            before = len(embedder.passages), len(embedder.queries)
             answer = answerer.ask(q)
             whole = (time.perf_counter() - started) * 1000
             times["ask"].append(whole)
+            embedded.append((embedder.passages[before[0] :], embedder.queries[before[1] :]))
             staged = 0.0
             for stage in STAGES:
                 spent = answer.timings_ms.get(stage, 0.0)
@@ -96,6 +127,12 @@ def measure(path: Path, questions: list[str], warmup: list[str]) -> dict[str, An
         "open_s": open_s,
         "k": settings.top_k,
         "found": found,
+        # Per ask: texts embedded as passages (the answerer's sentences) and
+        # as queries, and their tokens (e5's own count).
+        "sentences_embedded": [len(p) for p, _ in embedded],
+        "sentence_tokens": [sum(embedder.count_tokens(t) for t in p) for p, _ in embedded],
+        "queries_embedded": [len(q) for _, q in embedded],
+        "query_tokens": [sum(embedder.count_tokens(t) for t in q) for _, q in embedded],
         "times_ms": times,
     }
 
@@ -167,6 +204,16 @@ def render(result: dict[str, Any]) -> str:
             f'{s["found"]} of {len(t["ask"])} answered (not "not found"); '
             f"store opened and embedder loaded in {s['open_s']:.1f} s (not timed above)."
         )
+        n = len(s["queries_embedded"])
+        verdicts += [
+            "",
+            f"What each `ask` had the embedder do (mean of {n}; load does not move these): "
+            f"{sum(s['queries_embedded']) / n:.2f} query embedding(s) of "
+            f"{sum(s['query_tokens']) / n:.0f} tokens in all, and "
+            f"{sum(s['sentences_embedded']) / n:.1f} sentences embedded as passages, "
+            f"{sum(s['sentence_tokens']) / n:.0f} tokens (the sentences not yet in the "
+            "answerer's cache among the 10 best by the other signals).",
+        ]
     return "\n".join(
         [
             "## `tanya ask` latency, warm (issue 12)",

@@ -126,6 +126,9 @@ def test_ask_latency_benchmark_writes_its_section(facqa_dir: Path, tmp_path: Pat
     for row in ("hybrid `search` alone (baseline)", "`ask`, whole", "… of which: answer"):
         assert f"| 12     | {row}" in text
     assert "At 12 chunks: `ask` p50" in text and "over the search alone" in text
+    # The question is embedded once per ask (the search's vector is reused).
+    assert "What each `ask` had the embedder do (mean of 6" in text
+    assert "1.00 query embedding(s)" in text
 
 
 def test_markdown_table_formats_numbers() -> None:
