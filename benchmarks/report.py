@@ -146,7 +146,19 @@ table. Re-run after any change that could move a number.
 """
 
 _SECTION = re.compile(r"<!-- bench:(\w+) -->\n.*?<!-- /bench:\1 -->\n", re.S)
-ORDER = ("machine", "retrieval", "answers", "ingest", "latency", "coldstart")
+# Where a section goes in a new file, and where a section new to a file is put.
+ORDER = (
+    "machine",
+    "retrieval",
+    "answers",
+    "answers_news",
+    "answers_idk",
+    "ingest",
+    "latency",
+    "ask_latency",
+    "coldstart",
+    "botload",
+)
 
 
 def has_section(path: Path, name: str) -> bool:
@@ -154,12 +166,26 @@ def has_section(path: Path, name: str) -> bool:
 
 
 def write_markdown(path: Path, sections: dict[str, str]) -> None:
-    """Replace the given sections of `path`, keep the others, in a fixed order."""
-    existing: dict[str, str] = {}
-    if path.is_file():
-        existing = {m.group(1): m.group(0) for m in _SECTION.finditer(path.read_text())}
-    for name, body in sections.items():
-        existing[name] = f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
-    ordered = [existing[n] for n in ORDER if n in existing]
-    ordered += [v for n, v in existing.items() if n not in ORDER]
-    path.write_text(HEADER + "\n" + "\n".join(ordered))
+    """Replace the given sections of `path` where they are, keeping everything
+    else as written (other sections, notes between them); a section the file
+    lacks goes after the one before it in `ORDER` (a new file: all in `ORDER`)."""
+    blocks = {
+        name: f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
+        for name, body in sections.items()
+    }
+    text = path.read_text() if path.is_file() else HEADER
+    for name in sorted(blocks, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)):
+        block = blocks[name]
+        found = {m.group(1): m for m in _SECTION.finditer(text)}
+        if name in found:
+            m = found[name]
+            text = text[: m.start()] + block + text[m.end() :]
+            continue
+        rank = ORDER.index(name) if name in ORDER else len(ORDER)
+        before = [found[n] for n in ORDER[:rank] if n in found]
+        if before:
+            end = max(m.end() for m in before)
+            text = text[:end] + "\n" + block + text[end:]
+        else:
+            text = text.rstrip("\n") + "\n\n" + block
+    path.write_text(text)
