@@ -81,7 +81,7 @@ def measure(path: Path, questions: list[str], warmup: list[str]) -> dict[str, An
     t0 = time.perf_counter()
     # Default settings, offline: no model even if TANYA_LLM is set around us.
     settings = benchmark_settings(path).model_copy(update={"llm": "", "llm_base_url": None})
-    embedder = NotingEmbedder(load_embedder(settings.embedder))
+    embedder = NotingEmbedder(load_embedder(settings.embedder, settings.embed_threads))
     index = ArticleIndex(settings, embedder=embedder)
     answerer = Answerer(index, settings)
     open_s = time.perf_counter() - t0
