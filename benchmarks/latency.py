@@ -231,11 +231,12 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print) -> dict:
-    sizes: tuple[int, ...] = QUICK_SIZES if ctx.quick else SIZES
-    chosen = getattr(ctx.args, "latency_sizes", "")
-    if chosen:
-        sizes = tuple(int(s) for s in chosen.split(",") if s.strip())
+def stores(
+    ctx: Any, sizes: Sequence[int], log: Callable[[str], None]
+) -> tuple[dict[int, Path], Path]:
+    """The stores of `sizes` chunks, built once and cached (every store first,
+    so a query never runs beside a build), and the scratch folder holding the
+    source passages and vectors they are made from."""
     passages = corpus_passages(ctx.facqa_dir)
     # The FacQA index build cached these; embed any that are missing.
     from .cache import CachingEmbedder
@@ -246,11 +247,6 @@ def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print)
     source = scratch / "source.npz"
     np.savez(source, vectors=vectors)
     (scratch / "passages.json").write_text(json.dumps(passages, ensure_ascii=False))
-    n_questions = QUICK_QUERIES if ctx.quick else QUERIES
-    questions = [q.question for q in load_split(ctx.facqa_dir, "valid")][:n_questions]
-    (scratch / "questions.json").write_text(json.dumps(questions, ensure_ascii=False))
-
-    # Every store first (a query never runs beside a build), then the queries.
     paths = {}
     for size in sizes:
         key = fingerprint(code_fingerprint(), GENERATOR_VERSION, size, passages, ctx.embedder.name)
@@ -260,6 +256,19 @@ def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print)
             log(f"  latency: building a {size:,}-chunk store (precomputed vectors) …")
             record = _child(["build", str(path), str(size), str(scratch), ctx.embedder.name], log)
             ctx.cache.mark_ready(path, record)
+    return paths, scratch
+
+
+def run(ctx: Any, facqa_index: ArticleIndex, log: Callable[[str], None] = print) -> dict:
+    sizes: tuple[int, ...] = QUICK_SIZES if ctx.quick else SIZES
+    chosen = getattr(ctx.args, "latency_sizes", "")
+    if chosen:
+        sizes = tuple(int(s) for s in chosen.split(",") if s.strip())
+    paths, scratch = stores(ctx, sizes, log)
+    n_questions = QUICK_QUERIES if ctx.quick else QUERIES
+    questions = [q.question for q in load_split(ctx.facqa_dir, "valid")][:n_questions]
+    (scratch / "questions.json").write_text(json.dumps(questions, ensure_ascii=False))
+
     results = []
     for size in sizes:
         path = paths[size]

@@ -145,7 +145,21 @@ column says otherwise; the number of runs or queries is given with each
 table. Re-run after any change that could move a number.
 """
 
-ORDER = ("machine", "retrieval", "answers", "ingest", "latency", "fresh", "coldstart")
+_SECTION = re.compile(r"<!-- bench:(\w+) -->\n.*?<!-- /bench:\1 -->\n", re.S)
+# Where a section goes in a new file, and where a section new to a file is put.
+ORDER = (
+    "machine",
+    "retrieval",
+    "answers",
+    "answers_news",
+    "answers_idk",
+    "ingest",
+    "latency",
+    "fresh",
+    "ask_latency",
+    "coldstart",
+    "botload",
+)
 
 
 def has_section(path: Path, name: str) -> bool:
@@ -153,27 +167,26 @@ def has_section(path: Path, name: str) -> bool:
 
 
 def write_markdown(path: Path, sections: dict[str, str]) -> None:
-    """Replace the given sections of `path` where they stand; everything else
-    (the other sections, and notes written by hand between them) is kept as
-    it is. A section the file lacks goes at the end; a new file gets the
-    header and its sections in `ORDER`."""
-
-    def block(name: str, body: str) -> str:
-        return f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
-
-    if not path.is_file():
-        names = [n for n in ORDER if n in sections] + [n for n in sections if n not in ORDER]
-        path.write_text(HEADER + "\n" + "\n".join(block(n, sections[n]) for n in names))
-        return
-    text = path.read_text()
-    for name, body in sections.items():
-        new = block(name, body)
-        pattern = re.compile(
-            rf"<!-- bench:{re.escape(name)} -->\n.*?<!-- /bench:{re.escape(name)} -->\n?", re.S
-        )
-        found = pattern.search(text)
-        if found:
-            text = text[: found.start()] + new + text[found.end() :]
+    """Replace the given sections of `path` where they are, keeping everything
+    else as written (other sections, notes between them); a section the file
+    lacks goes after the one before it in `ORDER` (a new file: all in `ORDER`)."""
+    blocks = {
+        name: f"<!-- bench:{name} -->\n{body.rstrip()}\n<!-- /bench:{name} -->\n"
+        for name, body in sections.items()
+    }
+    text = path.read_text() if path.is_file() else HEADER
+    for name in sorted(blocks, key=lambda n: ORDER.index(n) if n in ORDER else len(ORDER)):
+        block = blocks[name]
+        found = {m.group(1): m for m in _SECTION.finditer(text)}
+        if name in found:
+            m = found[name]
+            text = text[: m.start()] + block + text[m.end() :]
+            continue
+        rank = ORDER.index(name) if name in ORDER else len(ORDER)
+        before = [found[n] for n in ORDER[:rank] if n in found]
+        if before:
+            end = max(m.end() for m in before)
+            text = text[:end] + "\n" + block + text[end:]
         else:
-            text = text.rstrip("\n") + "\n\n" + new
+            text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text)

@@ -7,7 +7,7 @@
 
 Benchmarks: retrieval, answers (FacQA), answers_idk (IDK-MRC), answers_news (the
 news fixture), ingest, latency, fresh (an added article to search, on latency's
-100k store), coldstart, botload.
+100k store), ask_latency (`tanya ask` warm at 10k chunks), coldstart, botload.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ ALL = (
     "ingest",
     "latency",
     "fresh",
+    "ask_latency",
     "coldstart",
     "botload",
 )
@@ -252,6 +253,10 @@ def run_fresh(ctx: Context) -> str:
     from . import fresh
 
     return fresh.render(fresh.run(ctx.cache, ctx.facqa_dir, ctx.embedder, ctx.quick, log))
+def run_ask_latency(ctx: Context) -> str:
+    from . import ask_latency
+
+    return ask_latency.render(ask_latency.run(ctx, log))
 
 
 def run_coldstart(ctx: Context) -> str:
@@ -277,6 +282,7 @@ RUNNERS: dict[str, Callable[[Context], str]] = {
     "ingest": run_ingest,
     "latency": run_latency,
     "fresh": run_fresh,
+    "ask_latency": run_ask_latency,
     "coldstart": run_coldstart,
     "botload": run_botload,
 }
@@ -299,7 +305,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--latency-sizes",
         default="",
-        help="comma-separated store sizes for the latency section (default: 1k,10k,100k,1M)",
+        help="comma-separated store sizes for the latency section (default: 1k,10k,100k,1M)"
+        " and the ask_latency section (default: 10k)",
     )
     parser.add_argument(
         "--cache-dir", type=Path, default=CACHE_DIR, help="where artefacts are cached"

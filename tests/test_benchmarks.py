@@ -143,6 +143,43 @@ def test_latency_helpers() -> None:
     assert 0.9 < float(moved @ vector) < 0.97
 
 
+def test_ask_latency_benchmark_writes_its_section(facqa_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "BENCHMARKS.md"
+    args = ["--only", "ask_latency", "--quick", "--latency-sizes", "12"]
+    args += ["--facqa-dir", str(facqa_dir), "--cache-dir", str(tmp_path / "cache")]
+    assert main([*args, "--output", str(out)]) == 0
+
+    text = out.read_text(encoding="utf-8")
+    assert "<!-- bench:ask_latency -->" in text
+    assert "## `tanya ask` latency, warm (issue 12)" in text
+    assert "6 FacQA valid questions, each asked once through `Answerer.ask`" in text
+    # The whole ask, its stages, and the same run's search alone beside them.
+    for row in ("hybrid `search` alone (baseline)", "`ask`, whole", "… of which: answer"):
+        assert f"| 12     | {row}" in text
+    assert "At 12 chunks: `ask` p50" in text and "over the search alone" in text
+    # The question is embedded once per ask (the search's vector is reused).
+    assert "What each `ask` had the embedder do (mean of 6" in text
+    assert "1.00 query embedding(s)" in text
+
+
+def test_writing_sections_keeps_the_notes_and_sections_around_them(tmp_path: Path) -> None:
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text(
+        "# Benchmarks\n\n<!-- bench:latency -->\nold latency\n<!-- /bench:latency -->\n\n"
+        "A note on the latency run.\n\n<!-- bench:coldstart -->\ncold\n<!-- /bench:coldstart -->\n"
+        "\n## Feed parsers\n\nA section by hand.\n",
+        encoding="utf-8",
+    )
+    report.write_markdown(out, {"latency": "new latency", "ask_latency": "asked"})
+
+    text = out.read_text(encoding="utf-8")
+    assert "old latency" not in text
+    for kept in ("A note on the latency run.", "cold", "## Feed parsers", "A section by hand."):
+        assert kept in text
+    # A section new to the file goes after the one before it in the run's order.
+    assert text.index("new latency") < text.index("asked") < text.index("cold")
+
+
 def test_markdown_table_formats_numbers() -> None:
     text = report.table([{"name": "a", "R@5": 0.9453, "n": 1295, "ms": 123.4}])
     assert "0.945" in text and "1,295" in text and "123" in text

@@ -53,7 +53,7 @@ from retrieval.answer.types import Answer, Citation, Turn
 from retrieval.core.redaction import redact, redact_settings
 from retrieval.core.settings import Settings
 from retrieval.search.time_range import time_scope
-from retrieval.store import ArticleIndex, SearchFilters, hit_documents
+from retrieval.store import ArticleIndex, SearchFilters, hit_documents, one_vector_per_question
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.messages import Messages
 from retrieval.text.question import Language, question_language
@@ -221,6 +221,8 @@ class Answerer:
     def mode(self) -> str:
         return f"llm ({self.model_spec})" if self.model_spec else "extractive (offline)"
 
+    # The search and the answerer embed the question once between them.
+    @one_vector_per_question()
     def ask(
         self,
         question: str,

