@@ -253,6 +253,8 @@ def run_fresh(ctx: Context) -> str:
     from . import fresh
 
     return fresh.render(fresh.run(ctx.cache, ctx.facqa_dir, ctx.embedder, ctx.quick, log))
+
+
 def run_ask_latency(ctx: Context) -> str:
     from . import ask_latency
 
