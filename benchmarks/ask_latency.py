@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -159,16 +157,7 @@ def run(ctx: Any, log: Callable[[str], None] = print) -> dict[str, Any]:
 
 
 def _child(args: list[str], log: Callable[[str], None]) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ask_latency", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0:
-        log(proc.stderr[-3000:])
-        raise RuntimeError(f"benchmarks.ask_latency failed (exit {proc.returncode})")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return latency.child_json("benchmarks.ask_latency", args, log)
 
 
 def render(result: dict[str, Any]) -> str:

@@ -208,17 +208,23 @@ def _status_mb(field: str) -> float:
 # --- the parent: one build and one query subprocess per size ---------------------------------
 
 
-def _child(args: list[str], log: Callable[[str], None]) -> dict[str, Any]:
+def child_json(module: str, args: list[str], log: Callable[[str], None]) -> dict[str, Any]:
+    """Run `python -m MODULE ARGS` (a measurement in a process of its own, so
+    its memory and imports are its own) and read the JSON of its last line."""
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.latency", *args],
+        [sys.executable, "-m", module, *args],
         cwd=REPO,
         capture_output=True,
         text=True,
     )
     if proc.returncode != 0:
         log(proc.stderr[-3000:])
-        raise RuntimeError(f"benchmarks.latency {args[0]} failed (exit {proc.returncode})")
+        raise RuntimeError(f"{module} {args[0]} failed (exit {proc.returncode})")
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _child(args: list[str], log: Callable[[str], None]) -> dict[str, Any]:
+    return child_json("benchmarks.latency", args, log)
 
 
 def percentile(values: Sequence[float], p: float) -> float:

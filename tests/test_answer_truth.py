@@ -217,19 +217,27 @@ def test_a_model_claim_its_cited_passage_does_not_make_is_dropped_with_a_note(
     assert answer.citations and "Cianjur" in answer.citations[0].quote
 
 
+def model_answerer(
+    index: ArticleIndex, server: OpenAIServer, question: str, passage_holding: str
+) -> tuple[Answerer, int]:
+    """An answerer with the local OpenAI server as its model, and the number
+    of the passage holding `passage_holding` among those it gives the model."""
+    settings = index.settings.model_copy(
+        update={"llm": "openai:gpt-test", "llm_base_url": server.base_url}
+    )
+    answerer = Answerer(index, settings)
+    docs = answerer.retriever.invoke(question)
+    return answerer, next(i for i, d in enumerate(docs, 1) if passage_holding in d.page_content)
+
+
 def test_an_unsupported_claim_is_never_streamed(
     news_index: ArticleIndex, openai_server: OpenAIServer
 ) -> None:
     """The claim check runs on each sentence before it is shown: what a user
     saw while the answer streamed is never withdrawn from the final answer.
     (It once ran after the stream, so the claim was on screen first.)"""
-    settings = news_index.settings.model_copy(
-        update={"llm": "openai:gpt-test", "llm_base_url": openai_server.base_url}
-    )
-    answerer = Answerer(news_index, settings)
     question = "Kapan gempa Cianjur terjadi?"
-    docs = answerer.retriever.invoke(question)
-    n = next(i for i, d in enumerate(docs, 1) if "Cianjur" in d.page_content)
+    answerer, n = model_answerer(news_index, openai_server, question, "Cianjur")
     unsupported = f"Gempa itu menewaskan 600 orang dan merobohkan Masjid Agung Cianjur [{n}]."
     supported = f"Gempa Cianjur terjadi pada Senin, 21 November 2022 [{n}]."
     openai_server.reply_with(f"{unsupported} {supported}")
@@ -245,13 +253,8 @@ def test_an_unsupported_claim_is_never_streamed(
 def test_a_model_answer_whose_only_claim_is_unsupported_falls_back_to_the_quotes(
     news_index: ArticleIndex, openai_server: OpenAIServer
 ) -> None:
-    settings = news_index.settings.model_copy(
-        update={"llm": "openai:gpt-test", "llm_base_url": openai_server.base_url}
-    )
-    answerer = Answerer(news_index, settings)
     question = "Siapa yang memimpin putaran pendanaan Kebun Pintar?"
-    docs = answerer.retriever.invoke(question)
-    n = next(i for i, d in enumerate(docs, 1) if "East Ventures" in d.page_content)
+    answerer, n = model_answerer(news_index, openai_server, question, "East Ventures")
     openai_server.reply_with(f"Putaran pendanaan itu dipimpin oleh Sequoia Capital [{n}].")
     answer = answerer.ask(question)
     assert "Sequoia" not in answer.answer

@@ -11,7 +11,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ import pytest
 from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex, fuse, passage_texts
 from tests.helpers.articles import BATTLE, RICE, make_article, sentence_chunks
-from tests.helpers.cli import command_env, tanya, tanya_json
+from tests.helpers.cli import command_env, tanya, tanya_json, wait_for
 from tests.servers.web import WebServer
 
 FLOOD = {
@@ -53,18 +52,6 @@ def chunk_ids_of(data_dir: Path, article_id: str) -> list[str]:
         return sorted(r[0] for r in rows)
 
 
-def wait_until(condition, proc: subprocess.Popen[bytes], what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if condition():
-                return
-        except sqlite3.OperationalError:
-            pass  # the catalog is being created
-        time.sleep(0.05)
-    raise AssertionError(f"the add ended (or took too long) before {what}")
-
-
 # --- a real add, killed between the two stores -----------------------------------------------
 def test_an_add_killed_before_its_vectors_loses_nothing_and_the_next_writer_embeds_them(
     data_dir: Path, tmp_path: Path, web_server: WebServer
@@ -88,7 +75,7 @@ def test_an_add_killed_before_its_vectors_loses_nothing_and_the_next_writer_embe
         stderr=subprocess.DEVNULL,
     )
     try:
-        wait_until(lambda: web_server.requests_to("/lambat"), proc, "it fetched the slow page")
+        wait_for(lambda: web_server.requests_to("/lambat"), proc, "it fetched the slow page")
 
         # Stored, before any vector: found by its words, in both modes that use them.
         assert titles(tanya_json("search", FLOOD_QUERY, "--mode", "lexical"))[0] == FLOOD["title"]

@@ -22,7 +22,7 @@ from retrieval.store.article_index import REINDEX_META, ArticleIndex
 from retrieval.store.embeddings import load_embedder
 from tests.conftest import SEED_ARTICLE
 from tests.helpers.articles import BATTLE, RICE, sentence_chunks
-from tests.helpers.cli import tanya, tanya_json
+from tests.helpers.cli import tanya, tanya_json, wait_for
 
 OTHER_EMBEDDER = "sentence-transformers:some-older-model"
 
@@ -39,18 +39,6 @@ def many_articles(path: Path, n: int) -> Path:
     ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     return path
-
-
-def wait_for(condition, proc: subprocess.Popen[bytes], what: str) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            if condition():
-                return
-        except sqlite3.OperationalError:
-            pass  # the catalog is being created
-        time.sleep(0.05)
-    raise AssertionError(f"the command ended (or took too long) before {what}")
 
 
 def stored_articles(data_dir: Path) -> int:

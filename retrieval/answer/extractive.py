@@ -445,16 +445,17 @@ class ExtractiveAnswerer:
             found = probability >= self.model.threshold and not features["absent_names"]
         else:
             found = best.evidence >= c.threshold
+        not_found = Extract(
+            text="",
+            found=False,
+            chosen=[],
+            best=best,
+            spans={},
+            probability=probability,
+            features=features,
+        )
         if best is None or not found:
-            return Extract(
-                text="",
-                found=False,
-                chosen=[],
-                best=best,
-                spans={},
-                probability=probability,
-                features=features,
-            )
+            return not_found
         # The sentences that may hold the answer: the best, and those close
         # behind it. With a short answer, the one holding it is quoted first
         # (alone, by default); without one, the best and those close behind.
@@ -468,15 +469,7 @@ class ExtractiveAnswerer:
             # "Berapa korban ...?" with no number that counts them in the
             # sentences that answer best: the passages do not say how many
             # (a number of something else is not the answer; `span.py`).
-            return Extract(
-                text="",
-                found=False,
-                chosen=[],
-                best=best,
-                spans={},
-                probability=probability,
-                features=features,
-            )
+            return not_found
         chosen = near
         if found_span is not None:
             keep = near[found_span[0]]

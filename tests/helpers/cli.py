@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
+import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -61,3 +65,20 @@ def chat_env(data_dir: Path, **extra: str) -> dict[str, str]:
     # waiting for the answer could swallow what the test types next.
     env["PROMPT_TOOLKIT_NO_CPR"] = "1"
     return env
+
+
+def wait_for(
+    condition: Callable[[], object], proc: subprocess.Popen[bytes], what: str, timeout: float = 180
+) -> None:
+    """Poll `condition` while the `tanya` subprocess `proc` runs: it must
+    become true before the command ends (or `timeout` s pass). A catalog
+    being created meanwhile reads as "not yet"."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if condition():
+                return
+        except sqlite3.OperationalError:
+            pass  # the catalog is being created
+        time.sleep(0.05)
+    raise AssertionError(f"the command ended (or took too long) before {what}")
