@@ -201,7 +201,8 @@ def render(result: dict[str, Any]) -> str:
             f"{sum(s['query_tokens']) / n:.0f} tokens in all, and "
             f"{sum(s['sentences_embedded']) / n:.1f} sentences embedded as passages, "
             f"{sum(s['sentence_tokens']) / n:.0f} tokens (the sentences not yet in the "
-            "answerer's cache among the 10 best by the other signals).",
+            "answerer's cache among the best few by the other signals: `_DENSE_CANDIDATES`, "
+            "retrieval/answer/extractive.py).",
         ]
     return "\n".join(
         [
