@@ -358,22 +358,15 @@ class Answerer:
         if early is not None:
             yield AnswerChunk(answer=early)
             return
-        # Only checked sentences reach the user, while streaming and at the end.
-        checked_text: list[str] = []
-        gate = ClaimGate(self.extractive)
-        checker = AnswerChecker(retrieved.passages, checked_text.append, extra_check=gate)
-        streamed = False
+        stream = _CheckedStream(self, retrieved)
         with timed(retrieved.question.timings, "answer"):
             try:
                 for token in self._answer_llm.stream(self._model_inputs(retrieved)):
-                    checker.feed(token)
-                    while checked_text:
-                        streamed = True
-                        yield AnswerChunk(text=checked_text.pop(0))
+                    yield from stream.feed(token)
             except Exception as exc:
-                yield self._after_model_failure(retrieved, exc, streamed=streamed)
+                yield stream.failed(exc)
                 return
-            last = self._checked_answer(retrieved, checker, gate, checked_text)
+            last = stream.finish()
         yield last
 
     async def _aanswer_with_model(self, retrieved: Retrieved) -> AsyncIterator[AnswerChunk]:
@@ -383,21 +376,16 @@ class Answerer:
         if early is not None:
             yield AnswerChunk(answer=early)
             return
-        checked_text: list[str] = []
-        gate = ClaimGate(self.extractive)
-        checker = AnswerChecker(retrieved.passages, checked_text.append, extra_check=gate)
-        streamed = False
+        stream = _CheckedStream(self, retrieved)
         with timed(retrieved.question.timings, "answer"):
             try:
                 async for token in self._answer_llm.astream(self._model_inputs(retrieved)):
-                    checker.feed(token)
-                    while checked_text:
-                        streamed = True
-                        yield AnswerChunk(text=checked_text.pop(0))
+                    for chunk in stream.feed(token):
+                        yield chunk
             except Exception as exc:
-                yield self._after_model_failure(retrieved, exc, streamed=streamed)
+                yield stream.failed(exc)
                 return
-            last = self._checked_answer(retrieved, checker, gate, checked_text)
+            last = stream.finish()
         yield last
 
     def _model_inputs(self, retrieved: Retrieved) -> dict[str, str]:
@@ -496,4 +484,37 @@ class Answerer:
             passages=retrieved.passages,
             time_filter=retrieved.scope.time_filter,
             attribution=attribution(citations, question.language),
+        )
+
+
+class _CheckedStream:
+    """A model's answer as it streams, through the checks (`AnswerChecker`,
+    with the claim check as its per-sentence test): what the sync and async
+    paths of `Answerer` share. Only checked sentences reach the user, while
+    streaming and at the end."""
+
+    def __init__(self, answerer: Answerer, retrieved: Retrieved) -> None:
+        self.answerer, self.retrieved = answerer, retrieved
+        self.checked_text: list[str] = []
+        self.gate = ClaimGate(answerer.extractive)
+        self.checker = AnswerChecker(
+            retrieved.passages, self.checked_text.append, extra_check=self.gate
+        )
+        self.streamed = False  # a checked sentence has gone out
+
+    def feed(self, token: str) -> list[AnswerChunk]:
+        """The model's next token in; the sentences it completed and that
+        passed, as chunks to yield."""
+        self.checker.feed(token)
+        chunks = [AnswerChunk(text=text) for text in self.checked_text]
+        self.checked_text.clear()
+        self.streamed = self.streamed or bool(chunks)
+        return chunks
+
+    def failed(self, exc: Exception) -> AnswerChunk:
+        return self.answerer._after_model_failure(self.retrieved, exc, streamed=self.streamed)
+
+    def finish(self) -> AnswerChunk:
+        return self.answerer._checked_answer(
+            self.retrieved, self.checker, self.gate, self.checked_text
         )
