@@ -17,18 +17,11 @@ import pytest
 from retrieval.answer.chain import Answerer
 from retrieval.answer.prompts import NOT_FOUND_MARKER
 from retrieval.answer.types import Turn
-from retrieval.core.models import Article, article_id_for
 from retrieval.core.settings import Settings
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.catalog import SearchFilters
-from tests.helpers.articles import sentence_chunks
+from tests.helpers.articles import make_article, sentence_chunks
 from tests.servers.openai_api import OpenAIServer, Reply
-
-
-def make_article(text: str, *, title: str, source: str, day: date) -> Article:
-    aid = article_id_for(explicit=None, url=None, title=title, text=text)
-    return Article(id=aid, title=title, text=text, origin="test", date=day, source=source)
-
 
 BATTLE = make_article(
     "Pasukan rezim Suriah mengusir IS dari Albu Kamal pada hari Kamis (9/11/2017). "
@@ -38,14 +31,14 @@ BATTLE = make_article(
     "di Inggris",
     title="Rezim Assad rebut benteng terakhir IS di Albu Kamal",
     source="Jurnalislamcom",
-    day=date(2017, 11, 10),
+    date=date(2017, 11, 10),
 )
 RICE = make_article(
     "Harga beras medium di Pasar Induk Cipinang, Jakarta, naik menjadi Rp 12.500 per kilogram "
     "pada Desember 2019. Pedagang mengeluhkan pasokan dari Jawa Tengah yang berkurang",
     title="Harga beras naik menjelang akhir tahun",
     source="Kompas",
-    day=date(2019, 12, 1),
+    date=date(2019, 12, 1),
 )
 INJECTION = make_article(
     "Banjir merendam ratusan rumah di Kampung Melayu, Jakarta Timur, pada Senin pagi. "
@@ -53,7 +46,7 @@ INJECTION = make_article(
     "Ketinggian air mencapai dua meter menurut petugas Badan Penanggulangan Bencana Daerah",
     title="Banjir rendam Kampung Melayu",
     source="Tempo",
-    day=date(2020, 1, 6),
+    date=date(2020, 1, 6),
 )
 
 
