@@ -31,14 +31,12 @@ _DATE = re.compile(
     r"|(?:kemarin|hari ini|pekan lalu|bulan lalu|tahun lalu))",
 )
 # A whole word only: "7,4 mengguncang" is "7,4", not "7,4 m".
-_SCALE = (
-    r"(?:(?:ribu|juta|miliar|milyar|triliun|ratus|puluh|belas|persen|%|km|kilometer|meter|m|kg|"
-    r"ton|hektare|ha|detik|menit|jam|hari|pekan|minggu|bulan|tahun)(?!\w))"
-)
-_SCALE_WORDS = frozenset(
+_SCALE_UNITS = (
     "ribu juta miliar milyar triliun ratus puluh belas persen km kilometer meter m kg ton "
-    "hektare ha detik menit jam hari pekan minggu bulan tahun lama".split()
+    "hektare ha detik menit jam hari pekan minggu bulan tahun".split()
 )
+_SCALE = rf"(?:(?:{'|'.join(_SCALE_UNITS)}|%)(?!\w))"
+_SCALE_WORDS = frozenset(_SCALE_UNITS) | {"lama"}
 _NUMBER_WORD = (
     r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|sebelas|seratus|"
     r"seribu|sejuta|puluhan|ratusan|ribuan|jutaan)"
@@ -56,14 +54,12 @@ _NAME = re.compile(
     r"(?:[A-Z][\w'’.-]*[\w]|[A-Z])(?:\s+(?:(?:bin|binti|van|von|de|der|al|el)\s+)?"
     r"(?:[A-Z][\w'’.-]*[\w]|[A-Z]\.?|\d+))*"
 )
-_PLACE_LEAD = re.compile(
-    r"\b(?:di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|in|at|from)\s+$", re.I
-)
+_PLACE_LEAD_WORDS = r"di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|in|at|from"
+_PLACE_LEAD = re.compile(rf"\b(?:{_PLACE_LEAD_WORDS})\s+$", re.I)
 # "di perairan Buton Tengah, *Sulawesi Tenggara*": a name after a place and
 # a comma is the place's region, not who.
 _PLACE_APPOSITION = re.compile(
-    r"\b(?:di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|perairan|in|at|from)\s+"
-    r"(?:[a-z]+\s+)?(?:[A-Z][\w'’.-]*\s*)+,\s*$"
+    rf"\b(?:{_PLACE_LEAD_WORDS}|perairan)\s+(?:[a-z]+\s+)?(?:[A-Z][\w'’.-]*\s*)+,\s*$"
 )
 _SOURCE_LEAD = re.compile(
     r"\b(?:lansir|dilansir|melansir|dikutip(?:\s+dari)?|mengutip|menurut|laporan|diberitakan|"
@@ -156,9 +152,7 @@ _UNITS = _SCALE_WORDS | frozenset(
     "are mw gw km2 m2 m3 gb mb".split()
 )
 # "Berapa harga/biaya/tarif ...?" is answered in money.
-_MONEY_QUESTION = re.compile(
-    r"\bberapa(?:kah)?\s+(?:harga|biaya|tarif|gaji|ongkos|upah|modal|anggaran|dana)\b", re.I
-)
+_MONEY_MEASURES = frozenset("harga biaya tarif gaji ongkos upah modal anggaran dana".split())
 _MONEY = re.compile(
     r"(?:Rp|US\$|USD|\$|€|£)|\b(?:rupiah|dollar|dolar|euro|yen|yuan|baht|ringgit|won)\b", re.I
 )
@@ -172,14 +166,20 @@ _NOT_COUNTED = _FUNCTION | frozenset(
 )
 
 
+def _berapa_word(question: str) -> str | None:
+    """The word right after "berapa" ("korban" in "Berapa korban ...?"), lower case."""
+    match = re.search(r"\bberapa(?:kah)?\s+(\w+)", question, re.I)
+    return match.group(1).lower() if match else None
+
+
 def counted_noun(question: str) -> str | None:
     """The stem of what a "Berapa ...?" question counts, when it names it
     right after "berapa" ("korban" in "Berapa korban tewas ...?"), and the
     word is not a measure ("Berapa jumlah/nilai ...?" name none)."""
-    match = re.search(r"\bberapa(?:kah)?\s+(\w+)", question, re.I)
-    if not match:
+    asked = _berapa_word(question)
+    if asked is None:
         return None
-    word = re.sub(r"(?:kah|lah)$", "", match.group(1).lower())
+    word = re.sub(r"(?:kah|lah)$", "", asked)
     if word in _MEASURE_WORDS or word in _EMPTY or word in _FUNCTION or word in QUESTION_WORDS:
         return None
     if word in _SCALE_WORDS or word in _MEASURES or not word.isalpha():
@@ -216,7 +216,7 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
         spans = [m.span() for m in _DATE.finditer(sentence)]
     elif kind == "number":
         counted = counted_noun(question)
-        money = _MONEY_QUESTION.search(question) is not None
+        money = _berapa_word(question) in _MONEY_MEASURES
         dates = [m.span() for m in _DATE.finditer(sentence)]
         for m in _NUMBER.finditer(sentence):
             s, e = m.span()
