@@ -402,7 +402,11 @@ class ExtractiveAnswerer:
         # The model knows Indonesian questions: an English one is weighed
         # by its glossed Indonesian words (its own would all be "missing").
         question = indonesian_paraphrase(question)
-        n_chunks, frequencies = self.frequencies(question_terms(question))
+        # One lookup: the question's terms, and the other forms of its names
+        # ("Kepolisian Daerah" for "Polda") that `absent_names` reads.
+        n_chunks, frequencies = self.frequencies(
+            list(dict.fromkeys([*question_terms(question), *name_form_terms(question)]))
+        )
         kind = answer_kind(question)
         evidence = Evidence(
             sentence=best.sentence.text,
@@ -421,11 +425,7 @@ class ExtractiveAnswerer:
         # article's own title or outlet carries ("CNN Indonesia") is not
         # absent from it, though no chunk's text holds it.
         own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
-        names = frequencies
-        forms = name_form_terms(question)
-        if forms:
-            names = {**self.frequencies(forms)[1], **frequencies}
-        absent = [w for w in absent_names(question, names) if w.lower() not in own]
+        absent = [w for w in absent_names(question, frequencies) if w.lower() not in own]
         features["absent_names"] = float(len(absent))
         return features
 
@@ -460,12 +460,11 @@ class ExtractiveAnswerer:
         # behind it. With a short answer, the one holding it is quoted first
         # (alone, by default); without one, the best and those close behind.
         near = [s for s in scored[: c.max_sentences] if s.score >= best.score - c.margin]
+        kind = answer_kind(question) if question else None
         found_span = (
-            best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
-            if question
-            else None
+            best_answer_span(question, kind, [s.sentence.text for s in near]) if question else None
         )
-        if found_span is None and question and answer_kind(question) == "number":
+        if found_span is None and kind == "number":
             # "Berapa korban ...?" with no number that counts them in the
             # sentences that answer best: the passages do not say how many
             # (a number of something else is not the answer; `span.py`).
