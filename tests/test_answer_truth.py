@@ -453,3 +453,28 @@ def test_a_name_written_as_an_acronym_is_not_absent_from_an_article_spelling_it_
     assert absent_names(question, {"polda": 0, "sumatera": 3, "utara": 3}) == ["Polda"]
     short = {"polda": 2, stem("kepolisian"): 0, "daerah": 5}
     assert absent_names("Siapa Kepala Kepolisian Daerah Sumut?", {**short, "sumut": 1}) == []
+
+
+def test_short_answers_of_every_kind_survive_hostile_article_text() -> None:
+    """Article text is the web's: a long capitalised word after "di", long
+    digit runs, unbalanced brackets, control and bidi characters. A "who"
+    answer once tried every split of such a word (exponential: 24 letters
+    took 2 s, 40 would take days). Run apart, so a hang fails instead of
+    stalling the suite; the bound is minutes above what it needs."""
+    import subprocess
+    import sys
+
+    code = (
+        "from retrieval.answer.span import find_answer_span\n"
+        "words = ['di ' + 'A' * 60 + ' x', 'di ' + 'Ab' * 3000 + ',', '9' * 5000,\n"
+        "         '(' * 2000 + 'Rp 5', 'menurut \\u202eSiapa\\u202c ' + 'B' * 200]\n"
+        "for kind in ('person', 'source', 'place', 'number', 'date'):\n"
+        "    for junk in words:\n"
+        "        sentence = f'Kapal tenggelam {junk}, kata Budi Santoso pada 2023.'\n"
+        "        find_answer_span('Siapa nakhoda kapal itu? Berapa korban?', kind, sentence)\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]

@@ -58,8 +58,11 @@ _PLACE_LEAD_WORDS = r"di|ke|dari|dekat|wilayah|kota|provinsi|kabupaten|in|at|fro
 _PLACE_LEAD = re.compile(rf"\b(?:{_PLACE_LEAD_WORDS})\s+$", re.I)
 # "di perairan Buton Tengah, *Sulawesi Tenggara*": a name after a place and
 # a comma is the place's region, not who.
+# (Words of the place are separated by spaces: `\s*` between them would let
+# one long capitalised word split every way, exponential backtracking.)
 _PLACE_APPOSITION = re.compile(
-    rf"\b(?:{_PLACE_LEAD_WORDS}|perairan)\s+(?:[a-z]+\s+)?(?:[A-Z][\w'’.-]*\s*)+,\s*$"
+    rf"\b(?:{_PLACE_LEAD_WORDS}|perairan)\s+(?:[a-z]+\s+)?"
+    r"(?:[A-Z][\w'’.-]*\s+)*[A-Z][\w'’.-]*\s*,\s*$"
 )
 _SOURCE_LEAD = re.compile(
     r"\b(?:lansir|dilansir|melansir|dikutip(?:\s+dari)?|mengutip|menurut|laporan|diberitakan|"
