@@ -64,6 +64,8 @@ FEATURE_SOURCES = (
     "retrieval/answer/extractive.py",
     "retrieval/store/catalog.py",
     "retrieval/text/lexical.py",
+    "retrieval/text/antonyms.py",
+    "retrieval/text/data/antonyms_id.txt",
     "benchmarks/fit_answerability.py",
 )
 
@@ -324,6 +326,7 @@ MONOTONIC = {
     "focus_word_in_passage": 1,
     "missing_count_sentence": -1,
     "bigram_cov_sentence": 1,
+    "contradicted": -1,
 }
 
 

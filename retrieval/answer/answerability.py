@@ -33,6 +33,7 @@ import numpy as np
 from retrieval.answer.boosted_trees import BoostedTrees
 from retrieval.answer.span import find_answer_span, focus_stems, focus_word
 from retrieval.text.acronyms import other_forms
+from retrieval.text.antonyms import contradicted_words
 from retrieval.text.lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
 
 # The corpus's document frequencies: terms → (number of chunks, {term: df}).
@@ -109,6 +110,9 @@ FEATURES = (
     "kind_person",
     "kind_place",
     "question_words",
+    # An edited question's one changed word, contradicted: the passage holds
+    # its opposite and not the word ("meninggal" over "lahir").
+    "contradicted",
 )
 
 
@@ -301,6 +305,7 @@ def answerability_features(
         "kind_person": 1.0 if kind == "person" else 0.0,
         "kind_place": 1.0 if kind == "place" else 0.0,
         "question_words": math.log1p(len(WORD.findall(question))),
+        "contradicted": float(len(contradicted_words(question, evidence.passage))),
         "span_in_sentence": (
             1.0
             if kind is not None and find_answer_span(question, kind, evidence.sentence) is not None
