@@ -170,7 +170,35 @@ def test_injected_instructions_are_quoted_material_at_most(answerer: ExtractiveA
         assert f"[{p.n}]" in extract.text
 
 
+RICE = (
+    "Harga beras medium di Pasar Induk Cipinang naik menjadi Rp 13.000 per kilogram pekan ini. "
+    "Menurut pedagang, kenaikan itu terjadi karena pasokan dari sentra produksi berkurang akibat "
+    "kemarau panjang. Pemerintah berjanji menambah pasokan dari gudang Bulog."
+)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Mengapa harga beras naik?", "Apa penyebab harga beras naik?", "Why did rice prices rise?"],
+)
+def test_a_why_question_is_answered_with_the_sentence_giving_the_cause(
+    answerer: ExtractiveAnswerer, question: str
+) -> None:
+    """Issue 12: "Mengapa ...?" was answered with the sentence that repeats the
+    question best ("harga beras naik menjadi Rp 13.000"), which says what
+    happened and not why."""
+    gloss = indonesian_gloss(question)
+    asked = f"{question} ({' '.join(gloss)})" if gloss else question
+    extract = answerer.answer(asked, [passage(1, RICE)])
+    assert extract.found
+    assert extract.text.startswith("Menurut pedagang, kenaikan itu terjadi karena pasokan")
+    # A cause is a clause: there is no short answer to set in bold.
+    assert extract.answer_span is None
+
+
 def test_answer_kinds_and_english_concepts() -> None:
+    assert answer_kind("Mengapa harga beras naik?") == "reason"
+    assert answer_kind("Apa yang menyebabkan banjir di Medan?") == "reason"
     assert answer_kind("Kapan Albu Kamal direbut?") == "date"
     assert answer_kind("Tanggal berapa rapat itu?") == "date"
     assert answer_kind("Berapa korban tewas?") == "number"

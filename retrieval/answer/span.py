@@ -460,8 +460,8 @@ def best_answer_span(
     what the question asks about (its focus word) before one that does not,
     then the one sharing more of the question's words, then the better
     ranked; in it, the candidate nearest the question's words."""
-    if kind is None:
-        return None
+    if kind is None or kind == "reason":
+        return None  # a cause is a clause, not a phrase to set in bold
     best: tuple[tuple[bool, bool, int, int], int, tuple[int, int]] | None = None
     first = shared_words(question, sentences[0]) if sentences else 0
     # A candidate right after the question's lead word ("dari Malaysia" for
