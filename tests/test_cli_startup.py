@@ -103,3 +103,22 @@ def test_an_offline_ask_does_not_load_langchains_embeddings(offline_ask_modules:
         "requests",
     }
     assert unwanted & offline_ask_modules == set()
+
+
+def test_loading_the_answer_stack_stems_nothing() -> None:
+    """Word lists are stemmed when a question needs them, not at import: the
+    English→Indonesian glossary's ~700 words were stemmed for every command
+    that reads, an Indonesian question's too."""
+    code = (
+        "import bot.cli, bot.ask_cmd\n"
+        "import retrieval.answer.chain, retrieval.answer.extractive, retrieval.store.proximity\n"
+        "from retrieval.text.lexical import stem\n"
+        "print(stem.cache_info().currsize)\n"
+        "from retrieval.text.concepts import question_concepts\n"
+        "concepts = question_concepts('Who led the battle for Albu Kamal?')\n"
+        "assert frozenset({'led', 'pimpin'}) in [c.stems for c in concepts], concepts\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["0"]
