@@ -24,6 +24,7 @@ from bot.cli_common import (
     make_filters,
     opened_index,
     print_json,
+    question_settings,
     seed_if_empty,
     shown,
     shown_text,
@@ -139,7 +140,7 @@ def ask_command(
     from retrieval.store import embed_question_early, make_embedder, one_vector_per_question
 
     errors_as_json.set(as_json)
-    settings = load_settings()
+    settings = question_settings(load_settings())
     try:
         cleaned = validate_question(question, settings.max_question_chars)
     except TanyaError as exc:

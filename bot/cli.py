@@ -18,9 +18,11 @@ from bot.cli_common import (
     err,
     errors_as_json,
     fail,
+    load_settings,
     make_filters,
     opened_index,
     print_json,
+    question_settings,
     seed_if_empty,
     shown,
     shown_text,
@@ -197,7 +199,7 @@ def search(
     if mode not in ("hybrid", "dense", "lexical"):
         fail("--mode must be hybrid, dense or lexical")
     filters = make_filters(source, since, until)
-    with opened_index() as index:
+    with opened_index(question_settings(load_settings())) as index:
         seed_if_empty(index, quiet=as_json)
         warn_unknown_source(index, source)
         search_mode: SearchMode = mode  # type: ignore[assignment]
