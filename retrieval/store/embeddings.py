@@ -92,7 +92,9 @@ def embed_question_early(question: str, load: Callable[[], TanyaEmbeddings]) -> 
             return
 
     context = contextvars.copy_context()  # holds the block's vectors
-    threading.Thread(target=context.run, args=(embed,), name=EARLY_THREAD).start()
+    # A daemon: a command that fails before it searches exits at once, not
+    # when the model has loaded.
+    threading.Thread(target=context.run, args=(embed,), name=EARLY_THREAD, daemon=True).start()
 
 
 # The thread `embed_question_early` embeds in.
