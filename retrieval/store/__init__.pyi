@@ -24,7 +24,9 @@ from .embedder_pool import EmbedderPool as EmbedderPool, concurrent_embedder as 
 from .embeddings import (
     EmbedderError as EmbedderError,
     TanyaEmbeddings as TanyaEmbeddings,
+    embed_question_early as embed_question_early,
     load_embedder as load_embedder,
+    make_embedder as make_embedder,
     one_vector_per_question as one_vector_per_question,
 )
 from .locking import IndexBusyError as IndexBusyError

