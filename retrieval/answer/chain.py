@@ -153,7 +153,11 @@ class Answerer:
         # The model's key may come back in a provider's error: keep it out of logs and notes.
         redact_settings(settings)
         self._retriever: HybridRetriever | None = None
-        self.extractive = ExtractiveAnswerer(index.embedder, frequencies=index.document_frequencies)
+        self.extractive = ExtractiveAnswerer(
+            index.embedder,
+            frequencies=index.document_frequencies,
+            stored_vectors=index.sentence_vectors,
+        )
         self.model_spec: ModelSpec | None = None
         self.model: BaseChatModel | None = None
         # A model that cannot be set up (package missing, bad name) does not

@@ -65,6 +65,7 @@ from retrieval.store.dense import DenseStore
 from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
 from retrieval.store.proximity import rerank
+from retrieval.store.sentence_table import WaitingChunk, encode, sentence_key
 
 if TYPE_CHECKING:
     from retrieval.store.retriever import HybridRetriever
@@ -76,6 +77,8 @@ T = TypeVar("T")
 
 # Catalog meta key: the embedder a `reindex` in progress is rebuilding Chroma for.
 REINDEX_META = "reindex_to"
+# Chunks whose sentence vectors are made and written together (one transaction).
+_SENTENCE_ROUND_CHUNKS = 64
 
 
 class IndexMismatchError(TanyaError, RuntimeError):
@@ -193,6 +196,7 @@ class ArticleIndex:
         self.reembed_missing = reembed_missing
         # Passages this object has embedded (writes and repairs; not queries).
         self.embedded_passages = 0
+        self.embedded_sentences = 0  # sentence vectors made (`embed_waiting_sentences`)
         self.last_repair = RepairReport()
         # Serialises step 1 (store) and step 4 (vectors in) between threads of
         # this process (the bot embeds in the background while it stores).
@@ -335,7 +339,8 @@ class ArticleIndex:
         """Store articles (new or changed) with their chunks and vectors, each
         store atomically per call: `store`, then `add_vectors`. `vectors`:
         their passages' vectors when already embedded, in order (`embed_passages`
-        of `passage_texts(items)`)."""
+        of `passage_texts(items)`). Their sentence vectors are left waiting
+        (`embed_waiting_sentences`; the answerer embeds what it does not find)."""
         if not items:
             return
         with self.writing():
@@ -359,6 +364,7 @@ class ArticleIndex:
             with self._vectors_mutex, self.catalog.transaction() as conn:
                 replaced = self.catalog.write_articles(conn, items)
                 self.catalog.journal(conn, ids, "pending")
+                self.catalog.sentences.journal(conn, ids)
                 # An unchanged chunk id can be rewritten in place; never delete it.
                 stale = [c for c in replaced if c not in new]
                 self.catalog.journal(conn, stale, "delete")
@@ -388,7 +394,9 @@ class ArticleIndex:
                 self.catalog.clear_journal(conn, ids)
         return len(ids)
 
-    def embed_waiting(self, stop: Callable[[], bool] | None = None) -> int:
+    def embed_waiting(
+        self, stop: Callable[[], bool] | None = None, *, sentences: bool = True
+    ) -> int:
         """Embed the stored passages that wait for vectors (stored by `store`
         alone, or left by a crash, or lost by Chroma) and write their vectors,
         in batches, until none waits; returns how many got vectors. A passage
@@ -405,7 +413,70 @@ class ArticleIndex:
                 self._embedding.release()
             if self._embed_failed or (stop and stop()) or not self.catalog.waiting_for_vectors()[1]:
                 break
+        if sentences and not (stop and stop()):
+            self.embed_waiting_sentences(stop)
         return done
+
+    def embed_waiting_sentences(self, stop: Callable[[], bool] | None = None) -> int:
+        """Make the sentence vectors of the stored chunks that wait for them
+        (`sentence_table.py`), after their passages' vectors (a lower
+        priority: dense search needs those; the answerer can embed a
+        sentence it does not find). In rounds of chunks, each written in one
+        transaction with its journal rows cleared; a sentence another chunk
+        already has is copied, not embedded. Returns how many chunks got
+        theirs. If the embedder fails, the rest keeps waiting (logged)."""
+        done = 0
+        if not self._embedding.acquire(blocking=False):
+            return 0  # another thread is embedding; it picks these up too
+        try:
+            with self.writing(reembed=False):
+                embedder = self._claim_embedder()
+                while not (stop and stop()):
+                    waiting = self.catalog.sentences.waiting(_SENTENCE_ROUND_CHUNKS)
+                    if not waiting:
+                        break
+                    try:
+                        vectors = self._sentence_vectors_for(embedder, waiting)
+                    except Exception:
+                        log.exception(
+                            "embedding sentences failed; %d passage(s) keep waiting for "
+                            "their sentence vectors",
+                            self.catalog.sentences.waiting_count(),
+                        )
+                        break
+                    with self._vectors_mutex, self.catalog.transaction() as conn:
+                        done += self.catalog.sentences.write(conn, waiting, vectors, embedder.name)
+        finally:
+            self._embedding.release()
+        return done
+
+    def _sentence_vectors_for(
+        self, embedder: TanyaEmbeddings, chunks: Sequence[WaitingChunk]
+    ) -> dict[bytes, bytes]:
+        """Every sentence of `chunks`, encoded for the table, by key: the
+        stored ones copied, the rest embedded shortest first (the embedder
+        pads a batch to its longest text: sentences of like length batched
+        together embed about twice as fast as in reading order)."""
+        texts = {sentence_key(t): t for chunk in chunks for t in chunk.sentences}
+        vectors = self.catalog.sentences.stored_bytes(list(texts))
+        missing = sorted((t for k, t in texts.items() if k not in vectors), key=len)
+        size = self.settings.embed_batch_size
+        for i in range(0, len(missing), size):
+            batch = missing[i : i + size]
+            embedded = embedder.embed_documents(batch)
+            self.embedded_sentences += len(batch)
+            for text, vector in zip(batch, embedded, strict=True):
+                vectors[sentence_key(text)] = encode(np.asarray(vector, dtype=np.float32))
+        return vectors
+
+    def sentence_vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors (float32) of those sentence `texts` the index
+        has, made by its embedder (one query; the offline answerer's)."""
+        recorded = self.embedder_name
+        if not texts or recorded is None or self.catalog.sentences.embedder() != recorded:
+            return {}
+        dimension = int(self.catalog.get_meta("dimension") or 0)
+        return self.catalog.sentences.vectors(texts, dimension)
 
     def _embed_waiting(self, stop: Callable[[], bool] | None) -> int:
         embedder = self._claim_embedder()
@@ -527,6 +598,9 @@ class ArticleIndex:
         # target is claimed (after the reset) no embedder is recorded, and
         # search leaves Chroma alone (its vectors may be the old embedder's).
         self.catalog.set_meta(REINDEX_META, target.name)
+        # Sentence vectors too are rebuilt (and never read as another embedder's).
+        with self.catalog.transaction() as conn:
+            self.catalog.sentences.journal_all(conn)
         self.catalog.delete_meta("embedder")
         self.catalog.delete_meta("dimension")
         self.dense.reset()
@@ -566,7 +640,9 @@ class ArticleIndex:
         if reembed is None:
             reembed = self.reembed_missing
         if reembed and self.catalog.waiting_for_vectors()[1] and self._can_reembed():
-            embedded = self.embed_waiting()
+            # Sentence vectors wait for the next `tanya add` or the bot: repair
+            # that a read-mostly open triggers stays as cheap as it was.
+            embedded = self.embed_waiting(sentences=False)
             report.reembedded_chunks += embedded
             report.notes.append(f"embedded {embedded} passage(s) that waited for vectors")
         report.waiting_articles, report.missing_vectors = self.catalog.waiting_for_vectors()
@@ -777,6 +853,9 @@ class ArticleIndex:
             # Stored (found by BM25) but not embedded yet: `store` done, vectors to follow.
             "articles_waiting_for_vectors": waiting_articles,
             "chunks_waiting_for_vectors": waiting_chunks,
+            # Sentence vectors (the offline answerer's), made after the chunks'.
+            "sentence_vectors": self.catalog.sentences.count(),
+            "chunks_waiting_for_sentence_vectors": self.catalog.sentences.waiting_count(),
             "embedder": self.embedder_name or self.settings.embedder,
             "chroma": self.settings.chroma_url or str(data_dir / "chroma"),
             "data_dir": str(data_dir),
@@ -924,8 +1003,13 @@ class BatchWriter(Generic[T]):
             self._embed(self.size)
 
     def flush(self) -> None:
+        """Embed the passages still queued, then the sentence vectors of
+        every stored chunk waiting for them (these articles' and any an
+        earlier write left)."""
         while self.queue:
             self._embed(self.size)
+        if self.embed:
+            self.index.embed_waiting_sentences()
 
     def _embed(self, n: int) -> None:
         batch, self.queue = self.queue[:n], self.queue[n:]
