@@ -77,8 +77,9 @@ T = TypeVar("T")
 
 # Catalog meta key: the embedder a `reindex` in progress is rebuilding Chroma for.
 REINDEX_META = "reindex_to"
-# Chunks whose sentence vectors are made and written together (one transaction).
-_SENTENCE_ROUND_CHUNKS = 64
+# Chunks whose sentence vectors are made and written together (one
+# transaction), in embedding batches: about 5 quotable sentences a chunk.
+_SENTENCE_ROUND_BATCHES = 2
 
 
 class IndexMismatchError(TanyaError, RuntimeError):
@@ -431,8 +432,9 @@ class ArticleIndex:
         try:
             with self.writing(reembed=False):
                 embedder = self._claim_embedder()
+                round_chunks = _SENTENCE_ROUND_BATCHES * self.settings.embed_batch_size
                 while not (stop and stop()):
-                    waiting = self.catalog.sentences.waiting(_SENTENCE_ROUND_CHUNKS)
+                    waiting = self.catalog.sentences.waiting(round_chunks)
                     if not waiting:
                         break
                     try:
