@@ -95,6 +95,9 @@ def test_ingest_benchmark_on_a_few_articles(facqa_dir: Path, tmp_path: Path) -> 
     # The reindex row: every article re-embedded, the same texts as the add.
     assert result["reindex"]["articles"] == 4
     assert result["reindex"]["texts"] == result["embedded_texts"]
+    # Then the sentence vectors, counted apart (the passages are the ceiling's texts).
+    assert result["ceiling"]["same_texts"]
+    assert result["sentences"] > 0 and result["reindex"]["sentences"] == result["sentences"]
     rendered = ingest.render(result)
     assert "Ingestion throughput" in rendered and "of `add`'s tokens/s" in rendered
 
