@@ -329,3 +329,33 @@ def test_a_reindex_to_another_embedder_forgets_the_old_sentence_vectors_first(
     assert index.catalog.sentences.count() == 0
     index.close()
     assert assert_whole_or_waiting(settings.data_dir)[0] == 0
+
+
+class FailingOnEmbeddings(HashEmbeddings):
+    """The tests' embedder, failing on any batch holding a text with `word`."""
+
+    def __init__(self, word: str) -> None:
+        super().__init__()
+        self.word = word
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:  # type: ignore[override]
+        if any(self.word in t for t in texts):
+            raise ValueError(f"cannot embed a text with {self.word!r}")
+        return super().embed_passages(texts)
+
+
+def test_a_sentence_the_embedder_fails_on_keeps_its_chunk_waiting_and_no_other(
+    settings: Settings,
+) -> None:
+    items = [(a, sentence_chunks(a)) for a in (BATTLE, RICE)]
+    index = ArticleIndex(settings, embedder=FailingOnEmbeddings("Cipinang"))
+    index.write(items, vectors=HashEmbeddings().embed_passages(passage_texts(items)))
+    assert index.embed_waiting_sentences() == len(items[0][1]) + len(items[1][1]) - 1
+    index.close()
+    state = sentence_state(settings.data_dir)
+    waiting = [cid for cid, (journaled, _, _) in state.items() if journaled]
+    assert len(waiting) == 1
+    with catalog(settings.data_dir) as conn:
+        (text,) = conn.execute("SELECT text FROM chunks WHERE id=?", (waiting[0],)).fetchone()
+    assert "Cipinang" in text
+    assert assert_whole_or_waiting(settings.data_dir) == (len(state) - 1, 1)

@@ -425,8 +425,11 @@ class ArticleIndex:
         sentence it does not find). In rounds of chunks, each written in one
         transaction with its journal rows cleared; a sentence another chunk
         already has is copied, not embedded. Returns how many chunks got
-        theirs. If the embedder fails, the rest keeps waiting (logged)."""
+        theirs. A chunk whose sentences the embedder fails on keeps waiting
+        (logged; the answerer embeds them, or fails, at ask time as before);
+        the others go on."""
         done = 0
+        failed: set[int] = set()
         if not self._embedding.acquire(blocking=False):
             return 0  # another thread is embedding; it picks these up too
         try:
@@ -434,18 +437,27 @@ class ArticleIndex:
                 embedder = self._claim_embedder()
                 round_chunks = _SENTENCE_ROUND_BATCHES * self.settings.embed_batch_size
                 while not (stop and stop()):
-                    waiting = self.catalog.sentences.waiting(round_chunks)
+                    found = self.catalog.sentences.waiting(round_chunks + len(failed))
+                    waiting = [c for c in found if c.rowid not in failed][:round_chunks]
                     if not waiting:
                         break
                     try:
                         vectors = self._sentence_vectors_for(embedder, waiting)
                     except Exception:
-                        log.exception(
-                            "embedding sentences failed; %d passage(s) keep waiting for "
-                            "their sentence vectors",
-                            self.catalog.sentences.waiting_count(),
-                        )
-                        break
+                        log.exception("embedding sentences failed; trying chunk by chunk")
+                        vectors = {}
+                        for chunk in waiting:
+                            try:
+                                vectors |= self._sentence_vectors_for(embedder, [chunk])
+                            except Exception as exc:
+                                log.error(
+                                    "the sentences of chunk %d could not be embedded "
+                                    "(they wait): %s",
+                                    chunk.rowid,
+                                    exc,
+                                )
+                                failed.add(chunk.rowid)
+                        waiting = [c for c in waiting if c.rowid not in failed]
                     with self._vectors_mutex, self.catalog.transaction() as conn:
                         done += self.catalog.sentences.write(conn, waiting, vectors, embedder.name)
         finally:
