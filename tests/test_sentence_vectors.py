@@ -222,9 +222,9 @@ def test_sentence_vectors_interrupted_half_way_are_whole_per_chunk(settings: Set
     was written): each chunk has all of its vectors or none, and the next
     writer makes the rest."""
     small = settings.model_copy(update={"embed_batch_size": 2})  # rounds of 4 chunks
-    # 5 chunks of one sentence each: a first round of 4 (2 embedder calls),
+    # 5 chunks of one sentence each: a first round of 4 (one embedder call),
     # then the Ctrl-C on the second round's call.
-    embedder = InterruptedEmbeddings(after=2)
+    embedder = InterruptedEmbeddings(after=1)
     index = ArticleIndex(small, embedder=embedder)
     items = [(a, sentence_chunks(a)) for a in (BATTLE, RICE)]
     index.write(items, vectors=HashEmbeddings().embed_passages(passage_texts(items)))

