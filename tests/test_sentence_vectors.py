@@ -359,3 +359,16 @@ def test_a_sentence_the_embedder_fails_on_keeps_its_chunk_waiting_and_no_other(
         (text,) = conn.execute("SELECT text FROM chunks WHERE id=?", (waiting[0],)).fetchone()
     assert "Cipinang" in text
     assert assert_whole_or_waiting(settings.data_dir) == (len(state) - 1, 1)
+
+
+def test_with_sentence_vectors_switched_off_add_makes_none_and_ask_embeds_them(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TANYA_SENTENCE_VECTORS", "false")
+    code, out = tanya("add", str(articles_file(tmp_path / "a.jsonl", 1)))
+    assert code == 0, out
+    stats = tanya_json("stats")
+    assert stats["sentence_vectors"] == stats["chunks_waiting_for_sentence_vectors"] == 0  # type: ignore[index]
+    counting = CountingEmbeddings()
+    assert any(found for _, found, _ in ask_all(data_dir, counting))
+    assert counting.passages  # embedded at ask time, as before

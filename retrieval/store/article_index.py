@@ -370,7 +370,8 @@ class ArticleIndex:
             with self._vectors_mutex, self.catalog.transaction() as conn:
                 replaced = self.catalog.write_articles(conn, items)
                 self.catalog.journal(conn, ids, "pending")
-                self.catalog.sentences.journal(conn, ids)
+                if self.settings.sentence_vectors:
+                    self.catalog.sentences.journal(conn, ids)
                 # An unchanged chunk id can be rewritten in place; never delete it.
                 stale = [c for c in replaced if c not in new]
                 self.catalog.journal(conn, stale, "delete")
@@ -435,6 +436,8 @@ class ArticleIndex:
         the others go on."""
         done = 0
         failed: set[int] = set()
+        if not self.settings.sentence_vectors:
+            return 0  # TANYA_SENTENCE_VECTORS=false: the answerer embeds them
         if not self._embedding.acquire(blocking=False):
             return 0  # another thread is embedding; it picks these up too
         try:
@@ -619,7 +622,7 @@ class ArticleIndex:
         self.catalog.set_meta(REINDEX_META, target.name)
         # Sentence vectors too are rebuilt (and never read as another embedder's).
         with self.catalog.transaction() as conn:
-            self.catalog.sentences.journal_all(conn)
+            self.catalog.sentences.journal_all(conn, journal=self.settings.sentence_vectors)
         self.catalog.delete_meta("embedder")
         self.catalog.delete_meta("dimension")
         self.dense.reset()

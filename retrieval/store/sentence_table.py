@@ -101,11 +101,14 @@ class SentenceTable:
             [(c,) for c in chunk_ids],
         )
 
-    def journal_all(self, conn: sqlite3.Connection) -> None:
+    def journal_all(self, conn: sqlite3.Connection, *, journal: bool = True) -> None:
         """Inside the caller's transaction: forget every stored sentence
-        vector and journal every chunk (a reindex, maybe to another embedder)."""
+        vector and journal every chunk (a reindex, maybe to another embedder;
+        `journal=False`: sentence vectors are switched off, none will be made)."""
         conn.execute("DELETE FROM sentence_vectors")
-        conn.execute("INSERT OR IGNORE INTO sentence_journal(chunk_rowid) SELECT rowid FROM chunks")
+        conn.execute("DELETE FROM sentence_journal")
+        if journal:
+            conn.execute("INSERT INTO sentence_journal(chunk_rowid) SELECT rowid FROM chunks")
 
     def waiting(self, limit: int) -> list[WaitingChunk]:
         """Up to `limit` journaled chunks, oldest first, with their sentences."""
