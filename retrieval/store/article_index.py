@@ -11,7 +11,11 @@ its vectors exist (`store`, then `add_vectors`):
 2. delete the replaced vectors from Chroma and clear their journal rows;
 3. embed the pending passages (slow, writes nothing): in the same command
    (`BatchWriter`), or later, in the background (`embed_waiting`: the bot);
-4. upsert their vectors into Chroma, then clear their `pending` rows.
+4. upsert their vectors into Chroma, then clear their `pending` rows;
+5. last (a lower priority), the vectors of the chunks' quotable sentences,
+   for the offline answerer: journaled in step 1, written with their journal
+   rows cleared in one transaction per round (`embed_waiting_sentences`,
+   `sentence_table.py`), so a chunk has all of them or waits for them.
 
 A chunk's vector is thus in Chroma or its chunk is journaled `pending`;
 search fuses what each store has (a passage with no vector yet is ranked by
@@ -410,7 +414,9 @@ class ArticleIndex:
         the embedder fails on keeps waiting (logged); the others go on. One
         call at a time per index: a second caller returns at once (the running
         one picks up what was stored meanwhile). `stop()`, asked between
-        batches, ends it early (a bot shutting down); the rest keeps waiting."""
+        batches, ends it early (a bot shutting down); the rest keeps waiting.
+        Then, with `sentences`, the sentence vectors that wait
+        (`embed_waiting_sentences`: after every passage's vectors)."""
         done = 0
         while self._embedding.acquire(blocking=False):
             try:

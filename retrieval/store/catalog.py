@@ -7,7 +7,8 @@ are written in one transaction, so they are there whole or not at all. The
 dense store (Chroma) cannot join that transaction; the journal records which
 stored chunks still wait for their vectors (`pending`) and which vectors are
 left over from a replaced article (`delete`), so `ArticleIndex` can finish
-the work after a crash.
+the work after a crash. The sentence vectors of the offline answerer live
+here too, written in transactions with their journal (`sentence_table.py`).
 """
 
 from __future__ import annotations
