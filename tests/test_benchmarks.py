@@ -8,6 +8,7 @@ run with `python -m benchmarks.run`, never under pytest.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -94,6 +95,9 @@ def test_ingest_benchmark_on_a_few_articles(facqa_dir: Path, tmp_path: Path) -> 
     # The reindex row: every article re-embedded, the same texts as the add.
     assert result["reindex"]["articles"] == 4
     assert result["reindex"]["texts"] == result["embedded_texts"]
+    # Then the sentence vectors, counted apart (the passages are the ceiling's texts).
+    assert result["ceiling"]["same_texts"]
+    assert result["sentences"] > 0 and result["reindex"]["sentences"] == result["sentences"]
     rendered = ingest.render(result)
     assert "Ingestion throughput" in rendered and "of `add`'s tokens/s" in rendered
 
@@ -153,13 +157,24 @@ def test_ask_latency_benchmark_writes_its_section(facqa_dir: Path, tmp_path: Pat
     assert "<!-- bench:ask_latency -->" in text
     assert "## `tanya ask` latency, warm (issue 12)" in text
     assert "6 FacQA valid questions, each asked once through `Answerer.ask`" in text
-    # The whole ask, its stages, and the same run's search alone beside them.
-    for row in ("hybrid `search` alone (baseline)", "`ask`, whole", "… of which: answer"):
-        assert f"| 12     | {row}" in text
-    assert "At 12 chunks: `ask` p50" in text and "over the search alone" in text
-    # The question is embedded once per ask (the search's vector is reused).
-    assert "What each `ask` had the embedder do (mean of 6" in text
-    assert "1.00 query embedding(s)" in text
+    # The whole ask, its stages, and the same run's search alone beside them,
+    # without and with stored sentence vectors.
+    lines = text.splitlines()
+    for variant in ("embedded at ask time (before)", "stored with the index"):
+        for row in ("hybrid `search` alone (baseline)", "`ask`, whole", "… of which: answer"):
+            assert any(
+                line.startswith("| 12 ") and variant in line and row in line for line in lines
+            )
+    assert "At 12 chunks, sentence vectors stored: `ask` p50" in text
+    assert "over the search alone" in text and "The same run without them" in text
+    # The question is embedded once per ask (the search's vector is reused);
+    # with sentence vectors stored, no sentence is embedded.
+    before = "Sentence vectors embedded at ask time (before): each `ask` had the embedder do "
+    after = "Sentence vectors stored with the index: each `ask` had the embedder do "
+    assert f"{before}(mean of 6; load does not move these) 1.00 query embedding(s)" in text
+    assert f"{after}(mean of 6; load does not move these) 1.00 query embedding(s)" in text
+    assert re.search(re.escape(after) + r"[^\n]*tokens in all, and 0\.0 sentences embedded", text)
+    assert not re.search(re.escape(before) + r"[^\n]*tokens in all, and 0\.0 sentences", text)
 
 
 def test_writing_sections_keeps_the_notes_and_sections_around_them(tmp_path: Path) -> None:

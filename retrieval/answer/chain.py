@@ -154,7 +154,9 @@ class Answerer:
         redact_settings(settings)
         self._retriever: HybridRetriever | None = None
         self.extractive = ExtractiveAnswerer(
-            index.checked_embedder, frequencies=index.document_frequencies
+            index.checked_embedder,
+            frequencies=index.document_frequencies,
+            stored_vectors=index.sentence_vectors,
         )
         self.model_spec: ModelSpec | None = None
         self.model: BaseChatModel | None = None

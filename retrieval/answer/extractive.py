@@ -56,7 +56,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -80,9 +80,8 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.datelines import DATELINE
 from retrieval.text.lexical import WORD, terms
-from retrieval.text.sentences import split_sentences
+from retrieval.text.sentences import quotable_sentences
 
 
 @dataclass(frozen=True)
@@ -124,7 +123,6 @@ CALIBRATION = Calibration(
 _DENSE_FLOOR = 0.70
 _DENSE_CEIL = 0.95
 
-_MIN_SENTENCE_CHARS = 12
 # Sentences embedded per question (the best by the cheap signals): the
 # slow part of a cold `tanya ask`. Measured on the answers of FacQA train and
 # valid and IDK-MRC valid: with 6 instead of 10 the two best sentences are
@@ -256,22 +254,24 @@ def sentences_of(passages: Sequence[Passage]) -> list[Sentence]:
     are merged into nothing, never quoted alone. The dateline ("JAKARTA,
     KOMPAS.com -") is not part of the first sentence here: it is never quoted
     as an answer (the citation names the outlet and date anyway)."""
-    out = []
-    for p in passages:
-        for start, end in split_sentences(p.text):
-            if p.start == 0 and start == 0:
-                dateline = DATELINE.match(p.text[start:end])
-                if dateline:
-                    start += dateline.end()
-            if end - start >= _MIN_SENTENCE_CHARS and any(ch.isalpha() for ch in p.text[start:end]):
-                out.append(Sentence(p, start, end))
-    return out
+    return [
+        Sentence(p, start, end)
+        for p in passages
+        for start, end in quotable_sentences(p.text, opens_article=p.start == 0)
+    ]
+
+
+# The vectors an index stores for sentences, by text (`ArticleIndex.sentence_vectors`).
+StoredSentenceVectors = Callable[[Sequence[str]], Mapping[str, np.ndarray]]
 
 
 class SentenceVectors:
-    """Sentence embeddings, cached: the same passages come back for related
-    questions (a conversation, the REPL, an evaluation), and embedding is the
-    slow part. Bounded LRU, safe to share between threads."""
+    """Sentence embeddings: from the LRU, else from the index (which stores
+    them when an article is added), else embedded here (an index written
+    before that, or an article whose sentence vectors are not made yet).
+    The LRU serves the same passages coming back for related questions (a
+    conversation, the REPL, an evaluation). Bounded, safe to share between
+    threads."""
 
     def __init__(self, embedder: TanyaEmbeddings, capacity: int = 20_000) -> None:
         self.embedder = embedder
@@ -279,9 +279,16 @@ class SentenceVectors:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+    def __call__(
+        self, texts: Sequence[str], stored: StoredSentenceVectors | None = None
+    ) -> np.ndarray:
         with self._lock:
             missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing and stored is not None:
+            found = stored(missing)
+            with self._lock:
+                self._cache.update(found)
+            missing = [t for t in missing if t not in found]
         if missing:
             vectors = np.asarray(self.embedder.embed_documents(missing), dtype=np.float32)
             with self._lock:
@@ -326,13 +333,17 @@ class ExtractiveAnswerer:
         *,
         frequencies: Frequencies | None = None,
         model: AnswerabilityModel | None | str = "default",
+        stored_vectors: StoredSentenceVectors | None = None,
     ) -> None:
         """`frequencies` reads the corpus's document frequencies (the index's
         `catalog.document_frequencies`); with it, and a fitted answerability
-        model, the model decides "found"; else the evidence threshold does."""
+        model, the model decides "found"; else the evidence threshold does.
+        `stored_vectors` reads the sentence vectors the index stores (its
+        `sentence_vectors`); what it lacks is embedded."""
         self.embedder = embedder
         self.calibration = calibration
         self.vectors = sentence_vectors(embedder)
+        self.stored_vectors = stored_vectors
         self.frequencies = frequencies
         self.model: AnswerabilityModel | None = load_model() if isinstance(model, str) else model
 
@@ -380,7 +391,7 @@ class ExtractiveAnswerer:
         cheap = cheap[:_DENSE_CANDIDATES]
         if question_vector is None:
             question_vector = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-        vectors = self.vectors([item[1].text for item in cheap])
+        vectors = self.vectors([item[1].text for item in cheap], self.stored_vectors)
         cosines = _unit(vectors) @ _unit(question_vector)
         dense = np.clip((cosines - _DENSE_FLOOR) / (_DENSE_CEIL - _DENSE_FLOOR), 0.0, 1.0)
         scored: dict[tuple[str, int], ScoredSentence] = {}

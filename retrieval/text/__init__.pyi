@@ -31,7 +31,9 @@ from .safe_text import (
     strip_escape_sequences as strip_escape_sequences,
 )
 from .sentences import (
+    MIN_QUOTABLE_CHARS as MIN_QUOTABLE_CHARS,
     Span as Span,
+    quotable_sentences as quotable_sentences,
     sentence_spans as sentence_spans,
     split_sentences as split_sentences,
 )

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.text.datelines import DATELINE
+
 # Words that end in a period without ending a sentence (compared lower-cased).
 ABBREVIATIONS = frozenset(
     """
@@ -121,4 +123,27 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             e -= 1
         if e > s:
             out.append((s, e))
+    return out
+
+
+# Shorter "sentences" (a stray "IS." or a byline) are never quoted alone.
+MIN_QUOTABLE_CHARS = 12
+
+
+def quotable_sentences(text: str, *, opens_article: bool) -> list[tuple[int, int]]:
+    """(start, end) of the sentences of a passage an answer may quote: the
+    ones `split_sentences` finds, without the dateline ("JAKARTA, KOMPAS.com
+    -") that opens an article (`opens_article`: the passage starts at the
+    article's first character), at least `MIN_QUOTABLE_CHARS` long and with a
+    letter. One definition for the answerer (which scores these) and the
+    store (which embeds these when an article is added), so the vectors
+    stored are for exactly the texts the answerer asks for."""
+    out = []
+    for start, end in split_sentences(text):
+        if opens_article and start == 0:
+            dateline = DATELINE.match(text[start:end])
+            if dateline:
+                start += dateline.end()
+        if end - start >= MIN_QUOTABLE_CHARS and any(ch.isalpha() for ch in text[start:end]):
+            out.append((start, end))
     return out
