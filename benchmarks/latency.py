@@ -376,8 +376,8 @@ def render(result: dict[str, Any]) -> str:
             "(SQLite catalog with the BM25 postings, Chroma). `build s` writes precomputed "
             "vectors through `ArticleIndex.write` (SQLite, BM25 postings with Sastrawi "
             f"stemming, Chroma) in writes of {WRITE_BATCH_CHUNKS:,} chunks, no embedding, "
-            "and `build peak RSS MB` is that process's peak: both were measured when the store was first built, possibly in an "
-            "earlier run (stores are cached).",
+            "and `build peak RSS MB` is that process's peak: both were measured when the "
+            "store was first built, possibly in an earlier run (stores are cached).",
             "",
             table(memory),
             "",
