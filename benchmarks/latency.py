@@ -377,7 +377,10 @@ def render(result: dict[str, Any]) -> str:
             "vectors through `ArticleIndex.write` (SQLite, BM25 postings with Sastrawi "
             f"stemming, Chroma) in writes of {WRITE_BATCH_CHUNKS:,} chunks, no embedding, "
             "and `build peak RSS MB` is that process's peak: both were measured when the "
-            "store was first built, possibly in an earlier run (stores are cached).",
+            "store was first built, possibly in an earlier run (stores are cached). A write "
+            "is one BM25 segment, so these stores hold fewer, larger segments (8 at 1M) "
+            "than one filled an article at a time by `tanya add` (about 16 at 1M), which "
+            "favours BM25 somewhat.",
             "",
             table(memory),
             "",
