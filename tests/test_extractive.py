@@ -215,3 +215,30 @@ def test_answer_kinds_and_english_concepts() -> None:
         ("tempur",): 1.0,
         ("pimpin_tempur",): 0.5,
     }
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who led the battle for the city of Albu Kamal? (pimpin tempur)",
+        "Siapa yang memimpin pertempuran untuk kota Albu Kamal?",
+    ],
+)
+def test_a_message_number_after_the_question_is_not_weighed_as_asked(
+    embedder: TanyaEmbeddings, question: str
+) -> None:
+    """Telegram users number their questions ("...? (3)"). An English one
+    reaches the answerer with its gloss after the number ("...? (3) (pimpin
+    tempur)"): the number was weighed as something the question asks about
+    and no passage holds, and "Who led the battle for Albu Kamal? (1)" was
+    refused where the same question without it was answered."""
+    frequencies = {"albu": 2, "kamal": 2, "pimpin": 1, "tempur": 2, "kota": 2, "1": 0}
+
+    def corpus(terms: list[str]) -> tuple[int, dict[str, int]]:
+        return 2, {t: frequencies.get(t, 0) for t in terms}
+
+    answerer = ExtractiveAnswerer(embedder, frequencies=corpus)
+    head, _, gloss = question.partition("? ")
+    numbered = f"{head}? (1) {gloss}".strip()
+    scored = answerer.score(question, PASSAGES)
+    assert answerer.features(numbered, scored) == answerer.features(question, scored)

@@ -204,8 +204,10 @@ def is_referring_only(question: str) -> bool:
 
 
 # A number in parentheses after the question ("... dari IS? (3)") numbers a
-# list or a message; it is not something the question asks about.
-_TRAILING_MARKER = re.compile(r"(?<=[?!.])\s*\(\d+\)\s*$")
+# list or a message; it is not something the question asks about. An English
+# question comes with its Indonesian gloss after it ("Who led ...? (3)
+# (pimpin tempur)", `Answerer._condense`): the marker is still a marker.
+_TRAILING_MARKER = re.compile(r"(?<=[?!.])\s*\(\d+\)(?=\s*(?:\([^()\d]*\)\s*)?$)")
 
 
 # Light verbs: "Di mana banjir *terjadi*?" asks about the flood; the verb

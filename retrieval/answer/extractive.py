@@ -70,6 +70,7 @@ from retrieval.answer.answerability import (
     load_model,
     name_form_terms,
     question_terms,
+    without_marker,
 )
 from retrieval.answer.span import best_answer_span
 from retrieval.answer.types import Passage
@@ -426,7 +427,9 @@ class ExtractiveAnswerer:
         passage = best.sentence.passage
         # The model knows Indonesian questions: an English one is weighed
         # by its glossed Indonesian words (its own would all be "missing").
-        question = indonesian_paraphrase(question)
+        # (Its message number, "(3)", goes first: the word-by-word
+        # paraphrase would keep it as a number the question asks about.)
+        question = indonesian_paraphrase(without_marker(question))
         # One lookup: the question's terms, and the other forms of its names
         # ("Kepolisian Daerah" for "Polda") that `absent_names` reads.
         n_chunks, frequencies = self.frequencies(
