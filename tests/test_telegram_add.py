@@ -104,6 +104,24 @@ def test_stats_say_how_many_articles_wait_for_vectors(make_bot: MakeBot) -> None
     assert "Waiting for vectors: 1 articles (1 passages" in text
 
 
+def test_stats_say_how_many_passages_wait_for_sentence_vectors(make_bot: MakeBot) -> None:
+    """Passages with their vectors but not yet their sentences' (`tanya add`
+    makes those last; here written by a process that stopped before) are
+    counted in /stats, and nothing is said once none waits."""
+    from retrieval.core.models import Article, Chunk
+
+    bot = make_bot()
+    index = bot.index
+    assert index is not None
+    article = Article(id="ponulele", title=TITLE, text=BODY, origin="test")
+    index.write([(article, [Chunk(article.id, 0, BODY, 0, len(BODY))])])
+    text = bot.ask("/stats", chat_id=ADMIN, language_code="en").text
+    assert "Waiting for sentence vectors: 1 passages" in text
+    assert "Waiting for vectors:" not in text
+    index.embed_waiting_sentences()
+    assert "sentence vectors" not in bot.ask("/stats", chat_id=ADMIN, language_code="en").text
+
+
 def test_admin_adds_txt_and_jsonl_documents_with_a_report(
     make_bot: MakeBot, telegram_server: TelegramServer
 ) -> None:

@@ -80,6 +80,11 @@ async def stats_command(update: Update, context: TanyaContext) -> None:
         if waiting_articles
         else ""
     )
+    # Passages whose sentences have no stored vectors yet (`tanya add` makes
+    # them last): answers over them embed those sentences, a little slower.
+    sentences_waiting = int(str(data.get("chunks_waiting_for_sentence_vectors") or 0))
+    if sentences_waiting:
+        waiting += t(lang, "stats_sentences_waiting", chunks=sentences_waiting)
     await reply(
         message,
         t(

@@ -96,6 +96,16 @@ _TEXTS: dict[str, dict[Language, str]] = {
             "found by their keywords meanwhile)"
         ),
     },
+    "stats_sentences_waiting": {
+        "id": (
+            "\nMenunggu vektor kalimat: {chunks} potongan teks (jawaban menghitungnya "
+            "sendiri sementara itu)"
+        ),
+        "en": (
+            "\nWaiting for sentence vectors: {chunks} passages (answers embed their "
+            "sentences meanwhile)"
+        ),
+    },
     "lang_set": {
         "id": "Baik, saya akan memakai bahasa Indonesia.",
         "en": "OK, I will speak English.",
