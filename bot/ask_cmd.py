@@ -17,6 +17,7 @@ from rich.text import Text
 
 from bot.cli_common import (
     console,
+    embedding_question_early,
     err,
     errors_as_json,
     fail,
@@ -137,8 +138,6 @@ def ask_command(
     it is written from the passages. When the articles do not answer,
     it says so ("found": false). Exit code 0 on an answer, 2 on bad input.
     """
-    from retrieval.store import embed_question_early, make_embedder, one_vector_per_question
-
     errors_as_json.set(as_json)
     settings = question_settings(load_settings())
     try:
@@ -146,12 +145,7 @@ def ask_command(
     except TanyaError as exc:
         fail(str(exc))
     filters = make_filters(source, since, until)
-    with one_vector_per_question():
-        # The question's vector is made on another core while the answer
-        # stack and Chroma load.
-        embed_question_early(
-            cleaned, lambda: make_embedder(settings.embedder, settings.embed_threads)
-        )
+    with embedding_question_early(settings, cleaned):
         from retrieval.answer import Answerer  # the LLM stack is heavy: load it only here
 
         with opened_index(settings) as index:

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 
 from bot.cli_common import (
     console,
+    embedding_question_early,
     err,
     errors_as_json,
     fail,
@@ -200,18 +201,15 @@ def search(
         fail("--mode must be hybrid, dense or lexical")
     filters = make_filters(source, since, until)
     settings = question_settings(load_settings())
-    from retrieval.store import embed_question_early, make_embedder, one_vector_per_question
-
-    with one_vector_per_question():
-        if mode != "lexical":  # the query's vector is made on another core while Chroma loads
-            embed_question_early(
-                query, lambda: make_embedder(settings.embedder, settings.embed_threads)
-            )
-        with opened_index(settings) as index:
-            seed_if_empty(index, quiet=as_json)
-            warn_unknown_source(index, source)
-            search_mode: SearchMode = mode  # type: ignore[assignment]
-            hits = index.search(query, k=k, filters=filters, mode=search_mode)
+    # A lexical search embeds nothing.
+    with (
+        embedding_question_early(settings, None if mode == "lexical" else query),
+        opened_index(settings) as index,
+    ):
+        seed_if_empty(index, quiet=as_json)
+        warn_unknown_source(index, source)
+        search_mode: SearchMode = mode  # type: ignore[assignment]
+        hits = index.search(query, k=k, filters=filters, mode=search_mode)
     if as_json:
         print_json(
             [

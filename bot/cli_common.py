@@ -95,6 +95,21 @@ def question_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"embed_threads": 1})
 
 
+@contextmanager
+def embedding_question_early(settings: Settings, question: str | None) -> Iterator[None]:
+    """A block answering `question` (None: nothing to embed early): it is
+    embedded once for the block (`one_vector_per_question`), starting now, on
+    another core, while the command loads the answer stack and opens Chroma."""
+    from retrieval.store import embed_question_early, make_embedder, one_vector_per_question
+
+    with one_vector_per_question():
+        if question is not None:
+            embed_question_early(
+                question, lambda: make_embedder(settings.embedder, settings.embed_threads)
+            )
+        yield
+
+
 def data_dir_problem(path: Path) -> str | None:
     """Why `path` cannot hold tanya's data (created if missing), or None."""
     if path.exists() and not path.is_dir():
