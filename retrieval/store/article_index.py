@@ -69,7 +69,12 @@ from retrieval.store.dense import DenseStore
 from retrieval.store.embeddings import TanyaEmbeddings, as_langchain, make_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
 from retrieval.store.proximity import rerank
-from retrieval.store.sentence_table import WaitingChunk, encode, sentence_key
+from retrieval.store.sentence_table import (
+    EMBEDDER_META as SENTENCE_EMBEDDER_META,
+    WaitingChunk,
+    encode,
+    sentence_key,
+)
 
 if TYPE_CHECKING:
     from retrieval.store.retriever import HybridRetriever
@@ -507,7 +512,8 @@ class ArticleIndex:
         """The stored vectors (float32) of those sentence `texts` the index
         has, made by its embedder (one query; the offline answerer's)."""
         recorded = self.embedder_name
-        if not texts or recorded is None or self.catalog.sentences.embedder() != recorded:
+        made_by = self.catalog.get_meta(SENTENCE_EMBEDDER_META)
+        if not texts or recorded is None or made_by != recorded:
             return {}
         dimension = int(self.catalog.get_meta("dimension") or 0)
         return self.catalog.sentences.vectors(texts, dimension)

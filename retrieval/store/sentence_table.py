@@ -184,14 +184,6 @@ class SentenceTable:
             done += 1
         return done
 
-    def embedder(self) -> str | None:
-        """The embedder the stored vectors were made with."""
-        with self._lock:
-            row = self._conn.execute(
-                "SELECT value FROM meta WHERE key=?", (EMBEDDER_META,)
-            ).fetchone()
-        return row[0] if row else None
-
 
 def encode(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype=STORED_DTYPE).tobytes()
