@@ -2,7 +2,8 @@
 
 `tanya bot` runs as a user runs it (its own process, the real PTB
 Application, offline answers) against the local Bot API server
-(`tests/servers/telegram_api.py`) on a copy of the FacQA index. After one
+(`tests/servers/telegram_api.py`) on a copy of the FacQA index as `tanya add`
+leaves it (its sentence vectors made: `coldstart.index_as_added`). After one
 warm-up question (a bot that has been running a while has loaded its
 models), the benchmark pushes every question at once, five per chat, and
 polls what the bot sent every 20 ms: a question's latency is from its push
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache
+from .coldstart import index_as_added
 from .facqa import load_split
 from .latency import percentile
 from .report import table
@@ -161,7 +163,13 @@ def run(
     scratch = cache.scratch("botload")
     data = scratch / "data"
     shutil.rmtree(data, ignore_errors=True)
-    shutil.copytree(facqa_data_dir, data, ignore=shutil.ignore_patterns("done.json"))
+    # The index a user's `tanya add` leaves: with its sentence vectors, so an
+    # answer embeds no candidate sentence (an index without them measures the
+    # answerer embedding sentences, which `tanya add` no longer leaves to it).
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TANYA_")}
+    env["PYTHONPATH"] = str(REPO)
+    added = index_as_added(cache, facqa_data_dir, env, log)
+    shutil.copytree(added, data, ignore=shutil.ignore_patterns("done.json"))
     chats = QUICK_CHATS if quick else CHATS
     pool = [q.question for q in load_split(facqa_dir, "valid")]
     questions = [pool[i % len(pool)] for i in range(chats * PER_CHAT)]
