@@ -4,11 +4,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 from typer.core import TyperGroup
@@ -143,7 +151,22 @@ def _add_with_progress(index: ArticleIndex, inputs: list[str]) -> AddReport:
                 description=f"{item.status}: {shown((item.title or item.origin)[:50])}",
             )
 
-        return add_inputs(index, inputs, progress=tick)
+        return add_inputs(index, inputs, progress=tick, sentence_progress=sentence_bar(bar))
+
+
+def sentence_bar(bar: Progress) -> Callable[[int, int], None]:
+    """The last step of `add` and `reindex`, the sentence vectors the answers
+    read (about as long as embedding the passages), as a bar of its own: the
+    articles' bar is full by then, and alone it would look stuck."""
+    task: TaskID | None = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            task = bar.add_task("sentence vectors", total=total)
+        bar.update(task, completed=done, total=total)
+
+    return update
 
 
 def _report_interrupted_add(stopped: AddInterrupted, inputs: list[str], as_json: bool) -> None:
@@ -405,16 +428,17 @@ def reindex() -> None:
     with opened_index(note_waiting=False) as index:
         before = index.reindex_target or index.embedder_name
         columns = (
-            TextColumn("re-embedding"),
+            TextColumn("[progress.description]{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
         )
         with Progress(*columns, console=err, transient=True) as bar:
-            task = bar.add_task("reindex", total=index.counts().articles)
+            task = bar.add_task("re-embedding", total=index.counts().articles)
             count = index.reindex(
                 lambda article: chunk_for_index(index, article),
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                sentence_progress=sentence_bar(bar),
             )
         articles = index.counts().articles
         kept = (

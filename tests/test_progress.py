@@ -102,3 +102,41 @@ def test_reindex_reports_each_article_against_the_total(seeded_index: ArticleInd
     assert count == 5
     assert calls == [(i, 5) for i in range(1, 6)]
     assert index.dense.count() == index.catalog.counts()[1]
+
+
+def test_the_sentence_vectors_step_reports_its_own_progress_after_the_articles(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    """The last step of `add` (and `reindex`) makes the sentence vectors the
+    answers read, about as long as embedding the passages: it has a progress
+    of its own, from the first chunk to all of them, after every article was
+    reported (a bar stuck at the last article looked like a hang)."""
+    rows = [
+        {"title": f"Berita {i}", "content": f"Isi berita nomor {i}. Kalimat kedua {i} di sini."}
+        for i in range(5)
+    ]
+    jsonl = tmp_path / "berita.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    index = ArticleIndex(Settings(data_dir=data_dir, embed_batch_size=2))
+    events: list[tuple[str, int, int]] = []
+    add_inputs(
+        index,
+        [str(jsonl)],
+        progress=lambda item: events.append(("article", 0, 0)),
+        sentence_progress=lambda done, total: events.append(("sentences", done, total)),
+    )
+    chunks = index.catalog.counts()[1]
+    sentence_events = [e for e in events if e[0] == "sentences"]
+    assert [e[0] for e in events[:5]] == ["article"] * 5 and sentence_events
+    assert events.index(sentence_events[0]) == 5  # after every article
+    assert sentence_events[-1] == ("sentences", chunks, chunks)
+    assert [d for _, d, _ in sentence_events] == sorted(d for _, d, _ in sentence_events)
+    assert index.stats()["chunks_waiting_for_sentence_vectors"] == 0
+
+    calls: list[tuple[int, int]] = []
+    index.reindex(
+        lambda a: chunk_for_index(index, a),
+        sentence_progress=lambda *c: calls.append(c),
+    )
+    index.close()
+    assert calls and calls[-1] == (chunks, chunks)

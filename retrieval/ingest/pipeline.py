@@ -94,10 +94,12 @@ def add_inputs(
     allow_private: bool = True,
     progress: Progress | None = None,
     embed: bool = True,
+    sentence_progress: Callable[[int, int], None] | None = None,
 ) -> AddReport:
     """`tanya add`: files, folders, JSONL and URLs. `allow_private=False` for
     URLs that arrive from chat (never fetch the server's own network).
-    `embed=False`: store only; the passages wait for `index.embed_waiting()`."""
+    `embed=False`: store only; the passages wait for `index.embed_waiting()`.
+    `sentence_progress(chunks, total)`: the last step, the sentence vectors."""
     settings = index.settings
     loaded = iter_inputs(
         inputs,
@@ -105,7 +107,9 @@ def add_inputs(
         max_bytes=settings.fetch_max_bytes,
         max_feed_articles=settings.feed_max_articles,
     )
-    return add_raw_articles(index, loaded, progress=progress, embed=embed)
+    return add_raw_articles(
+        index, loaded, progress=progress, embed=embed, sentence_progress=sentence_progress
+    )
 
 
 def add_raw_articles(
@@ -114,6 +118,7 @@ def add_raw_articles(
     *,
     progress: Progress | None = None,
     embed: bool = True,
+    sentence_progress: Callable[[int, int], None] | None = None,
 ) -> AddReport:
     """Clean, chunk and store each loaded article, then embed its passages
     (`embed=False`: left waiting for `index.embed_waiting()`, e.g. in the
@@ -131,7 +136,9 @@ def add_raw_articles(
         item.status, item.reason = "failed", reason
         record(item)
 
-    batch: BatchWriter[ItemResult] = BatchWriter(index, record, failed, embed=embed)
+    batch: BatchWriter[ItemResult] = BatchWriter(
+        index, record, failed, embed=embed, sentence_progress=sentence_progress
+    )
     # Articles of this batch not yet stored, by id (and by content, for files:
     # the same file twice under two paths is one article, as across batches).
     seen: dict[str, str] = {}

@@ -441,7 +441,11 @@ class ArticleIndex:
             self.embed_waiting_sentences(stop)
         return done
 
-    def embed_waiting_sentences(self, stop: Callable[[], bool] | None = None) -> int:
+    def embed_waiting_sentences(
+        self,
+        stop: Callable[[], bool] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> int:
         """Make the sentence vectors of the stored chunks that wait for them
         (`sentence_table.py`), after their passages' vectors (a lower
         priority: dense search needs those; the answerer can embed a
@@ -450,7 +454,9 @@ class ArticleIndex:
         already has is copied, not embedded. Returns how many chunks got
         theirs. A chunk whose sentences the embedder fails on keeps waiting
         (logged; the answerer embeds them, or fails, at ask time as before);
-        the others go on."""
+        the others go on. `progress(chunks done, chunks waiting at the start)`
+        after each round: this step takes about as long as embedding the
+        passages did, so a bar that stopped at the last article would look stuck."""
         done = 0
         failed: set[int] = set()
         if not self.settings.sentence_vectors:
@@ -461,6 +467,7 @@ class ArticleIndex:
             with self.writing(reembed=False):
                 embedder = self._claim_embedder()
                 round_chunks = _SENTENCE_ROUND_BATCHES * self.settings.embed_batch_size
+                total = self.catalog.sentences.waiting_count() if progress else 0
                 while not (stop and stop()):
                     found = self.catalog.sentences.waiting(round_chunks + len(failed))
                     waiting = [c for c in found if c.rowid not in failed][:round_chunks]
@@ -485,6 +492,10 @@ class ArticleIndex:
                         waiting = [c for c in waiting if c.rowid not in failed]
                     with self._vectors_mutex, self.catalog.transaction() as conn:
                         done += self.catalog.sentences.write(conn, waiting, vectors, embedder.name)
+                    if progress:
+                        # Chunks stored meanwhile (the bot's background) grow the total.
+                        total = max(total, done + len(failed))
+                        progress(done + len(failed), total)
         finally:
             self._embedding.release()
         return done
@@ -579,10 +590,12 @@ class ArticleIndex:
         self,
         chunker: Callable[[Article], list[Chunk]],
         progress: Callable[[int, int], None] | None = None,
+        sentence_progress: Callable[[int, int], None] | None = None,
     ) -> int:
         """Re-chunk and re-embed every stored article with the configured
         embedder (after changing TANYA_EMBEDDER); returns how many were
-        re-embedded. `progress(done, total)` after each article.
+        re-embedded. `progress(done, total)` after each article, then
+        `sentence_progress(chunks, total)` while the sentence vectors are made.
 
         Interrupted (killed, Ctrl-C), the next call finishes it: the vectors
         already rebuilt for the same embedder are kept, the rest embedded."""
@@ -605,7 +618,9 @@ class ArticleIndex:
                 if progress:
                     progress(done, total)
 
-            writer: BatchWriter[str] = BatchWriter(self, stored, failed)
+            writer: BatchWriter[str] = BatchWriter(
+                self, stored, failed, sentence_progress=sentence_progress
+            )
             for summary in summaries:
                 if resumed and done_ids.issuperset(self.catalog.chunk_ids(summary.id)):
                     done += 1  # rebuilt before the interruption
@@ -1001,10 +1016,12 @@ class BatchWriter(Generic[T]):
         failed: Callable[[T, str], None],
         *,
         embed: bool = True,
+        sentence_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.index, self.stored, self.failed = index, stored, failed
         self.size = index.settings.embed_batch_size
         self.embed = embed
+        self.sentence_progress = sentence_progress
         self.queue: list[tuple[str, str]] = []  # (chunk id, passage text) not embedded yet
         self.storing: tuple[Article, T] | None = None  # the article being stored
 
@@ -1049,7 +1066,7 @@ class BatchWriter(Generic[T]):
         while self.queue:
             self._embed(self.size)
         if self.embed:
-            self.index.embed_waiting_sentences()
+            self.index.embed_waiting_sentences(progress=self.sentence_progress)
 
     def _embed(self, n: int) -> None:
         batch, self.queue = self.queue[:n], self.queue[n:]
