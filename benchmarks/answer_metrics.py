@@ -75,6 +75,11 @@ class Tally:
         return {
             "answerer": self.name,
             "gold contained": _share(self.contained),
+            # Precision: of the answers given to answerable questions, the
+            # share holding the gold (a refusal is not a wrong answer).
+            "gold contained, of answers given": _share(
+                [c for c, f in zip(self.contained, self.found_answerable, strict=True) if f]
+            ),
             "answerable found": _share(self.found_answerable),
             "unanswerable → not found": _share(self.refused_unanswerable),
             "mean words (answers given)": _mean(self.words),

@@ -50,6 +50,7 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
         index.close()
     answerable_columns = [
         "gold contained",
+        "gold contained, of answers given",
         "answerable found",
         "mean words (answers given)",
         "short answer given",
