@@ -75,21 +75,26 @@ def test_an_index_an_older_tanya_wrote_is_switched_and_written_once(
     run(data_dir, "add", str(articles_file(tmp_path / "a.jsonl", 3)))
     before = json.loads(run(data_dir, "search", QUESTION, "--json"))
     # As an older tanya left it: Chroma's default threshold, and vectors
-    # written since its HNSW files were (re-upserted here, unchanged).
+    # written since its HNSW files were (re-upserted here, unchanged, by a
+    # process that opens the collection with that threshold).
+    chroma(data_dir, "collection.modify(configuration={'hnsw': {'sync_threshold': 1000}})\n")
     chroma(
         data_dir,
-        "collection.modify(configuration={'hnsw': {'sync_threshold': 1000}})\n"
         "got = collection.get(include=['embeddings', 'metadatas'])\n"
         "collection.upsert(ids=got['ids'], embeddings=np.asarray(got['embeddings']),"
         " metadatas=got['metadatas'])\n",
     )
-    assert unpersisted(data_dir) > 0
+    waiting = unpersisted(data_dir)
+    assert waiting > 0
 
-    # The next command, a read, switches it and writes what waited, once.
+    # The next command, a read, switches it; what waited is written once
+    # (by that read, or at the latest by the next: Chroma may have loaded
+    # the collection's index before the switch), never replayed again.
     assert json.loads(run(data_dir, "search", QUESTION, "--json")) == before
-    assert unpersisted(data_dir) == 0
     chroma(
         data_dir,
         f"assert collection.configuration['hnsw']['sync_threshold'] == {SYNC_THRESHOLD}\n",
     )
+    assert unpersisted(data_dir) in (0, waiting)
     assert json.loads(run(data_dir, "search", QUESTION, "--json")) == before
+    assert unpersisted(data_dir) == 0
