@@ -64,8 +64,9 @@ def _client(path: Path, url: str | None) -> Any:
 def _sync_every_write(collection: Any) -> None:
     """A collection an older tanya made (Chroma's default threshold) is set
     to `SYNC_THRESHOLD` when opened, before anything reads it: the vectors
-    waiting in its log are then written to its HNSW files by this first
-    read, once, and never replayed again."""
+    waiting in its log are then written to its HNSW files by the first read
+    that loads its index after the switch (this one, as measured, or the
+    next), once, and never replayed again."""
     hnsw = (collection.configuration or {}).get("hnsw") or {}
     if hnsw.get("sync_threshold", SYNC_THRESHOLD) > SYNC_THRESHOLD:
         collection.modify(configuration={"hnsw": {"sync_threshold": SYNC_THRESHOLD}})
