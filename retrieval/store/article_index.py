@@ -782,7 +782,10 @@ class ArticleIndex:
         found = self.candidates(query, max(self.settings.candidates, k), filters, mode, exclude)
         dense, lexical, fused = found.dense, found.lexical, found.fused
         depth = self.settings.proximity_depth if mode == "hybrid" else 0
-        chunks = self.catalog.chunks_by_id([cid for cid, _ in fused[: max(k * 2 + 10, depth)]])
+        # Their stems too: re-ranking and the answer stem every word of these passages.
+        chunks = self.catalog.chunks_by_id(
+            [cid for cid, _ in fused[: max(k * 2 + 10, depth)]], learn_stems=True
+        )
         fused = rerank(
             query,
             fused,

@@ -29,7 +29,13 @@ import numpy as np
 from retrieval.core.models import Article, Chunk, Removal, article_id_for, content_id, former_ids
 from retrieval.store.lexical_index import SCHEMA as LEXICAL_SCHEMA, LexicalIndex
 from retrieval.store.sentence_table import SCHEMA as SENTENCE_SCHEMA, SentenceTable
-from retrieval.text.lexical import query_terms, terms
+from retrieval.text.lexical import (
+    encode_stems,
+    learn_stems as _learn,
+    query_terms,
+    terms,
+    word_stems,
+)
 
 # The shortest id prefix a user may type: shorter ones name too many articles
 # (and "" named them all).
@@ -69,7 +75,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     position INTEGER NOT NULL,
     start INTEGER NOT NULL,
     end INTEGER NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    stems TEXT
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
@@ -198,9 +205,19 @@ class Catalog:
             # The sentence tables are created in an older catalog too (empty).
             self._conn.executescript(_SCHEMA + LEXICAL_SCHEMA + SENTENCE_SCHEMA)
             self._set_meta_default("schema_version", SCHEMA_VERSION)
+            self._add_stems_column()
         self.lexical = LexicalIndex(self._conn, self._lock)
         self.sentences = SentenceTable(self._conn, self._lock)
         self._migrate_fts5()
+
+    def _add_stems_column(self) -> None:
+        """A catalog written before passages kept their words' stems: the
+        column is added, empty (NULL: stemmed when read, as before), and
+        filled as articles are written again (`tanya reindex` fills it all).
+        Adding a nullable column rewrites nothing in SQLite."""
+        columns = {row[1] for row in self._conn.execute("PRAGMA table_info(chunks)")}
+        if "stems" not in columns:
+            self._conn.execute("ALTER TABLE chunks ADD COLUMN stems TEXT")
 
     def _migrate_fts5(self) -> None:
         """A catalog written before the lexical index (FTS5's `chunk_terms`):
@@ -321,9 +338,10 @@ class Catalog:
                 ),
             )
             for chunk in chunks:
+                indexed = article.title + "\n" + chunk.text
                 cur = conn.execute(
-                    "INSERT INTO chunks(id, article_id, position, start, end, text)"
-                    " VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO chunks(id, article_id, position, start, end, text, stems)"
+                    " VALUES (?,?,?,?,?,?,?)",
                     (
                         chunk.chunk_id(article.content_hash),
                         article.id,
@@ -331,9 +349,12 @@ class Catalog:
                         chunk.start,
                         chunk.end,
                         chunk.text,
+                        # Stemmed for `terms` anyway (cached): kept so that
+                        # reading the passage needs no stemmer (`learn_stems`).
+                        encode_stems(word_stems(indexed)),
                     ),
                 )
-                lexical.append((int(cur.lastrowid or 0), terms(article.title + "\n" + chunk.text)))
+                lexical.append((int(cur.lastrowid or 0), terms(indexed)))
         self.lexical.add(conn, lexical)
         return replaced
 
@@ -474,19 +495,30 @@ class Catalog:
             return {r[0] for r in self._conn.execute("SELECT id FROM chunks")}
 
     # --- chunks -------------------------------------------------------------------
-    def chunks_by_id(self, chunk_ids: Iterable[str]) -> dict[str, StoredChunk]:
+    def chunks_by_id(
+        self, chunk_ids: Iterable[str], *, learn_stems: bool = False
+    ) -> dict[str, StoredChunk]:
+        """The stored chunks of these ids (missing ones left out). With
+        `learn_stems`, the stems stored with them are handed to the stemmer
+        (`retrieval.text.lexical.learn_stems`): for passages about to be
+        re-ranked and quoted, whose words would each be stemmed."""
         ids = list(chunk_ids)
         out: dict[str, StoredChunk] = {}
+        stems = ", c.stems" if learn_stems else ""
         with self._lock:
             for i in range(0, len(ids), 500):
                 batch = ids[i : i + 500]
                 marks = ",".join("?" * len(batch))
                 for row in self._conn.execute(
                     "SELECT c.id, c.article_id, c.position, c.start, c.end, c.text,"
-                    " a.title, a.date, a.source, a.url"
+                    f" a.title, a.date, a.source, a.url{stems}"
                     f" FROM chunks c JOIN articles a ON a.id = c.article_id WHERE c.id IN ({marks})",
                     batch,
                 ):
+                    if learn_stems:
+                        if row[-1] is not None:  # else written before stems were kept
+                            _learn(row[-1])
+                        row = row[:-1]
                     out[row[0]] = StoredChunk(*row)
         return out
 
