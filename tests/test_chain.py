@@ -424,6 +424,25 @@ def test_a_chain_of_follow_ups_keeps_the_topic() -> None:
     assert "albu kamal" in rewritten and "pemimpinnya" in rewritten
 
 
+def test_a_follow_up_takes_the_topic_not_the_message_number_nor_english_words() -> None:
+    """In a chat, "Apa kata Rami Abdel Rahman tentang pertempuran itu? (2)"
+    after "Who led the battle for Albu Kamal? (1)" was searched with "(led
+    battle albu kamal 1)": the earlier message's number and English words
+    no article holds, weighed as missing from every passage, and the
+    follow-up was refused on the seed article (the Telegram burst test)."""
+    from retrieval.answer.condense import heuristic_standalone
+
+    history = [Turn("Who led the battle for Albu Kamal? (1)", "…")]
+    question = "Apa kata Rami Abdel Rahman tentang pertempuran itu? (2)"
+    rewritten = heuristic_standalone(question, history)
+    added = rewritten.removeprefix(question).lower()
+    assert "albu kamal" in added and "pimpin" in added
+    assert "1" not in added and "led" not in added.split() and "battle" not in added
+    # An English follow-up keeps the English question's own words.
+    english = heuristic_standalone("And who won it? (2)", history).lower()
+    assert "battle" in english and "(1)" not in english
+
+
 def test_model_rewrites_are_trimmed_to_the_question() -> None:
     from retrieval.answer.condense import clean_model_rewrite
 

@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.answer.answerability import without_message_number
 from retrieval.answer.types import Turn
+from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD
+from retrieval.text.question import question_language
 
 # Words that point back to something said before.
 _ANAPHORA = frozenset(
@@ -94,10 +97,24 @@ def last_topic(history: Sequence[Turn]) -> str:
     after it (each follow-up may add words: "dan kapan?" → "kapan")."""
     questions: list[str] = []
     for turn in reversed(history):
-        questions.insert(0, turn.question)
+        # Without its message number ("... ? (3)"): not a word of its topic.
+        questions.insert(0, without_message_number(turn.question))
         if not points_back(turn.question):
             break
     return " ".join(questions)
+
+
+def topic_words(topic: str, question: str) -> list[str]:
+    """The content words of `topic` to search a follow-up `question` with.
+    An Indonesian follow-up to an English question gets the English one's
+    names and its other words in Indonesian ("led the battle" → "pimpin
+    tempur"): its English words are words no article holds, and would be
+    weighed as missing from every passage."""
+    found = content_words(topic)
+    if question_language(question) != "id" or question_language(topic) != "en":
+        return found
+    names = {w.lower() for w in WORD.findall(topic) if w[:1].isupper()}
+    return list(dict.fromkeys([*(w for w in found if w in names), *indonesian_gloss(topic)]))
 
 
 def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
@@ -106,7 +123,8 @@ def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
     if not history or not points_back(question):
         return question
     own = set(content_words(question))
-    extra = [w for w in content_words(last_topic(history)) if w not in own]
+    topic = last_topic(history)
+    extra = [w for w in topic_words(topic, question) if w not in own]
     if not extra:
         return question
     return f"{question.rstrip()} ({' '.join(extra)})"
