@@ -239,6 +239,13 @@ def test_a_message_number_after_the_question_is_not_weighed_as_asked(
 
     answerer = ExtractiveAnswerer(embedder, frequencies=corpus)
     head, _, gloss = question.partition("? ")
-    numbered = f"{head}? (1) {gloss}".strip()
+    numbered = f"{head}? (1) {gloss}" if gloss else f"{question} (1)"
     scored = answerer.score(question, PASSAGES)
     assert answerer.features(numbered, scored) == answerer.features(question, scored)
+    # Nor when the sentences are scored: the number lowered every sentence's
+    # share of the question ("Ke mana IS mundur? (0)" was refused on the
+    # seed article, which answers "Ke mana IS mundur?").
+    rescored = answerer.score(numbered, PASSAGES)
+    assert [(s.sentence.text, round(s.score, 9)) for s in rescored] == [
+        (s.sentence.text, round(s.score, 9)) for s in scored
+    ]

@@ -219,6 +219,10 @@ _LIGHT_VERB = re.compile(
 )
 
 
+def without_message_number(question: str) -> str:
+    return _TRAILING_MARKER.sub("", question)
+
+
 def without_marker(question: str) -> str:
     return _LIGHT_VERB.sub(" ", _TRAILING_MARKER.sub("", question))
 

@@ -71,6 +71,7 @@ from retrieval.answer.answerability import (
     name_form_terms,
     question_terms,
     without_marker,
+    without_message_number,
 )
 from retrieval.answer.span import best_answer_span
 from retrieval.answer.types import Passage
@@ -359,6 +360,9 @@ class ExtractiveAnswerer:
         sentences = sentences_of(passages)
         if not sentences:
             return []
+        # A message number ("... mundur? (3)") is not a word to find in a
+        # sentence: kept, it lowered every sentence's share of the question.
+        question = without_message_number(question)
         c = self.calibration
         concepts = question_concepts(question)
         kind = answer_kind(question)
