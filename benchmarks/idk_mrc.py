@@ -46,14 +46,20 @@ class IdkQuestion:
     source: str = ""  # unanswerable: "human" | "model"
 
 
-def load_corpus(idk_dir: Path, split: str, sample: int = 1) -> list[dict[str, str]]:
+def load_corpus(
+    idk_dir: Path, split: str, sample: int = 1, offset: int = 0
+) -> list[dict[str, str]]:
+    """Every `sample`th paragraph, from the `offset`th."""
     with (idk_dir / split / "corpus.jsonl").open(encoding="utf-8") as f:
         rows = [json.loads(line) for line in f if line.strip()]
-    return rows[::sample]
+    return rows[offset::sample]
 
 
-def load_questions(idk_dir: Path, split: str, sample: int = 1) -> list[IdkQuestion]:
-    keep = {r["id"] for r in load_corpus(idk_dir, split, sample)}
+def load_questions(
+    idk_dir: Path, split: str, sample: int = 1, offset: int = 0
+) -> list[IdkQuestion]:
+    """The questions about `load_corpus`'s paragraphs."""
+    keep = {r["id"] for r in load_corpus(idk_dir, split, sample, offset)}
     out = []
     with (idk_dir / split / "questions.jsonl").open(encoding="utf-8") as f:
         for line in f:

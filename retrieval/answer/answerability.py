@@ -113,6 +113,12 @@ FEATURES = (
     # An edited question's one changed word, contradicted: the passage holds
     # its opposite and not the word ("meninggal" over "lahir").
     "contradicted",
+    # The corpus's size (log of its chunks): how rare a word is, and so every
+    # feature weighing words by rarity, depends on it. Fitted on corpora of
+    # about 430 and 4,300 chunks, the model keeps its threshold's meaning at
+    # both (without it, fitted on the larger, it answered 0.94 of answerable
+    # questions there and 0.89 in the smaller).
+    "corpus_size",
 )
 
 
@@ -312,6 +318,7 @@ def answerability_features(
         "kind_place": 1.0 if kind == "place" else 0.0,
         "question_words": math.log1p(len(WORD.findall(question))),
         "contradicted": float(len(contradicted_words(question, evidence.passage))),
+        "corpus_size": math.log1p(max(n_chunks, 0)),
         "span_in_sentence": (
             1.0
             if kind is not None and find_answer_span(question, kind, evidence.sentence) is not None
