@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from retrieval.store.article_index import ArticleIndex, passage_texts
 from retrieval.store.hash_embeddings import HashEmbeddings
 from retrieval.store.sentence_table import chunk_sentences, sentence_key
 from tests.helpers.articles import BATTLE, RICE, sentence_chunks
-from tests.helpers.cli import command_env, tanya, tanya_json, wait_for
+from tests.helpers.cli import add_killed_while_fetching, tanya, tanya_json
 from tests.servers.web import WebServer
 
 QUESTIONS = (
@@ -192,18 +191,12 @@ def test_an_add_killed_before_its_sentence_vectors_leaves_them_waiting_and_the_n
     """`tanya add FILE SLOW_URL` killed while it waits on the page: the
     file's articles are stored with every chunk journaled for sentence
     vectors (in the transaction that stored it) and none written."""
-    slow = web_server.hang("/lambat", 120)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "add", str(articles_file(tmp_path / "a.jsonl", 2)), slow],
-        env=command_env(TANYA_DATA_DIR=str(data_dir), TANYA_FETCH_TIMEOUT="150"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    add_killed_while_fetching(
+        [sys.executable, "-m", "bot.cli"],
+        [str(articles_file(tmp_path / "a.jsonl", 2))],
+        data_dir,
+        web_server,
     )
-    try:
-        wait_for(lambda: web_server.requests_to("/lambat"), proc, "it fetched the slow page")
-    finally:
-        proc.kill()
-        proc.wait()
     done, waiting = assert_whole_or_waiting(data_dir)
     assert done == 0 and waiting > 0
     assert tanya_json("stats")["chunks_waiting_for_sentence_vectors"] == waiting  # type: ignore[index]

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from retrieval.text.lexical import stem, word_stems
-from tests.helpers.cli import TANYA, command_env, tanya, wait_for
+from tests.helpers.cli import TANYA, add_killed_while_fetching, command_env, tanya
 from tests.servers.web import WebServer
 from tests.test_sentence_vectors import QUESTIONS, articles_file, one_article
 
@@ -136,18 +136,9 @@ def test_an_add_killed_midway_leaves_every_stored_passage_with_its_stems(
     """`tanya add FILE SLOW_URL` killed (SIGKILL) while it waits on the
     page: the file's articles are stored whole, each passage with its stems
     (written in the transaction that stored it)."""
-    slow = web_server.hang("/lambat", 120)
-    proc = subprocess.Popen(
-        [TANYA, "add", str(articles_file(tmp_path / "a.jsonl", 2)), slow],
-        env=command_env(TANYA_DATA_DIR=str(data_dir), TANYA_FETCH_TIMEOUT="150"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    add_killed_while_fetching(
+        [TANYA], [str(articles_file(tmp_path / "a.jsonl", 2))], data_dir, web_server
     )
-    try:
-        wait_for(lambda: web_server.requests_to("/lambat"), proc, "it fetched the slow page")
-    finally:
-        proc.kill()
-        proc.wait()
     stems = stored_stems(data_dir)
     assert len(stems) > 0
     assert stems == expected_stems(data_dir)

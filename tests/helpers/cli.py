@@ -11,10 +11,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from typer.testing import CliRunner
 
 from bot.cli import app
+
+if TYPE_CHECKING:
+    from tests.servers.web import WebServer
 
 # The installed `tanya` script of the venv running the tests.
 TANYA = str(Path(sys.executable).with_name("tanya"))
@@ -82,3 +86,23 @@ def wait_for(
             pass  # the catalog is being created
         time.sleep(0.05)
     raise AssertionError(f"the command ended (or took too long) before {what}")
+
+
+def add_killed_while_fetching(
+    command: list[str], inputs: list[str], data_dir: Path, web_server: WebServer
+) -> None:
+    """`COMMAND add INPUTS... SLOW_URL`, killed (SIGKILL) while it waits on
+    the page that never answers: what a crash in the middle of a batch
+    leaves (the inputs before the URL were stored, as far as they got)."""
+    slow = web_server.hang("/lambat", 120)
+    proc = subprocess.Popen(
+        [*command, "add", *inputs, slow],
+        env=command_env(TANYA_DATA_DIR=str(data_dir), TANYA_FETCH_TIMEOUT="150"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: web_server.requests_to("/lambat"), proc, "it fetched the slow page")
+    finally:
+        proc.kill()
+        proc.wait()
