@@ -18,7 +18,6 @@ own so its peak RSS is its own.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import Cache
-from .coldstart import index_as_added
+from .coldstart import child_env, index_as_added
 from .facqa import load_split
 from .latency import percentile
 from .report import table
@@ -76,19 +75,13 @@ def bot_run(data_dir: Path, questions: list[str], chats: int, log: Callable[[str
 
     server = TelegramServer()
     server.start()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("TANYA_") and k not in ("OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN")
-    }
-    env |= {
+    env = child_env() | {
         "TANYA_DATA_DIR": str(data_dir),
         "TANYA_LLM": "",
         "TELEGRAM_BOT_TOKEN": server.token,
         "TANYA_TELEGRAM_BASE_URL": server.base_url,
         "TANYA_TELEGRAM_FILE_BASE_URL": server.base_file_url,
         "TANYA_RATE_LIMIT_PER_MINUTE": "1000",
-        "PYTHONPATH": str(REPO),
     }
     tanya = Path(sys.executable).parent / "tanya"
     argv = [str(tanya)] if tanya.exists() else [sys.executable, "-m", "bot.cli"]
@@ -166,9 +159,7 @@ def run(
     # The index a user's `tanya add` leaves: with its sentence vectors, so an
     # answer embeds no candidate sentence (an index without them measures the
     # answerer embedding sentences, which `tanya add` no longer leaves to it).
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TANYA_")}
-    env["PYTHONPATH"] = str(REPO)
-    added = index_as_added(cache, facqa_data_dir, env, log)
+    added = index_as_added(cache, facqa_data_dir, log)
     shutil.copytree(added, data, ignore=shutil.ignore_patterns("done.json"))
     chats = QUICK_CHATS if quick else CHATS
     pool = [q.question for q in load_split(facqa_dir, "valid")]

@@ -67,9 +67,19 @@ _FILL = (
 )
 
 
-def index_as_added(
-    cache: Cache, facqa_data_dir: Path, env: dict[str, str], log: Callable[[str], None]
-) -> Path:
+def child_env() -> dict[str, str]:
+    """This environment for a child `tanya` or Python running this checkout,
+    without the developer's tanya settings and secrets."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TANYA_") and k not in ("OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN")
+    }
+    env["PYTHONPATH"] = str(REPO)
+    return env
+
+
+def index_as_added(cache: Cache, facqa_data_dir: Path, log: Callable[[str], None]) -> Path:
     """The FacQA index with the sentence vectors `tanya add` makes last:
     built once (the real embedder, in a child process) and cached."""
     key = fingerprint(facqa_data_dir / "done.json", *(REPO / p for p in SENTENCE_SOURCES))
@@ -79,7 +89,7 @@ def index_as_added(
         log("  coldstart: the sentence vectors of the copy (once, then cached) …")
         proc = subprocess.run(
             [sys.executable, "-c", _FILL],
-            env={**env, "TANYA_DATA_DIR": str(path)},
+            env={**child_env(), "TANYA_DATA_DIR": str(path)},
             capture_output=True,
             text=True,
         )
@@ -95,20 +105,14 @@ def run(
 ) -> dict[str, Any]:
     scratch = cache.scratch("coldstart")
     data = scratch / "data"
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("TANYA_") and k not in ("OPENAI_API_KEY", "TELEGRAM_BOT_TOKEN")
-    }
     # Offline: no LLM, so `ask` answers extractively, as on a fresh install.
-    env |= {"TANYA_DATA_DIR": str(data), "TANYA_LLM": ""}
+    env = child_env() | {"TANYA_DATA_DIR": str(data), "TANYA_LLM": ""}
     # An installed tanya has its bytecode (pip compiles it; a checkout writes
     # it on the first run): let the warm-up run write it, or every timed run
     # compiles tanya's ~55 modules again (about 0.05-0.08 s on 2 cores) where
     # Chroma's come compiled from site-packages.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-    added = index_as_added(cache, facqa_data_dir, env, log)
+    added = index_as_added(cache, facqa_data_dir, log)
     shutil.copytree(added, data, ignore=shutil.ignore_patterns("done.json"))
     runs = QUICK_RUNS if quick else RUNS
     tanya = tanya_script()

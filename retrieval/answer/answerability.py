@@ -230,7 +230,7 @@ def without_message_number(question: str) -> str:
 
 
 def without_marker(question: str) -> str:
-    return _LIGHT_VERB.sub(" ", _TRAILING_MARKER.sub("", question))
+    return _LIGHT_VERB.sub(" ", without_message_number(question))
 
 
 def answerability_features(
