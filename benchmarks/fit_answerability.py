@@ -32,7 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -167,11 +167,18 @@ def _row(
     group: str,
     origin: str,
     golds: list[str],
+    with_reader: bool = False,
 ) -> dict[str, Any] | None:
     scored = extractive.score(question, passages)
     features = extractive.features(question, scored)
     if features is None:
         return None
+    if with_reader:
+        read_at = extractive.read(question, scored)
+        features["reader"] = read_at.reading.score if read_at is not None else READER_NONE
+        spans = reader_spans(extractive, scored, read_at, golds)
+    else:
+        spans = {}
     best = scored[0].sentence.text
     two = " ".join(s.sentence.text for s in scored[:2])
     # The answer the answerer would give if it answered (the collecting
@@ -179,6 +186,7 @@ def _row(
     extract = extractive.choose(scored, question)
     span_f1 = span_scores(extract.answer_span, golds)[1] if extract.answer_span and golds else None
     return {
+        **spans,
         "answer_words": len(extract.text.split()),
         "answer_contains": any(contains_answer(extract.text, g) for g in golds),
         "span": extract.answer_span,
@@ -197,7 +205,42 @@ def _row(
     }
 
 
-def collect_idk(cache: Cache, split: str, shards: int) -> list[dict]:
+def reader_spans(
+    extractive: ExtractiveAnswerer, scored: list, read_at: Any, golds: list[str]
+) -> dict[str, Any]:
+    """What the answer would quote with the reader's span taken from the
+    best sentence ("best"), the sentences the ranking quotes ("near") or
+    anywhere it read ("any"):
+    whether that quote holds the gold, its words, the span's F1."""
+    c = extractive.calibration
+    near = [s for s in scored[: c.max_sentences] if s.score >= scored[0].score - c.margin]
+    out: dict[str, Any] = {}
+    for name, sentences in (("best", scored[:1]), ("near", near), ("any", scored)):
+        answered = read_at.answer(sentences) if read_at is not None else None
+        if answered is None:
+            out[f"{name}_contains"], out[f"{name}_words"], out[f"{name}_f1"] = False, 0, 0.0
+            continue
+        reading, passage = answered
+        quote = " ".join(
+            s.sentence.text
+            for s in scored
+            if s.sentence.passage.n == passage.n
+            and s.sentence.start < reading.end
+            and reading.start < s.sentence.end
+        )
+        out[f"{name}_contains"] = any(contains_answer(quote, g) for g in golds if g)
+        out[f"{name}_words"] = len(quote.split())
+        out[f"{name}_f1"] = span_scores(reading.text(passage.text), golds)[1] if golds else 0.0
+    return out
+
+
+def collect_idk(
+    cache: Cache,
+    split: str,
+    shards: int,
+    keep: Callable[[str], bool] = lambda group: True,
+    with_reader: bool = False,
+) -> list[dict]:
     """Each question asked twice: in an index of the whole corpus, and in
     one of its shard alone (every `shards`th paragraph: a corpus the size of
     valid's, 358 paragraphs, for 10 shards of train's 3,659). How rare a word
@@ -219,6 +262,8 @@ def collect_idk(cache: Cache, split: str, shards: int) -> list[dict]:
             embedder, ALWAYS, frequencies=corpus.catalog.document_frequencies, model=None
         )
         for q in load_questions(DEFAULT_IDK_DIR, split, count, offset):
+            if not keep(q.passage_id):
+                continue
             row = _row(
                 extractive,
                 q.question,
@@ -227,6 +272,7 @@ def collect_idk(cache: Cache, split: str, shards: int) -> list[dict]:
                 q.passage_id,
                 f"idk-{q.source or 'answerable'}",
                 q.answers,
+                with_reader,
             )
             if row:
                 rows.append(row)
@@ -235,7 +281,13 @@ def collect_idk(cache: Cache, split: str, shards: int) -> list[dict]:
     return rows
 
 
-def collect_facqa(cache: Cache, split: str, sample: int) -> list[dict]:
+def collect_facqa(
+    cache: Cache,
+    split: str,
+    sample: int,
+    keep: Callable[[str], bool] = lambda group: True,
+    with_reader: bool = False,
+) -> list[dict]:
     real = load_embedder_for(benchmark_settings(cache.root))
     embedder = NoVectors(real)
     texts = corpus_passages(DEFAULT_FACQA_DIR)
@@ -249,14 +301,17 @@ def collect_facqa(cache: Cache, split: str, sample: int) -> list[dict]:
     questions = load_split(DEFAULT_FACQA_DIR, split)[::sample]
     for i, q in enumerate(questions, 1):
         gold = passage_id(q.passage)
-        row = _row(
-            extractive, q.question, corpus.passages(q.question), 1, gold, "facqa", [q.answer]
-        )
+        if not keep(gold):
+            continue
+        passages = corpus.passages(q.question)
+        row = _row(extractive, q.question, passages, 1, gold, "facqa", [q.answer], with_reader)
         if row:
             rows.append(row)
         removed = frozenset(corpus.catalog.chunk_ids(gold))
         without = corpus.passages(q.question, exclude=removed)
-        row = _row(extractive, q.question, without, 0, gold, "facqa-removed", [q.answer])
+        row = _row(
+            extractive, q.question, without, 0, gold, "facqa-removed", [q.answer], with_reader
+        )
         if row and not row["passages_contain"]:
             rows.append(row)
         if i % 500 == 0:
@@ -431,6 +486,106 @@ def fit(rows: list[dict], name: str, threshold: float, c: float) -> dict[str, An
     return data
 
 
+# A passage the reader cannot read (no text): as if it said "no answer".
+READER_NONE = -20.0
+
+
+def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> dict[str, Any]:
+    """The reader decision (`retrieval/answer/reader/decision.py`): a
+    logistic regression over the answerability model's log-odds and the
+    reader's score, on the questions about the fifth of train's passages the
+    reader was not fitted on (`benchmarks.fit_reader.held_out`). Their
+    log-odds come from the answerability model refitted without them, so
+    neither input has seen them; the threshold follows the same rule as the
+    model's, on 5-fold out-of-fold probabilities."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    from retrieval.answer.reader.weights import WEIGHTS
+
+    from .fit_reader import held_out
+
+    weights = fingerprint(WEIGHTS)
+    held = cached_rows(
+        cache,
+        "idk-train-reader",
+        lambda: collect_idk(cache, "train", shards, held_out, with_reader=True),
+        shards,
+        weights,
+    )
+    held += cached_rows(
+        cache,
+        "facqa-train-reader",
+        lambda: collect_facqa(cache, "train", sample, held_out, with_reader=True),
+        sample,
+        weights,
+    )
+    fitting = [r for r in rows if not held_out(r["group"])]
+    model = make_model("boosting", 1.0).fit(
+        matrix(fitting), np.array([r["label"] for r in fitting])
+    )
+    p = np.clip(model.predict_proba(matrix(held))[:, 1], 1e-6, 1 - 1e-6)
+    x = np.column_stack([np.log(p / (1 - p)), [r["features"]["reader"] for r in held]])
+    y = np.array([r["label"] for r in held])
+    origin = np.array([r["origin"] for r in held])
+    groups = np.array([r["group"] for r in held])
+    oof = np.zeros(len(y))
+    for train, test in GroupKFold(n_splits=5).split(x, y, groups):
+        fold = LogisticRegression().fit(x[train], y[train])
+        oof[test] = fold.predict_proba(x[test])[:, 1]
+    t = choose_threshold(oof, origin, y)
+    t_model = choose_threshold(p, origin, y)
+    idk = np.char.startswith(origin.astype(str), "idk")
+
+    def rates(score: np.ndarray, threshold: float) -> dict[str, float]:
+        return {
+            "auc_idk": round(float(roc_auc_score(y[idk], score[idk])), 4),
+            "auc_facqa": round(float(roc_auc_score(y[~idk], score[~idk])), 4),
+            "idk_answerable_found": round(float(np.mean(score[idk & (y == 1)] >= threshold)), 4),
+            "idk_unanswerable_not_found": round(
+                float(np.mean(score[idk & (y == 0)] < threshold)), 4
+            ),
+            "facqa_found": round(float(np.mean(score[origin == "facqa"] >= threshold)), 4),
+            "facqa_removed_not_found": round(
+                float(np.mean(score[origin == "facqa-removed"] < threshold)), 4
+            ),
+        }
+
+    final = LogisticRegression().fit(x, y)
+    report: dict[str, Any] = {
+        "with_reader": rates(oof, t),
+        "model_alone": rates(p, t_model),
+        "rows": len(held),
+    }
+    # Where the short answer is taken from (extractive.SPAN_FROM), on the
+    # answerable questions: the quote's gold, its words, the span's F1.
+    answerable = [r for r in held if r["label"] == 1]
+    for name in ("best", "near", "any"):
+        for where, subset in (
+            ("idk", [r for r in answerable if r["origin"].startswith("idk")]),
+            ("facqa", [r for r in answerable if r["origin"] == "facqa"]),
+        ):
+            report[f"span_from_{name}_{where}"] = {
+                "contained": round(float(np.mean([r[f"{name}_contains"] for r in subset])), 4),
+                "words": round(float(np.mean([r[f"{name}_words"] for r in subset])), 2),
+                "span_f1": round(float(np.mean([r[f"{name}_f1"] for r in subset])), 4),
+            }
+    return {
+        "model_weight": float(final.coef_[0][0]),
+        "reader_weight": float(final.coef_[0][1]),
+        "intercept": float(final.intercept_[0]),
+        "threshold": t,
+        "threshold_rule": "as the answerability model's (choose_threshold), out of fold",
+        "fitted_on": (
+            "IDK-MRC train + FacQA train, the questions about the fifth of passages "
+            "the reader was not fitted on (benchmarks/fit_reader.py: held_out)"
+        ),
+        "reader_weights": weights,
+        "cross_validation": report,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sample", type=int, default=1, help="FacQA: every Nth question")
@@ -441,6 +596,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--boosting", action="store_true", help="also cross-validate boosting")
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    parser.add_argument(
+        "--reader", action="store_true", help="fit only the reader decision (decision.json)"
+    )
     args = parser.parse_args(argv)
     cache = Cache(args.cache_dir)
     rows = cached_rows(
@@ -450,6 +608,15 @@ def main(argv: list[str] | None = None) -> int:
         cache, "facqa-train", lambda: collect_facqa(cache, "train", args.sample), args.sample
     )
     log(f"{len(rows)} rows")
+    if args.reader:
+        from retrieval.answer.reader.decision import DECISION_PATH
+
+        decision = fit_decision(cache, rows, args.shards, args.sample)
+        print(json.dumps(decision["cross_validation"], indent=1))
+        if not args.no_write:
+            DECISION_PATH.write_text(json.dumps(decision, indent=1) + "\n")
+            log(f"wrote {DECISION_PATH}")
+        return 0
     names = ["logistic", "boosting"] if args.boosting else ["logistic"]
     report = cross_validate(rows, args.C, names)
     print(json.dumps(report, indent=1))

