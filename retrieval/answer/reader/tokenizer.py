@@ -14,6 +14,7 @@ between two splits are decided by it.
 from __future__ import annotations
 
 import struct
+from functools import lru_cache
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +60,11 @@ class Tokenizer:
             zip(reversed(spelled), range(len(spelled) - 1, -1, -1), strict=True)
         )
         self._vocab.pop("", None)
+        # The longest piece in characters (16; 48 in bytes): no longer
+        # candidate is looked up, a third of the lookups on Latin text.
+        self._max_piece_chars = max(1, max(map(len, self._vocab), default=1))
         self._normalisation = normalisation
+        self._pieces_in = lru_cache(maxsize=1 << 16)(self._find_pieces)
 
     def _normalise(self, text: str) -> tuple[list[str], list[int]]:
         """The characters the pieces are matched on, and for each the index
@@ -82,39 +87,60 @@ class Tokenizer:
 
     def _split(self, chars: list[str]) -> list[tuple[int, int, int]]:
         """(piece id, first char, end char) of the best split, in order."""
-        n = len(chars)
-        width = [len(c.encode("utf-8")) for c in chars]
+        text = "".join(chars)
+        n = len(text)
+        # The pieces found at each character: looked up per word, as no
+        # piece holds "▁" but as its first character, and a word met before
+        # is not looked up again (most of a passage's words are common).
+        found: list[tuple[tuple[int, int], ...]] = []
+        at = 0
+        while at < n:
+            end = text.find(_META, at + 1)
+            end = n if end < 0 else end
+            found.extend(self._pieces_in(text[at:end]))
+            at = end
+        # The Viterbi pass over the whole text, the scores summed from its
+        # start in float32 (as the C engine sums them: ties are its).
         best = [-1e30] * (n + 1)
         piece = [0] * (n + 1)
         start = [0] * (n + 1)
         best[0] = 0.0
-        vocab, scores, unk = self._vocab, self._scores, self.unk
+        scores = self._scores
         for i in range(n):
             here = best[i]
             if here <= -1e29:
                 continue
-            size = 0
-            text = ""
-            for end in range(i + 1, n + 1):
-                size += width[end - 1]
-                if size > self._max_piece_bytes:
-                    break
-                text += chars[end - 1]
-                idx = vocab.get(text)
-                if idx is not None and idx != unk:
-                    score = _f32(here + scores[idx])
-                    if score > best[end]:
-                        best[end], piece[end], start[end] = score, idx, i
+            for length, idx in found[i]:
+                score = _f32(here + scores[idx])
+                if score > best[i + length]:
+                    best[i + length], piece[i + length], start[i + length] = score, idx, i
             score = _f32(here + self._unk_score)
             if score > best[i + 1]:
                 best[i + 1], piece[i + 1], start[i + 1] = score, -1, i
         out = []
         end = n
         while end > 0:
-            out.append((unk if piece[end] < 0 else piece[end], start[end], end))
+            out.append((self.unk if piece[end] < 0 else piece[end], start[end], end))
             end = start[end]
         out.reverse()
         return out
+
+    def _find_pieces(self, word: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+        """Per character of `word`, the (length, id) of each piece that
+        starts there (the unknown piece aside)."""
+        out = []
+        for i in range(len(word)):
+            size = 0
+            here = []
+            for end in range(i + 1, min(len(word), i + self._max_piece_chars) + 1):
+                size += len(word[end - 1].encode("utf-8"))
+                if size > self._max_piece_bytes:
+                    break
+                idx = self._vocab.get(word[i:end])
+                if idx is not None and idx != self.unk:
+                    here.append((end - i, idx))
+            out.append(tuple(here))
+        return tuple(out)
 
     def encode(self, text: str) -> Encoded:
         """Content tokens (no <s>, </s> nor prefix) and their offsets."""
