@@ -31,6 +31,11 @@ class ReaderDecision:
     reader_weight: float
     intercept: float
     threshold: float
+    # Below this, the answerability model's probability alone refuses,
+    # whatever the reader says: the reader finds a plausible span in a
+    # passage about something else (a news question whose article is not in
+    # the index) more often than the model is fooled by one.
+    model_floor: float = 0.0
 
     def probability(self, model_probability: float, reader_score: float) -> float:
         p = min(max(model_probability, 1e-6), 1 - 1e-6)
@@ -52,4 +57,5 @@ def load_decision(path: Path = DECISION_PATH) -> ReaderDecision | None:
         reader_weight=float(data["reader_weight"]),
         intercept=float(data["intercept"]),
         threshold=float(data["threshold"]),
+        model_floor=float(data.get("model_floor", 0.0)),
     )

@@ -14,8 +14,8 @@ between two splits are decided by it.
 from __future__ import annotations
 
 import struct
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
