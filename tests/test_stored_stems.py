@@ -9,7 +9,6 @@ words are stemmed when read) and `tanya reindex` fills them."""
 from __future__ import annotations
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -17,14 +16,14 @@ from pathlib import Path
 from retrieval.text.lexical import stem, word_stems
 from tests.helpers.cli import TANYA, add_killed_while_fetching, command_env, tanya
 from tests.servers.web import WebServer
-from tests.test_sentence_vectors import QUESTIONS, articles_file, one_article
+from tests.test_sentence_vectors import QUESTIONS, articles_file, catalog, one_article
 
 SEARCH = "Siapa yang memimpin pertempuran di Albu Kamal?"
 
 
 def stored_stems(data_dir: Path) -> dict[str, dict[str, str] | None]:
     """Per stored chunk id: the stems kept with it (decoded), None if none."""
-    with sqlite3.connect(data_dir / "catalog.sqlite3") as conn:
+    with catalog(data_dir) as conn:
         rows = conn.execute("SELECT id, stems FROM chunks").fetchall()
     return {
         cid: None if raw is None else {w: s or w for w, s in json.loads(raw).items()}
@@ -34,7 +33,7 @@ def stored_stems(data_dir: Path) -> dict[str, dict[str, str] | None]:
 
 def expected_stems(data_dir: Path) -> dict[str, dict[str, str]]:
     """Per stored chunk id: what the stemmer makes of its title's and text's words."""
-    with sqlite3.connect(data_dir / "catalog.sqlite3") as conn:
+    with catalog(data_dir) as conn:
         rows = conn.execute(
             "SELECT c.id, a.title, c.text FROM chunks c JOIN articles a ON a.id = c.article_id"
         ).fetchall()
@@ -77,7 +76,7 @@ def read_in_a_fresh_process(data_dir: Path) -> dict[str, object]:
 
 def forget_stems(data_dir: Path) -> None:
     """The catalog as a tanya from before stored stems wrote it: no column."""
-    with sqlite3.connect(data_dir / "catalog.sqlite3") as conn:
+    with catalog(data_dir) as conn:
         conn.execute("ALTER TABLE chunks DROP COLUMN stems")
 
 
@@ -149,7 +148,7 @@ def test_removing_an_article_removes_its_stems(data_dir: Path, tmp_path: Path) -
     assert any(cid.startswith("perang:") for cid in stored_stems(data_dir))
     code, out = tanya("remove", "perang")
     assert code == 0, out
-    with sqlite3.connect(data_dir / "catalog.sqlite3") as conn:
+    with catalog(data_dir) as conn:
         words = [w for (raw,) in conn.execute("SELECT stems FROM chunks") for w in json.loads(raw)]
     assert "pertempuran" not in words  # the battle's words left with it
     assert stored_stems(data_dir) == expected_stems(data_dir)
