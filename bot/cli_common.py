@@ -107,6 +107,10 @@ def embedding_question_early(settings: Settings, question: str | None) -> Iterat
             embed_question_early(
                 question, lambda: make_embedder(settings.embedder, settings.embed_threads)
             )
+            if not settings.llm:  # offline, the extractive answer runs the reader
+                from retrieval.answer.reader import load_reader_early
+
+                load_reader_early()
         yield
 
 

