@@ -108,7 +108,7 @@ def embedding_question_early(settings: Settings, question: str | None) -> Iterat
                 question, lambda: make_embedder(settings.embedder, settings.embed_threads)
             )
             if not settings.llm:  # offline, the extractive answer runs the reader
-                from retrieval.answer.reader import load_reader_early
+                from retrieval.answer import load_reader_early
 
                 load_reader_early()
         yield

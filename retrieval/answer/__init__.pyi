@@ -4,5 +4,6 @@ from .extractive import (
     ExtractiveAnswerer as ExtractiveAnswerer,
     answer_kind as answer_kind,
 )
+from .reader import load_reader_early as load_reader_early
 from .stages import AnswerChunk as AnswerChunk, AnswerRequest as AnswerRequest
 from .types import Answer as Answer, Citation as Citation, Passage as Passage, Turn as Turn
