@@ -17,7 +17,6 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from threadpoolctl import threadpool_limits
 
 from retrieval.core import Settings
 from retrieval.errors import TanyaError
@@ -66,10 +65,6 @@ def build_application(
     answerer is thread-safe, and an LLM answer mostly waits on the network).
     """
     token = bot_token(settings)
-    # Up to `answer_workers` answers run the reader's numpy at once; BLAS's
-    # own threads on top of them oversubscribe the cores (8 workers on 2
-    # cores: 6 readings/s with 2 BLAS threads each, 15.5 with 1).
-    threadpool_limits(1, user_api="blas")
     # Before the bot exists: PTB logs its API URL, token included, on creation.
     redact_settings(settings)
     application = (

@@ -431,8 +431,9 @@ class ExtractiveAnswerer:
         question = without_message_number(question)
         scores: dict[int, TokenScores] = {}
         passages: dict[int, Passage] = {}
-        for passage, low, high in _reading_windows(scored[:2]).values():
-            window = reader.scores(question, passage.text[low:high])
+        windows = list(_reading_windows(scored[:2]).values())
+        readings = reader.scores_all(question, [p.text[low:high] for p, low, high in windows])
+        for (passage, low, _high), window in zip(windows, readings, strict=True):
             if window is not None:
                 scores[passage.n] = window.shifted(low)
                 passages[passage.n] = passage

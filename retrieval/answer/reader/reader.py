@@ -17,6 +17,8 @@ question also against another passage that does not hold its answer):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -76,6 +78,13 @@ class TokenScores:
         )
 
 
+# An answer's second window is read on another thread beside the first:
+# numpy releases the interpreter lock in its loops and matrix products, so
+# on 2 cores the two readings take about as long as one (with BLAS at one
+# thread a reading: `weights.load_reader`).
+_BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tanya-read")
+
+
 class Reader:
     def __init__(self, encoder: Encoder, head_weight: np.ndarray, head_bias: np.ndarray) -> None:
         self.encoder = encoder
@@ -102,6 +111,13 @@ class Reader:
             ends=logits[first : first + len(ids), 1],
             none=float(logits[0, 0] + logits[0, 1]),
         )
+
+    def scores_all(self, question: str, passages: Sequence[str]) -> list[TokenScores | None]:
+        """`scores` of each passage, the first read here and the others at
+        the same time on other threads."""
+        beside = [_BESIDE.submit(self.scores, question, p) for p in passages[1:]]
+        first = [self.scores(question, passages[0])] if passages else []
+        return first + [future.result() for future in beside]
 
     def read(self, question: str, passage: str) -> Reading | None:
         """The best span of `passage` for `question` (None: no text)."""

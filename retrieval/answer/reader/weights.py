@@ -15,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from retrieval.answer.reader.encoder import (
     MATRICES,
@@ -139,4 +140,9 @@ def _load_reader(weights: Path) -> Reader | None:
     except (ModelFileError, OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("the answer reader is off: %s", exc)
         return None
+    # Readings run on several threads (an answer's two windows; the bot's
+    # answers): BLAS's own threads on top oversubscribe the cores (8 answer
+    # threads on 2 cores: 6.1 readings/s with 2 BLAS threads each, 15.5
+    # with 1; one reading alone: 86 ms with 2, 92 ms with 1).
+    threadpool_limits(1, user_api="blas")
     return Reader(encoder, *head)
