@@ -303,3 +303,21 @@ def test_pieces_are_spelled_as_decoded_one_by_one(
         for a, b in zip(offsets, offsets[1:], strict=False)
     ]
     assert one_by_one == expected
+
+
+def test_windows_read_side_by_side_read_as_one_by_one(reader: Reader) -> None:
+    """An answer's windows are read on two threads at once: each reading is
+    the one it gets alone (and an empty list reads nothing)."""
+    windows = [DAM, "Harga beras naik 3 persen pekan ini, kata Menteri Perdagangan.", ""]
+    question = "Siapa Menteri PUPR?"
+    together = reader.scores_all(question, windows)
+    alone = [reader.scores(question, w) for w in windows]
+    assert len(together) == 3 and together[2] is None and alone[2] is None
+    for side_by_side, by_itself in zip(together[:2], alone[:2], strict=True):
+        assert side_by_side is not None and by_itself is not None
+        assert side_by_side.offsets == by_itself.offsets
+        np.testing.assert_allclose(side_by_side.starts, by_itself.starts, atol=1e-4)
+        a, b = side_by_side.best(), by_itself.best()
+        assert a is not None and b is not None
+        assert (a.start, a.end) == (b.start, b.end) and a.score == pytest.approx(b.score, abs=1e-4)
+    assert reader.scores_all(question, []) == []
