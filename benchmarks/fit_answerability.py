@@ -35,7 +35,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -212,22 +212,15 @@ def reader_spans(
     best sentence ("best"), the sentences the ranking quotes ("near") or
     anywhere it read ("any"):
     whether that quote holds the gold, its words, the span's F1."""
-    c = extractive.calibration
-    near = [s for s in scored[: c.max_sentences] if s.score >= scored[0].score - c.margin]
     out: dict[str, Any] = {}
+    near = extractive.near(scored)
     for name, sentences in (("best", scored[:1]), ("near", near), ("any", scored)):
         answered = read_at.answer(sentences) if read_at is not None else None
         if answered is None:
             out[f"{name}_contains"], out[f"{name}_words"], out[f"{name}_f1"] = False, 0, 0.0
             continue
         reading, passage = answered
-        quote = " ".join(
-            s.sentence.text
-            for s in scored
-            if s.sentence.passage.n == passage.n
-            and s.sentence.start < reading.end
-            and reading.start < s.sentence.end
-        )
+        quote = " ".join(s.sentence.text for s in read_at.holding(scored, answered))
         out[f"{name}_contains"] = any(contains_answer(quote, g) for g in golds if g)
         out[f"{name}_words"] = len(quote.split())
         out[f"{name}_f1"] = span_scores(reading.text(passage.text), golds)[1] if golds else 0.0
@@ -343,9 +336,12 @@ def matrix(rows: list[dict], features: tuple[str, ...] = FEATURES) -> np.ndarray
     return np.array([[r["features"][f] for f in features] for r in rows], dtype=np.float64)
 
 
-def threshold_for(probabilities: np.ndarray, target: float) -> float:
-    """The highest threshold that keeps `target` of these (answerable) found."""
-    return float(np.quantile(probabilities, 1 - target))
+def threshold_for(
+    probabilities: np.ndarray, target: float, method: Literal["linear", "lower"] = "linear"
+) -> float:
+    """The highest threshold that keeps `target` of these (answerable) found
+    (`method`: numpy's quantile method; "lower" keeps it one of them)."""
+    return float(np.quantile(probabilities, 1 - target, method=method))
 
 
 # The threshold choice rule, applied to out-of-fold probabilities (never
@@ -504,8 +500,8 @@ def choose_floor(
     for floor in np.quantile(model_p, np.linspace(0.0, 0.3, 61)):
         s = np.where(model_p >= floor, score, -1.0)  # vetoed: below every probability
         t = min(
-            float(np.quantile(s[found_idk], 1 - IDK_TARGET, method="lower")),
-            float(np.quantile(s[found_facqa], 1 - FACQA_TARGET, method="lower")),
+            threshold_for(s[found_idk], IDK_TARGET, "lower"),
+            threshold_for(s[found_facqa], FACQA_TARGET, "lower"),
         )
         if t < 0:  # the floor alone refuses more than a target allows
             continue

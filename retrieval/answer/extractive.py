@@ -230,6 +230,26 @@ class Read:
         ]
         return max(found, key=lambda item: item[0].score, default=None)
 
+    @staticmethod
+    def holding(
+        scored: Sequence[ScoredSentence], answered: tuple[Reading, Passage] | None
+    ) -> list[ScoredSentence]:
+        """The sentences of `scored` an answer's span (`answer`'s) lies in,
+        in their order in the passage: the quote."""
+        if answered is None:
+            return []
+        reading, passage = answered
+        return sorted(
+            (
+                s
+                for s in scored
+                if s.sentence.passage.n == passage.n
+                and s.sentence.start < reading.end
+                and reading.start < s.sentence.end
+            ),
+            key=lambda s: s.sentence.start,
+        )
+
 
 # --- what kind of answer a question wants ------------------------------------------------------
 _MONTHS = (
@@ -561,6 +581,14 @@ class ExtractiveAnswerer:
         features["absent_names"] = float(len(absent))
         return features
 
+    def near(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
+        """The sentences that may hold the answer: the best, and those close
+        behind it (within the calibration's margin, at most its number)."""
+        c = self.calibration
+        if not scored:
+            return []
+        return [s for s in scored[: c.max_sentences] if s.score >= scored[0].score - c.margin]
+
     def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
         c = self.calibration
         best = scored[0] if scored else None
@@ -603,7 +631,7 @@ class ExtractiveAnswerer:
         # The sentences that may hold the answer: the best, and those close
         # behind it. With a short answer, the one holding it is quoted first
         # (alone, by default); without one, the best and those close behind.
-        near = [s for s in scored[: c.max_sentences] if s.score >= best.score - c.margin]
+        near = self.near(scored)
         kind = answer_kind(question) if question else None
         found_span = (
             best_answer_span(question, kind, [s.sentence.text for s in near]) if question else None
@@ -631,7 +659,7 @@ class ExtractiveAnswerer:
             # which the reader's training questions (Wikipedia, factoid news)
             # hardly ask; it points at the claim, `span.py` at its source.
             answered = None
-        read = _read_sentences(scored, answered)
+        read = Read.holding(scored, answered)
         if read:
             # The reader found the answer inside the passage: the sentence
             # holding its span is the quote, alone (or the two it spans).
@@ -692,25 +720,6 @@ def _reading_windows(best: Sequence[ScoredSentence]) -> dict[int, tuple[Passage,
         high = sentences[min(len(sentences) - 1, max(at) + 1)].end
         out[passage.n] = (passage, low, high)
     return out
-
-
-def _read_sentences(
-    scored: Sequence[ScoredSentence], answered: tuple[Reading, Passage] | None
-) -> list[ScoredSentence]:
-    """The sentences the reader's span lies in."""
-    if answered is None:
-        return []
-    reading, passage = answered
-    return sorted(
-        (
-            s
-            for s in scored
-            if s.sentence.passage.n == passage.n
-            and s.sentence.start < reading.end
-            and reading.start < s.sentence.end
-        ),
-        key=lambda s: s.sentence.start,
-    )
 
 
 def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str | None) -> bool:
