@@ -94,8 +94,14 @@ class Reader:
     def scores(self, question: str, passage: str) -> TokenScores | None:
         """Read `passage` (its first MAX_TOKENS tokens, with the question)
         for `question`; None when it has no text to point at."""
+        return self._scores(self._asked(question), passage)
+
+    def _asked(self, question: str) -> list[int]:
+        """The question's tokens, as the reader reads them."""
+        return self.encoder.tokenizer.encode("query: " + question).ids[:MAX_QUESTION_TOKENS]
+
+    def _scores(self, asked: list[int], passage: str) -> TokenScores | None:
         tok = self.encoder.tokenizer
-        asked = tok.encode("query: " + question).ids[:MAX_QUESTION_TOKENS]
         context = tok.encode(passage)
         room = MAX_TOKENS - len(asked) - 3
         ids, offsets = context.ids[:room], context.offsets[:room]
@@ -115,8 +121,9 @@ class Reader:
     def scores_all(self, question: str, passages: Sequence[str]) -> list[TokenScores | None]:
         """`scores` of each passage, the first read here and the others at
         the same time on other threads."""
-        beside = [_BESIDE.submit(self.scores, question, p) for p in passages[1:]]
-        first = [self.scores(question, passages[0])] if passages else []
+        asked = self._asked(question)  # once for all of them
+        beside = [_BESIDE.submit(self._scores, asked, p) for p in passages[1:]]
+        first = [self._scores(asked, passages[0])] if passages else []
         return first + [future.result() for future in beside]
 
     def read(self, question: str, passage: str) -> Reading | None:
