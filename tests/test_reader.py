@@ -321,3 +321,26 @@ def test_windows_read_side_by_side_read_as_one_by_one(reader: Reader) -> None:
         assert a is not None and b is not None
         assert (a.start, a.end) == (b.start, b.end) and a.score == pytest.approx(b.score, abs=1e-4)
     assert reader.scores_all(question, []) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pada Kamis (9/11/2017) lalu", "9/11/2017"),
+        ("kata “Basuki” kemarin", "Basuki"),
+        ("Rp 80.000, naik", "Rp 80.000"),
+        ("tim (Persib Bandung) menang", "Persib Bandung"),
+        ("Bandung (Jawa Barat)", "Bandung (Jawa Barat)"),  # balanced: kept
+        ("((", ""),
+    ],
+)
+def test_the_short_answer_carries_no_half_bracket_or_quote(text: str, expected: str) -> None:
+    from retrieval.answer.extractive import trimmed_span
+
+    # Each span as the reader's tokens cut it: the answer with a character
+    # of its surroundings at an edge.
+    inner = text.find(expected) if expected else 0
+    start = max(0, inner - 1)
+    end = min(len(text), inner + len(expected) + 1) if expected else len(text)
+    low, high = trimmed_span(text, start, end)
+    assert text[low:high] == expected

@@ -58,6 +58,13 @@ def test_the_short_answer_is_the_one_the_seed_article_gives(
     assert answer.answer.count("[1]") == 1
 
 
+def test_a_date_in_brackets_is_the_short_answer_without_them(ask: object) -> None:
+    """ "Kamis (9/11/2017)": the reader's tokens carry the bracket; the short
+    answer is the date alone."""
+    answer: Answer = ask("Kapan Albu Kamal direbut dari IS?")  # type: ignore[operator]
+    assert answer.answer_span == "9/11/2017"
+
+
 def test_a_number_added_to_a_question_does_not_make_the_article_silent(ask: object) -> None:
     """A corpus of one article: its every word is in most chunks, so a stray
     token no chunk holds ("(0)") must not outweigh all of them."""

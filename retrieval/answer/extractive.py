@@ -676,10 +676,11 @@ class ExtractiveAnswerer:
         )
         if read and answered is not None and _is_short_answer(answered[0], read, kind):
             reading, passage = answered
+            start, end = trimmed_span(passage.text, reading.start, reading.end)
             extract = replace(
                 extract,
-                answer_span=passage.text[reading.start : reading.end],
-                answer_span_at=(reading.start, reading.end),
+                answer_span=passage.text[start:end],
+                answer_span_at=(start, end),
             )
         elif found_span is not None:
             start, end = found_span[1]
@@ -720,6 +721,33 @@ def _reading_windows(best: Sequence[ScoredSentence]) -> dict[int, tuple[Passage,
         high = sentences[min(len(sentences) - 1, max(at) + 1)].end
         out[passage.n] = (passage, low, high)
     return out
+
+
+_CLOSER = {"(": ")", "[": "]", "{": "}", "“": "”", "‘": "’", '"': '"', "'": "'"}
+_OPENER = {closer: opener for opener, closer in _CLOSER.items()}
+
+
+def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """`text[start:end]` without what its edges carry from the tokens around
+    the answer: spaces, a bracket or quote whose other half is not inside
+    it ("(9/11/2017" from "Kamis (9/11/2017)"), a pair around all of it
+    ("(9/11/2017)"), a trailing comma, semicolon or colon."""
+    while start < end:
+        first, last, inside = text[start], text[end - 1], text[start:end]
+        pair = first in _CLOSER and _CLOSER[first] == last and end - start > 1
+        if pair and last not in inside[1:-1]:
+            start, end = start + 1, end - 1
+        elif first.isspace() or (first in _CLOSER and _CLOSER[first] not in inside[1:]):
+            start += 1
+        elif (
+            last.isspace()
+            or last in ",;:"
+            or (last in _OPENER and _OPENER[last] not in inside[:-1])
+        ):
+            end -= 1
+        else:
+            break
+    return start, end
 
 
 def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str | None) -> bool:
