@@ -227,7 +227,7 @@ def search(
     settings = question_settings(load_settings())
     # A lexical search embeds nothing.
     with (
-        embedding_question_early(settings, None if mode == "lexical" else query),
+        embedding_question_early(settings, None if mode == "lexical" else query, answers=False),
         opened_index(settings) as index,
     ):
         seed_if_empty(index, quiet=as_json)

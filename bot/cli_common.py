@@ -96,10 +96,14 @@ def question_settings(settings: Settings) -> Settings:
 
 
 @contextmanager
-def embedding_question_early(settings: Settings, question: str | None) -> Iterator[None]:
+def embedding_question_early(
+    settings: Settings, question: str | None, *, answers: bool = True
+) -> Iterator[None]:
     """A block answering `question` (None: nothing to embed early): it is
     embedded once for the block (`one_vector_per_question`), starting now, on
-    another core, while the command loads the answer stack and opens Chroma."""
+    another core, while the command loads the answer stack and opens Chroma.
+    `answers`: the block answers it (not only searches), so the offline
+    reader starts loading too."""
     from retrieval.store import embed_question_early, make_embedder, one_vector_per_question
 
     with one_vector_per_question():
@@ -107,7 +111,7 @@ def embedding_question_early(settings: Settings, question: str | None) -> Iterat
             embed_question_early(
                 question, lambda: make_embedder(settings.embedder, settings.embed_threads)
             )
-            if not settings.llm:  # offline, the extractive answer runs the reader
+            if answers and not settings.llm:  # offline, the extractive answer reads
                 from retrieval.answer import load_reader_early
 
                 load_reader_early()

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import lru_cache
@@ -208,6 +210,27 @@ def test_a_missing_or_broken_graph_turns_the_reader_off(
     with caplog.at_level(logging.WARNING):
         assert load_reader(WEIGHTS, broken) is None
     assert "broken.onnx does not load" in caplog.text
+
+
+def test_a_command_that_fails_while_the_reader_loads_exits_with_its_own_error() -> None:
+    """A cold `tanya ask` starts loading the reader in a thread and may fail
+    (an unusable data folder, a bad question) while onnxruntime is building
+    the reader's session: the process exits with the command's error code,
+    not an abort. Exits at several moments of the load, one of which falls
+    inside the session building."""
+    script = (
+        "import sys, time\n"
+        "from retrieval.answer import load_reader_early\n"
+        "load_reader_early()\n"
+        "time.sleep(float(sys.argv[1]))\n"
+        "sys.exit(3)\n"
+    )
+    for delay in np.arange(0.1, 0.75, 0.05):
+        proc = subprocess.run(
+            [sys.executable, "-c", script, f"{delay:.2f}"], capture_output=True, text=True
+        )
+        assert proc.returncode == 3, (delay, proc.returncode, proc.stderr[-500:])
+        assert "terminate called" not in proc.stderr
 
 
 def test_the_committed_graph_is_the_one_the_builder_writes() -> None:

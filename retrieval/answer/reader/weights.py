@@ -119,8 +119,11 @@ def load_reader_early() -> None:
         if reader is not None:  # the first reading pages the weights in
             reader.scores("Siapa?", "Presiden meresmikan bendungan itu.")
 
-    # A daemon: a command that fails before it answers exits at once.
-    threading.Thread(target=load, name="tanya-load-reader", daemon=True).start()
+    # Not a daemon: a command that fails before it answers waits for the
+    # load (at most about 0.7 s) before it exits. Cut off inside
+    # onnxruntime's session building, the process aborted ("terminate
+    # called without an active exception") instead of giving its error.
+    threading.Thread(target=load, name="tanya-load-reader").start()
 
 
 @lru_cache(maxsize=1)
