@@ -233,6 +233,20 @@ def test_a_command_that_fails_while_the_reader_loads_exits_with_its_own_error() 
         assert "terminate called" not in proc.stderr
 
 
+def test_without_onnxruntime_the_reader_is_off_not_the_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """onnxruntime that does not import (a CPU its wheel was not built for,
+    a broken install) turns the reader off with a warning, as missing
+    weights do: the answerability model then decides alone."""
+    graph = tmp_path / "encoder.onnx"  # another path: not the loaded reader
+    shutil.copyfile(GRAPH_PATH, graph)
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # its import fails
+    with caplog.at_level(logging.WARNING):
+        assert load_reader(WEIGHTS, graph) is None
+    assert "onnxruntime does not load" in caplog.text
+
+
 def test_the_committed_graph_is_the_one_the_builder_writes() -> None:
     """`encoder.onnx` is written by benchmarks/build_reader_graph.py: a hand
     edit, or a builder change not written out, fails here."""

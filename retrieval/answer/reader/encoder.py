@@ -102,7 +102,10 @@ def _session(
 ) -> tuple[Any, list[Any]]:
     """onnxruntime's session of the graph, with these weights (and the
     values it reads them through, which must outlive it)."""
-    import onnxruntime
+    try:
+        import onnxruntime
+    except ImportError as exc:  # e.g. a CPU its wheel was not built for
+        raise ModelFileError(f"onnxruntime does not load: {exc}") from exc
 
     arrays = {
         weight_name("emb.ln", "weight"): embedding_norm[0],
