@@ -39,7 +39,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from retrieval.answer import CALIBRATION, ExtractiveAnswerer, Passage, answer_kind
+from retrieval.answer import (
+    CALIBRATION,
+    ExtractiveAnswerer,
+    Passage,
+    answer_kind,
+    asks_for_source,
+)
 from retrieval.answer.answerability import FEATURES, MODEL_PATH
 from retrieval.core import Article
 from retrieval.evaluation import contains_answer, span_scores
@@ -176,7 +182,7 @@ def _row(
     if with_reader:
         read_at = extractive.read(question, scored)
         features["reader"] = read_at.reading.score if read_at is not None else READER_NONE
-        spans = reader_spans(extractive, scored, read_at, golds)
+        spans = reader_spans(extractive, scored, read_at, golds, question)
     else:
         spans = {}
     best = scored[0].sentence.text
@@ -206,7 +212,7 @@ def _row(
 
 
 def reader_spans(
-    extractive: ExtractiveAnswerer, scored: list, read_at: Any, golds: list[str]
+    extractive: ExtractiveAnswerer, scored: list, read_at: Any, golds: list[str], question: str
 ) -> dict[str, Any]:
     """What the answer would quote with the reader's span taken from the
     best sentence ("best"), the sentences the ranking quotes ("near") or
@@ -215,7 +221,11 @@ def reader_spans(
     out: dict[str, Any] = {}
     near = extractive.near(scored)
     for name, sentences in (("best", scored[:1]), ("near", near), ("any", scored)):
-        answered = read_at.answer(sentences) if read_at is not None else None
+        answered = (
+            read_at.answer(sentences, not_sources=not asks_for_source(question))
+            if read_at is not None
+            else None
+        )
         if answered is None:
             out[f"{name}_contains"], out[f"{name}_words"], out[f"{name}_f1"] = False, 0, 0.0
             continue

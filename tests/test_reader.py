@@ -5,6 +5,7 @@ a passage or at nothing. Real weights, real text; no doubles."""
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -409,3 +410,31 @@ def test_the_short_answer_carries_no_half_bracket_or_quote(text: str, expected: 
     end = min(len(text), inner + len(expected) + 1) if expected else len(text)
     low, high = trimmed_span(text, start, end)
     assert text[low:high] == expected
+
+
+def test_who_did_it_is_not_who_says_so() -> None:
+    """Where the reader's best span is whom the sentence cites ("menurut
+    Kepala Observatorium Rami Abdel Rahman"), a question about who did it
+    gets the best span that is not a source; a question about who says it
+    keeps the source."""
+    from retrieval.answer.reader.reader import TokenScores
+    from retrieval.answer.span import cites_source
+
+    text = "Memimpin pertempuran adalah Hizbullah, menurut Kepala Observatorium Rami Abdel Rahman."
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    starts = np.full(len(words), -5.0, dtype=np.float32)
+    ends = np.full(len(words), -5.0, dtype=np.float32)
+    hizbullah = next(i for i, (s, e) in enumerate(words) if text[s:e] == "Hizbullah")
+    kepala = next(i for i, (s, e) in enumerate(words) if text[s:e] == "Kepala")
+    starts[hizbullah], ends[hizbullah] = 2.0, 2.0
+    starts[kepala], ends[-1] = 3.0, 3.0
+    scores = TokenScores(offsets=words, starts=starts, ends=ends, none=0.0)
+
+    best = scores.best()
+    assert best is not None and best.text(text) == "Kepala Observatorium Rami Abdel Rahman"
+    # "Hizbullah, menurut Kepala ... Rahman" holds the source: skipped too.
+    not_a_source = scores.best(skip=lambda start, end: cites_source(text, start, end))
+    assert not_a_source is not None and not_a_source.text(text) == "Hizbullah"
+    # Only sources to choose from: no span, rather than a source.
+    only_sources = scores.best((words[kepala][0], len(text)), lambda s, e: cites_source(text, s, e))
+    assert only_sources is None or not cites_source(text, only_sources.start, only_sources.end)

@@ -3,6 +3,7 @@ from .extractive import (
     CALIBRATION as CALIBRATION,
     ExtractiveAnswerer as ExtractiveAnswerer,
     answer_kind as answer_kind,
+    asks_for_source as asks_for_source,
 )
 from .reader import load_reader_early as load_reader_early
 from .stages import AnswerChunk as AnswerChunk, AnswerRequest as AnswerRequest

@@ -86,7 +86,7 @@ from retrieval.answer.reader import (
     load_decision,
     load_reader,
 )
-from retrieval.answer.span import best_answer_span, question_lead
+from retrieval.answer.span import best_answer_span, cites_source, question_lead
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
@@ -216,18 +216,25 @@ class Read:
     passage: Passage
     scores: Mapping[int, TokenScores]
 
-    def answer(self, sentences: Sequence[ScoredSentence]) -> tuple[Reading, Passage] | None:
-        """The best span inside one of `sentences` (of the passages read)."""
-        found = [
-            (reading, s.sentence.passage)
-            for s in sentences
-            if s.sentence.passage.n in self.scores
-            and (
-                reading := self.scores[s.sentence.passage.n].best(
-                    (s.sentence.start, s.sentence.end)
-                )
+    def answer(
+        self, sentences: Sequence[ScoredSentence], *, not_sources: bool = False
+    ) -> tuple[Reading, Passage] | None:
+        """The best span inside one of `sentences` (of the passages read).
+        `not_sources`: not whom a sentence cites ("menurut Kepala X"), for a
+        question about what was done or said rather than who says it."""
+        found = []
+        for s in sentences:
+            passage = s.sentence.passage
+            scores = self.scores.get(passage.n)
+            if scores is None:
+                continue
+            skip = (
+                (lambda start, end, text=passage.text: cites_source(text, start, end))
+                if not_sources
+                else None
             )
-        ]
+            if reading := scores.best((s.sentence.start, s.sentence.end), skip):
+                found.append((reading, passage))
         return max(found, key=lambda item: item[0].score, default=None)
 
     @staticmethod
@@ -651,10 +658,15 @@ class ExtractiveAnswerer:
         if found_span is not None:
             keep = near[found_span[0]]
             chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
-        answered = read_at.answer(_SPAN_SENTENCES[SPAN_FROM](near, scored)) if read_at else None
-        if found_span is not None and (
-            kind == "source" or question_lead(question) in _ATTRIBUTION_LEADS
-        ):
+        asks_source = asks_for_source(question)
+        # Who did it is not who says so: for "Siapa yang memimpin ...?" the
+        # reader's span is never the sentence's "menurut Kepala X".
+        answered = (
+            read_at.answer(_SPAN_SENTENCES[SPAN_FROM](near, scored), not_sources=not asks_source)
+            if read_at
+            else None
+        )
+        if found_span is not None and asks_source:
             # "Menurut siapa ...?", "Kantor berita apa ...?": news attribution,
             # which the reader's training questions (Wikipedia, factoid news)
             # hardly ask; it points at the claim, `span.py` at its source.
@@ -694,6 +706,12 @@ class ExtractiveAnswerer:
 
 # "Menurut siapa ...?", "Dilansir siapa ...?": who says it, not what.
 _ATTRIBUTION_LEADS = frozenset({"menurut", "lansir", "dilansir"})
+
+
+def asks_for_source(question: str) -> bool:
+    """Whether `question` asks who says it or which outlet reports it."""
+    return answer_kind(question) == "source" or question_lead(question) in _ATTRIBUTION_LEADS
+
 
 # A reader's span longer than this is a clause, not a short answer: its
 # sentence says it.

@@ -69,6 +69,24 @@ _SOURCE_LEAD = re.compile(
     r"dilaporkan|kata|according to|reported by)\s+$",
     re.I,
 )
+
+
+# Inside a phrase, the words that always open its source ("... Hizbullah,
+# menurut Kepala X"); "laporan", "kata" may be words of an answer.
+_SOURCE_INSIDE = re.compile(
+    r"\b(?:lansir|dilansir|melansir|dikutip\s+dari|mengutip|menurut|according to)\s+\S", re.I
+)
+
+
+def cites_source(text: str, start: int, end: int | None = None) -> bool:
+    """Whether the phrase `text[start:end]` is, or holds, whom or what the
+    sentence cites: it follows "menurut", "lansir", "kata", "according to",
+    or holds "menurut X"."""
+    if _SOURCE_LEAD.search(text[max(0, start - 40) : start]):
+        return True
+    return end is not None and bool(_SOURCE_INSIDE.search(text[start:end]))
+
+
 _REPORTS = re.compile(
     r"\s*(?:mengatakan|menyatakan|melaporkan|memberitakan|menulis|menyebutkan|said|reported)\b",
     re.I,

@@ -17,7 +17,7 @@ question also against another passage that does not hold its answer):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -28,6 +28,8 @@ from retrieval.answer.reader.encoder import Encoder
 MAX_TOKENS = 256
 MAX_QUESTION_TOKENS = 40
 MAX_ANSWER_TOKENS = 30
+# Spans `TokenScores.best` looks through for one it does not skip.
+_CANDIDATES = 20
 
 
 @dataclass(frozen=True)
@@ -55,8 +57,14 @@ class TokenScores:
         the passage, with offsets into the passage."""
         return replace(self, offsets=[(s + by, e + by) for s, e in self.offsets])
 
-    def best(self, within: tuple[int, int] | None = None) -> Reading | None:
-        """The best span (of the characters `within`, when given)."""
+    def best(
+        self,
+        within: tuple[int, int] | None = None,
+        skip: Callable[[int, int], bool] | None = None,
+    ) -> Reading | None:
+        """The best span (of the characters `within`, when given); with
+        `skip`, the best of the spans it does not skip (given their first
+        and last character), among the best `_CANDIDATES`."""
         usable = np.array([end > start for start, end in self.offsets], dtype=bool)
         if within is not None:
             low, high = within
@@ -71,6 +79,17 @@ class TokenScores:
         i, j = np.indices((n, n))
         pairs[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
         a, b = divmod(int(pairs.argmax()), n)
+        if skip is not None and skip(self.offsets[a][0], self.offsets[b][1]):
+            ranked = np.argsort(pairs, axis=None)[::-1][:_CANDIDATES]
+            kept = [
+                divmod(int(k), n)
+                for k in ranked
+                if np.isfinite(pairs.flat[k])
+                and not skip(self.offsets[int(k) // n][0], self.offsets[int(k) % n][1])
+            ]
+            if not kept:
+                return None
+            a, b = kept[0]
         return Reading(
             score=float(pairs[a, b]) - self.none,
             start=self.offsets[a][0],
