@@ -455,7 +455,11 @@ class ExtractiveAnswerer:
         reader = self.reader
         if reader is None or not scored:
             return None
-        question = without_message_number(question)
+        # The reader was fitted on Indonesian questions: an English one is
+        # read as its glossed Indonesian words, as the answerability model
+        # weighs it (read as English, the six-layer reader found no answer
+        # to "When did Syrian regime forces drive IS out of Albu Kamal?").
+        question = indonesian_paraphrase(without_message_number(question))
         scores: dict[int, TokenScores] = {}
         passages: dict[int, Passage] = {}
         windows = list(_reading_windows(scored[:2]).values())
@@ -613,7 +617,11 @@ class ExtractiveAnswerer:
             vetoed = decision is not None and probability < decision.model_floor
             # Vetoed, the answer is "not found" whatever the reader says: it
             # is not run (about 0.1 s of a core, a busy bot's main cost).
-            reads = decision is not None and not vetoed
+            # Nor for "Menurut siapa ...?", "Media apa ...?": news attribution,
+            # which its training questions hardly ask (it found no answer to
+            # the seed article's "Media apa yang dikutip ...?"); the model
+            # decides alone, as without a reader.
+            reads = decision is not None and not vetoed and not asks_for_source(question)
             read_at = self.read(question, scored) if reads else None
             if decision is not None and read_at is not None:
                 features["reader"] = read_at.reading.score
