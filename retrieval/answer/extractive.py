@@ -619,8 +619,9 @@ class ExtractiveAnswerer:
             # is not run (about 0.1 s of a core, a busy bot's main cost).
             # Nor for "Menurut siapa ...?", "Media apa ...?": news attribution,
             # which its training questions hardly ask (it found no answer to
-            # the seed article's "Media apa yang dikutip ...?"); the model
-            # decides alone, as without a reader.
+            # the seed article's "Media apa yang dikutip ...?", and points at
+            # the claim, not its source); the model decides alone, as without
+            # a reader, and `span.py` gives the source.
             reads = decision is not None and not vetoed and not asks_for_source(question)
             read_at = self.read(question, scored) if reads else None
             if decision is not None and read_at is not None:
@@ -666,19 +667,14 @@ class ExtractiveAnswerer:
         if found_span is not None:
             keep = near[found_span[0]]
             chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
-        asks_source = asks_for_source(question)
         # Who did it is not who says so: for "Siapa yang memimpin ...?" the
-        # reader's span is never the sentence's "menurut Kepala X".
+        # reader's span is never the sentence's "menurut Kepala X". (A
+        # question asking for the source was not read: see above.)
         answered = (
-            read_at.answer(_SPAN_SENTENCES[SPAN_FROM](near, scored), not_sources=not asks_source)
+            read_at.answer(_SPAN_SENTENCES[SPAN_FROM](near, scored), not_sources=True)
             if read_at
             else None
         )
-        if found_span is not None and asks_source:
-            # "Menurut siapa ...?", "Kantor berita apa ...?": news attribution,
-            # which the reader's training questions (Wikipedia, factoid news)
-            # hardly ask; it points at the claim, `span.py` at its source.
-            answered = None
         read = Read.holding(scored, answered)
         if read:
             # The reader found the answer inside the passage: the sentence
