@@ -80,16 +80,18 @@ class TokenScores:
         pairs[(j < i) | (j - i >= MAX_ANSWER_TOKENS)] = -np.inf
         a, b = divmod(int(pairs.argmax()), n)
         if skip is not None and skip(self.offsets[a][0], self.offsets[b][1]):
-            ranked = np.argsort(pairs, axis=None)[::-1][:_CANDIDATES]
-            kept = [
+            ranked = (
                 divmod(int(k), n)
-                for k in ranked
+                for k in np.argsort(pairs, axis=None)[::-1][:_CANDIDATES]
                 if np.isfinite(pairs.flat[k])
-                and not skip(self.offsets[int(k) // n][0], self.offsets[int(k) % n][1])
-            ]
-            if not kept:
+            )
+            kept = next(
+                ((i, j) for i, j in ranked if not skip(self.offsets[i][0], self.offsets[j][1])),
+                None,
+            )
+            if kept is None:
                 return None
-            a, b = kept[0]
+            a, b = kept
         return Reading(
             score=float(pairs[a, b]) - self.none,
             start=self.offsets[a][0],
