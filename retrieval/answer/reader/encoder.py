@@ -183,6 +183,10 @@ def load_encoder(
     at.read("<I")  # version
     hidden, n_layers, heads, inner, vocab, max_pos, type_vocab = at.read("<7i")
     (eps,) = at.read("<f")
+    # Checked before anything is read: the graph is this model's.
+    shape = {"hidden": hidden, "heads": heads, "layers": n_layers, "inner": inner}
+    if shape != GRAPH_SHAPE or not math.isclose(eps, GRAPH_EPS, rel_tol=1e-3):
+        raise ModelFileError(f"{path} is not multilingual-e5-small's shape: {shape}, eps {eps}")
     at.read("<i")  # block size
     n_pieces, bos, eos, pad, unk = at.read("<5i")
     (blob_size,) = at.read("<Q")
@@ -251,9 +255,6 @@ def load_encoder(
                 },
             )
         )
-    shape = {"hidden": hidden, "heads": heads, "layers": n_layers, "inner": inner}
-    if shape != GRAPH_SHAPE or not math.isclose(eps, GRAPH_EPS, rel_tol=1e-3):
-        raise ModelFileError(f"{path} is not multilingual-e5-small's shape: {shape}, eps {eps}")
     embedding_norm = (floats("emb.ln.w", (hidden,)), floats("emb.ln.b", (hidden,)))
     session, values = _session(graph, embedding_norm, layers)
     tokenizer = Tokenizer(blob, offsets, scores, normalisation, bos=bos, eos=eos, pad=pad, unk=unk)
