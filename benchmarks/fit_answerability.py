@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -211,21 +212,31 @@ def _row(
     }
 
 
+# Where the short answer may come from, as `reader_spans` reports it: the best
+# sentence alone ("best"), or the sentences the ranking quotes unless a span
+# elsewhere scores more than a margin higher (`Read.short_answer`): "near"
+# never, "any" always, "m1.0" by 1.0.
+SPAN_MARGINS = {"near": math.inf, "m0.5": 0.5, "m1.0": 1.0, "m2.0": 2.0, "any": -math.inf}
+
+
 def reader_spans(
     extractive: ExtractiveAnswerer, scored: list, read_at: Any, golds: list[str], question: str
 ) -> dict[str, Any]:
     """What the answer would quote with the reader's span taken from the
-    best sentence ("best"), the sentences the ranking quotes ("near") or
-    anywhere it read ("any"):
-    whether that quote holds the gold, its words, the span's F1."""
+    best sentence, or by each of `SPAN_MARGINS`: whether that quote holds
+    the gold, its words, the span's F1."""
     out: dict[str, Any] = {}
     near = extractive.near(scored)
-    for name, sentences in (("best", scored[:1]), ("near", near), ("any", scored)):
-        answered = (
-            read_at.answer(sentences, not_sources=not asks_for_source(question))
-            if read_at is not None
-            else None
-        )
+    not_sources = not asks_for_source(question)
+    for name in ("best", *SPAN_MARGINS):
+        if read_at is None:
+            answered = None
+        elif name == "best":
+            answered = read_at.answer(scored[:1], not_sources=not_sources)
+        else:
+            answered = read_at.short_answer(
+                near, scored, not_sources=not_sources, margin=SPAN_MARGINS[name]
+            )
         if answered is None:
             out[f"{name}_contains"], out[f"{name}_words"], out[f"{name}_f1"] = False, 0, 0.0
             continue
@@ -598,10 +609,10 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
         "model_alone": rates(p, t_model),
         "rows": len(held),
     }
-    # Where the short answer is taken from (extractive.SPAN_FROM), on the
+    # Where the short answer is taken from (`Read.short_answer`), on the
     # answerable questions: the quote's gold, its words, the span's F1.
     answerable = [r for r in held if r["label"] == 1]
-    for name in ("best", "near", "any"):
+    for name in ("best", *SPAN_MARGINS):
         for where, subset in (
             ("idk", [r for r in answerable if r["origin"].startswith("idk")]),
             ("facqa", [r for r in answerable if r["origin"] == "facqa"]),

