@@ -265,3 +265,20 @@ def test_document_frequencies_count_the_chunks_holding_each_term(tmp_path: Path)
     assert total == catalog.counts()[1]
     assert df == {"artikel": total, "topik1": len(article(1)[1]), "tidakada": 0}
     catalog.close()
+
+
+def test_a_merge_reader_left_open_by_ctrl_c_closes_quietly(tmp_path: Path) -> None:
+    """Ctrl-C mid-merge leaves the merge's readers of each segment to be
+    collected after the connection closed; collecting them printed
+    "Exception ignored ... Cannot operate on a closed database" under the
+    interrupted `tanya add`'s report. They close without an error now."""
+    conn = sqlite3.connect(tmp_path / "lex.sqlite3")
+    conn.executescript(SCHEMA)
+    conn.executemany(
+        "INSERT INTO lex_postings(term, segment, df, docs, tfs) VALUES (?, 1, 1, x'00', x'01')",
+        [(term,) for term in range(3)],
+    )
+    reader = LexicalIndex._postings_in_order(conn, 1)
+    assert next(reader)[0] == 0  # the merge has begun reading
+    conn.close()  # interrupted: the index is closed first
+    reader.close()  # then the reader is collected: no error

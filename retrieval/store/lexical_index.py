@@ -38,6 +38,7 @@ chunks whose scores differ by less than 1e-5.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import heapq
 import math
@@ -278,7 +279,16 @@ class LexicalIndex:
             "SELECT term, segment, docs, tfs FROM lex_postings WHERE segment=? ORDER BY term",
             (segment,),
         )
-        yield from cur
+        try:
+            for row in cur:  # noqa: UP028 (`yield from` would close the cursor itself)
+                yield row
+        finally:
+            # Ctrl-C mid-merge leaves this generator to be collected after
+            # the connection closed: closing its cursor then raised, and
+            # "Exception ignored ... Cannot operate on a closed database"
+            # reached the user's terminal.
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                cur.close()
 
     @staticmethod
     def _merged_rows(
