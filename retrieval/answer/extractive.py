@@ -203,6 +203,13 @@ class Extract:
 SPAN_ELSEWHERE_MARGIN = 0.5
 
 
+def _best(
+    spans: Sequence[tuple[ScoredSentence, Reading, Passage]],
+) -> tuple[Reading, Passage] | None:
+    best = max(spans, key=lambda span: span[1].score, default=None)
+    return None if best is None else (best[1], best[2])
+
+
 @dataclass(frozen=True)
 class Read:
     """The reader's reading of the best sentences' passages: its best span
@@ -220,6 +227,33 @@ class Read:
         """The best span inside one of `sentences` (of the passages read).
         `not_sources`: not whom a sentence cites ("menurut Kepala X"), for a
         question about what was done or said rather than who says it."""
+        return _best(self._spans(sentences, not_sources))
+
+    def short_answer(
+        self,
+        near: Sequence[ScoredSentence],
+        scored: Sequence[ScoredSentence],
+        *,
+        not_sources: bool = False,
+        margin: float = SPAN_ELSEWHERE_MARGIN,
+    ) -> tuple[Reading, Passage] | None:
+        """The best span in the sentences the ranking quotes (`near`, some of
+        `scored`), or in any sentence read (`scored`) when the best there
+        scores more than `margin` higher: the reader may find the answer in a
+        sentence the ranking put lower, but a close call goes to the
+        ranking's."""
+        spans = self._spans(scored, not_sources)
+        quoted = {id(s) for s in near}
+        close = _best([span for span in spans if id(span[0]) in quoted])
+        anywhere = _best(spans)
+        if close is None or (anywhere is not None and anywhere[0].score > close[0].score + margin):
+            return anywhere
+        return close
+
+    def _spans(
+        self, sentences: Sequence[ScoredSentence], not_sources: bool
+    ) -> list[tuple[ScoredSentence, Reading, Passage]]:
+        """Each sentence's best span, for those in the passages read."""
         found = []
         for s in sentences:
             passage = s.sentence.passage
@@ -232,26 +266,8 @@ class Read:
                 else None
             )
             if reading := scores.best((s.sentence.start, s.sentence.end), skip):
-                found.append((reading, passage))
-        return max(found, key=lambda item: item[0].score, default=None)
-
-    def short_answer(
-        self,
-        near: Sequence[ScoredSentence],
-        scored: Sequence[ScoredSentence],
-        *,
-        not_sources: bool = False,
-        margin: float = SPAN_ELSEWHERE_MARGIN,
-    ) -> tuple[Reading, Passage] | None:
-        """The best span in the sentences the ranking quotes (`near`), or in
-        any sentence read (`scored`) when the best there scores more than
-        `margin` higher: the reader may find the answer in a sentence the
-        ranking put lower, but a close call goes to the ranking's."""
-        close = self.answer(near, not_sources=not_sources)
-        anywhere = self.answer(scored, not_sources=not_sources)
-        if close is None or (anywhere is not None and anywhere[0].score > close[0].score + margin):
-            return anywhere
-        return close
+                found.append((s, reading, passage))
+        return found
 
     @staticmethod
     def holding(
