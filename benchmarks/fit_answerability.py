@@ -46,6 +46,8 @@ from retrieval.answer import (
     Passage,
     answer_kind,
     asks_for_source,
+    best_answer_span,
+    unless_led_elsewhere,
 )
 from retrieval.answer.answerability import FEATURES, MODEL_PATH
 from retrieval.core import Article
@@ -215,7 +217,9 @@ def _row(
 # Where the short answer may come from, as `reader_spans` reports it: the best
 # sentence alone ("best"), or the sentences the ranking quotes unless a span
 # elsewhere scores more than a margin higher (`Read.short_answer`): "near"
-# never, "any" always, "m1.0" by 1.0.
+# never, "any" always, "m1.0" by 1.0. Each also with "_led": a pattern span
+# right after the question's lead word before the reader's elsewhere
+# (`unless_led_elsewhere`).
 SPAN_MARGINS = {"near": math.inf, "m0.5": 0.5, "m1.0": 1.0, "m2.0": 2.0, "any": -math.inf}
 
 
@@ -228,15 +232,19 @@ def reader_spans(
     out: dict[str, Any] = {}
     near = extractive.near(scored)
     not_sources = not asks_for_source(question)
-    for name in ("best", *SPAN_MARGINS):
+    found_span = best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
+    for name in ("best", *SPAN_MARGINS, *(f"{m}_led" for m in SPAN_MARGINS)):
+        margin = name.removesuffix("_led")
         if read_at is None:
             answered = None
         elif name == "best":
             answered = read_at.answer(scored[:1], not_sources=not_sources)
         else:
             answered = read_at.short_answer(
-                near, scored, not_sources=not_sources, margin=SPAN_MARGINS[name]
+                near, scored, not_sources=not_sources, margin=SPAN_MARGINS[margin]
             )
+            if name.endswith("_led"):
+                answered = unless_led_elsewhere(answered, near, found_span)
         if answered is None:
             out[f"{name}_contains"], out[f"{name}_words"], out[f"{name}_f1"] = False, 0, 0.0
             continue
@@ -612,7 +620,7 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
     # Where the short answer is taken from (`Read.short_answer`), on the
     # answerable questions: the quote's gold, its words, the span's F1.
     answerable = [r for r in held if r["label"] == 1]
-    for name in ("best", *SPAN_MARGINS):
+    for name in ("best", *SPAN_MARGINS, *(f"{m}_led" for m in SPAN_MARGINS)):
         for where, subset in (
             ("idk", [r for r in answerable if r["origin"].startswith("idk")]),
             ("facqa", [r for r in answerable if r["origin"] == "facqa"]),

@@ -350,7 +350,7 @@ def test_a_number_answer_takes_whole_unit_words_only(
 
     found = best_answer_span(question, answer_kind(question), [sentence])
     assert found is not None
-    which, (start, end) = found
+    start, end = found.at
     assert sentence[start:end] == span
 
 
@@ -438,7 +438,7 @@ def test_the_short_answer_is_the_kind_of_thing_asked_for(
     from retrieval.answer.span import best_answer_span
 
     found = best_answer_span(question, answer_kind(question), [sentence])
-    got = None if found is None else sentence[found[1][0] : found[1][1]]
+    got = None if found is None else sentence[found.at[0] : found.at[1]]
     assert got == span
 
 

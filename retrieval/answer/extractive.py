@@ -86,7 +86,7 @@ from retrieval.answer.reader import (
     load_decision,
     load_reader,
 )
-from retrieval.answer.span import best_answer_span, cites_source, question_lead
+from retrieval.answer.span import FoundSpan, best_answer_span, cites_source, question_lead
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
@@ -697,12 +697,13 @@ class ExtractiveAnswerer:
             if causes:
                 chosen = [causes[0], *(s for s in near if s is not causes[0])]
         if found_span is not None:
-            keep = near[found_span[0]]
+            keep = near[found_span.sentence]
             chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
         # Who did it is not who says so: for "Siapa yang memimpin ...?" the
         # reader's span is never the sentence's "menurut Kepala X". (A
         # question asking for the source was not read: see above.)
         answered = read_at.short_answer(near, scored, not_sources=True) if read_at else None
+        answered = unless_led_elsewhere(answered, near, found_span)
         read = Read.holding(scored, answered)
         if read:
             # The reader found the answer inside the passage: the sentence
@@ -729,7 +730,7 @@ class ExtractiveAnswerer:
                 answer_span_at=(start, end),
             )
         elif found_span is not None:
-            start, end = found_span[1]
+            start, end = found_span.at
             extract = replace(
                 extract,
                 answer_span=keep.sentence.text[start:end],
@@ -811,6 +812,25 @@ def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
         else:
             break
     return start, end
+
+
+def unless_led_elsewhere(
+    answered: tuple[Reading, Passage] | None,
+    near: Sequence[ScoredSentence],
+    found_span: FoundSpan | None,
+) -> tuple[Reading, Passage] | None:
+    """The reader's span, unless the pattern span (`best_answer_span` over
+    `near`) sits right after the question's lead word and the reader's is
+    elsewhere: for "Dari mana sabu ... diselundupkan?", the name after
+    "dari" in a sentence the ranking quotes is where the answer sits,
+    whatever the reader prefers ("Kota Medan", where the arrest was)."""
+    if answered is None or found_span is None or not found_span.led:
+        return answered
+    reading, passage = answered
+    sentence = near[found_span.sentence].sentence
+    start, end = sentence.start + found_span.at[0], sentence.start + found_span.at[1]
+    overlaps = passage.n == sentence.passage.n and reading.start < end and start < reading.end
+    return answered if overlaps else None
 
 
 def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str | None) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, stem
 
@@ -467,14 +468,22 @@ def _ranked(question: str, kind: str, sentence: str) -> list[tuple[int, tuple[in
 def find_answer_span(question: str, kind: str | None, sentence: str) -> tuple[int, int] | None:
     """(start, end) in `sentence` of the short answer, or None."""
     found = best_answer_span(question, kind, [sentence])
-    return found[1] if found else None
+    return found.at if found else None
 
 
-def best_answer_span(
-    question: str, kind: str | None, sentences: list[str]
-) -> tuple[int, tuple[int, int]] | None:
-    """The short answer among the answer's sentences (best first): (which
-    sentence, (start, end) in it). The sentence is chosen first: one holding
+class FoundSpan(NamedTuple):
+    """A short answer found by `best_answer_span`."""
+
+    sentence: int  # which of the sentences it was given
+    at: tuple[int, int]  # (start, end) in that sentence
+    # Right after the question's lead word ("dari Malaysia" for "Dari mana
+    # ...?"): the sentence's grammar says this is where the answer sits.
+    led: bool
+
+
+def best_answer_span(question: str, kind: str | None, sentences: list[str]) -> FoundSpan | None:
+    """The short answer among the answer's sentences (best first): which
+    sentence, and where in it. The sentence is chosen first: one holding
     what the question asks about (its focus word) before one that does not,
     then the one sharing more of the question's words, then the better
     ranked; in it, the candidate nearest the question's words."""
@@ -503,4 +512,4 @@ def best_answer_span(
         key = (led, focus, shared, -i)
         if ranked and (best is None or key > best[0]):
             best = (key, i, ranked[0][1])
-    return (best[1], best[2]) if best else None
+    return FoundSpan(best[1], best[2], best[0][0]) if best else None
