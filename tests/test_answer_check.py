@@ -10,22 +10,10 @@ import re
 from hypothesis import given, settings, strategies as st
 
 from retrieval.answer.answer_check import AnswerChecker
-from retrieval.answer.types import Passage
+from tests.helpers.passages import make_passage
 
 PASSAGES = [
-    Passage(
-        n=n,
-        chunk_id=f"chunk-{n}",
-        article_id="artikel",
-        title="Judul",
-        date=None,
-        source=None,
-        url=None,
-        text=f"Isi kutipan {n}.",
-        start=0,
-        end=15,
-        score=1.0,
-    )
+    make_passage(n, f"Isi kutipan {n}.", article="artikel", title="Judul", date=None, source=None)
     for n in (1, 2, 3)
 ]
 INJECTED = "PWNED masuk di http://evil.example/login"

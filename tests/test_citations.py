@@ -6,20 +6,17 @@ from __future__ import annotations
 from retrieval.answer.citations import cite
 from retrieval.answer.prompts import defang, format_passages
 from retrieval.answer.types import Passage
+from tests.helpers.passages import make_passage
 
 
 def passage(n: int, text: str, *, start: int = 100, article: str = "a1") -> Passage:
-    return Passage(
-        n=n,
-        chunk_id=f"{article}:h:{n}",
-        article_id=article,
-        title=f"Judul {n}",
-        date="2017-11-10",
-        source="Jurnalislamcom",
-        url=f"https://example.com/{n}",
-        text=text,
+    return make_passage(
+        n,
+        text,
         start=start,
-        end=start + len(text),
+        article=article,
+        title=f"Judul {n}",
+        url=f"https://example.com/{n}",
         score=1.0 / n,
     )
 

