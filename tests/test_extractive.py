@@ -231,3 +231,36 @@ def test_a_message_number_after_the_question_is_not_weighed_as_asked(
     assert [(s.sentence.text, round(s.score, 9)) for s in rescored] == [
         (s.sentence.text, round(s.score, 9)) for s in scored
     ]
+
+
+def test_a_span_right_after_the_questions_lead_word_outranks_the_readers_elsewhere() -> None:
+    """ "Dari mana sabu ... diselundupkan?": the name after "dari" is where
+    the answer sits; a reader pointing at where the arrest was ("Kota
+    Medan") gives way to it. A reader pointing at it, or any reader when
+    the pattern's span is not led by the question's lead word, stands."""
+    from retrieval.answer.extractive import ScoredSentence, Sentence, unless_led_elsewhere
+    from retrieval.answer.reader.reader import Reading
+    from retrieval.answer.span import best_answer_span
+
+    question = "Dari mana sabu yang disita Polda Sumatera Utara diselundupkan?"
+    text = (
+        "Polisi menangkap tiga pengedar narkoba di Kota Medan dan menyita 25 kilogram sabu. "
+        "Kapolda mengatakan barang bukti itu diselundupkan dari Malaysia melalui jalur laut."
+    )
+    p = passage(1, text)
+    second = text.index("Kapolda")
+    near = [
+        ScoredSentence(Sentence(p, start, end), 1.0, 0, 0, 0, 0, 0, 1.0)
+        for start, end in ((0, second - 1), (second, len(text)))
+    ]
+    found = best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
+    assert found is not None and found.led
+    assert near[found.sentence].sentence.text[found.at[0] : found.at[1]] == "Malaysia"
+
+    medan = text.index("Kota Medan")
+    elsewhere = (Reading(3.0, medan, medan + len("Kota Medan")), p)
+    assert unless_led_elsewhere(elsewhere, near, found) is None
+    malaysia = text.index("Malaysia")
+    there = (Reading(3.0, malaysia - len("dari "), malaysia + len("Malaysia")), p)
+    assert unless_led_elsewhere(there, near, found) is there
+    assert unless_led_elsewhere(elsewhere, near, found._replace(led=False)) is elsewhere
