@@ -243,8 +243,16 @@ def reader_spans(
             answered = read_at.short_answer(
                 near, scored, not_sources=not_sources, margin=SPAN_MARGINS[margin]
             )
-            if name.endswith("_led"):
-                answered = unless_led_elsewhere(answered, near, found_span)
+            led = name.endswith("_led") and found_span is not None
+            if led and unless_led_elsewhere(answered, near, found_span, question) is not answered:
+                # The pattern's span and its sentence are the answer.
+                assert found_span is not None
+                sentence = near[found_span.sentence].sentence.text
+                out[f"{name}_contains"] = any(contains_answer(sentence, g) for g in golds if g)
+                out[f"{name}_words"] = len(sentence.split())
+                span = sentence[found_span.at[0] : found_span.at[1]]
+                out[f"{name}_f1"] = span_scores(span, golds)[1] if golds else 0.0
+                continue
         if answered is None:
             out[f"{name}_contains"], out[f"{name}_words"], out[f"{name}_f1"] = False, 0, 0.0
             continue

@@ -237,7 +237,9 @@ def test_a_span_right_after_the_questions_lead_word_outranks_the_readers_elsewhe
     """ "Dari mana sabu ... diselundupkan?": the name after "dari" is where
     the answer sits; a reader pointing at where the arrest was ("Kota
     Medan") gives way to it. A reader pointing at it, or any reader when
-    the pattern's span is not led by the question's lead word, stands."""
+    the pattern's span is not led by the question's lead word, stands; so
+    does one whose sentence names what the led one does not (another
+    airport's "ke Lombok Barat" for "Bandara Polonia ... ke mana?")."""
     from retrieval.answer.extractive import ScoredSentence, Sentence, unless_led_elsewhere
     from retrieval.answer.reader.reader import Reading
     from retrieval.answer.span import best_answer_span
@@ -259,8 +261,26 @@ def test_a_span_right_after_the_questions_lead_word_outranks_the_readers_elsewhe
 
     medan = text.index("Kota Medan")
     elsewhere = (Reading(3.0, medan, medan + len("Kota Medan")), p)
-    assert unless_led_elsewhere(elsewhere, near, found) is None
+    assert unless_led_elsewhere(elsewhere, near, found, question) is None
     malaysia = text.index("Malaysia")
     there = (Reading(3.0, malaysia - len("dari "), malaysia + len("Malaysia")), p)
-    assert unless_led_elsewhere(there, near, found) is there
-    assert unless_led_elsewhere(elsewhere, near, found._replace(led=False)) is elsewhere
+    assert unless_led_elsewhere(there, near, found, question) is there
+    assert unless_led_elsewhere(elsewhere, near, found._replace(led=False), question) is elsewhere
+
+    question = "Bandara Polonia akan direlokasi ke mana?"
+    text = (
+        "Bandara Polonia akan direlokasi di Kuala Namu. "
+        "Sementara Bandara Selaparang akan direlokasi ke Lombok Barat."
+    )
+    p = passage(1, text)
+    second = text.index("Sementara")
+    near = [
+        ScoredSentence(Sentence(p, start, end), 1.0, 0, 0, 0, 0, 0, 1.0)
+        for start, end in ((0, second - 1), (second, len(text)))
+    ]
+    found = best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
+    assert found is not None and found.led
+    assert near[found.sentence].sentence.text[found.at[0] : found.at[1]] == "Lombok Barat"
+    namu = text.index("Kuala Namu")
+    reader = (Reading(3.0, namu, namu + len("Kuala Namu")), p)
+    assert unless_led_elsewhere(reader, near, found, question) is reader

@@ -86,7 +86,13 @@ from retrieval.answer.reader import (
     load_decision,
     load_reader,
 )
-from retrieval.answer.span import FoundSpan, best_answer_span, cites_source, question_lead
+from retrieval.answer.span import (
+    FoundSpan,
+    best_answer_span,
+    cites_source,
+    name_stems,
+    question_lead,
+)
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
@@ -95,7 +101,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import WORD, terms
+from retrieval.text.lexical import WORD, stem, terms
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -703,7 +709,7 @@ class ExtractiveAnswerer:
         # reader's span is never the sentence's "menurut Kepala X". (A
         # question asking for the source was not read: see above.)
         answered = read_at.short_answer(near, scored, not_sources=True) if read_at else None
-        answered = unless_led_elsewhere(answered, near, found_span)
+        answered = unless_led_elsewhere(answered, near, found_span, question)
         read = Read.holding(scored, answered)
         if read:
             # The reader found the answer inside the passage: the sentence
@@ -818,19 +824,35 @@ def unless_led_elsewhere(
     answered: tuple[Reading, Passage] | None,
     near: Sequence[ScoredSentence],
     found_span: FoundSpan | None,
+    question: str,
 ) -> tuple[Reading, Passage] | None:
     """The reader's span, unless the pattern span (`best_answer_span` over
-    `near`) sits right after the question's lead word and the reader's is
-    elsewhere: for "Dari mana sabu ... diselundupkan?", the name after
-    "dari" in a sentence the ranking quotes is where the answer sits,
-    whatever the reader prefers ("Kota Medan", where the arrest was)."""
+    `near`) sits right after the question's lead word, in a sentence naming
+    every name of the question that the reader's sentence names, and the
+    reader's span is elsewhere. For "Dari mana sabu yang disita Polda
+    Sumatera Utara diselundupkan?", the name after "dari" is where the
+    answer sits, whatever the reader prefers ("Kota Medan", where the arrest
+    was). Not for "Bandara Polonia akan direlokasi ke mana?" over "Bandara
+    Polonia akan direlokasi di Kuala Namu. Sementara Bandara Selaparang akan
+    direlokasi ke Lombok Barat": that "ke" is another airport's."""
     if answered is None or found_span is None or not found_span.led:
         return answered
     reading, passage = answered
     sentence = near[found_span.sentence].sentence
     start, end = sentence.start + found_span.at[0], sentence.start + found_span.at[1]
-    overlaps = passage.n == sentence.passage.n and reading.start < end and start < reading.end
-    return answered if overlaps else None
+    if passage.n == sentence.passage.n and reading.start < end and start < reading.end:
+        return answered  # the reader points at it too
+    names = name_stems(question)
+    read_in = next(
+        (s for s in sentences_of([passage]) if s.start < reading.end and reading.start < s.end),
+        None,
+    )
+    named_there = names & _stems(read_in.text) if read_in else frozenset()
+    return None if named_there <= _stems(sentence.text) else answered
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(w.lower()) for w in WORD.findall(text))
 
 
 def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str | None) -> bool:

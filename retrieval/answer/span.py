@@ -412,6 +412,20 @@ def focus_word(question: str) -> str | None:
     return None
 
 
+def name_stems(question: str) -> frozenset[str]:
+    """The stems of the question's capitalised words ("polonia" and
+    "bandara" in "Bandara Polonia akan direlokasi ke mana?"), but its
+    question and function words ("Dari" in "Dari mana ...?")."""
+    return frozenset(
+        stem(low)
+        for word in WORD.findall(question)
+        if word[0].isupper()
+        and (low := word.lower()) not in QUESTION_WORDS
+        and low not in _EMPTY
+        and low not in _FUNCTION
+    )
+
+
 def holds_focus(question: str, sentence: str) -> bool:
     focus = focus_word(question)
     return focus is not None and any(stem(w.lower()) == focus for w in WORD.findall(sentence))
