@@ -127,13 +127,15 @@ def test_how_many_questions_the_articles_give_no_number_for_are_refused(
         ("a05", "Egy Maulana Vikri"),  # who (a goal scorer)
         # Who led a funding round: "Putaran pendanaan itu dipimpin oleh East
         # Ventures" (the four-layer reader pointed at the founder in the next
-        # sentence; the six-layer one does not).
+        # sentence; the six- and eight-layer ones do not).
         ("a07", "East Ventures"),
         ("a09", "450"),  # how many
         ("a17", "159 meter"),  # how much
         ("a22", "Ova Emilia"),  # a name after a title: "Rektor UGM, Ova Emilia"
         # "Polda" asked, "Kepolisian Daerah" written; the answer follows the
-        # question's lead word ("Dari mana" → "dari Malaysia").
+        # question's lead word ("Dari mana" → "dari Malaysia"), though the
+        # eight-layer reader points at where the arrest was, "Kota Medan"
+        # (`unless_led_elsewhere`).
         ("a18", "Malaysia"),
     ],
 )

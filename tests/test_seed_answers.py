@@ -76,13 +76,10 @@ def test_a_number_added_to_a_question_does_not_make_the_article_silent(ask: obje
     "question",
     [
         "Siapa presiden Indonesia?",
-        # The article names Raqqa, not when it fell. Since the reader (issue
-        # 12), this is answered "Kamis" from a sentence about Albu Kamal: its
-        # decision, fitted on held-out train, lets it through (a known miss).
-        pytest.param(
-            "Kapan Raqqa direbut?",
-            marks=pytest.mark.xfail(strict=True, reason="answered with the reader: known miss"),
-        ),
+        # The article names Raqqa, not when it fell. The six-layer reader
+        # answered "Kamis" from a sentence about Albu Kamal; the eight-layer
+        # one finds no answer there.
+        "Kapan Raqqa direbut?",
         "Berapa korban tewas dalam pertempuran Albu Kamal?",  # no toll is given
     ],
 )
