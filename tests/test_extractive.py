@@ -5,6 +5,7 @@ nothing relevant was found."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -233,54 +234,73 @@ def test_a_message_number_after_the_question_is_not_weighed_as_asked(
     ]
 
 
-def test_a_span_right_after_the_questions_lead_word_outranks_the_readers_elsewhere() -> None:
-    """ "Dari mana sabu ... diselundupkan?": the name after "dari" is where
-    the answer sits; a reader pointing at where the arrest was ("Kota
-    Medan") gives way to it. A reader pointing at it, or any reader when
-    the pattern's span is not led by the question's lead word, stands; so
-    does one whose sentence names what the led one does not (another
-    airport's "ke Lombok Barat" for "Bandara Polonia ... ke mana?")."""
-    from retrieval.answer.extractive import ScoredSentence, Sentence, unless_led_elsewhere
-    from retrieval.answer.reader.reader import Reading
+def _led_case(question: str, first: str, second: str, led: str) -> tuple[Any, list, Any]:
+    """A passage of two sentences, both quoted, and the pattern's span for
+    `question` in them, which must be `led` and right after its lead word."""
+    from retrieval.answer.extractive import ScoredSentence, Sentence
     from retrieval.answer.span import best_answer_span
 
-    question = "Dari mana sabu yang disita Polda Sumatera Utara diselundupkan?"
-    text = (
-        "Polisi menangkap tiga pengedar narkoba di Kota Medan dan menyita 25 kilogram sabu. "
-        "Kapolda mengatakan barang bukti itu diselundupkan dari Malaysia melalui jalur laut."
-    )
-    p = passage(1, text)
-    second = text.index("Kapolda")
+    p = passage(1, f"{first} {second}")
     near = [
         ScoredSentence(Sentence(p, start, end), 1.0, 0, 0, 0, 0, 0, 1.0)
-        for start, end in ((0, second - 1), (second, len(text)))
+        for start, end in ((0, len(first)), (len(first) + 1, len(p.text)))
     ]
     found = best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
     assert found is not None and found.led
-    assert near[found.sentence].sentence.text[found.at[0] : found.at[1]] == "Malaysia"
+    assert near[found.sentence].sentence.text[found.at[0] : found.at[1]] == led
+    return p, near, found
 
-    medan = text.index("Kota Medan")
-    elsewhere = (Reading(3.0, medan, medan + len("Kota Medan")), p)
-    assert unless_led_elsewhere(elsewhere, near, found, question) is None
-    malaysia = text.index("Malaysia")
-    there = (Reading(3.0, malaysia - len("dari "), malaysia + len("Malaysia")), p)
-    assert unless_led_elsewhere(there, near, found, question) is there
-    assert unless_led_elsewhere(elsewhere, near, found._replace(led=False), question) is elsewhere
 
-    question = "Bandara Polonia akan direlokasi ke mana?"
-    text = (
-        "Bandara Polonia akan direlokasi di Kuala Namu. "
-        "Sementara Bandara Selaparang akan direlokasi ke Lombok Barat."
-    )
-    p = passage(1, text)
-    second = text.index("Sementara")
-    near = [
-        ScoredSentence(Sentence(p, start, end), 1.0, 0, 0, 0, 0, 0, 1.0)
-        for start, end in ((0, second - 1), (second, len(text)))
-    ]
-    found = best_answer_span(question, answer_kind(question), [s.sentence.text for s in near])
-    assert found is not None and found.led
-    assert near[found.sentence].sentence.text[found.at[0] : found.at[1]] == "Lombok Barat"
-    namu = text.index("Kuala Namu")
-    reader = (Reading(3.0, namu, namu + len("Kuala Namu")), p)
-    assert unless_led_elsewhere(reader, near, found, question) is reader
+def _reading(p: Any, words: str, before: str = "") -> tuple[Any, Any]:
+    from retrieval.answer.reader.reader import Reading
+
+    at = p.text.index(before + words)
+    return (Reading(3.0, at, at + len(before + words)), p)
+
+
+SMUGGLED = (
+    "Dari mana sabu yang disita Polda Sumatera Utara diselundupkan?",
+    "Polisi menangkap tiga pengedar narkoba di Kota Medan dan menyita 25 kilogram sabu.",
+    "Kapolda mengatakan barang bukti itu diselundupkan dari Malaysia melalui jalur laut.",
+    "Malaysia",
+)
+RELOCATED = (
+    "Bandara Polonia akan direlokasi ke mana?",
+    "Bandara Polonia akan direlokasi di Kuala Namu.",
+    "Sementara Bandara Selaparang akan direlokasi ke Lombok Barat.",
+    "Lombok Barat",
+)
+
+
+@pytest.mark.parametrize(
+    ("case", "reader_at", "kept"),
+    [
+        # Where the arrest was: the name after "dari" is where it came from.
+        (SMUGGLED, "Kota Medan", False),
+        # The led span is another airport's: its sentence does not name Polonia.
+        (RELOCATED, "Kuala Namu", True),
+    ],
+)
+def test_a_span_right_after_the_questions_lead_word_outranks_the_readers_elsewhere(
+    case: tuple[str, str, str, str], reader_at: str, kept: bool
+) -> None:
+    """ "Dari mana sabu ... diselundupkan?": the name after "dari" is where
+    the answer sits, whatever the reader prefers in another sentence; unless
+    the reader's sentence names what the led one does not ("Bandara Polonia
+    ... ke mana?" over another airport's "ke Lombok Barat")."""
+    from retrieval.answer.extractive import unless_led_elsewhere
+
+    p, near, found = _led_case(*case)
+    reader = _reading(p, reader_at)
+    assert unless_led_elsewhere(reader, near, found, case[0]) is (reader if kept else None)
+
+
+def test_a_reader_pointing_at_the_led_span_or_a_span_not_led_stands() -> None:
+    from retrieval.answer.extractive import unless_led_elsewhere
+
+    p, near, found = _led_case(*SMUGGLED)
+    there = _reading(p, "Malaysia", before="dari ")
+    assert unless_led_elsewhere(there, near, found, SMUGGLED[0]) is there
+    elsewhere = _reading(p, "Kota Medan")
+    not_led = found._replace(led=False)
+    assert unless_led_elsewhere(elsewhere, near, not_led, SMUGGLED[0]) is elsewhere
