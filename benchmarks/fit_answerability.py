@@ -243,10 +243,13 @@ def reader_spans(
             answered = read_at.short_answer(
                 near, scored, not_sources=not_sources, margin=SPAN_MARGINS[margin]
             )
-            led = name.endswith("_led") and found_span is not None
-            if led and unless_led_elsewhere(answered, near, found_span, question) is not answered:
+            if (
+                name.endswith("_led")
+                and found_span is not None
+                and unless_led_elsewhere(answered, near, found_span, question, scored)
+                is not answered
+            ):
                 # The pattern's span and its sentence are the answer.
-                assert found_span is not None
                 sentence = near[found_span.sentence].sentence.text
                 out[f"{name}_contains"] = any(contains_answer(sentence, g) for g in golds if g)
                 out[f"{name}_words"] = len(sentence.split())

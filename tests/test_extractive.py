@@ -292,7 +292,7 @@ def test_a_span_right_after_the_questions_lead_word_outranks_the_readers_elsewhe
 
     p, near, found = _led_case(*case)
     reader = _reading(p, reader_at)
-    assert unless_led_elsewhere(reader, near, found, case[0]) is (reader if kept else None)
+    assert unless_led_elsewhere(reader, near, found, case[0], near) is (reader if kept else None)
 
 
 def test_a_reader_pointing_at_the_led_span_or_a_span_not_led_stands() -> None:
@@ -300,7 +300,7 @@ def test_a_reader_pointing_at_the_led_span_or_a_span_not_led_stands() -> None:
 
     p, near, found = _led_case(*SMUGGLED)
     there = _reading(p, "Malaysia", before="dari ")
-    assert unless_led_elsewhere(there, near, found, SMUGGLED[0]) is there
+    assert unless_led_elsewhere(there, near, found, SMUGGLED[0], near) is there
     elsewhere = _reading(p, "Kota Medan")
     not_led = found._replace(led=False)
-    assert unless_led_elsewhere(elsewhere, near, not_led, SMUGGLED[0]) is elsewhere
+    assert unless_led_elsewhere(elsewhere, near, not_led, SMUGGLED[0], near) is elsewhere

@@ -155,7 +155,8 @@ def _terms_of(text: str) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4096)
-def _stems_of(text: str) -> frozenset[str]:
+def stems_of(text: str) -> frozenset[str]:
+    """The stems of `text`'s words."""
     return frozenset(stem(w.lower()) for w in WORD.findall(text))
 
 
@@ -259,7 +260,7 @@ def answerability_features(
     # komputer mikro mulai ditinggalkan?"), by its stem; None matches nothing.
     focus_word_stem = focus_word(question) or "\x00"
     sentence_stems = {stem(w.lower()) for w in WORD.findall(evidence.sentence)}
-    passage_stems = _stems_of(evidence.passage)
+    passage_stems = stems_of(evidence.passage)
     fuzzy = 0.0
     for t in missing:
         if len(t) >= 4 and any(

@@ -75,6 +75,7 @@ from retrieval.answer.answerability import (
     load_model,
     name_form_terms,
     question_terms,
+    stems_of,
     without_marker,
     without_message_number,
 )
@@ -101,7 +102,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import WORD, stem, terms
+from retrieval.text.lexical import WORD, terms
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -711,7 +712,7 @@ class ExtractiveAnswerer:
         # reader's span is never the sentence's "menurut Kepala X". (A
         # question asking for the source was not read: see above.)
         answered = read_at.short_answer(near, scored, not_sources=True) if read_at else None
-        answered = unless_led_elsewhere(answered, near, found_span, question)
+        answered = unless_led_elsewhere(answered, near, found_span, question, scored)
         read = Read.holding(scored, answered)
         if read:
             # The reader found the answer inside the passage: the sentence
@@ -827,11 +828,12 @@ def unless_led_elsewhere(
     near: Sequence[ScoredSentence],
     found_span: FoundSpan | None,
     question: str,
+    scored: Sequence[ScoredSentence],
 ) -> tuple[Reading, Passage] | None:
-    """The reader's span, unless the pattern span (`best_answer_span` over
-    `near`) sits right after the question's lead word, in a sentence naming
-    every name of the question that the reader's sentence names, and the
-    reader's span is elsewhere. For "Dari mana sabu yang disita Polda
+    """The reader's span (`answered`, in one of `scored`), unless the
+    pattern span (`best_answer_span` over `near`) sits right after the
+    question's lead word, in a sentence naming every name of the question
+    that the reader's sentence names, and the reader's span is elsewhere. For "Dari mana sabu yang disita Polda
     Sumatera Utara diselundupkan?", the name after "dari" is where the
     answer sits, whatever the reader prefers ("Kota Medan", where the arrest
     was). Not for "Bandara Polonia akan direlokasi ke mana?" over "Bandara
@@ -844,17 +846,9 @@ def unless_led_elsewhere(
     start, end = sentence.start + found_span.at[0], sentence.start + found_span.at[1]
     if passage.n == sentence.passage.n and reading.start < end and start < reading.end:
         return answered  # the reader points at it too
-    names = name_stems(question)
-    read_in = next(
-        (s for s in sentences_of([passage]) if s.start < reading.end and reading.start < s.end),
-        None,
-    )
-    named_there = names & _stems(read_in.text) if read_in else frozenset()
-    return None if named_there <= _stems(sentence.text) else answered
-
-
-def _stems(text: str) -> frozenset[str]:
-    return frozenset(stem(w.lower()) for w in WORD.findall(text))
+    read_in = Read.holding(scored, answered)
+    named_there = name_stems(question) & stems_of(read_in[0].sentence.text if read_in else "")
+    return None if named_there <= stems_of(sentence.text) else answered
 
 
 def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str | None) -> bool:
