@@ -56,7 +56,7 @@ def save_weights(
 ) -> None:
     """`layers[i]` holds the torch-named arrays of layer i ("q.weight" [out,
     in], "q.bias", "aln.weight", ...). Matrices are stored 8-bit with one
-    scale per output: a byte a parameter (13 MB for eight layers), reading as
+    scale per output: a byte a parameter (16 MB for ten layers), reading as
     the float ones do."""
     arrays: dict[str, np.ndarray] = {
         "first": np.array(first),
