@@ -658,7 +658,7 @@ class ExtractiveAnswerer:
         # article's own title or outlet carries ("CNN Indonesia") is not
         # absent from it, though no chunk's text holds it.
         own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
-        absent = [w for w in absent_names(question, frequencies) if w.lower() not in own]
+        absent = [w for w in absent_names(question, frequencies, n_chunks) if w.lower() not in own]
         features["absent_names"] = float(len(absent))
         return features
 

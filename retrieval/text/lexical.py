@@ -56,6 +56,17 @@ def stem(word: str) -> str:
         return _stemmer.stem(word) or word
 
 
+@lru_cache(maxsize=1)
+def _root_words() -> frozenset[str]:
+    return frozenset(w.strip() for w in StemmerFactory().get_words() if w.strip())
+
+
+def is_root_word(word: str) -> bool:
+    """Whether lower-cased `word` is in Sastrawi's dictionary of Indonesian
+    root words ("gunung", "kepala", "barat"; not "lavigne", "jakarta")."""
+    return word in _root_words()
+
+
 def word_stems(text: str) -> dict[str, str]:
     """Every distinct word of `text`, lower-cased as every caller of `stem`
     gives it, with its stem (numbers too: some callers stem them)."""
