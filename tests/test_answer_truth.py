@@ -471,6 +471,12 @@ def test_a_name_written_as_an_acronym_is_not_absent_from_an_article_spelling_it_
         ("Siapa pelatih Persija Jakarta?", {"pelatih": 3, "persija": 0, "jakarta": 9}, ["Persija"]),
         # Nor does a dictionary word, however rare: "Gunung" is any mountain.
         ("Kapan Gunung Marapi meletus?", {"gunung": 1, "marapi": 0, "letus": 1}, ["Marapi"]),
+        # A word not looked up (no frequency given) vouches for nothing.
+        (
+            "Kapan The Wall Street Journal terbit?",
+            {"wall": 0, "street": 0, "journal": 0},
+            ["Wall", "Street", "Journal"],
+        ),
         # Two names: the one the corpus holds in part does not vouch for the other.
         (
             "Apakah Avril Lavigne tampil di All England?",

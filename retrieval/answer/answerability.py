@@ -188,14 +188,16 @@ def absent_names(question: str, frequencies: Mapping[str, int], n_chunks: int) -
     out = []
     for name in _names(question):
         words = [w for w in WORD.findall(name) if w.lower() not in QUESTION_WORDS]
-        counts = [frequencies.get(_name_key(w), 1) for w in words]
+        # None: a word not looked up (a stopword, "The" in "The Wall Street
+        # Journal"), neither absent nor a part that vouches for its name.
+        counts = [frequencies.get(_name_key(w)) for w in words]
         absent = [
             w
             for w, count in zip(words, counts, strict=True)
             if count == 0 and not _written_otherwise(w, frequencies)
         ]
         held_in_part = any(
-            0 < count <= particular and not is_root_word(w.lower())
+            count is not None and 0 < count <= particular and not is_root_word(w.lower())
             for w, count in zip(words, counts, strict=True)
         )
         if not held_in_part:
