@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -366,8 +367,11 @@ def cached_rows(cache: Cache, name: str, build: Any, *parts: object) -> list[dic
     if path.is_file():
         return json.loads(path.read_text())
     rows = build()
+    # Only this name's older rows: "idk-train-*" also matches the
+    # "idk-train-reader-*" rows, which building the base rows deleted.
     for stale in cache.root.glob(f"answer-features-{name}-*.json"):
-        stale.unlink()
+        if re.fullmatch(rf"answer-features-{re.escape(name)}-[0-9a-f]+\.json", stale.name):
+            stale.unlink()
     path.write_text(json.dumps(rows))
     return rows
 

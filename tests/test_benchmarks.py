@@ -217,3 +217,21 @@ def test_writing_sections_keeps_notes_written_by_hand_between_them(tmp_path: Pat
     assert "A note." in text and "old retrieval" not in text and "new retrieval" in text
     assert text.index("new retrieval") < text.index("A note.") < text.index("old cold")
     assert text.index("old cold") < text.index("load")
+
+
+def test_cached_rows_replace_only_their_own_older_rows(tmp_path: Path) -> None:
+    """Building "idk-train" rows drops older "idk-train" rows, not the
+    "idk-train-reader" rows cached beside them (an hour to collect again)."""
+    from benchmarks.cache import Cache
+    from benchmarks.fit_answerability import cached_rows
+
+    cache = Cache(tmp_path)
+    older = cache.artefact("answer-features-idk-train-000000000000.json")
+    reader = cache.artefact("answer-features-idk-train-reader-111111111111.json")
+    for path in (older, reader):
+        path.write_text("[]")
+    rows = cached_rows(cache, "idk-train", lambda: [{"label": 1}], "new")
+    assert rows == [{"label": 1}]
+    assert not older.exists()
+    assert reader.exists()
+    assert cached_rows(cache, "idk-train", lambda: [], "new") == [{"label": 1}]  # cached now
