@@ -216,9 +216,9 @@ SPAN_ELSEWHERE_MARGIN = 2.0
 # before and after it (one window a passage). On the held-out fifth of train,
 # the ten-layer reader reading four rather than two: the quote holds the gold
 # for 0.673 of IDK-MRC's answerable questions (was 0.637) and 0.848 of
-# FacQA's (was 0.826), unanswerable IDK-MRC questions refused 0.672 (was
-# 0.648) and FacQA's gold-removed ones 0.582 (was 0.577), at the same found
-# target. The cost: the answer stage's p50 at 10k chunks 51 -> 97 ms
+# FacQA's (was 0.826), unanswerable IDK-MRC questions refused 0.674 (was
+# 0.648) and FacQA's gold-removed ones 0.585 (was 0.577), at the same found
+# target (`reader/decision.json`). The cost: the answer stage's p50 at 10k chunks 51 -> 97 ms
 # (BENCHMARKS.md), `ask` within the bar of 150 ms.
 READ_SENTENCES = 4
 
@@ -862,10 +862,10 @@ def unless_led_elsewhere(
     """The reader's span (`answered`, in one of `scored`), unless the
     pattern span (`best_answer_span` over `near`) sits right after the
     question's lead word, in a sentence naming every name of the question
-    that the reader's sentence names, and the reader's span is elsewhere. For "Dari mana sabu yang disita Polda
-    Sumatera Utara diselundupkan?", the name after "dari" is where the
-    answer sits, whatever the reader prefers ("Kota Medan", where the arrest
-    was). Not for "Bandara Polonia akan direlokasi ke mana?" over "Bandara
+    that the reader's sentence names, and the reader's span is elsewhere.
+    For "Dari mana sabu yang disita Polda Sumatera Utara diselundupkan?",
+    the name after "dari" is where the answer sits, whatever the reader
+    prefers ("Kota Medan", where the arrest was). Not for "Bandara Polonia akan direlokasi ke mana?" over "Bandara
     Polonia akan direlokasi di Kuala Namu. Sementara Bandara Selaparang akan
     direlokasi ke Lombok Barat": that "ke" is another airport's."""
     if answered is None or found_span is None or not found_span.led:

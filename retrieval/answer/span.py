@@ -11,10 +11,9 @@ always shown after it, so a wrong pick is visible and the quote still holds.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import NamedTuple
 
-from retrieval.text.lexical import QUESTION_WORDS, WORD, stem
+from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem
 
 _MONTHS = (
     r"(?:Januari|Februari|Pebruari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|"
@@ -115,15 +114,6 @@ _FUNCTION = frozenset(
     "ini itu dalam pada untuk dengan sejak saat ketika namun tetapi dan atau yang ia dia "
     "mereka kami kita sementara selain setelah sebelum menurut sebagai para the a an".split()
 )
-
-
-@lru_cache(maxsize=1)
-def _dictionary() -> frozenset[str]:
-    """Sastrawi's root words: a capitalised sentence-initial "Tim" is a word,
-    "Suharyanto" a name."""
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    return frozenset(StemmerFactory().get_words())
 
 
 def _initials(phrase: str) -> str:
@@ -296,7 +286,7 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
             if len(words) > 1 and _initials(sentence[s:e]) in question_words:
                 continue
             opens = not sentence[:s].strip(" “\"'‘(")
-            if opens and words and stem(words[0].lower()) in _dictionary():
+            if opens and words and is_root_word(stem(words[0].lower())):
                 # A capitalised common word opening the sentence ("Perebutan
                 # Albu Kamal ...", also after a quote mark) is not part of a name.
                 if len(words) == 1:

@@ -58,12 +58,13 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=1)
 def _root_words() -> frozenset[str]:
-    return frozenset(w.strip() for w in StemmerFactory().get_words() if w.strip())
+    return frozenset(StemmerFactory().get_words())
 
 
 def is_root_word(word: str) -> bool:
     """Whether lower-cased `word` is in Sastrawi's dictionary of Indonesian
-    root words ("gunung", "kepala", "barat"; not "lavigne", "jakarta")."""
+    root words ("gunung", "kepala", "barat", "tim"; not "lavigne", "jakarta",
+    "suharyanto")."""
     return word in _root_words()
 
 
