@@ -553,3 +553,46 @@ def test_the_short_answer_comes_from_another_sentence_when_the_reader_is_sure_of
     # Kept to the ranking's sentences, the span would be in the wrong one.
     kept = read.short_answer(elsewhere, scored, margin=np.inf)
     assert kept is None or "15.000" not in kept[0].text(kept[1].text)
+
+
+@pytest.mark.parametrize(
+    ("span", "refused"),
+    [
+        ("Rp 350.000", False),  # the price, in the sentence next to the best one
+        ("lima juta penumpang", True),  # a number, not money
+        ("penumpang", True),  # no number
+        # A whole sentence is not a short answer, though it holds the price.
+        (
+            "Harga tiketnya Rp 350.000 untuk kelas ekonomi premium dan Rp 600.000 untuk "
+            "kelas bisnis.",
+            True,
+        ),
+    ],
+)
+def test_a_how_many_question_is_answered_by_a_number_the_reader_finds_next_door(
+    span: str, refused: bool
+) -> None:
+    """ "Berapa harga tiket ...?" whose best sentences give no price (no
+    pattern span) is refused unless the reader's short answer is one: a
+    short phrase holding money (`span.says_how_many`)."""
+    from retrieval.answer.extractive import says_no_number
+    from retrieval.answer.reader.reader import Reading
+
+    question = "Berapa harga tiket Kereta Cepat Whoosh?"
+    best = "Kereta Cepat Whoosh telah mengangkut lima juta penumpang sejak Oktober 2023."
+    price = (
+        "Harga tiketnya Rp 350.000 untuk kelas ekonomi premium dan Rp 600.000 untuk kelas bisnis."
+    )
+    text = f"{best} {price}"
+    passage = make_passage(1, text)
+    scored = [
+        ScoredSentence(Sentence(passage, 0, len(best)), 1.0, 0, 0, 0, 0, 0, 1.0),
+        ScoredSentence(Sentence(passage, len(best) + 1, len(text)), 0.5, 0, 0, 0, 0, 0, 0.5),
+    ]
+    start = text.index(span)
+    answered = (Reading(3.0, start, start + len(span)), passage)
+    assert says_no_number(question, scored, None, answered) is refused
+    # No reading: nothing says how many.
+    assert says_no_number(question, scored, None, None)
+    # Not a how-many question: never refused for want of a number.
+    assert not says_no_number("Siapa yang mengoperasikan Whoosh?", scored, None, None)

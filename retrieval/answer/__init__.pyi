@@ -4,6 +4,7 @@ from .extractive import (
     ExtractiveAnswerer as ExtractiveAnswerer,
     answer_kind as answer_kind,
     asks_for_source as asks_for_source,
+    says_no_number as says_no_number,
     unless_led_elsewhere as unless_led_elsewhere,
 )
 from .reader import load_reader_early as load_reader_early

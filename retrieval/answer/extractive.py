@@ -70,10 +70,8 @@ from retrieval.answer.answerability import (
     AnswerabilityModel,
     Evidence,
     Frequencies,
-    absent_names,
     answerability_features,
     load_model,
-    name_form_terms,
     question_terms,
     stems_of,
     without_marker,
@@ -93,6 +91,7 @@ from retrieval.answer.span import (
     cites_source,
     name_stems,
     question_lead,
+    says_how_many,
 )
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
@@ -102,7 +101,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import WORD, terms
+from retrieval.text.lexical import terms
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -631,11 +630,7 @@ class ExtractiveAnswerer:
         # (Its message number, "(3)", goes first: the word-by-word
         # paraphrase would keep it as a number the question asks about.)
         question = indonesian_paraphrase(without_marker(question))
-        # One lookup: the question's terms, and the other forms of its names
-        # ("Kepolisian Daerah" for "Polda") that `absent_names` reads.
-        n_chunks, frequencies = self.frequencies(
-            list(dict.fromkeys([*question_terms(question), *name_form_terms(question)]))
-        )
+        n_chunks, frequencies = self.frequencies(question_terms(question))
         kind = answer_kind(question)
         # A cause is not a kind the model was fitted to weigh (IDK-MRC's
         # why-questions are mostly its unanswerable edits: a prior that would
@@ -654,12 +649,6 @@ class ExtractiveAnswerer:
             kind=kind,
         )
         features = answerability_features(question, evidence, n_chunks, frequencies)
-        # Not a model input: a gate (see `choose`). A name the cited
-        # article's own title or outlet carries ("CNN Indonesia") is not
-        # absent from it, though no chunk's text holds it.
-        own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
-        absent = [w for w in absent_names(question, frequencies, n_chunks) if w.lower() not in own]
-        features["absent_names"] = float(len(absent))
         return features
 
     def near(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
@@ -669,6 +658,23 @@ class ExtractiveAnswerer:
         if not scored:
             return []
         return [s for s in scored[: c.max_sentences] if s.score >= scored[0].score - c.margin]
+
+    def short_answers(
+        self, question: str, scored: Sequence[ScoredSentence], read_at: Read | None
+    ) -> tuple[list[ScoredSentence], FoundSpan | None, tuple[Reading, Passage] | None]:
+        """The sentences that may hold the answer (`near`), the pattern's
+        short answer among them (`span.py`), and the reader's."""
+        near = self.near(scored)
+        kind = answer_kind(question) if question else None
+        found_span = (
+            best_answer_span(question, kind, [s.sentence.text for s in near]) if question else None
+        )
+        # Who did it is not who says so: for "Siapa yang memimpin ...?" the
+        # reader's span is never the sentence's "menurut Kepala X". (A
+        # question asking for the source is not read: see `choose`.)
+        answered = read_at.short_answer(near, scored, not_sources=True) if read_at else None
+        answered = unless_led_elsewhere(answered, near, found_span, question, scored)
+        return near, found_span, answered
 
     def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
         c = self.calibration
@@ -698,9 +704,11 @@ class ExtractiveAnswerer:
                 features["reader"] = read_at.reading.score
                 probability = decision.probability(probability, read_at.reading.score)
                 threshold = decision.threshold
-            # A name no article mentions: the question is about something
-            # else, however well its other words match (see `absent_names`).
-            found = probability >= threshold and not vetoed and not features["absent_names"]
+            # (A name no article mentions is weighed by the model's
+            # `absent_corpus`; a hard refusal for it, tried, turned away as
+            # many answerable held-out questions as unanswerable ones beyond
+            # what the decision refuses, and no absent-entity question more.)
+            found = probability >= threshold and not vetoed
         else:
             found = best.evidence >= c.threshold
         not_found = Extract(
@@ -717,15 +725,9 @@ class ExtractiveAnswerer:
         # The sentences that may hold the answer: the best, and those close
         # behind it. With a short answer, the one holding it is quoted first
         # (alone, by default); without one, the best and those close behind.
-        near = self.near(scored)
         kind = answer_kind(question) if question else None
-        found_span = (
-            best_answer_span(question, kind, [s.sentence.text for s in near]) if question else None
-        )
-        if found_span is None and kind == "number":
-            # "Berapa korban ...?" with no number that counts them in the
-            # sentences that answer best: the passages do not say how many
-            # (a number of something else is not the answer; `span.py`).
+        near, found_span, answered = self.short_answers(question, scored, read_at)
+        if says_no_number(question, scored, found_span, answered):
             return not_found
         chosen = near
         if kind == "reason":
@@ -737,11 +739,6 @@ class ExtractiveAnswerer:
         if found_span is not None:
             keep = near[found_span.sentence]
             chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
-        # Who did it is not who says so: for "Siapa yang memimpin ...?" the
-        # reader's span is never the sentence's "menurut Kepala X". (A
-        # question asking for the source was not read: see above.)
-        answered = read_at.short_answer(near, scored, not_sources=True) if read_at else None
-        answered = unless_led_elsewhere(answered, near, found_span, question, scored)
         read = Read.holding(scored, answered)
         if read:
             # The reader found the answer inside the passage: the sentence
@@ -884,6 +881,29 @@ def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str
     # A why-question's span is a cause, a clause: the sentence answers.
     words = len(read[0].sentence.passage.text[reading.start : reading.end].split())
     return kind != "reason" and 0 < words <= _SHORT_ANSWER_WORDS
+
+
+def says_no_number(
+    question: str,
+    scored: Sequence[ScoredSentence],
+    found_span: FoundSpan | None,
+    answered: tuple[Reading, Passage] | None,
+) -> bool:
+    """ "Berapa korban ...?" with no number that counts them in the sentences
+    that answer best (`found_span`), nor a number for the reader's short
+    answer (it reads their neighbours too, and reads the question: "42" in
+    "terdiri dari 42 volume" for "Ada berapa serial Dragon Ball?", which
+    the pattern's rules do not take for a count of series): the passages do
+    not say how many (a number of something else is not the answer; `span.py`)."""
+    if found_span is not None or answer_kind(question) != "number":
+        return False
+    if answered is None:
+        return True
+    reading, passage = answered
+    phrase = reading.text(passage.text)
+    sentence = " ".join(s.sentence.text for s in Read.holding(scored, answered))
+    short = len(phrase.split()) <= _SHORT_ANSWER_WORDS
+    return not (short and says_how_many(question, phrase, sentence))
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:

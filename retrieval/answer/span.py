@@ -191,7 +191,8 @@ def counted_noun(question: str) -> str | None:
     asked = _berapa_word(question)
     if asked is None:
         return None
-    word = re.sub(r"(?:kah|lah)$", "", asked)
+    # "korbankah" asks for "korban"; "jumlah", "sekolah" end so themselves.
+    word = asked if is_root_word(asked) else re.sub(r"(?:kah|lah)$", "", asked)
     if word in _MEASURE_WORDS or word in _EMPTY or word in _FUNCTION or word in QUESTION_WORDS:
         return None
     if word in _SCALE_WORDS or word in _MEASURES or not word.isalpha():
@@ -217,6 +218,33 @@ def _counts(sentence: str, end: int, counted: str, stems: set[str]) -> bool:
         before = WORD.findall(sentence[:end])[-7:-1]
         return any(stem(w.lower()) == counted for w in before)
     return stem(low) == counted or stem(low) in stems
+
+
+_HOLDS_NUMBER = re.compile(
+    rf"\d+(?:[.,]\d+)*|\b{_NUMBER_WORD}\b|\b(?:se)?(?:belas|puluh|ratus|ribu|juta)\b", re.I
+)
+
+
+def says_how_many(question: str, phrase: str, sentence: str) -> bool:
+    """Whether `phrase` (a reader's short answer in `sentence`) can say how
+    many a "Berapa ...?" asks: it holds a number, in digits or words, that
+    is not a date or a year ("1949" is when, not how many); money when a
+    price is asked; and the sentence names what the question counts, when
+    it names it ("Berapa valuasi ...?" is not answered by a sentence giving
+    the funding, "senilai Rp 150 miliar"). Which number counts it, the
+    reader judged: "42" in "Serial Dragon Ball terdiri dari 42 volume"."""
+    counted = counted_noun(question)
+    if counted is not None and counted not in {stem(w.lower()) for w in WORD.findall(sentence)}:
+        return False
+    dates = [m.span() for m in _DATE.finditer(phrase)]
+    numbers = [
+        m.span()
+        for m in _HOLDS_NUMBER.finditer(phrase)
+        if not any(a <= m.start() and m.end() <= b for a, b in dates)
+    ]
+    if not numbers:
+        return False
+    return _berapa_word(question) not in _MONEY_MEASURES or _MONEY.search(phrase) is not None
 
 
 def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
