@@ -40,7 +40,7 @@ from retrieval.ingest import chunk_article
 from retrieval.store import TanyaEmbeddings, fuse
 from retrieval.store.catalog import Catalog
 
-from .cache import Cache, CachingEmbedder, VectorCache, fingerprint
+from .cache import REPO, Cache, CachingEmbedder, VectorCache, fingerprint
 from .facqa import (
     DEFAULT_FACQA_DIR,
     benchmark_settings,
@@ -52,7 +52,6 @@ from .facqa import (
 )
 from .idk_mrc import DEFAULT_IDK_DIR, corpus_article, load_corpus, load_questions
 
-REPO = Path(__file__).resolve().parent.parent
 FEATURE_SOURCES = (
     "retrieval/answer/answerability.py",
     "retrieval/answer/span.py",
