@@ -174,9 +174,11 @@ def _row(
         features["reader"] = read_at.reading.score if read_at is not None else READER_NONE
         spans = reader_spans(extractive, scored, read_at, golds, question)
         # What `choose` refuses after the decision, whatever its probability:
-        # a how-many question no number answers.
+        # a name no chunk holds, a how-many question no number answers.
         _, found_span, answered = extractive.short_answers(question, scored, read_at)
-        spans["gated"] = says_no_number(question, scored, found_span, answered)
+        spans["gated"] = bool(features["absent_names"]) or says_no_number(
+            question, scored, found_span, answered
+        )
     else:
         spans = {}
     best = scored[0].sentence.text

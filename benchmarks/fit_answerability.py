@@ -298,7 +298,7 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
 
     final = LogisticRegression().fit(x, y)
     # The whole answerer: also what `choose` refuses after the decision (a
-    # how-many question no number answers).
+    # name no chunk holds, a how-many question no number answers).
     gated = np.array([r["gated"] for r in held])
     report: dict[str, Any] = {
         "with_reader": rates(oof, t, p < floor),
