@@ -662,12 +662,10 @@ class ExtractiveAnswerer:
         # cited passage spells another way ("Budha" asked, "Buddha" written:
         # `spelled_alike`), which the question misspells.
         own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
-        written = set(WORD.findall(f"{passage.title} {passage.text}"))
-        absent = [
-            w
-            for w in absent_names(question, frequencies, n_chunks)
-            if w.lower() not in own and not spelled_alike(w, written)
-        ]
+        absent = [w for w in absent_names(question, frequencies, n_chunks) if w.lower() not in own]
+        if absent:  # the passage's words only when there is a name to look for
+            written = set(WORD.findall(f"{passage.title} {passage.text}"))
+            absent = [w for w in absent if not spelled_alike(w, written)]
         features["absent_names"] = float(len(absent))
         return features
 
