@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import math
+import random
 import re
 import sys
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -174,11 +176,9 @@ def _row(
         features["reader"] = read_at.reading.score if read_at is not None else READER_NONE
         spans = reader_spans(extractive, scored, read_at, golds, question)
         # What `choose` refuses after the decision, whatever its probability:
-        # a name no chunk holds, a how-many question no number answers.
+        # a how-many question no number answers.
         _, found_span, answered = extractive.short_answers(question, scored, read_at)
-        spans["gated"] = bool(features["absent_names"]) or says_no_number(
-            question, scored, found_span, answered
-        )
+        spans["gated"] = says_no_number(question, scored, found_span, answered)
     else:
         spans = {}
     best = scored[0].sentence.text
@@ -345,6 +345,116 @@ def collect_facqa(
             rows.append(row)
         if i % 500 == 0:
             log(f"  facqa {split}: {i}/{len(questions)}")
+    return rows
+
+
+# A user's first corpus is tiny: the seed article, a few more. There, a
+# question about something else still retrieves every chunk, and a model
+# fitted only on corpora of hundreds of paragraphs answered "Siapa presiden
+# Indonesia saat ini?" over the seed article alone ("Albu Kamal"). Tiny
+# corpora of `size` paragraphs consecutive in the data set (mostly on
+# unrelated topics), every `every`th group, teach it that regime: their own
+# questions as labelled, and questions about paragraphs not in them as
+# unanswerable.
+TINY_CORPORA = {"idk": ((3, 4), (20, 3)), "facqa": ((3, 2), (20, 3))}
+# Of each tiny corpus's own questions, at most this many; off-corpus
+# questions: one about the paragraph just after it, one about a paragraph
+# half the data set away, one from the other data set (a news question over
+# Wikipedia paragraphs, or the other way round).
+TINY_OWN = 3
+
+
+Asked = tuple[str, str, int, list[str]]  # question, origin, label, golds
+
+
+def _tiny_pools(split: str) -> dict[str, list[tuple[str, list[Asked]]]]:
+    """Per data set, its paragraphs in order, each with its questions (a
+    paragraph is IDK-MRC's corpus id, FacQA's passage text)."""
+    idk_questions: dict[str, list[Asked]] = defaultdict(list)
+    for q in load_questions(DEFAULT_IDK_DIR, split):
+        origin = f"tiny-idk-{q.source or 'answerable'}"
+        idk_questions[q.passage_id].append(
+            (q.question, origin, 0 if q.unanswerable else 1, q.answers)
+        )
+    facqa_questions: dict[str, list[Asked]] = defaultdict(list)
+    for fq in load_split(DEFAULT_FACQA_DIR, split):
+        facqa_questions[fq.passage].append((fq.question, "tiny-facqa", 1, [fq.answer]))
+    return {
+        "idk": [(r["id"], idk_questions[r["id"]]) for r in load_corpus(DEFAULT_IDK_DIR, split)],
+        "facqa": list(facqa_questions.items()),
+    }
+
+
+def collect_tiny(
+    cache: Cache,
+    split: str,
+    keep: Callable[[str], bool] = lambda group: True,
+    with_reader: bool = False,
+) -> list[dict]:
+    """Questions asked of tiny corpora (`TINY_CORPORA`); a row's group is
+    its question's paragraph, as in `collect_idk` and `collect_facqa`."""
+    real = load_embedder_for(benchmark_settings(cache.root))
+    embedder = NoVectors(real)
+    pools = _tiny_pools(split)
+    raw = {r["id"]: r for r in load_corpus(DEFAULT_IDK_DIR, split)}
+
+    def article(name: str, key: str) -> Article:
+        return corpus_article(raw[key]) if name == "idk" else passage_article(key)
+
+    def group_of(name: str, key: str) -> str:
+        return key if name == "idk" else passage_id(key)
+
+    rows = []
+    for name, sizes in TINY_CORPORA.items():
+        pool = pools[name]
+        partner = "facqa" if name == "idk" else "idk"
+        for size, every in sizes:
+            starts = range(0, len(pool) - size, size * every)
+            for start in starts:
+                rng = random.Random(f"{name}-{size}-{start}")
+                members = pool[start : start + size]
+                asked = [(q, group_of(name, key)) for key, qs in members for q in qs]
+                asked = rng.sample(asked, min(TINY_OWN, len(asked)))
+                near = pool[start + size]
+                far = pool[(start + len(pool) // 2) % len(pool)]
+                away = pools[partner][rng.randrange(len(pools[partner]))]
+                for (key, qs), which in ((near, name), (far, name), (away, partner)):
+                    answerable = [q for q in qs if q[2] == 1]
+                    if answerable:
+                        q = rng.choice(answerable)
+                        asked.append(
+                            ((q[0], f"tiny-{name}-offcorpus", 0, q[3]), group_of(which, key))
+                        )
+                asked = [(q, group) for q, group in asked if keep(group)]
+                if not asked:
+                    continue
+                corpus = LexicalCorpus(
+                    cache.scratch(f"tiny-{name}-{size}"),
+                    [article(name, key) for key, _ in members],
+                    embedder,
+                )
+                extractive = ExtractiveAnswerer(
+                    embedder, ALWAYS, frequencies=corpus.catalog.document_frequencies, model=None
+                )
+                for (question, origin, label, golds), group in asked:
+                    row = _row(
+                        extractive,
+                        question,
+                        corpus.passages(question),
+                        label,
+                        group,
+                        origin,
+                        golds,
+                        with_reader,
+                    )
+                    # Off-corpus, kept only when no passage retrieved holds
+                    # its answer (a neighbour may say it too).
+                    if row and not (
+                        label == 0 and origin.endswith("offcorpus") and row["passages_contain"]
+                    ):
+                        rows.append(row)
+                corpus.catalog.close()
+            log(f"  tiny {name} of {size}: {len(rows)} rows")
     return rows
 
 

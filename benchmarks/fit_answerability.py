@@ -13,7 +13,10 @@ Data (train splits only; valid is never read here):
   retrieved as `tanya ask` retrieves with BM25;
 * FacQA train, every question (`--sample N`: every Nth): asked against the full FacQA corpus
   (positive) and against it without the gold passage (negative, kept only
-  when no retrieved passage still holds the gold span).
+  when no retrieved passage still holds the gold span);
+* tiny corpora of 3 and 20 paragraphs of either (`collect_tiny`: a user's
+  first articles), asked their own questions and, as negatives, questions
+  about paragraphs they do not hold.
 
 For each, the answerer's best sentence gives `answerability_features`.
 A logistic regression (standardised features) and gradient-boosted trees
@@ -46,6 +49,7 @@ from .answer_rows import (
     cached_rows,
     collect_facqa,
     collect_idk,
+    collect_tiny,
     log,
 )
 from .cache import CACHE_DIR, Cache, fingerprint
@@ -145,10 +149,11 @@ def cross_validate(rows: list[dict], c: float, names: Sequence[str]) -> dict[str
             model = make_model(name, c).fit(x[train], y[train])
             oof[test] = model.predict_proba(x[test])[:, 1]
         idk = np.char.startswith(origin.astype(str), "idk")
+        facqa = np.char.startswith(origin.astype(str), "facqa")
         t = choose_threshold(oof, origin, y)
         out[name] = {
             "auc_idk": roc_auc_score(y[idk], oof[idk]),
-            "auc_facqa": roc_auc_score(y[~idk], oof[~idk]),
+            "auc_facqa": roc_auc_score(y[facqa], oof[facqa]),
             "threshold": t,
             "idk_answerable_found": float(np.mean(oof[idk & (y == 1)] >= t)),
             "idk_unanswerable_not_found": float(np.mean(oof[idk & (y == 0)] < t)),
@@ -156,8 +161,26 @@ def cross_validate(rows: list[dict], c: float, names: Sequence[str]) -> dict[str
             "idk_unanswerable_not_found_model": float(np.mean(oof[origin == "idk-model"] < t)),
             "facqa_found": float(np.mean(oof[origin == "facqa"] >= t)),
             "facqa_removed_not_found": float(np.mean(oof[origin == "facqa-removed"] < t)),
+            **tiny_rates(oof, t, origin, y),
         }
     return out
+
+
+def tiny_rates(
+    score: np.ndarray, threshold: float, origin: np.ndarray, y: np.ndarray
+) -> dict[str, float]:
+    """What the tiny corpora's questions get (`answer_rows.TINY_CORPORA`):
+    their own answerable ones found, their own edits and the questions
+    about paragraphs not in them refused."""
+    tiny = np.char.startswith(origin.astype(str), "tiny")
+    off = np.char.endswith(origin.astype(str), "offcorpus")
+    if not tiny.any():
+        return {}
+    return {
+        "tiny_answerable_found": round(float(np.mean(score[tiny & (y == 1)] >= threshold)), 4),
+        "tiny_edits_not_found": round(float(np.mean(score[tiny & ~off & (y == 0)] < threshold)), 4),
+        "tiny_offcorpus_not_found": round(float(np.mean(score[off] < threshold)), 4),
+    }
 
 
 def fit(rows: list[dict], name: str, threshold: float, c: float) -> dict[str, Any]:
@@ -187,7 +210,10 @@ def fit(rows: list[dict], name: str, threshold: float, c: float) -> dict[str, An
             f"and >= {FACQA_TARGET} of FacQA train answerable questions found "
             "(benchmarks/fit_answerability.py: choose_threshold)"
         ),
-        fitted_on="IDK-MRC train + FacQA train (answerable, and gold-removed as unanswerable)",
+        fitted_on=(
+            "IDK-MRC train + FacQA train (answerable, and gold-removed as unanswerable), "
+            "and tiny corpora of either (benchmarks/answer_rows.py: collect_tiny)"
+        ),
         rows=len(rows),
     )
     # The JSON must give the probabilities the fitted model gives.
@@ -261,6 +287,12 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
         sample,
         weights,
     )
+    held += cached_rows(
+        cache,
+        "tiny-train-reader",
+        lambda: collect_tiny(cache, "train", held_out, with_reader=True),
+        weights,
+    )
     fitting = [r for r in rows if not held_out(r["group"])]
     model = make_model("boosting", 1.0).fit(
         matrix(fitting), np.array([r["label"] for r in fitting])
@@ -277,6 +309,7 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
     floor, t = choose_floor(oof, p, origin, y)
     t_model = choose_threshold(p, origin, y)
     idk = np.char.startswith(origin.astype(str), "idk")
+    facqa = np.char.startswith(origin.astype(str), "facqa")
 
     def rates(
         score: np.ndarray, threshold: float, vetoed: np.ndarray | None = None
@@ -285,7 +318,7 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
             score = np.where(vetoed, -1.0, score)  # below every probability
         return {
             "auc_idk": round(float(roc_auc_score(y[idk], score[idk])), 4),
-            "auc_facqa": round(float(roc_auc_score(y[~idk], score[~idk])), 4),
+            "auc_facqa": round(float(roc_auc_score(y[facqa], score[facqa])), 4),
             "idk_answerable_found": round(float(np.mean(score[idk & (y == 1)] >= threshold)), 4),
             "idk_unanswerable_not_found": round(
                 float(np.mean(score[idk & (y == 0)] < threshold)), 4
@@ -294,11 +327,12 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
             "facqa_removed_not_found": round(
                 float(np.mean(score[origin == "facqa-removed"] < threshold)), 4
             ),
+            **tiny_rates(score, threshold, origin, y),
         }
 
     final = LogisticRegression().fit(x, y)
     # The whole answerer: also what `choose` refuses after the decision (a
-    # name no chunk holds, a how-many question no number answers).
+    # how-many question no number answers).
     gated = np.array([r["gated"] for r in held])
     report: dict[str, Any] = {
         "with_reader": rates(oof, t, p < floor),
@@ -331,8 +365,8 @@ def fit_decision(cache: Cache, rows: list[dict], shards: int, sample: int) -> di
             "refused; the floor the one refusing most unanswerable questions (choose_floor)"
         ),
         "fitted_on": (
-            "IDK-MRC train + FacQA train, the questions about the fifth of passages "
-            "the reader was not fitted on (benchmarks/fit_reader.py: held_out)"
+            "IDK-MRC train + FacQA train and their tiny corpora, the questions about the "
+            "fifth of passages the reader was not fitted on (benchmarks/fit_reader.py: held_out)"
         ),
         "reader_weights": weights,
         "cross_validation": report,
@@ -360,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
     rows += cached_rows(
         cache, "facqa-train", lambda: collect_facqa(cache, "train", args.sample), args.sample
     )
+    rows += cached_rows(cache, "tiny-train", lambda: collect_tiny(cache, "train"))
     log(f"{len(rows)} rows")
     if args.reader:
         from retrieval.answer.reader.decision import DECISION_PATH

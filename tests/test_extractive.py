@@ -304,28 +304,3 @@ def test_a_reader_pointing_at_the_led_span_or_a_span_not_led_stands() -> None:
     elsewhere = _reading(p, "Kota Medan")
     not_led = found._replace(led=False)
     assert unless_led_elsewhere(elsewhere, near, not_led, SMUGGLED[0], near) is elsewhere
-
-
-@pytest.mark.parametrize(
-    ("question", "absent"),
-    [
-        ("Apa nama kitab suci agama Budha?", 0.0),  # "Buddha" in the passage
-        ("Apa nama kitab suci agama Zoroaster?", 1.0),  # in no article at all
-    ],
-)
-def test_a_misspelt_name_the_cited_passage_holds_is_not_refused_as_absent(
-    embedder: TanyaEmbeddings, question: str, absent: float
-) -> None:
-    """A name no chunk holds as written turns the question away ("Siapa
-    juara All England?"), unless the passage the answer cites spells it
-    another way: a user who writes "Budha" asks about the "Buddha" it names."""
-    text = "Tripitaka adalah kitab suci agama Buddha yang ditulis dalam bahasa Pali."
-    frequencies = {"nama": 1, "kitab": 1, "suci": 1, "agama": 1, "buddha": 1, "tripitaka": 1}
-
-    def corpus(terms: list[str]) -> tuple[int, dict[str, int]]:
-        return 40, {t: frequencies.get(t, 0) for t in terms}
-
-    answerer = ExtractiveAnswerer(embedder, frequencies=corpus)
-    scored = answerer.score(question, [passage(1, text, title="Kitab suci")])
-    features = answerer.features(question, scored)
-    assert features is not None and features["absent_names"] == absent

@@ -22,8 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
@@ -33,9 +32,8 @@ import numpy as np
 
 from retrieval.answer.boosted_trees import BoostedTrees
 from retrieval.answer.span import find_answer_span, focus_stems, focus_word
-from retrieval.text.acronyms import other_forms
 from retrieval.text.antonyms import contradicted_words
-from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, query_terms, stem, terms
+from retrieval.text.lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
 
 # The corpus's document frequencies: terms → (number of chunks, {term: df}).
 Frequencies = Callable[[Sequence[str]], tuple[int, Mapping[str, int]]]
@@ -118,7 +116,9 @@ FEATURES = (
     # feature weighing words by rarity, depends on it. Fitted on corpora of
     # about 430 and 4,300 chunks, the model keeps its threshold's meaning at
     # both (without it, fitted on the larger, it answered 0.94 of answerable
-    # questions there and 0.89 in the smaller).
+    # questions there and 0.89 in the smaller); and on tiny ones, a few to
+    # some dozens of chunks, where every question retrieves the same few
+    # (`benchmarks/answer_rows.py: collect_tiny`).
     "corpus_size",
 )
 
@@ -163,119 +163,6 @@ def stems_of(text: str) -> frozenset[str]:
 
 def _words_lower(text: str) -> frozenset[str]:
     return frozenset(w.lower() for w in WORD.findall(text))
-
-
-# A word of a name in at most this share of the corpus's chunks (or in
-# two) names something particular ("Lavigne"), not a place or an office
-# many articles mention ("Jakarta", "Kepala").
-_PARTICULAR_SHARE = 0.005
-
-
-def absent_names(question: str, frequencies: Mapping[str, int], n_chunks: int) -> list[str]:
-    """The question's names (capitalised words inside it) that no chunk of
-    the corpus holds: "Siapa juara All England?" over articles that never
-    mention All England. Such a question is about something the articles do
-    not cover, whatever else its words share with them. A name the corpus
-    holds in part is not absent when the part it holds names something
-    particular: a word no Indonesian dictionary has, in few of the corpus's
-    `n_chunks` chunks. "Apakah album pertama Avril Lavigne?" over an article
-    that calls her "Lavigne"; but "Siapa pelatih Persija Jakarta?" over a
-    corpus without Persija, however often it says "Jakarta". (On the
-    held-out fifth of IDK-MRC train, the gate turned away 52 answerable
-    questions the decision answered, 5.5%, most of them for a first name
-    or a surname their paragraph leaves out.) (`frequencies` must hold the
-    stems of `question_terms(question)` and `name_form_terms(question)`.)"""
-    particular = max(2.0, _PARTICULAR_SHARE * n_chunks)
-    out = []
-    for name in _names(question):
-        words = [w for w in WORD.findall(name) if w.lower() not in QUESTION_WORDS]
-        # None: a word not looked up (a stopword, "The" in "The Wall Street
-        # Journal"), neither absent nor a part that vouches for its name.
-        counts = [frequencies.get(_name_key(w)) for w in words]
-        absent = [
-            w
-            for w, count in zip(words, counts, strict=True)
-            if count == 0 and not _written_otherwise(w, frequencies)
-        ]
-        held_in_part = any(
-            count is not None and 0 < count <= particular and not is_root_word(w.lower())
-            for w, count in zip(words, counts, strict=True)
-        )
-        if not held_in_part:
-            out += absent
-    return out
-
-
-def _folded(word: str) -> str:
-    """`word` lower-cased without its accents ("Pétain" → "petain")."""
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _is_subsequence(short: str, long: str) -> bool:
-    letters = iter(long)
-    return all(ch in letters for ch in short)
-
-
-def spelled_alike(name: str, words: Iterable[str]) -> bool:
-    """Whether one of `words` is `name` spelled another way: without its
-    accents ("Volsunga" for "Völsunga"), a letter doubled or dropped
-    ("Buddha" for "Budha", "Nicholson" for "Nicholshon"), or with a suffix
-    ("Galen" for "Galenus"); one holding the other's letters in order, both
-    of five letters or more and neither much longer. Not a letter changed:
-    "Merapi" is another mountain than "Marapi", "Persib" another club than
-    "Persija"."""
-    target = _folded(name)
-    if len(target) < 5:
-        return False
-    for word in words:
-        other = _folded(word)
-        if other == target:
-            return True
-        if len(other) < 5:
-            continue
-        short, long = sorted((target, other), key=len)
-        # A name is not another word it is the start of ("Sinta", "sintaksis").
-        if short[0] == long[0] and len(short) >= 0.7 * len(long) and _is_subsequence(short, long):
-            return True
-    return False
-
-
-def _name_key(word: str) -> str:
-    low = word.lower()
-    return low if any(ch.isdigit() for ch in low) else stem(low)
-
-
-def _names(question: str) -> list[str]:
-    """The question's names: its capitalised words, those next to each other
-    as one ("Avril Lavigne", "Polda Sumatera Utara")."""
-    runs: list[tuple[int, int]] = []
-    for match in _CAPITAL.finditer(question):
-        if runs and question[runs[-1][1] : match.start()].isspace():
-            runs[-1] = (runs[-1][0], match.end())
-        else:
-            runs.append((match.start(), match.end()))
-    return [question[a:b] for a, b in runs]
-
-
-def _written_otherwise(word: str, frequencies: Mapping[str, int]) -> bool:
-    """Whether the corpus holds `word` in another form: "Polda" as
-    "Kepolisian Daerah", or the other way round (`retrieval.text.acronyms`)."""
-    return any(all(frequencies.get(stem(w), 0) > 0 for w in form) for form in other_forms(word))
-
-
-def name_form_terms(question: str) -> list[str]:
-    """The stems `absent_names` also needs: those of the other forms of the
-    question's names (the words of "Polda", the acronyms of "Kepolisian")."""
-    return list(
-        dict.fromkeys(
-            stem(w)
-            for name in _CAPITAL.findall(question)
-            for word in WORD.findall(name)
-            for form in other_forms(word)
-            for w in form
-        )
-    )
 
 
 def is_referring_only(question: str) -> bool:

@@ -70,12 +70,9 @@ from retrieval.answer.answerability import (
     AnswerabilityModel,
     Evidence,
     Frequencies,
-    absent_names,
     answerability_features,
     load_model,
-    name_form_terms,
     question_terms,
-    spelled_alike,
     stems_of,
     without_marker,
     without_message_number,
@@ -104,7 +101,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import WORD, terms
+from retrieval.text.lexical import terms
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -633,11 +630,7 @@ class ExtractiveAnswerer:
         # (Its message number, "(3)", goes first: the word-by-word
         # paraphrase would keep it as a number the question asks about.)
         question = indonesian_paraphrase(without_marker(question))
-        # One lookup: the question's terms, and the other forms of its names
-        # ("Kepolisian Daerah" for "Polda") that `absent_names` reads.
-        n_chunks, frequencies = self.frequencies(
-            list(dict.fromkeys([*question_terms(question), *name_form_terms(question)]))
-        )
+        n_chunks, frequencies = self.frequencies(question_terms(question))
         kind = answer_kind(question)
         # A cause is not a kind the model was fitted to weigh (IDK-MRC's
         # why-questions are mostly its unanswerable edits: a prior that would
@@ -655,19 +648,7 @@ class ExtractiveAnswerer:
             margin=best.score - scored[1].score if len(scored) > 1 else best.score,
             kind=kind,
         )
-        features = answerability_features(question, evidence, n_chunks, frequencies)
-        # Not a model input: a gate (see `choose`). A name the cited
-        # article's own title or outlet carries ("CNN Indonesia") is not
-        # absent from it, though no chunk's text holds it; nor is one the
-        # cited passage spells another way ("Budha" asked, "Buddha" written:
-        # `spelled_alike`), which the question misspells.
-        own = {w.lower() for w in WORD.findall(f"{passage.title} {passage.source or ''}")}
-        absent = [w for w in absent_names(question, frequencies, n_chunks) if w.lower() not in own]
-        if absent:  # the passage's words only when there is a name to look for
-            written = set(WORD.findall(f"{passage.title} {passage.text}"))
-            absent = [w for w in absent if not spelled_alike(w, written)]
-        features["absent_names"] = float(len(absent))
-        return features
+        return answerability_features(question, evidence, n_chunks, frequencies)
 
     def near(self, scored: Sequence[ScoredSentence]) -> list[ScoredSentence]:
         """The sentences that may hold the answer: the best, and those close
@@ -722,15 +703,7 @@ class ExtractiveAnswerer:
                 features["reader"] = read_at.reading.score
                 probability = decision.probability(probability, read_at.reading.score)
                 threshold = decision.threshold
-            # A name no article mentions: the question is about something
-            # else, however well its other words match (see `absent_names`).
-            # (On held-out IDK-MRC train it also turns away answerable
-            # questions whose paragraph never names what they ask about, as
-            # many as unanswerable ones beyond the decision; but without it,
-            # "Siapa presiden Indonesia saat ini?" over the seed article
-            # alone was answered "Albu Kamal": the model, fitted on corpora
-            # of hundreds of paragraphs, does not weigh a one-article one.)
-            found = probability >= threshold and not vetoed and not features["absent_names"]
+            found = probability >= threshold and not vetoed
         else:
             found = best.evidence >= c.threshold
         not_found = Extract(
