@@ -33,7 +33,7 @@ import numpy as np
 from retrieval.answer.boosted_trees import BoostedTrees
 from retrieval.answer.span import find_answer_span, focus_stems, focus_word
 from retrieval.text.antonyms import contradicted_words
-from retrieval.text.lexical import QUESTION_WORDS, WORD, query_terms, stem, terms
+from retrieval.text.lexical import QUESTION_WORDS, WORD, fold, query_terms, stem, terms
 
 # The corpus's document frequencies: terms → (number of chunks, {term: df}).
 Frequencies = Callable[[Sequence[str]], tuple[int, Mapping[str, int]]]
@@ -162,7 +162,7 @@ def stems_of(text: str) -> frozenset[str]:
 
 
 def _words_lower(text: str) -> frozenset[str]:
-    return frozenset(w.lower() for w in WORD.findall(text))
+    return frozenset(fold(w.lower()) for w in WORD.findall(text))
 
 
 def is_referring_only(question: str) -> bool:
@@ -212,7 +212,7 @@ def answerability_features(
     passage_terms = _terms_of(evidence.passage)
     missing = [t for t in unigrams if t not in passage_terms]
     passage_words = _words_lower(evidence.passage)
-    names = [w.lower() for w in _CAPITAL.findall(question) if w.lower() not in QUESTION_WORDS]
+    names = [fold(w.lower()) for w in _CAPITAL.findall(question) if w.lower() not in QUESTION_WORDS]
     numbers = _NUMBER.findall(question)
     q_neg = any(w in _NEGATION for w in _words_lower(question))
     s_neg = any(w in _NEGATION for w in _words_lower(evidence.sentence))

@@ -30,6 +30,8 @@ from retrieval.core.models import Article, Chunk, Removal, article_id_for, conte
 from retrieval.store.lexical_index import SCHEMA as LEXICAL_SCHEMA, LexicalIndex
 from retrieval.store.sentence_table import SCHEMA as SENTENCE_SCHEMA, SentenceTable
 from retrieval.text.lexical import (
+    TERMS_VERSION,
+    WORD,
     encode_stems,
     learn_stems as _learn,
     query_terms,
@@ -209,6 +211,7 @@ class Catalog:
         self.lexical = LexicalIndex(self._conn, self._lock)
         self.sentences = SentenceTable(self._conn, self._lock)
         self._migrate_fts5()
+        self._migrate_terms()
 
     def _add_stems_column(self) -> None:
         """A catalog written before passages kept their words' stems: the
@@ -243,6 +246,57 @@ class Catalog:
                 self.lexical.add(conn, [(r, t.split()) for r, t in rows[i : i + REBUILD_BATCH]])
             conn.execute("DROP TABLE chunk_terms")
             conn.execute("UPDATE meta SET value=? WHERE key='schema_version'", (SCHEMA_VERSION,))
+
+    def _migrate_terms(self) -> None:
+        """A catalog indexed with other terms (`lexical.TERMS_VERSION`; 1:
+        before accents were folded): the chunks whose terms differ, those
+        with a word beyond ASCII (not a curly quote or a dash alone), are
+        indexed again with their stems, in one transaction. A new catalog is
+        written with the current terms."""
+        with self._lock:
+            row = self._conn.execute("SELECT value FROM meta WHERE key='terms_version'").fetchone()
+            chunks = self._conn.execute("SELECT 1 FROM chunks LIMIT 1").fetchone()
+        if row is not None and row[0] == TERMS_VERSION:
+            return
+        if chunks is None:
+            with self._lock:
+                self._conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('terms_version', ?)",
+                    (TERMS_VERSION,),
+                )
+            return
+        with self.transaction() as conn:
+            # Read again inside the write lock: another process may have done it.
+            row = conn.execute("SELECT value FROM meta WHERE key='terms_version'").fetchone()
+            if row is not None and row[0] == TERMS_VERSION:
+                return
+            found = conn.execute(
+                "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c"
+                " JOIN articles a ON a.id = c.article_id"
+            )
+            changed = [
+                (rowid, indexed)
+                for rowid, indexed in found
+                if not indexed.isascii() and not all(w.isascii() for w in WORD.findall(indexed))
+            ]
+            if changed:
+                log.warning(
+                    "re-indexing %d chunks of %s with accents folded (once) …",
+                    len(changed),
+                    self.path,
+                )
+            self.lexical.remove(conn, [rowid for rowid, _ in changed])
+            for i in range(0, len(changed), REBUILD_BATCH):
+                batch = changed[i : i + REBUILD_BATCH]
+                self.lexical.add(conn, [(rowid, terms(indexed)) for rowid, indexed in batch])
+                conn.executemany(
+                    "UPDATE chunks SET stems=? WHERE rowid=?",
+                    [(encode_stems(word_stems(indexed)), rowid) for rowid, indexed in batch],
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('terms_version', ?)",
+                (TERMS_VERSION,),
+            )
 
     def close(self) -> None:
         with self._lock:

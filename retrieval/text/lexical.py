@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 
@@ -46,14 +47,43 @@ _known_stems: dict[str, str] = {}
 KNOWN_STEMS_MAX = 200_000
 
 
+# Letters NFD does not take apart into a base letter and a mark.
+_OWN_LETTERS = str.maketrans(
+    {"ø": "o", "đ": "d", "ł": "l", "ı": "i", "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"}
+)
+
+# What `stem` and so every term is made of: 2 since accents are folded
+# (`fold`). A catalog indexed with another version is re-indexed where it
+# differs, on open (`Catalog._migrate_terms`).
+TERMS_VERSION = "2"
+
+
+def fold(word: str) -> str:
+    """`word` (lower-case) with its Latin letters' accents folded away:
+    "mbappé" → "mbappe", "erdoğan" → "erdogan", "são" → "sao". Users type
+    foreign names without them, and Sastrawi, which knows a-z only, would
+    cut the word at the accented letter ("erdo an")."""
+    if word.isascii():
+        return word
+    # NFD, not NFKD: accents only ("½" is not "12"; ingest's ftfy already
+    # undoes ligatures and full-width letters).
+    decomposed = unicodedata.normalize("NFD", word.translate(_OWN_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)) or word
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
     known = _known_stems.get(word)
     if known is not None:
         return known
+    folded = fold(word)
+    # A word in another script (or with a letter `fold` keeps) is no
+    # Indonesian word for Sastrawi to cut down: it is its own term.
+    if not folded.isascii():
+        return folded
     # Sastrawi keeps a dictionary cache that is not guarded for threads.
     with _stem_lock:
-        return _stemmer.stem(word) or word
+        return _stemmer.stem(folded) or folded
 
 
 @lru_cache(maxsize=1)
@@ -96,7 +126,7 @@ def _stems(text: str, drop: frozenset[str]) -> list[str]:
         if word in drop:
             continue
         # Numbers and codes ("2017", "g20") are kept as they are.
-        out.append(word if any(ch.isdigit() for ch in word) else stem(word))
+        out.append(fold(word) if any(ch.isdigit() for ch in word) else stem(word))
     return out
 
 

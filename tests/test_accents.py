@@ -1,0 +1,166 @@
+"""Names with accents: users type "Mbappe" and "Erdogan" for the "Mbappé" and
+"Erdoğan" of an article (and the other way round). Terms fold accents away
+(`retrieval.text.lexical.fold`); Sastrawi, which knows a-z only, had cut
+such a word in two ("erdo an") and the name matched nothing. A catalog
+indexed before is re-indexed where it differs, once, on open."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings as hypothesis_settings, strategies as st
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+from retrieval.answer import Answerer
+from retrieval.core.settings import Settings
+from retrieval.ingest import add_inputs
+from retrieval.store import ArticleIndex
+from retrieval.store.lexical_index import LexicalIndex
+from retrieval.text.lexical import ENGLISH_STOPWORDS, WORD, encode_stems, terms
+
+ARTICLES = [
+    {
+        "id": "bola",
+        "title": "Mbappé Cetak Dua Gol di São Paulo",
+        "date": "2024-06-01",
+        "source": "Tempo",
+        "content": "Penyerang Prancis Kylian Mbappé mencetak dua gol saat timnya menang 3-1 "
+        "atas tuan rumah di Stadion Morumbi, São Paulo, Sabtu malam. Pelatih Didier "
+        "Deschamps memuji penampilan Mbappé setelah pertandingan.",
+    },
+    {
+        "id": "turki",
+        "title": "Erdoğan Kunjungi Jakarta",
+        "date": "2024-06-02",
+        "source": "Kompas",
+        "content": "Presiden Turki Recep Tayyip Erdoğan tiba di Jakarta pada Senin pagi untuk "
+        "kunjungan kenegaraan selama tiga hari. Erdoğan dijadwalkan bertemu Presiden "
+        "Joko Widodo di Istana Bogor.",
+    },
+    {
+        "id": "beras",
+        "title": "Harga Beras Naik",
+        "date": "2024-06-03",
+        "source": "Antara",
+        "content": "Harga beras medium di Pasar Induk Cipinang naik menjadi Rp 13.500 per "
+        "kilogram pada pekan ini, menurut “pedagang” setempat — naik Rp 500.",
+    },
+]
+
+
+@pytest.fixture
+def accented_index(settings: Settings, tmp_path: Path) -> ArticleIndex:
+    path = tmp_path / "berita.jsonl"
+    path.write_text("\n".join(json.dumps(a) for a in ARTICLES) + "\n", encoding="utf-8")
+    index = ArticleIndex(settings)
+    report = add_inputs(index, [str(path)])
+    assert report.summary()["added"] == len(ARTICLES), report.items
+    return index
+
+
+def found(index: ArticleIndex, query: str) -> list[str]:
+    return [hit.chunk.article_id for hit in index.search(query, 3, mode="lexical")]
+
+
+@pytest.mark.parametrize(
+    ("query", "article"),
+    [
+        ("Mbappe", "bola"),
+        ("Mbappé", "bola"),
+        ("Sao Paulo", "bola"),
+        ("Erdogan", "turki"),
+        ("ERDOGAN", "turki"),
+        ("Erdoğan", "turki"),
+    ],
+)
+def test_a_name_typed_with_or_without_its_accents_finds_its_article(
+    accented_index: ArticleIndex, query: str, article: str
+) -> None:
+    assert found(accented_index, query)[:1] == [article]
+    accented_index.close()
+
+
+def test_a_question_naming_someone_without_the_accent_is_answered_from_the_article(
+    accented_index: ArticleIndex,
+) -> None:
+    answerer = Answerer(
+        accented_index,
+        accented_index.settings.model_copy(update={"llm": "", "llm_base_url": None}),
+    )
+    answer = answerer.ask("Kapan Erdogan tiba di Jakarta?")
+    assert answer.found, answer.answer
+    assert answer.citations and answer.citations[0].article_id == "turki"
+    assert "Senin" in answer.answer
+    accented_index.close()
+
+
+def stem_v1(word: str) -> str:
+    """A stem of terms version 1: Sastrawi on the word as written."""
+    return word if any(ch.isdigit() for ch in word) else (_SASTRAWI.stem(word) or word)
+
+
+def terms_v1(text: str) -> list[str]:
+    """`terms` as version 1 made them: stems, then stem bigrams."""
+    words = [w for w in WORD.findall(text.lower()) if w not in ENGLISH_STOPWORDS]
+    stems = [stem_v1(w) for w in words]
+    return stems + [f"{a}_{b}" for a, b in zip(stems, stems[1:], strict=False)]
+
+
+_SASTRAWI = StemmerFactory().create_stemmer()
+
+
+def test_an_index_from_before_accents_were_folded_is_reindexed_once_on_open(
+    accented_index: ArticleIndex, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The catalog as version 1 wrote it (terms and stored stems cut at the
+    accented letters, no `terms_version`) opens as the current version: the
+    accented chunks re-indexed, the others (curly quotes and a dash are no
+    accented word) as they were."""
+    accented_index.close()
+    path = settings.data_dir / "catalog.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    rows = conn.execute(
+        "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c"
+        " JOIN articles a ON a.id = c.article_id WHERE NOT a.id = 'beras'"
+    ).fetchall()
+    old_terms = []
+    for rowid, indexed in rows:
+        stems = {w: stem_v1(w) for w in WORD.findall(indexed.lower())}
+        conn.execute("UPDATE chunks SET stems=? WHERE rowid=?", (encode_stems(stems), rowid))
+        old_terms.append((rowid, terms_v1(indexed)))
+    lexical = LexicalIndex(conn, threading.RLock())
+    conn.execute("BEGIN IMMEDIATE")
+    lexical.remove(conn, [rowid for rowid, _ in old_terms])
+    lexical.add(conn, old_terms)
+    conn.execute("DELETE FROM meta WHERE key='terms_version'")
+    conn.execute("COMMIT")
+    conn.close()
+    assert any(" " in t for _, ts in old_terms for t in ts)  # "erdo an": cut in two
+
+    with caplog.at_level(logging.WARNING):
+        index = ArticleIndex(settings)
+    assert "re-indexing 2 chunks" in caplog.text, caplog.text
+    assert found(index, "Erdogan")[:1] == ["turki"]
+    assert found(index, "Mbappe")[:1] == ["bola"]
+    assert found(index, "beras Cipinang")[:1] == ["beras"]
+    counts = index.catalog.counts()
+    assert index.catalog.lexical.counts()[0] == counts[1]  # every chunk indexed once
+    index.close()
+
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        ArticleIndex(settings).close()
+    assert "re-indexing" not in caplog.text
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(categories=["L", "M", "Nd", "Zs"]), max_size=40))
+def test_no_term_is_cut_in_two_whatever_the_letters(text: str) -> None:
+    """A term is one word: a letter Sastrawi does not know must not split it."""
+    for term in terms(text):
+        assert term and not any(ch.isspace() for ch in term), (text, term)
