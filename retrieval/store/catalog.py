@@ -52,6 +52,15 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = "2"
 # Chunks per segment when a whole index is (re)built at once.
 REBUILD_BATCH = 20_000
+# Chunks re-indexed per transaction when terms change (`_migrate_terms`).
+TERMS_BATCH = 500
+# A chunk's text as the lexical index reads it: its article's title first.
+_INDEXED_TEXT = "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c JOIN articles a ON a.id = c.article_id"
+
+
+def _has_word_beyond_ascii(text: str) -> bool:
+    return not text.isascii() and not all(w.isascii() for w in WORD.findall(text))
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -251,48 +260,38 @@ class Catalog:
         """A catalog indexed with other terms (`lexical.TERMS_VERSION`; 1:
         before accents were folded): the chunks whose terms differ, those
         with a word beyond ASCII (not a curly quote or a dash alone), are
-        indexed again with their stems, in one transaction. A new catalog is
-        written with the current terms."""
-        with self._lock:
-            row = self._conn.execute("SELECT value FROM meta WHERE key='terms_version'").fetchone()
-            chunks = self._conn.execute("SELECT 1 FROM chunks LIMIT 1").fetchone()
-        if row is not None and row[0] == TERMS_VERSION:
+        indexed again with their stems, `TERMS_BATCH` at a time, each batch
+        one transaction (stemmed before it: other processes wait only for
+        the writes). Interrupted, the next open does it again (a chunk
+        indexed again is indexed once). A new catalog is written with the
+        current terms."""
+        if self.get_meta("terms_version") == TERMS_VERSION:
             return
-        if chunks is None:
-            with self._lock:
-                self._conn.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('terms_version', ?)",
-                    (TERMS_VERSION,),
-                )
-            return
-        with self.transaction() as conn:
-            # Read again inside the write lock: another process may have done it.
-            row = conn.execute("SELECT value FROM meta WHERE key='terms_version'").fetchone()
-            if row is not None and row[0] == TERMS_VERSION:
-                return
-            found = conn.execute(
-                "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c"
-                " JOIN articles a ON a.id = c.article_id"
+        with self._lock:  # read as it goes: only the ids are kept
+            found = self._conn.execute(_INDEXED_TEXT)
+            changed = [rowid for rowid, indexed in found if _has_word_beyond_ascii(indexed)]
+        if changed:
+            log.warning(
+                "re-indexing %d chunks of %s with accents folded (once) …", len(changed), self.path
             )
-            changed = [
-                (rowid, indexed)
-                for rowid, indexed in found
-                if not indexed.isascii() and not all(w.isascii() for w in WORD.findall(indexed))
-            ]
-            if changed:
-                log.warning(
-                    "re-indexing %d chunks of %s with accents folded (once) …",
-                    len(changed),
-                    self.path,
-                )
-            self.lexical.remove(conn, [rowid for rowid, _ in changed])
-            for i in range(0, len(changed), REBUILD_BATCH):
-                batch = changed[i : i + REBUILD_BATCH]
-                self.lexical.add(conn, [(rowid, terms(indexed)) for rowid, indexed in batch])
+        for i in range(0, len(changed), TERMS_BATCH):
+            ids = changed[i : i + TERMS_BATCH]
+            where = f" WHERE c.rowid IN ({','.join('?' * len(ids))})"
+            with self._lock:
+                texts = dict(self._conn.execute(_INDEXED_TEXT + where, ids).fetchall())
+            made = {r: (t, terms(t), encode_stems(word_stems(t))) for r, t in texts.items()}
+            with self.transaction() as conn:
+                # Only the chunks still as they were read: one replaced
+                # meanwhile was indexed by its writer.
+                now = dict(conn.execute(_INDEXED_TEXT + where, ids).fetchall())
+                same = [r for r, (t, _, _) in made.items() if now.get(r) == t]
+                self.lexical.remove(conn, same)
+                self.lexical.add(conn, [(r, made[r][1]) for r in same])
                 conn.executemany(
-                    "UPDATE chunks SET stems=? WHERE rowid=?",
-                    [(encode_stems(word_stems(indexed)), rowid) for rowid, indexed in batch],
+                    "UPDATE chunks SET stems=? WHERE rowid=?", [(made[r][2], r) for r in same]
                 )
+            log.info("re-indexed %d of %d chunks", min(i + TERMS_BATCH, len(changed)), len(changed))
+        with self.transaction() as conn:
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('terms_version', ?)",
                 (TERMS_VERSION,),

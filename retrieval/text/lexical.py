@@ -98,10 +98,16 @@ def is_root_word(word: str) -> bool:
     return word in _root_words()
 
 
+def _lower_words(text: str) -> list[str]:
+    """`text`'s words, each lower-cased: split first, since lower-casing
+    can add a mark that is no word character ("İstanbul" → "i̇stanbul")."""
+    return [w.lower() for w in WORD.findall(text)]
+
+
 def word_stems(text: str) -> dict[str, str]:
     """Every distinct word of `text`, lower-cased as every caller of `stem`
     gives it, with its stem (numbers too: some callers stem them)."""
-    return {w: stem(w) for w in dict.fromkeys(WORD.findall(text.lower()))}
+    return {w: stem(w) for w in dict.fromkeys(_lower_words(text))}
 
 
 def encode_stems(stems: Mapping[str, str]) -> str:
@@ -117,12 +123,15 @@ def learn_stems(encoded: str) -> None:
     decoded: dict[str, str] = json.loads(encoded)
     if len(_known_stems) + len(decoded) > KNOWN_STEMS_MAX:
         _known_stems.clear()
-    _known_stems.update({w: s or w for w, s in decoded.items()})
+    # Not a word beyond ASCII: its stem changed with `TERMS_VERSION` 2, and
+    # a writer still running the version before would store the old one
+    # ("erdoğan": "erdo an"); `stem` makes it again (rare words, cached).
+    _known_stems.update({w: s or w for w, s in decoded.items() if w.isascii()})
 
 
 def _stems(text: str, drop: frozenset[str]) -> list[str]:
     out = []
-    for word in WORD.findall(text.lower()):
+    for word in _lower_words(text):
         if word in drop:
             continue
         # Numbers and codes ("2017", "g20") are kept as they are.
