@@ -33,7 +33,7 @@ import numpy as np
 from retrieval.answer.boosted_trees import BoostedTrees
 from retrieval.answer.span import find_answer_span, focus_stems, focus_word
 from retrieval.text.antonyms import contradicted_words
-from retrieval.text.lexical import QUESTION_WORDS, WORD, fold, query_terms, stem, terms
+from retrieval.text.lexical import QUESTION_WORDS, WORD, fold, query_terms, stems_of, terms
 
 # The corpus's document frequencies: terms → (number of chunks, {term: df}).
 Frequencies = Callable[[Sequence[str]], tuple[int, Mapping[str, int]]]
@@ -155,12 +155,6 @@ def _terms_of(text: str) -> frozenset[str]:
     return frozenset(terms(text))
 
 
-@lru_cache(maxsize=4096)
-def stems_of(text: str) -> frozenset[str]:
-    """The stems of `text`'s words."""
-    return frozenset(stem(w.lower()) for w in WORD.findall(text))
-
-
 def _words_lower(text: str) -> frozenset[str]:
     return frozenset(fold(w.lower()) for w in WORD.findall(text))
 
@@ -222,7 +216,7 @@ def answerability_features(
     # The one word the question asks about ("ditinggalkan" in "Kapan
     # komputer mikro mulai ditinggalkan?"), by its stem; None matches nothing.
     focus_word_stem = focus_word(question) or "\x00"
-    sentence_stems = {stem(w.lower()) for w in WORD.findall(evidence.sentence)}
+    sentence_stems = stems_of(evidence.sentence)
     passage_stems = stems_of(evidence.passage)
     fuzzy = 0.0
     for t in missing:

@@ -73,7 +73,6 @@ from retrieval.answer.answerability import (
     answerability_features,
     load_model,
     question_terms,
-    stems_of,
     without_marker,
     without_message_number,
 )
@@ -101,7 +100,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import terms
+from retrieval.text.lexical import stems_of, terms
 from retrieval.text.sentences import quotable_sentences
 
 

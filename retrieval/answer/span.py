@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem
+from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem, stems_of
 
 _MONTHS = (
     r"(?:Januari|Februari|Pebruari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|"
@@ -121,7 +121,7 @@ def _initials(phrase: str) -> str:
 
 
 def _question_stems(question: str) -> set[str]:
-    return {stem(w.lower()) for w in WORD.findall(question)} - {stem(w) for w in QUESTION_WORDS}
+    return set(stems_of(question)) - {stem(w) for w in QUESTION_WORDS}
 
 
 def _in_question(phrase: str, question_words: set[str], stems: set[str]) -> bool:
@@ -234,7 +234,7 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     the funding, "senilai Rp 150 miliar"). Which number counts it, the
     reader judged: "42" in "Serial Dragon Ball terdiri dari 42 volume"."""
     counted = counted_noun(question)
-    if counted is not None and counted not in {stem(w.lower()) for w in WORD.findall(sentence)}:
+    if counted is not None and counted not in stems_of(sentence):
         return False
     dates = [m.span() for m in _DATE.finditer(phrase)]
     numbers = [

@@ -55,7 +55,10 @@ REBUILD_BATCH = 20_000
 # Chunks re-indexed per transaction when terms change (`_migrate_terms`).
 TERMS_BATCH = 500
 # A chunk's text as the lexical index reads it: its article's title first.
-_INDEXED_TEXT = "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c JOIN articles a ON a.id = c.article_id"
+_INDEXED_TEXT = (
+    "SELECT c.rowid, a.title || char(10) || c.text"
+    " FROM chunks c JOIN articles a ON a.id = c.article_id"
+)
 
 
 def _has_word_beyond_ascii(text: str) -> bool:

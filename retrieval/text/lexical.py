@@ -104,6 +104,12 @@ def _lower_words(text: str) -> list[str]:
     return [w.lower() for w in WORD.findall(text)]
 
 
+@lru_cache(maxsize=4096)
+def stems_of(text: str) -> frozenset[str]:
+    """The stems of `text`'s words."""
+    return frozenset(stem(w.lower()) for w in WORD.findall(text))
+
+
 def word_stems(text: str) -> dict[str, str]:
     """Every distinct word of `text`, lower-cased as every caller of `stem`
     gives it, with its stem (numbers too: some callers stem them)."""
