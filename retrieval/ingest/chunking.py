@@ -8,7 +8,8 @@ is cut: at word boundaries, and inside a run of text with no spaces (a URL,
 CJK, a scraper's glued text) between grapheme clusters, so no chunk is ever
 longer than `max_tokens`. Every chunk keeps its character offsets, so
 `article.text[chunk.start:chunk.end] == chunk.text` and a citation can quote
-and locate it exactly.
+and locate it exactly. What is indexed is `distinct_chunks`: a passage that
+repeats an earlier one of its article word for word is not indexed again.
 
 Cutting is linear in the text's length: each word is counted once, and a
 piece of a space-free run is counted about once (its length guessed from the
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 
 import regex
 
@@ -205,3 +207,21 @@ def chunk_article(
         start, end = units[group[0]][0].start, units[group[-1]][0].end
         chunks.append(Chunk(article.id, position, text[start:end], start, end))
     return chunks
+
+
+def distinct_chunks(chunks: list[Chunk]) -> list[Chunk]:
+    """`chunks` without those that repeat an earlier one word for word
+    (spacing and case aside), renumbered in order.
+
+    Why: a block a scraper repeated, or a text pasted hundreds of times,
+    made as many identical passages, which took every candidate slot of
+    every search (dense and lexical alike), so no other article was found
+    for any question. One copy says all the copies say."""
+    kept: list[Chunk] = []
+    seen: set[str] = set()
+    for chunk in chunks:
+        key = " ".join(chunk.text.split()).casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(replace(chunk, position=len(kept)))
+    return kept

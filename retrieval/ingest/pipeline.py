@@ -21,7 +21,7 @@ from typing import Literal
 
 from retrieval.core.models import Article, Chunk, LoadFailure, RawArticle
 from retrieval.core.settings import Settings
-from retrieval.ingest.chunking import chunk_article
+from retrieval.ingest.chunking import chunk_article, distinct_chunks
 from retrieval.ingest.cleaning import CleaningError, clean_article
 from retrieval.ingest.fetch import FetchedPage, fetch_url
 from retrieval.ingest.loaders import iter_inputs
@@ -251,12 +251,13 @@ def _stop_on_interrupt(
 def chunk_for_index(index: ArticleIndex, article: Article) -> list[Chunk]:
     embedder = index.embedder
     budget = min(index.settings.chunk_tokens, embedder.max_tokens - _TITLE_HEADROOM_TOKENS)
-    return chunk_article(
+    chunks = chunk_article(
         article,
         max_tokens=budget,
         overlap_sentences=index.settings.chunk_overlap_sentences,
         count_tokens=embedder.count_tokens,
     )
+    return distinct_chunks(chunks)
 
 
 def ensure_seeded(index: ArticleIndex, progress: Progress | None = None) -> AddReport | None:
