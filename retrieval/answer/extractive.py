@@ -100,7 +100,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import stems_of, terms
+from retrieval.text.lexical import spelled_as, stems_of, terms
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -513,9 +513,11 @@ class ExtractiveAnswerer:
         # forces drive IS out of Albu Kamal?"; glossed ("di mana suriah
         # observatorium manusia hak basis?"), no place for "Where is the
         # Syrian Observatory for Human Rights based?".
-        asked = without_message_number(question)
         windows = list(_reading_windows(scored[:READ_SENTENCES]).values())
         texts = [p.text[low:high] for p, low, high in windows]
+        # Names as the passages write them ("Malmo" -> "Malmö"): the reader
+        # reads letters, and an accent more or less cost it ten points.
+        asked = spelled_as(without_message_number(question), texts)
         readings = [
             self._reading(windows, reader.scores_all(form, texts))
             for form in dict.fromkeys([indonesian_paraphrase(asked), asked])
