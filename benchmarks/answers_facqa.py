@@ -103,7 +103,7 @@ def run(
     settings = index.settings.model_copy(update={"llm": "", "llm_base_url": None})
     answerer = Answerer(index, settings)
     questions = load_split(facqa, split)[:limit]
-    corpus = [normalise(p) for p in corpus_passages(facqa)]
+    corpus = [(p, normalise(p)) for p in corpus_passages(facqa)]
     ours, baseline = Tally("tanya offline"), Tally("trivial baseline")
     # Gold-removed questions whose span no other passage of the corpus holds:
     # the ones that truly have no answer left.
@@ -124,8 +124,11 @@ def run(
             without = answerer.ask(q["question"])
             unanswered.append(not without.found)
             needle = f" {normalise(q['answer'])} "
-            own = normalise(q["passage"])
-            if not any(needle in f" {p} " for p in corpus if p != own):
+            # Every passage but the gold one, its copies too: 45 passages of
+            # FacQA have a twin that differs in spacing or case only (a
+            # separate passage the retriever still finds), and 14 of valid's
+            # questions counted as having no answer left had it in the twin.
+            if not any(needle in f" {n} " for p, n in corpus if p != q["passage"]):
                 ours_gone.unanswerable(without)
                 baseline_gone.unanswerable(trivial_answer(index, q["question"], removed))
             if progress:
