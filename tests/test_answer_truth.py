@@ -155,6 +155,13 @@ def test_the_short_answer_is_verbatim_from_the_cited_sentence(
     assert answer.to_json()["answer_span"] == answer.answer_span
 
 
+def test_a_short_answer_is_never_cut_at_a_hyphen(news_index: ArticleIndex) -> None:
+    # "ke-52" is read as "ke", "-", "52": the reader's span was "-52".
+    answer = offline(news_index).ask("Pada menit keberapa gol Indonesia ke gawang Vietnam dicetak?")
+    assert answer.found and answer.answer.startswith("Gol tunggal"), answer.answer
+    assert answer.answer_span == "ke-52"
+
+
 def test_the_dateline_is_never_the_answer(answers: dict[str, Any]) -> None:
     for q in QUESTIONS:
         answer = answers[q["id"]]

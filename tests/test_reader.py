@@ -428,6 +428,11 @@ def test_the_short_answer_carries_no_half_bracket_or_quote(text: str, expected: 
         ("mengairi 15.000 hektare sawah", "15.000 hektar", "15.000 hektare"),
         ("oleh Presiden Joko Widodo kemarin", "oko Widodo", "Joko Widodo"),
         ("pada Kamis (9/11/2017) lalu", "9/11/2017", "9/11/2017"),  # whole already
+        # The tokens of "ke-52" are "ke", "-", "52": a span may open on the hyphen.
+        ("pada menit ke-52 setelah", "-52", "ke-52"),
+        ("tim U-23 Indonesia", "U-", "U-23"),
+        ("skor 3-1 di final", "3-1", "3-1"),
+        ("menang 3-1 atas", "3", "3"),  # a whole word: not widened over the hyphen
     ],
 )
 def test_the_short_answer_is_whole_words(text: str, cut: str, expected: str) -> None:

@@ -815,6 +815,12 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     """`text[start:end]` widened to the words its edges cut: the reader's
     tokens are word pieces, and a span may end on one ("15.000 hektar" in
     "15.000 hektare")."""
+    # A span that opens or closes on a hyphen has cut a hyphenated word: the
+    # reader's "-52" of "menit ke-52" is "ke-52".
+    if 0 < start < end and text[start] == "-" and text[start - 1].isalnum():
+        start -= 1
+    if start < end < len(text) and text[end - 1] == "-" and text[end].isalnum():
+        end += 1
     while 0 < start < len(text) and text[start - 1].isalnum() and text[start].isalnum():
         start -= 1
     while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
