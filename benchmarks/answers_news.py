@@ -1,5 +1,6 @@
 """The news fixture (`tests/fixtures/news/`): 20 short Indonesian news
-articles and 42 questions, answerable ones, ones about entities no article
+articles and 102 questions (the last 60, f01-n20, written before any was
+asked), answerable ones, ones about entities no article
 mentions (`absent`), and ones about facts the articles do not state
 (`unstated`). Indexed through `tanya add`'s own path (`add_inputs`), asked
 with `Answerer.ask` offline, the trivial baseline beside it."""
