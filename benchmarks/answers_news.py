@@ -2,8 +2,11 @@
 articles and 102 questions (the last 60, f01-n20, written before any was
 asked), answerable ones, ones about entities no article
 mentions (`absent`), and ones about facts the articles do not state
-(`unstated`). Indexed through `tanya add`'s own path (`add_inputs`), asked
-with `Answerer.ask` offline, the trivial baseline beside it."""
+(`unstated`); and `questions_en.jsonl`, 53 answerable and 16 unanswerable
+questions in English about the same articles (users sometimes ask in
+English), reported apart. Indexed through `tanya add`'s own path
+(`add_inputs`), asked with `Answerer.ask` offline, the trivial baseline
+beside it."""
 
 from __future__ import annotations
 
@@ -30,25 +33,47 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
         answerer = Answerer(
             index, index.settings.model_copy(update={"llm": "", "llm_base_url": None})
         )
-        lines = (NEWS / "questions.jsonl").read_text("utf-8").splitlines()
-        questions = [json.loads(line) for line in lines if line.strip()]
         tallies = {
-            kind: (Tally("tanya offline"), Tally("trivial baseline"))
+            f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))
+            for language in ("", ", English")
             for kind in ("answerable", "absent", "unstated")
         }
-        for q in questions:
-            answer = answerer.ask(q["question"])
-            trivial = trivial_answer(index, q["question"])
-            ours, baseline = tallies["answerable" if not q.get("unanswerable") else q["kind"]]
-            if q.get("unanswerable"):
-                ours.unanswerable(answer)
-                baseline.unanswerable(trivial)
-            else:
-                ours.answerable(answer, q["answers"])
-                baseline.answerable(trivial, q["answers"])
+        for name, language in (("questions.jsonl", ""), ("questions_en.jsonl", ", English")):
+            lines = (NEWS / name).read_text("utf-8").splitlines()
+            _ask_all(
+                index,
+                answerer,
+                [json.loads(line) for line in lines if line.strip()],
+                tallies,
+                language,
+            )
     finally:
         embedder.cache.save()
         index.close()
+    return {"rows": _rows(tallies)}
+
+
+def _ask_all(
+    index: ArticleIndex,
+    answerer: Answerer,
+    questions: list[dict[str, Any]],
+    tallies: dict[str, tuple[Tally, Tally]],
+    language: str,
+) -> None:
+    for q in questions:
+        answer = answerer.ask(q["question"])
+        trivial = trivial_answer(index, q["question"])
+        kind = "answerable" if not q.get("unanswerable") else q["kind"]
+        ours, baseline = tallies[kind + language]
+        if q.get("unanswerable"):
+            ours.unanswerable(answer)
+            baseline.unanswerable(trivial)
+        else:
+            ours.answerable(answer, q["answers"])
+            baseline.answerable(trivial, q["answers"])
+
+
+def _rows(tallies: dict[str, tuple[Tally, Tally]]) -> list[dict[str, Any]]:
     answerable_columns = [
         "gold contained",
         "gold contained, of answers given",
@@ -63,7 +88,7 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
         count = len(pair[0].found_answerable or pair[0].refused_unanswerable)
         for row in rows(*pair):
             # One table: every row has every column, "–" where it does not apply.
-            if kind == "answerable":
+            if kind.startswith("answerable"):
                 values = {k: row[k] for k in answerable_columns} | {"refused": "–"}
             else:
                 values = dict.fromkeys(answerable_columns, "–") | {
@@ -72,4 +97,4 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
             table_rows.append(
                 {"questions": f"{kind} ({count})", "answerer": row["answerer"]} | values
             )
-    return {"rows": table_rows}
+    return table_rows

@@ -181,7 +181,8 @@ def run_answers_news(ctx: Context) -> str:
             "and questions about them: answerable ones, ones about entities no article "
             "mentions (`absent`), ones about facts the articles do not state (`unstated`); "
             "the 60 with ids f01-f40 and n01-n20 were written at once, before any of them was "
-            "asked. `benchmarks/answers_news.py`.",
+            "asked. The English rows: `questions_en.jsonl`, questions in English about the "
+            "same articles. `benchmarks/answers_news.py`.",
         ]
     )
 

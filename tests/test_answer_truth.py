@@ -156,6 +156,32 @@ def test_the_short_answer_is_verbatim_from_the_cited_sentence(
     assert answer.to_json()["answer_span"] == answer.answer_span
 
 
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        # "How many" was glossed "bagaimana" (how), so the answer was the
+        # quake's magnitude, "5,6".
+        ("How many houses were heavily damaged by the Cianjur earthquake?", "2.000 rumah"),
+        # "bribe", "smuggled", "meth" had no Indonesian word: refused.
+        ("How much bribe is Yohanes Mambrasar suspected of receiving?", "Rp 4,2 miliar"),
+        ("Where was the crystal meth seized in Medan smuggled from?", "Malaysia"),
+    ],
+)
+def test_an_english_question_is_read_with_its_indonesian_words(
+    news_index: ArticleIndex, question: str, gold: str
+) -> None:
+    answer = offline(news_index).ask(question)
+    assert answer.found and gold in answer.answer, answer.answer
+
+
+def test_how_much_of_what_an_english_question_asks_is_glossed_as_berapa() -> None:
+    from retrieval.text.concepts import indonesian_paraphrase
+
+    assert indonesian_paraphrase("How many houses were damaged?") == "berapa rumah rusak?"
+    assert indonesian_paraphrase("How long is the trip?").startswith("berapa lama perjalanan")
+    assert indonesian_paraphrase("How did the fire start?").startswith("bagaimana kebakaran")
+
+
 def test_a_short_answer_is_never_cut_at_a_hyphen(news_index: ArticleIndex) -> None:
     # "ke-52" is read as "ke", "-", "52": the reader's span was "-52".
     answer = offline(news_index).ask("Pada menit keberapa gol Indonesia ke gawang Vietnam dicetak?")

@@ -120,6 +120,21 @@ _QUESTION_WORDS_ID = {
 }
 
 
+# "How many", "how long", "how tall" ...: how much of what, as Indonesian asks it.
+_HOW_MUCH = {
+    "many": "berapa",
+    "much": "berapa",
+    "long": "berapa lama",
+    "old": "berapa usia",
+    "tall": "berapa tinggi",
+    "high": "berapa tinggi",
+    "deep": "berapa kedalaman",
+    "far": "berapa jarak",
+    "big": "berapa luas",
+    "large": "berapa luas",
+}
+
+
 def indonesian_paraphrase(question: str) -> str:
     """An English question word by word in Indonesian, as far as the glossary
     goes: question words mapped, fillers dropped, a glossed word replaced by
@@ -130,9 +145,18 @@ def indonesian_paraphrase(question: str) -> str:
     if question_language(question) != "en":
         return question
     out: list[str] = []
-    for word in WORD.findall(question):
+    words = WORD.findall(question)
+    skip = False
+    for word, after in zip(words, [*words[1:], ""], strict=True):
         low = word.lower()
-        if low in _QUESTION_WORDS_ID:
+        if skip:
+            skip = False
+            continue
+        if low == "how" and after.lower() in _HOW_MUCH:
+            # "How many ...?" asks "Berapa ...?", not "Bagaimana ...?".
+            out.append(_HOW_MUCH[after.lower()])
+            skip = True
+        elif low in _QUESTION_WORDS_ID:
             out.append(_QUESTION_WORDS_ID[low])
         elif low in GLOSSARY_WORDS:
             out.append(GLOSSARY_WORDS[low][0])
