@@ -284,10 +284,38 @@ def test_cleaning_strips_every_field_of_every_input_kind() -> None:
         ("tab\tnul\x00del\x7fcsi\x9bend", "tab nul del csi end"),
         ("\u202ereversed\u202c", "reversed"),
         ("plain [red] text", "plain [red] text"),
+        # A tower of accents on one letter ("zalgo") is cut to three; the
+        # two or three that Vietnamese or Greek stack are kept, as are the
+        # marks of scripts that write with them (Devanagari).
+        ("Z" + "\u0301\u0302\u0303\u0304" * 50 + "algo", "Z\u0301\u0302\u0303algo"),
+        ("Nguyễn Tiếng Việt", "Nguyễn Tiếng Việt"),
+        ("Nguye\u0302\u0303n", "Nguye\u0302\u0303n"),
+        ("नमस्ते", "नमस्ते"),
     ],
 )
 def test_strip_controls(given: str, expected: str) -> None:
     assert strip_controls(given) == expected
+
+
+def test_an_article_with_stacked_accents_is_loaded_with_three_a_letter_at_most() -> None:
+    tower = "\u0300\u0301\u0302\u0303\u0304\u0306\u0307" * 40
+    raw = RawArticle(
+        title=f"Pe{tower}milu damai",
+        body=f"Warga me{tower}milih di TPS pada Rabu. Hasilnya diumumkan Kamis.",
+        origin="t",
+    )
+    article = clean_article(raw)
+    for text in (article.title, article.text):
+        assert max(len(run) for run in _mark_runs(text)) <= 3
+    assert "milih di TPS" in article.text
+
+
+def _mark_runs(text: str) -> list[str]:
+    runs, run = [""], ""
+    for ch in text:
+        run = run + ch if unicodedata.combining(ch) else ""
+        runs.append(run)
+    return runs
 
 
 def test_strip_controls_keeps_line_breaks_in_a_body() -> None:

@@ -40,7 +40,7 @@ from retrieval.core.models import (
 from retrieval.errors import TanyaError
 from retrieval.text.datelines import DATELINE, LINE_DATELINE
 from retrieval.text.dates import parse_date
-from retrieval.text.safe_text import strip_controls, strip_escape_sequences
+from retrieval.text.safe_text import cut_stacked_marks, strip_controls, strip_escape_sequences
 
 
 class CleaningError(TanyaError, ValueError):
@@ -82,7 +82,7 @@ def fix_text(text: str) -> str:
     # leave the payload ("]0;title") as text.
     text = strip_escape_sequences(text)
     text = _RUN.sub(_fix_run, _fix(text))
-    text = text.translate(_ZERO_WIDTH)
+    text = cut_stacked_marks(text.translate(_ZERO_WIDTH))
     # Control characters other than line breaks and tabs carry no text.
     text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
     return _INLINE_SPACE.sub(" ", text)

@@ -1,6 +1,6 @@
 """Text from outside the program (articles, file names, server replies) made
-safe to show: no terminal escape sequences, control characters or bidi
-overrides.
+safe to show: no terminal escape sequences, control characters, bidi
+overrides or towers of stacked accents.
 
 An article may carry `ESC]0;…BEL` (sets the terminal's title), `ESC[2J`
 (clears the screen), a NUL, or U+202E (shows the rest of a line reversed).
@@ -49,16 +49,32 @@ _UNSAFE = re.compile(
 )
 
 
+# Combining diacritics stacked on one letter ("zalgo" text): Latin, Greek and
+# Vietnamese need at most two or three; a hundred make a line unreadable
+# and spill over the lines above and below it. Only the general-purpose
+# blocks: Devanagari's or Thai's marks are their own scripts' letters' parts.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+MAX_STACKED_MARKS = 3
+_STACKED = re.compile(f"([{_MARKS}]{{{MAX_STACKED_MARKS}}})[{_MARKS}]+")
+
+
+def cut_stacked_marks(text: str) -> str:
+    """`text` with at most `MAX_STACKED_MARKS` combining diacritics on a letter."""
+    return _STACKED.sub(r"\1", text)
+
+
 def strip_escape_sequences(text: str) -> str:
     """`text` without its 7-bit terminal escape sequences (payload included)."""
     return _ESCAPE_SEQUENCE.sub("", text) if "\x1b" in text else text
 
 
 def strip_controls(text: str, *, multiline: bool = False) -> str:
-    """`text` with escape sequences removed whole, bidi controls removed, and
+    """`text` with escape sequences removed whole, bidi controls removed,
+    combining marks stacked on one letter cut to `MAX_STACKED_MARKS`, and
     every other control character turned into a space. `multiline` keeps
     line breaks and tabs (an article's body); otherwise they become spaces
     too (a title, a source, a URL)."""
+    text = cut_stacked_marks(text)
     if not _UNSAFE.search(text):
         return text  # the common case: nothing to do, no copy
     keep = "\n\t" if multiline else ""
