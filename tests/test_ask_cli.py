@@ -127,6 +127,16 @@ def test_not_found_is_said_plainly(seeded_data_dir: Path) -> None:
     assert "Sources" not in out
 
 
+def test_an_indonesian_question_naming_an_english_title_is_answered_in_indonesian(
+    seeded_data_dir: Path,
+) -> None:
+    # "of", "the", "the" outnumbered "kapan": the question was read as English
+    # and refused in English.
+    code, out, _ = ask("Kapan film The Anthem of the Heart dirilis?")
+    assert code == 0
+    assert "tidak memuat jawaban" in " ".join(out.split())
+
+
 @pytest.mark.parametrize(
     ("question", "message"),
     [

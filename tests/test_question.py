@@ -60,6 +60,12 @@ def test_question_error_is_a_value_error() -> None:
         ("Who led the battle for Albu Kamal?", "en"),
         ("Where is the observatory based?", "en"),
         ("Kapan Albu Kamal direbut?", "id"),
+        # English titles and names inside an Indonesian question.
+        ("Kapan film The Anthem of the Heart dirilis?", "id"),
+        ("kapankah Beauty and the Beast pertama kali dirilis?", "id"),
+        ("Dimanakah lokasi Commanding and General Staff College?", "id"),
+        ("Siapa pengarang buku The Clash of Civilizations and The Remaking of World Order?", "id"),
+        ("Where is the Bank of Indonesia's head office?", "en"),
     ],
 )
 def test_language_of_a_question(text: str, language: str) -> None:

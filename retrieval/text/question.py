@@ -88,9 +88,22 @@ Language = Literal["id", "en"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
 
+# An Indonesian question word ("kapankah", "di mana", "siapa") makes the
+# question Indonesian, however many English words the title or name it asks
+# about holds: "Kapan film The Anthem of the Heart dirilis?" counted "of",
+# "the", "the" against "kapan", was read as English, answered in English, and
+# weighed as its "paraphrase" "Kapan film The Anthem Heart?".
+_INDONESIAN_ASKING = re.compile(
+    r"^(?:apa|siapa|kapan|di ?mana|ke ?mana|dari ?mana|mana|berapa|bagaimana|mengapa|kenapa)"
+    r"(?:kah)?$"
+)
+
+
 def question_language(text: str) -> Language:
     """'en' for an English question, else 'id' (most users write Indonesian)."""
     words = [w.lower() for w in _WORD.findall(text)]
+    if any(_INDONESIAN_ASKING.match(w) for w in words):
+        return "id"
     english = sum(w in _ENGLISH for w in words)
     indonesian = sum(w in _INDONESIAN or w.endswith("nya") for w in words)
     return "en" if english > indonesian else "id"
