@@ -62,6 +62,10 @@ FEATURE_SOURCES = (
     "retrieval/text/lexical.py",
     "retrieval/text/antonyms.py",
     "retrieval/text/data/antonyms_id.txt",
+    # A question read as English is weighed as its Indonesian paraphrase.
+    "retrieval/text/question.py",
+    "retrieval/text/concepts.py",
+    "retrieval/text/data/glossary_en_id.txt",
     "benchmarks/answer_rows.py",
 )
 
