@@ -133,7 +133,7 @@ def _lower_words(text: str) -> list[str]:
 @lru_cache(maxsize=4096)
 def stems_of(text: str) -> frozenset[str]:
     """The stems of `text`'s words."""
-    return frozenset(stem(w.lower()) for w in WORD.findall(text))
+    return frozenset(stem(w) for w in _lower_words(text))
 
 
 def word_stems(text: str) -> dict[str, str]:
