@@ -119,8 +119,11 @@ async def answer_in_turn(
 
     parts = render.render_answer(answer, lang)
     keyboard = render.source_keyboard(answer.citations, lang)
-    await send_parts(context.bot, chat.id, message.message_id, parts, keyboard, preview)
+    # Remembered before it is sent: a "/sources" sent as soon as the answer
+    # arrives may be handled while the answer's last part is still being
+    # sent, and found no answer in the chat (seen in CI).
     remember(state, chat.id, question, answer)
+    await send_parts(context.bot, chat.id, message.message_id, parts, keyboard, preview)
 
 
 def remember(state: BotState, chat_id: int, question: str, answer: Answer) -> None:
