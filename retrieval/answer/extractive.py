@@ -736,6 +736,15 @@ class ExtractiveAnswerer:
             keep = near[found_span.sentence]
             chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
         read = Read.holding(scored, answered)
+        if kind == "reason" and read_at is not None and not any(s.kind for s in read):
+            # "Mengapa harga beras naik?": the reader's best reading runs on
+            # from the sentence repeating the question ("... naik menjadi
+            # Rp 13.500") into the one giving the cause ("Kenaikan itu
+            # dipicu ..."), but its span within one sentence stops short of
+            # it. The cause sentence it reaches is the answer.
+            causes = [s for s in Read.holding(scored, (read_at.reading, read_at.passage)) if s.kind]
+            if causes:
+                read, answered, found_span = causes[:1], None, None
         if read:
             # The reader found the answer inside the passage: the sentence
             # holding its span is the quote, alone (or the two it spans).
