@@ -43,9 +43,16 @@ def test_control_characters_and_binary_are_refused(text: str) -> None:
     assert "control" in str(info.value)
 
 
-def test_punctuation_alone_is_not_a_question() -> None:
-    with pytest.raises(QuestionError):
-        validate_question("?!? ...", 2000)
+@pytest.mark.parametrize("text", ["?!? ...", "(1)", "1", "2024?", "21/11/2022", "٣"])
+def test_punctuation_or_numbers_alone_are_not_a_question(text: str) -> None:
+    with pytest.raises(QuestionError) as info:
+        validate_question(text, 2000)
+    assert "no words" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["G20?", "Apa itu 5G?", "Siapa?", "谁?"])
+def test_a_letter_makes_a_question(text: str) -> None:
+    assert validate_question(text, 2000) == text
 
 
 def test_question_error_is_a_value_error() -> None:

@@ -49,6 +49,8 @@ def test_bad_input_gets_a_clear_reply_or_silence_and_the_bot_keeps_answering(
     garbage = bytes(range(256)).decode("latin-1") * 4
     assert "karakter kontrol" in bot.ask(garbage, chat_id=chat).text
     assert "tidak berisi kata" in bot.ask("?!… 😀", chat_id=chat).text
+    # A number alone had drawn an unrelated passage, answered and cited.
+    assert "tidak berisi kata" in bot.ask("(1)", chat_id=chat).text
 
     silent = [
         push_message(

@@ -66,7 +66,9 @@ def validate_question(text: str, max_chars: int) -> str:
             f"Persingkat. / The question is too long ({len(cleaned):,} characters, "
             f"at most {max_chars:,}): shorten it."
         )
-    if not any(ch.isalnum() for ch in visible):
+    # A word, not only digits: "1", "(3)" or "2024" alone asks nothing, and
+    # searched they drew an unrelated passage, answered and cited.
+    if not any(ch.isalpha() for ch in visible):
         raise QuestionError("Pertanyaan tidak berisi kata. / The question has no words in it.")
     return cleaned
 
