@@ -228,6 +228,26 @@ def test_a_follow_up_with_nothing_to_refer_to_is_asked_back(news_index: ArticleI
         assert "?" in answer.answer and question in answer.answer
 
 
+def test_courtesies_get_a_courtesy_not_a_cited_passage(news_index: ArticleIndex) -> None:
+    # "Selamat pagi" drew the shipwreck's survivors ("selamat"), "Terima
+    # kasih" a football match: both answered and cited.
+    from bot.repl import Conversation
+
+    answerer = offline(news_index)
+    conversation = Conversation(max_turns=4)
+    first = answerer.ask("Selamat pagi", history=conversation.turns)
+    assert not first.found and first.citations == []
+    assert first.answer.startswith("Halo!")
+    conversation.add("Selamat pagi", first)
+    asked = answerer.ask("Kapan gempa Cianjur terjadi?", history=conversation.turns)
+    assert asked.found and "21 November 2022" in asked.answer
+    conversation.add("Kapan gempa Cianjur terjadi?", asked)
+    for courtesy, reply in (("Terima kasih ya kak!", "Sama-sama."), ("Thanks!", "You're welcome.")):
+        thanked = answerer.ask(courtesy, history=conversation.turns)
+        assert not thanked.found and thanked.citations == [], courtesy
+        assert thanked.answer.startswith(reply), thanked.answer
+
+
 def test_after_reset_in_chat_a_follow_up_is_not_answered_from_an_unrelated_passage(
     news_index: ArticleIndex,
 ) -> None:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.question import QuestionError, question_language, validate_question
+from retrieval.text.question import (
+    QuestionError,
+    question_language,
+    small_talk,
+    validate_question,
+)
 
 
 def test_a_normal_question_is_cleaned() -> None:
@@ -77,3 +82,26 @@ def test_question_error_is_a_value_error() -> None:
 )
 def test_language_of_a_question(text: str, language: str) -> None:
     assert question_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Terima kasih ya kak!", "thanks"),
+        ("makasih banyak", "thanks"),
+        ("Thank you so much!", "thanks"),
+        ("oke deh", "thanks"),
+        ("Selamat pagi, bot", "greeting"),
+        ("Halo", "greeting"),
+        ("good morning", "greeting"),
+        # Questions, even with a greeting or the word "selamat" in them.
+        ("Halo, siapa pelatih Persib?", None),
+        ("Siapa yang selamat?", None),
+        ("selamat", None),
+        ("Pagi ini harga beras naik?", None),
+        ("ya", None),
+        ("Terima kasih kepada siapa Jokowi berterima kasih?", None),
+    ],
+)
+def test_courtesies_are_told_from_questions(text: str, kind: str | None) -> None:
+    assert small_talk(text) == kind

@@ -51,6 +51,9 @@ def test_bad_input_gets_a_clear_reply_or_silence_and_the_bot_keeps_answering(
     assert "tidak berisi kata" in bot.ask("?!… 😀", chat_id=chat).text
     # A number alone had drawn an unrelated passage, answered and cited.
     assert "tidak berisi kata" in bot.ask("(1)", chat_id=chat).text
+    # A courtesy is answered in kind, not with a cited passage.
+    thanked = bot.ask("Terima kasih ya!", chat_id=chat).text
+    assert thanked.startswith("Sama-sama.") and "[1]" not in thanked, thanked
 
     silent = [
         push_message(

@@ -56,7 +56,7 @@ from retrieval.search.time_range import time_scope
 from retrieval.store import ArticleIndex, SearchFilters, hit_documents, one_vector_per_question
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.messages import Messages
-from retrieval.text.question import Language, question_language
+from retrieval.text.question import Language, question_language, small_talk
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -101,6 +101,16 @@ MESSAGES = Messages(
             "Apa atau siapa yang Anda maksud?",
             "en": 'This question refers to something not mentioned yet ("{question}"). '
             "What or whom do you mean?",
+        },
+        "greeting": {
+            "id": "Halo! Tanyakan apa saja tentang artikel yang tersimpan: siapa, kapan, di mana, "
+            "berapa, mengapa.",
+            "en": "Hello! Ask me anything about the stored articles: who, when, where, how many, "
+            "why.",
+        },
+        "thanks": {
+            "id": "Sama-sama. Silakan tanyakan hal lain tentang artikel.",
+            "en": "You're welcome. Ask anything else about the articles.",
         },
         "unsupported": {
             "id": "{n} kalimat jawaban model tidak didukung oleh sumber yang dikutipnya, jadi dihapus.",
@@ -342,9 +352,14 @@ class Answerer:
 
     def _early_answer(self, retrieved: Retrieved) -> Answer | None:
         """The answer when there is nothing for an answerer to do: a
-        follow-up with nothing to refer to, or no passages."""
+        courtesy, a follow-up with nothing to refer to, or no passages."""
         request = retrieved.question.request
         language = retrieved.question.language
+        courtesy = small_talk(request.question)
+        if courtesy is not None:
+            # "Terima kasih", "Selamat pagi": nothing to look up, in a
+            # conversation or not; any passage would be an unrelated citation.
+            return self._result(retrieved, message(courtesy, language), [], "extractive")
         if not request.history and is_referring_only(request.question):
             # "Kapan itu terjadi?" with no conversation: any passage
             # retrieved for it would be an unrelated guess. Ask back.

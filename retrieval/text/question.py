@@ -77,7 +77,8 @@ def validate_question(text: str, max_chars: int) -> str:
 # is English when it has more English markers than Indonesian ones.
 _ENGLISH = frozenset(
     "what who whom whose which when where why how is are was were did does do the of "
-    "and in on at to from by with about according said say says".split()
+    "and in on at to from by with about according said say says "
+    "hello thanks thank morning afternoon evening".split()
 )
 _INDONESIAN = frozenset(QUESTION_WORDS) | frozenset(
     "dari dan ke pada untuk dengan dalam oleh adalah itu ini tersebut tahun kota menurut".split()
@@ -109,3 +110,41 @@ def question_language(text: str) -> Language:
     english = sum(w in _ENGLISH for w in words)
     indonesian = sum(w in _INDONESIAN or w.endswith("nya") for w in words)
     return "en" if english > indonesian else "id"
+
+
+# Chat courtesies, which a bot is sent all day: "terima kasih" after an
+# answer, "selamat pagi" before a question. Searched, they drew a passage
+# ("selamat" is also "survived": a shipwreck's survivors) that was answered
+# and cited. Greetings first, then thanks and acknowledgements; words that
+# only soften them ("ya", "kak", "banyak") may come along.
+_SMALL_TALK = {
+    "greeting": (
+        "selamat pagi|selamat siang|selamat sore|selamat malam|selamat datang|good morning|"
+        "good afternoon|good evening|assalamualaikum|halo|hallo|helo|hai|hi|hello|hey|pagi|"
+        "siang|sore|malam|permisi"
+    ),
+    "thanks": (
+        "terima kasih|terimakasih|makasih|trims|thanks|thank you|thx|tq|ok|oke|okay|okey|sip|"
+        "mantap|baik|siap|noted"
+    ),
+}
+_SOFTENERS = (
+    r"ya|yah|yaa|deh|dong|kak|kakak|bot|tanya|min|mas|mbak|pak|bu|banyak|sekali|very|much|so|all"
+)
+_SMALL_TALK_MESSAGE = re.compile(
+    rf"^(?:(?:{_SMALL_TALK['greeting']}|{_SMALL_TALK['thanks']}|{_SOFTENERS})\b[\s\W]*)+$",
+    re.IGNORECASE,
+)
+
+
+def small_talk(text: str) -> Literal["greeting", "thanks"] | None:
+    """ "greeting" or "thanks" for a message made only of courtesies ("Halo",
+    "Terima kasih ya kak", "Thanks!"), which asks nothing to look up; else None."""
+    text = text.strip()
+    if not _SMALL_TALK_MESSAGE.match(text):
+        return None
+    if re.search(rf"\b(?:{_SMALL_TALK['thanks']})\b", text, re.IGNORECASE):
+        return "thanks"
+    if re.search(rf"\b(?:{_SMALL_TALK['greeting']})\b", text, re.IGNORECASE):
+        return "greeting"
+    return None  # softeners alone ("ya", "kak"): a word like any other
