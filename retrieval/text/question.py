@@ -138,8 +138,9 @@ _SMALL_TALK_MESSAGE = re.compile(
 
 
 def small_talk(text: str) -> Literal["greeting", "thanks"] | None:
-    """ "greeting" or "thanks" for a message made only of courtesies ("Halo",
-    "Terima kasih ya kak", "Thanks!"), which asks nothing to look up; else None."""
+    """What a message made only of courtesies is ("Halo": "greeting";
+    "Terima kasih ya kak", "Thanks!": "thanks"); None for anything else, which
+    may ask something to look up."""
     text = text.strip()
     if not _SMALL_TALK_MESSAGE.match(text):
         return None
