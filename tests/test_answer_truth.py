@@ -201,6 +201,26 @@ def test_a_why_question_is_answered_with_the_cause_the_reader_reaches(
     assert answer.answer_span is None
 
 
+@pytest.mark.parametrize(
+    ("question", "cause"),
+    [
+        ("Mengapa Persib menang?", None),  # the article says how, not why
+        ("Apa penyebab gempa Cianjur?", None),
+        ("Mengapa tanggul Sungai Wulan jebol?", None),  # it broke; why is not said
+        ("Mengapa kapal tenggelam di Buton Tengah?", "diduga kelebihan muatan"),
+        ("Mengapa KPK menahan Yohanes Mambrasar?", "diduga menerima suap"),
+    ],
+)
+def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
+    news_index: ArticleIndex, question: str, cause: str | None
+) -> None:
+    answer = offline(news_index).ask(question)
+    if cause is None:
+        assert not answer.found and answer.citations == [], answer.answer
+    else:
+        assert answer.found and cause in answer.answer, answer.answer
+
+
 def test_the_dateline_is_never_the_answer(answers: dict[str, Any]) -> None:
     for q in QUESTIONS:
         answer = answers[q["id"]]
