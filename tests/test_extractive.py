@@ -182,6 +182,14 @@ def test_a_why_question_is_answered_with_the_sentence_giving_the_cause(
 def test_answer_kinds_and_english_concepts() -> None:
     assert answer_kind("Mengapa harga beras naik?") == "reason"
     assert answer_kind("Apa yang menyebabkan banjir di Medan?") == "reason"
+    assert answer_kind("Apa faktor lain yang menjadi penyebab perang itu?") == "reason"
+    assert answer_kind("What caused the fire?") == "reason"
+    # A cause word that names what is asked for is no why-question (refused,
+    # with the cause check, in FacQA valid).
+    assert answer_kind("Apa nama bakteri penyebab tukak lambung?") is None
+    assert answer_kind("Dimana terjadi aksi yang menyebabkan 700 warga tewas?") == "place"
+    assert answer_kind("Siapakah penyebab krisis itu?") == "person"
+    assert answer_kind("Perusahaan apa yang membuat senapan itu?") is None
     assert answer_kind("Kapan Albu Kamal direbut?") == "date"
     assert answer_kind("Tanggal berapa rapat itu?") == "date"
     assert answer_kind("Berapa korban tewas?") == "number"

@@ -318,10 +318,18 @@ _KIND_QUESTION = [
     # Why: the answer is a cause or a purpose, which a sentence gives with a
     # connective ("karena", "akibat", "agar"); first, since a why-question
     # may also name a date or a place ("Mengapa banjir terjadi di Medan?").
+    # Asked for, not named: "Apa penyebab gempa?", "Apa faktor yang
+    # menyebabkan ...?", but not "Apa nama bakteri penyebab ...?" (a name) nor
+    # "Di mana aksi yang menyebabkan ...?" (a place).
     (
         "reason",
         re.compile(
-            r"\b(mengapa|kenapa|why|apa sebab\w*|alasan\w*|penyebab\w*|menyebabkan)\b", re.I
+            r"\b(mengapa|kenapa|why)\b|"
+            r"\b(apa|apakah)\s+(?:(?:faktor|hal)\w*\s+(?:\w+\s+)?)?(?:yang\s+(?:\w+\s+)?)?"
+            r"(?:sebab|alasan|penyebab|menyebabkan|memicu)\w*|"
+            r"\b(?:sebab|alasan|penyebab)\w*\s+(?:apa|apakah)\b|"
+            r"\bwhat\s+(?:caused|causes|cause|is the (?:cause|reason))\b|\breasons?\s+(?:for|why)\b",
+            re.I,
         ),
     ),
     (
