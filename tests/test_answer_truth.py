@@ -221,6 +221,27 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         assert answer.found and cause in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        ("Siapa Wakil Bupati Demak?", None),  # the article names the bupati
+        ("Who is the deputy regent of Demak?", None),
+        ("Siapa Wakil Presiden yang meresmikan Bendungan Bener?", None),
+        ("Siapa mantan pelatih Persib?", None),
+        ("Siapa Bupati Demak?", "Eisti'anah"),
+        ("Siapa Presiden yang meresmikan Bendungan Bener?", "Joko Widodo"),
+    ],
+)
+def test_a_deputy_or_former_holder_is_not_answered_with_the_holder(
+    news_index: ArticleIndex, question: str, answer: str | None
+) -> None:
+    got = offline(news_index).ask(question)
+    if answer is None:
+        assert not got.found and got.citations == [], got.answer
+    else:
+        assert got.found and got.answer_span == answer, got.answer
+
+
 def test_the_dateline_is_never_the_answer(answers: dict[str, Any]) -> None:
     for q in QUESTIONS:
         answer = answers[q["id"]]

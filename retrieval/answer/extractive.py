@@ -101,6 +101,7 @@ from retrieval.text.concepts import (
     question_concepts,
 )
 from retrieval.text.lexical import spelled_as, stems_of, terms
+from retrieval.text.referents import missing_referent_words
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -767,6 +768,13 @@ class ExtractiveAnswerer:
             # Not a model input: IDK-MRC's why-questions are mostly its
             # unanswerable edits (see `features`); refusing here moved valid
             # IDK-MRC by one answerable question, not contained.
+            return not_found
+        quoted = {id(s.sentence.passage): s.sentence.passage for s in chosen}.values()
+        if missing_referent_words(
+            indonesian_paraphrase(question), [f"{p.title}\n{p.text}" for p in quoted]
+        ):
+            # "Siapa *wakil* bupati Demak?" over a passage with the bupati
+            # and no deputy: the bupati is not the answer (`referents.py`).
             return not_found
         text, spans = compose(chosen)
         extract = Extract(

@@ -1,0 +1,40 @@
+"""Words that change whom a question asks about (`retrieval/text/referents.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.text.referents import missing_referent_words
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        ("Siapa wakil bupati Demak?", "Bupati Demak, Eisti'anah, menetapkan status.", ["wakil"]),
+        ("Siapa Wakil Bupati Demak?", "Wakil Bupati Demak, Ali, hadir.", []),
+        # The forms news writes them in, either side.
+        ("Siapa wakil presiden?", "Wapres Jusuf Kalla hadir.", []),
+        ("Siapa Wapres saat itu?", "Wakil Presiden Jusuf Kalla hadir.", []),
+        ("Siapa wakil presiden?", "Presiden Joko Widodo hadir.", ["wakil"]),
+        ("Siapa mantan pelatih Persib?", "Pelatih Persib, Bojan Hodak.", ["mantan"]),
+        ("Siapa mantan menteri itu?", "Eks menteri itu ditahan.", []),
+        ("Siapa calon gubernur Jakarta?", "Cagub Jakarta berkampanye.", []),
+        ("Siapa calon gubernur Jakarta?", "Gubernur Jakarta meresmikan.", ["calon"]),
+        ("Berapa anak yang dievakuasi?", "Tiga bocah dievakuasi.", []),
+        ("Berapa anak yang dievakuasi?", "Sebanyak 1.200 warga dievakuasi.", ["anak"]),
+        ("Siapa yang mewakili Indonesia?", "Perwakilan Indonesia adalah Budi.", []),
+        # Sports events, not sons and daughters.
+        ("Siapa juara 200 meter putra?", "Yosef mencetak rekor 200 meter.", []),
+        ("Siapa bupati Demak?", "Bupati Demak, Eisti'anah.", []),
+        ("Siapa wakil bupati Demak?", "", ["wakil"]),
+    ],
+)
+def test_a_word_changing_whom_is_asked_must_be_in_the_passage(
+    question: str, passage: str, missing: list[str]
+) -> None:
+    assert missing_referent_words(question, [passage]) == missing
+
+
+def test_any_passage_quoted_may_hold_it() -> None:
+    assert missing_referent_words("Siapa wakil bupati?", ["Bupati X.", "Wabup Y."]) == []
+    assert missing_referent_words("Siapa wakil bupati?", []) == ["wakil"]
