@@ -228,11 +228,13 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Who is the deputy regent of Demak?", None),
         ("Siapa Wakil Presiden yang meresmikan Bendungan Bener?", None),
         ("Siapa mantan pelatih Persib?", None),
+        ("Siapa Kepala BPBD Kalimantan Barat?", None),  # the article's is Kalimantan Tengah's
+        ("Siapa Kepala BPBD Kalimantan Tengah?", "Ahmad Toyib"),
         ("Siapa Bupati Demak?", "Eisti'anah"),
         ("Siapa Presiden yang meresmikan Bendungan Bener?", "Joko Widodo"),
     ],
 )
-def test_a_deputy_or_former_holder_is_not_answered_with_the_holder(
+def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_holder(
     news_index: ArticleIndex, question: str, answer: str | None
 ) -> None:
     got = offline(news_index).ask(question)

@@ -102,6 +102,7 @@ from retrieval.text.concepts import (
 )
 from retrieval.text.lexical import spelled_as, stems_of, terms
 from retrieval.text.referents import missing_referent_words
+from retrieval.text.regions import other_province_only
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -775,6 +776,10 @@ class ExtractiveAnswerer:
         ):
             # "Siapa *wakil* bupati Demak?" over a passage with the bupati
             # and no deputy: the bupati is not the answer (`referents.py`).
+            return not_found
+        if other_province_only(question, [f"{p.title}\n{p.text}" for p in quoted]):
+            # "Siapa Kepala BPBD Kalimantan Barat?" over the BPBD of
+            # Kalimantan Tengah: another province's official (`regions.py`).
             return not_found
         text, spans = compose(chosen)
         extract = Extract(

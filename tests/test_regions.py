@@ -1,0 +1,32 @@
+"""Provinces a question and a passage name (`retrieval/text/regions.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.text.regions import other_province_only, provinces_named
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Banjir di Papua Barat dan Kepulauan Riau", {"papua barat", "kepulauan riau"}),
+        ("Kepala Dinas Kehutanan Kalbar", {"kalimantan barat"}),
+        ("JAKARTA, KOMPAS.com - Pemprov DKI Jakarta", {"dki jakarta"}),
+        ("di Riau dan Papua", {"riau", "papua"}),
+        ("Gempa di Cianjur", set()),  # a regency, not a province
+        ("", set()),
+    ],
+)
+def test_provinces_named(text: str, named: set[str]) -> None:
+    assert provinces_named(text) == named
+
+
+def test_another_provinces_passage_does_not_answer() -> None:
+    asked = "Siapa Kepala BPBD Kalimantan Barat?"
+    assert other_province_only(asked, ["Kepala BPBD Kalimantan Tengah, Ahmad Toyib"])
+    assert not other_province_only(asked, ["Kepala BPBD Kalbar, Budi"])
+    # Both named, or no province named at all: not this check's to say.
+    assert not other_province_only(asked, ["BPBD Kalteng dan BPBD Kalbar"])
+    assert not other_province_only(asked, ["Kepala BPBD, Ahmad Toyib"])
+    assert not other_province_only("Siapa Kepala BPBD?", ["BPBD Kalimantan Tengah"])
