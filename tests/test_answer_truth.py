@@ -123,6 +123,20 @@ def test_how_many_questions_the_articles_give_no_number_for_are_refused(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "Berapa jumlah pengungsi gempa Cianjur?",  # got the magnitude, "5,6"
+        "Berapa jumlah wisatawan asing ke Bali?",  # got the levy, "Rp 150.000"
+    ],
+)
+def test_how_many_with_jumlah_counts_what_follows_it(
+    news_index: ArticleIndex, question: str
+) -> None:
+    answer = offline(news_index).ask(question)
+    assert not answer.found and answer.citations == [], answer.answer
+
+
+@pytest.mark.parametrize(
     ("qid", "span"),
     [
         ("a03", "21 November 2022"),  # when
@@ -574,6 +588,23 @@ def test_the_short_answer_is_the_kind_of_thing_asked_for(
         # A price is money.
         ("Berapa harga tiket Whoosh?", "lima juta penumpang", "... lima juta penumpang.", False),
         ("Berapa harga tiket Whoosh?", "Rp 350.000", "Tiketnya Rp 350.000.", True),
+        # A sum of money counts no people or things, unless money is counted.
+        (
+            "Berapa jumlah wisatawan asing ke Bali?",
+            "Rp 150.000",
+            "Bali memungut Rp 150.000 dari setiap wisatawan asing.",
+            False,
+        ),
+        (
+            "Berapa uang tunai yang disita?",
+            "Rp 2 miliar",
+            "KPK menyita uang tunai Rp 2 miliar.",
+            True,
+        ),
+        ("Berapa total modal perusahaan itu?", "Rp 112 juta", "Modalnya Rp 112 juta.", True),
+        # Victims are counted as the dead.
+        ("Berapa jumlah korban tewas?", "10 orang", "Topan itu menewaskan 10 orang.", True),
+        ("Berapa jumlah pengungsi gempa?", "5,6", "Gempa bermagnitudo 5,6 mengguncang.", False),
         # An ordinal, or no number at all.
         ("Berapa jumlah album Element?", "kedelapan", "album kedelapan Element", False),
         ("Berapa jumlah kargo LNG?", "gas alam cair", "kargo gas alam cair", False),
@@ -593,10 +624,15 @@ def test_the_readers_answer_to_how_many_must_say_a_number(
         ("Berapa korban tewas dalam gempa itu?", "korban"),
         ("Berapa korbankah yang tewas?", "korban"),  # the particle is not the word
         # Words that end as a particle does are whole words: "jumlah" is a
-        # measure (it names nothing counted), "sekolah" is counted.
-        ("Berapa jumlah serial Dragon Ball?", None),
-        ("Berapakah jumlah album Element?", None),
+        # measure, the word after it is counted; "sekolah" is counted.
+        ("Berapa jumlah serial Dragon Ball?", "serial"),
+        ("Berapakah jumlah album Element?", "album"),
         ("Berapa sekolah yang rusak?", "sekolah"),
+        ("Berapa jumlah pengungsi gempa itu?", "ungsi"),
+        ("Berapa banyak penumpang yang selamat?", "tumpang"),
+        ("Berapa jumlah yang hilang?", None),
+        ("Berapa jumlahnya?", None),
+        ("Berapa totalnya?", None),
         ("Berapa persen suara yang diraih?", None),  # a unit
     ],
 )

@@ -165,6 +165,16 @@ _UNITS = _SCALE_WORDS | frozenset(
 )
 # "Berapa harga/biaya/tarif ...?" is answered in money.
 _MONEY_MEASURES = frozenset("harga biaya tarif gaji ongkos upah modal anggaran dana".split())
+# Victims are counted as the dead and injured: "Berapa jumlah korban tewas
+# ...?" is answered by "10 orang tewas", which names no "korban".
+_COUNTED_AS = {"korban": {"korban", "tewas", "meninggal", "luka", "jiwa", "orang"}}
+# Things a sum of money may count: "Berapa uang tunai ...?" is answered in rupiah,
+# "Berapa wisatawan ...?" is not ("Rp 150.000 dari setiap wisatawan").
+_MONEY_THINGS = frozenset(
+    stem(w)
+    for w in "uang suap utang hutang pinjaman kerugian tunjangan denda pajak iuran pungutan "
+    "investasi saham sumbangan bantuan donasi hadiah santunan kompensasi".split()
+)
 _MONEY = re.compile(
     r"(?:Rp|US\$|USD|\$|€|£)|\b(?:rupiah|dollar|dolar|euro|yen|yuan|baht|ringgit|won)\b", re.I
 )
@@ -179,21 +189,28 @@ _NOT_COUNTED = _FUNCTION | frozenset(
 
 
 def _berapa_word(question: str) -> str | None:
-    """The word right after "berapa" ("korban" in "Berapa korban ...?"), lower case."""
-    match = re.search(r"\bberapa(?:kah)?\s+(\w+)", question, re.I)
+    """The word right after "berapa" ("korban" in "Berapa korban ...?"), lower case,
+    or after "berapa jumlah/banyak/total" ("pengungsi" in "Berapa jumlah
+    pengungsi ...?"): those name how much, the next word what is counted."""
+    match = re.search(
+        r"\bberapa(?:kah)?\s+(?:(?:jumlah|banyak|total)(?:nya)?\s+)?(\w+)", question, re.I
+    )
     return match.group(1).lower() if match else None
 
 
 def counted_noun(question: str) -> str | None:
     """The stem of what a "Berapa ...?" question counts, when it names it
-    right after "berapa" ("korban" in "Berapa korban tewas ...?"), and the
-    word is not a measure ("Berapa jumlah/nilai ...?" name none)."""
+    right after "berapa" ("korban" in "Berapa korban tewas ...?") or after
+    "berapa jumlah/banyak/total" ("Berapa jumlah pengungsi ...?"), and the
+    word is not a measure ("Berapa nilai ...?", "Berapa jumlahnya?" name none)."""
     asked = _berapa_word(question)
     if asked is None:
         return None
     # "korbankah" asks for "korban"; "jumlah", "sekolah" end so themselves.
     word = asked if is_root_word(asked) else re.sub(r"(?:kah|lah)$", "", asked)
-    if word in _MEASURE_WORDS or word in _EMPTY or word in _FUNCTION or word in QUESTION_WORDS:
+    if word in _EMPTY or word in _FUNCTION or word in QUESTION_WORDS:
+        return None
+    if word in _MEASURE_WORDS or stem(word) in _MEASURE_WORDS:  # "jumlahnya", "totalnya"
         return None
     if word in _SCALE_WORDS or word in _MEASURES or not word.isalpha():
         # "Berapa tahun/persen/luas/harga ...?": a unit or a measure, whose
@@ -234,7 +251,7 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     the funding, "senilai Rp 150 miliar"). Which number counts it, the
     reader judged: "42" in "Serial Dragon Ball terdiri dari 42 volume"."""
     counted = counted_noun(question)
-    if counted is not None and counted not in stems_of(sentence):
+    if counted is not None and not _COUNTED_AS.get(counted, {counted}) & stems_of(sentence):
         return False
     dates = [m.span() for m in _DATE.finditer(phrase)]
     numbers = [
@@ -244,7 +261,15 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     ]
     if not numbers:
         return False
-    return _berapa_word(question) not in _MONEY_MEASURES or _MONEY.search(phrase) is not None
+    money_asked = _berapa_word(question) in _MONEY_MEASURES
+    if (
+        counted is not None
+        and not money_asked
+        and counted not in _MONEY_THINGS
+        and _MONEY.search(phrase)
+    ):
+        return False  # a sum of money counts no people or things
+    return not money_asked or _MONEY.search(phrase) is not None
 
 
 def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
