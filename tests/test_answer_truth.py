@@ -258,6 +258,18 @@ def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_hold
         assert got.found and got.answer_span == answer, got.answer
 
 
+def test_a_topic_or_a_request_gets_the_passage_without_a_short_answer(
+    news_index: ArticleIndex,
+) -> None:
+    # "Bali" had "Rp 150.000" in bold, as if it were the answer.
+    answerer = offline(news_index)
+    for message in ("Bali", "tolong jelaskan soal gempa Cianjur"):
+        answer = answerer.ask(message)
+        assert answer.found and answer.citations, message
+        assert answer.answer_span is None, (message, answer.answer_span)
+    assert answerer.ask("Siapa pelatih Persib?").answer_span == "Bojan Hodak"
+
+
 def test_the_dateline_is_never_the_answer(answers: dict[str, Any]) -> None:
     for q in QUESTIONS:
         answer = answers[q["id"]]

@@ -6,6 +6,7 @@ import pytest
 
 from retrieval.text.question import (
     QuestionError,
+    asks_something,
     question_language,
     small_talk,
     validate_question,
@@ -105,3 +106,20 @@ def test_language_of_a_question(text: str, language: str) -> None:
 )
 def test_courtesies_are_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Siapa pelatih Persib?", True),
+        ("dimanakah letak Bourgogne", True),
+        ("dimankah gereja tertua?", True),  # misspelt, but a question mark
+        ("Who led the battle", True),
+        ("Bali", False),
+        ("buat puisi tentang banjir Demak", False),
+        ("tolong jelaskan soal gempa Cianjur", False),
+        ("harga emas Antam", False),
+    ],
+)
+def test_a_message_put_as_a_question_is_told_from_a_topic(text: str, asked: bool) -> None:
+    assert asks_something(text) is asked

@@ -56,7 +56,7 @@ from retrieval.search.time_range import time_scope
 from retrieval.store import ArticleIndex, SearchFilters, hit_documents, one_vector_per_question
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.messages import Messages
-from retrieval.text.question import Language, question_language, small_talk
+from retrieval.text.question import Language, asks_something, question_language, small_talk
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -476,7 +476,10 @@ class Answerer:
             return self._result(retrieved, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)
         answer = self._result(retrieved, cited.text, cited.citations, "extractive", found=True)
-        answer.answer_span = extract.answer_span
+        # A topic or a request ("Bali", "tolong jelaskan soal gempa Cianjur")
+        # gets the passage, not a phrase of it in bold as if it answered.
+        asked = asks_something(retrieved.question.request.question)
+        answer.answer_span = extract.answer_span if asked else None
         return answer
 
     def _result(

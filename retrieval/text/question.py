@@ -149,3 +149,19 @@ def small_talk(text: str) -> Literal["greeting", "thanks"] | None:
     if re.search(rf"\b(?:{_SMALL_TALK['greeting']})\b", text, re.IGNORECASE):
         return "greeting"
     return None  # softeners alone ("ya", "kak"): a word like any other
+
+
+# A question word, Indonesian or English, anywhere in the message.
+_ASKING_ANYWHERE = re.compile(
+    r"\b(?:apa|siapa|kapan|di ?mana|ke ?mana|dari ?mana|mana|berapa|keberapa|bagaimana|mengapa|"
+    r"kenapa)(?:kah|pun)?\b|\b(?:what|who|whom|whose|which|when|where|why|how)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_something(text: str) -> bool:
+    """Whether a message is put as a question: a question word or a question
+    mark ("Dimankah ...?", misspelt, still is). "Bali", "buat puisi tentang
+    banjir Demak" are not: a search for them finds a passage, but no phrase
+    of it is *the* answer."""
+    return "?" in text or _ASKING_ANYWHERE.search(text) is not None
