@@ -244,6 +244,9 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Siapa mantan pelatih Persib?", None),
         ("Siapa Kepala BPBD Kalimantan Barat?", None),  # the article's is Kalimantan Tengah's
         ("Siapa Kepala BPBD Kalimantan Tengah?", "Ahmad Toyib"),
+        ("Siapa Menteri Pertanian?", None),  # the article's is the Menteri PUPR
+        ("Who is the regent of Cianjur?", None),  # the article's is Demak's
+        ("Siapa Menteri PUPR?", "Basuki Hadimuljono"),
         ("Siapa Bupati Demak?", "Eisti'anah"),
         ("Siapa Presiden yang meresmikan Bendungan Bener?", "Joko Widodo"),
     ],

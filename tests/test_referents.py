@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.referents import missing_referent_words
+from retrieval.text.referents import missing_referent_words, other_office
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,35 @@ def test_a_word_changing_whom_is_asked_must_be_in_the_passage(
 def test_any_passage_quoted_may_hold_it() -> None:
     assert missing_referent_words("Siapa wakil bupati?", ["Bupati X.", "Wabup Y."]) == []
     assert missing_referent_words("Siapa wakil bupati?", []) == ["wakil"]
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "other"),
+    [
+        (
+            "Siapa Menteri Pertanian?",
+            "Menteri PUPR Basuki Hadimuljono meresmikan bendungan.",
+            ("menteri", "pertanian", "pupr"),
+        ),
+        (
+            "Siapakah Perdana Menteri Irak saat ini?",
+            "Mahathir menjadi Perdana Menteri Malaysia.",
+            ("menteri", "irak", "malaysia"),
+        ),
+        ("Siapa Menteri PUPR?", "Menteri PUPR Basuki Hadimuljono meresmikan.", None),
+        # The question asks for the portfolio, or names no portfolio.
+        ("Direktur perusahaan apakah Irene?", "Direktur PT Maju Irene Rusli.", None),
+        ("Kapankah Presiden berkunjung ke Goa Sunyaragi?", "Presiden Susilo datang.", None),
+        ("Siapa pelatih Persib?", "Pelatih Persib, Bojan Hodak.", None),
+    ],
+)
+def test_the_holder_of_another_office_is_not_the_answer(
+    question: str, quote: str, other: tuple[str, str, str] | None
+) -> None:
+    assert other_office(question, quote, [quote]) == other
+
+
+def test_an_office_the_passage_names_elsewhere_is_not_checked() -> None:
+    # The passage names the portfolio asked about: its sentences decide.
+    passage = "Menteri PUPR Basuki hadir. Menteri Pertanian Amran juga."
+    assert other_office("Siapa Menteri Pertanian?", "Menteri PUPR Basuki hadir.", [passage]) is None

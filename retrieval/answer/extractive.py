@@ -101,7 +101,7 @@ from retrieval.text.concepts import (
     question_concepts,
 )
 from retrieval.text.lexical import spelled_as, stems_of, terms
-from retrieval.text.referents import missing_referent_words
+from retrieval.text.referents import missing_referent_words, other_office
 from retrieval.text.regions import other_province_only
 from retrieval.text.sentences import quotable_sentences
 
@@ -770,16 +770,7 @@ class ExtractiveAnswerer:
             # unanswerable edits (see `features`); refusing here moved valid
             # IDK-MRC by one answerable question, not contained.
             return not_found
-        quoted = {id(s.sentence.passage): s.sentence.passage for s in chosen}.values()
-        if missing_referent_words(
-            indonesian_paraphrase(question), [f"{p.title}\n{p.text}" for p in quoted]
-        ):
-            # "Siapa *wakil* bupati Demak?" over a passage with the bupati
-            # and no deputy: the bupati is not the answer (`referents.py`).
-            return not_found
-        if other_province_only(question, [f"{p.title}\n{p.text}" for p in quoted]):
-            # "Siapa Kepala BPBD Kalimantan Barat?" over the BPBD of
-            # Kalimantan Tengah: another province's official (`regions.py`).
+        if about_someone_else(question, chosen):
             return not_found
         text, spans = compose(chosen)
         extract = Extract(
@@ -924,6 +915,23 @@ def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str
     # A why-question's span is a cause, a clause: the sentence answers.
     words = len(read[0].sentence.passage.text[reading.start : reading.end].split())
     return kind != "reason" and 0 < words <= _SHORT_ANSWER_WORDS
+
+
+def about_someone_else(question: str, chosen: Sequence[ScoredSentence]) -> bool:
+    """Whether the quote is about another holder or place than the question
+    asks about (`referents.py`, `regions.py`): "Siapa *wakil* bupati
+    Demak?" over a passage with the bupati and no deputy; "Siapa Menteri
+    Pertanian?" over "Menteri PUPR Basuki ..."; "Siapa Kepala BPBD
+    Kalimantan Barat?" over the BPBD of Kalimantan Tengah."""
+    asked = indonesian_paraphrase(question)  # an English question's Indonesian words
+    passages = {id(s.sentence.passage): s.sentence.passage for s in chosen}.values()
+    texts = [f"{p.title}\n{p.text}" for p in passages]
+    quote = " ".join(s.sentence.text for s in chosen)
+    return (
+        bool(missing_referent_words(asked, texts))
+        or other_office(asked, quote, texts) is not None
+        or other_province_only(question, texts)
+    )
 
 
 def says_no_number(

@@ -16,7 +16,9 @@ putra").
 
 from __future__ import annotations
 
-from retrieval.text.lexical import WORD, stem, stems_of
+from itertools import pairwise
+
+from retrieval.text.lexical import QUESTION_WORDS, WORD, stem, stems_of
 
 # Each word with the forms that say it (stems).
 _FORMS = {
@@ -40,3 +42,43 @@ def missing_referent_words(question: str, passages: list[str]) -> list[str]:
         return []
     held = set().union(*(stems_of(p) for p in passages)) if passages else set()
     return [word for word in asked if not REFERENT_FORMS[word] & held]
+
+
+# Offices, whose holder the word after them names: "Menteri *Pertanian*",
+# "Kapolda *Jatim*". A quote naming the same office of another portfolio
+# ("Menteri PUPR Basuki") is about someone else.
+_OFFICES = frozenset(
+    "menteri direktur dirut kepala ketua gubernur bupati walikota presiden rektor dekan "
+    "kapolda kapolres panglima sekretaris komisaris pelatih kapten manajer duta".split()
+)
+_FILLERS = frozenset(
+    "yang di ke dari dan atau pada untuk dengan dalam oleh adalah itu ini tersebut saat "
+    "sekarang kini baru lama".split()
+)
+
+
+def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, str, str] | None:
+    """(office, asked, quoted) when the question asks for the holder of an
+    office of one portfolio ("Siapa Menteri Pertanian?") that no passage
+    names, and the quote names the office of another ("Menteri PUPR"); else
+    None. "Direktur perusahaan apa ...?" asks for the portfolio: not checked."""
+    written = WORD.findall(question)
+    asked = [w.lower() for w in written]
+    quoted = [w.lower() for w in WORD.findall(quote)]
+    held = {w.lower() for p in passages for w in WORD.findall(p)}
+    for i, (office, what) in enumerate(pairwise(asked)):
+        after = asked[i + 2] if i + 2 < len(asked) else ""
+        if (
+            office not in _OFFICES
+            or not written[i + 1][0].isupper()  # a portfolio is a name: "Presiden berkunjung"
+            or what in _OFFICES
+            or what in _FILLERS
+            or what in QUESTION_WORDS
+            or stem(after) in QUESTION_WORDS  # "Direktur perusahaan apakah ...?"
+            or what in held
+        ):
+            continue
+        for word, other in pairwise(quoted):
+            if word == office and other not in _FILLERS and other not in asked:
+                return office, what, other
+    return None
