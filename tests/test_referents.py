@@ -70,3 +70,14 @@ def test_an_office_the_passage_names_elsewhere_is_not_checked() -> None:
     # The passage names the portfolio asked about: its sentences decide.
     passage = "Menteri PUPR Basuki hadir. Menteri Pertanian Amran juga."
     assert other_office("Siapa Menteri Pertanian?", "Menteri PUPR Basuki hadir.", [passage]) is None
+
+
+def test_checks_read_the_longest_question_over_a_long_quote() -> None:
+    # The most offices a 2,000-character question holds, over a quote of
+    # 60,000 characters that names the office 5,000 times with no portfolio:
+    # nothing to find, and each word read once (pytest-timeout guards it).
+    question = " ".join(f"Menteri Zq{i}" for i in range(200))[:2000]
+    quote = "menteri yang " * 5000
+    assert other_office(question, quote, [quote]) is None
+    assert missing_referent_words(question + " wakil", [quote]) == ["wakil"]
+    assert other_office(question, quote + " Menteri PUPR", [quote]) == ("menteri", "zq0", "pupr")

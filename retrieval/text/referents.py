@@ -64,8 +64,13 @@ def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, s
     None. "Direktur perusahaan apa ...?" asks for the portfolio: not checked."""
     written = WORD.findall(question)
     asked = [w.lower() for w in written]
-    quoted = [w.lower() for w in WORD.findall(quote)]
+    # What follows each office in the quote, read once.
+    following: dict[str, list[str]] = {}
+    for word, other in pairwise(w.lower() for w in WORD.findall(quote)):
+        if word in _OFFICES:
+            following.setdefault(word, []).append(other)
     held = {w.lower() for p in passages for w in WORD.findall(p)}
+    asked_words = set(asked)
     for i, (office, what) in enumerate(pairwise(asked)):
         after = asked[i + 2] if i + 2 < len(asked) else ""
         if (
@@ -78,7 +83,7 @@ def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, s
             or what in held
         ):
             continue
-        for word, other in pairwise(quoted):
-            if word == office and other not in _FILLERS and other not in asked:
+        for other in following.get(office, ()):
+            if other not in _FILLERS and other not in asked_words:
                 return office, what, other
     return None
