@@ -11,7 +11,6 @@ always shown after it, so a wrong pick is visible and the quote still holds.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import NamedTuple
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem, stems_of
@@ -177,13 +176,6 @@ _MONEY_THINGS = (
 )
 
 
-@cache
-def _stems(words: str) -> frozenset[str]:
-    """The stems of a word list, made when first asked for: stemming at
-    import cost every command that reads (`test_cli_startup`)."""
-    return frozenset(stem(w) for w in words.split())
-
-
 _MONEY = re.compile(
     r"(?:Rp|US\$|USD|\$|€|£)|\b(?:rupiah|dollar|dolar|euro|yen|yuan|baht|ringgit|won)\b", re.I
 )
@@ -260,8 +252,11 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     the funding, "senilai Rp 150 miliar"). Which number counts it, the
     reader judged: "42" in "Serial Dragon Ball terdiri dari 42 volume"."""
     counted = counted_noun(question)
-    if counted is not None and not _stems(_COUNTED_AS.get(counted, counted)) & stems_of(sentence):
-        return False
+    if counted is not None:
+        # What names it: the counted word itself, or the words it is counted as.
+        named_as = stems_of(_COUNTED_AS[counted]) if counted in _COUNTED_AS else {counted}
+        if not named_as & stems_of(sentence):
+            return False
     dates = [m.span() for m in _DATE.finditer(phrase)]
     numbers = [
         m.span()
@@ -274,7 +269,7 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     if (
         counted is not None
         and not money_asked
-        and counted not in _stems(_MONEY_THINGS)
+        and counted not in stems_of(_MONEY_THINGS)
         and _MONEY.search(phrase)
     ):
         return False  # a sum of money counts no people or things

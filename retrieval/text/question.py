@@ -1,5 +1,6 @@
 """Checking a question before anything expensive runs, and telling which
-language it is in.
+language it is in, whether it is put as a question at all, and whether it
+is only a courtesy.
 
 Every front end (CLI, REPL, Telegram) shows `QuestionError`'s text as is, so
 it is short and bilingual.
@@ -96,10 +97,8 @@ LANGUAGES: tuple[Language, ...] = get_args(Language)
 # about holds: "Kapan film The Anthem of the Heart dirilis?" counted "of",
 # "the", "the" against "kapan", was read as English, answered in English, and
 # weighed as its "paraphrase" "Kapan film The Anthem Heart?".
-_INDONESIAN_ASKING = re.compile(
-    r"^(?:apa|siapa|kapan|di ?mana|ke ?mana|dari ?mana|mana|berapa|bagaimana|mengapa|kenapa)"
-    r"(?:kah)?$"
-)
+_ASKING_WORDS = r"apa|siapa|kapan|di ?mana|ke ?mana|dari ?mana|mana|berapa|bagaimana|mengapa|kenapa"
+_INDONESIAN_ASKING = re.compile(rf"^(?:{_ASKING_WORDS})(?:kah)?$")
 
 
 def question_language(text: str) -> Language:
@@ -135,6 +134,8 @@ _SMALL_TALK_MESSAGE = re.compile(
     rf"^(?:(?:{_SMALL_TALK['greeting']}|{_SMALL_TALK['thanks']}|{_SOFTENERS})\b[\s\W]*)+$",
     re.IGNORECASE,
 )
+_THANKS = re.compile(rf"\b(?:{_SMALL_TALK['thanks']})\b", re.IGNORECASE)
+_GREETING = re.compile(rf"\b(?:{_SMALL_TALK['greeting']})\b", re.IGNORECASE)
 
 
 def small_talk(text: str) -> Literal["greeting", "thanks"] | None:
@@ -144,17 +145,17 @@ def small_talk(text: str) -> Literal["greeting", "thanks"] | None:
     text = text.strip()
     if not _SMALL_TALK_MESSAGE.match(text):
         return None
-    if re.search(rf"\b(?:{_SMALL_TALK['thanks']})\b", text, re.IGNORECASE):
+    if _THANKS.search(text):
         return "thanks"
-    if re.search(rf"\b(?:{_SMALL_TALK['greeting']})\b", text, re.IGNORECASE):
+    if _GREETING.search(text):
         return "greeting"
     return None  # softeners alone ("ya", "kak"): a word like any other
 
 
 # A question word, Indonesian or English, anywhere in the message.
 _ASKING_ANYWHERE = re.compile(
-    r"\b(?:apa|siapa|kapan|di ?mana|ke ?mana|dari ?mana|mana|berapa|keberapa|bagaimana|mengapa|"
-    r"kenapa)(?:kah|pun)?\b|\b(?:what|who|whom|whose|which|when|where|why|how)\b",
+    rf"\b(?:{_ASKING_WORDS}|keberapa)(?:kah|pun)?\b|"
+    r"\b(?:what|who|whom|whose|which|when|where|why|how)\b",
     re.IGNORECASE,
 )
 

@@ -18,13 +18,14 @@ _NOT_WORD = re.compile(r"[\W_]+")
 
 
 @cache
-def _forms() -> dict[str, tuple[str, ...]]:
-    """Province → its forms (lower case), longest first."""
-    table = {}
+def _forms() -> tuple[tuple[str, str], ...]:
+    """(form, province) for every form of every province (lower case),
+    longest form first, read once."""
+    pairs: list[tuple[str, str]] = []
     for line in load_word_file("provinces_id.txt"):
         forms = [f.strip() for f in line.lower().split("|") if f.strip()]
-        table[forms[0]] = tuple(sorted(forms, key=len, reverse=True))
-    return table
+        pairs.extend((form, forms[0]) for form in forms)
+    return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
 
 
 def provinces_named(text: str) -> frozenset[str]:
@@ -34,12 +35,7 @@ def provinces_named(text: str) -> frozenset[str]:
     found = set()
     # Longest forms first, each cut out once found, so a province's name
     # inside a longer one does not count.
-    forms = sorted(
-        ((form, province) for province, fs in _forms().items() for form in fs),
-        key=lambda item: len(item[0]),
-        reverse=True,
-    )
-    for form, province in forms:
+    for form, province in _forms():
         if f" {form} " in rest:
             found.add(province)
             rest = rest.replace(f" {form} ", " | ")
