@@ -123,17 +123,22 @@ def test_how_many_questions_the_articles_give_no_number_for_are_refused(
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "counts"),
     [
-        "Berapa jumlah pengungsi gempa Cianjur?",  # got the magnitude, "5,6"
-        "Berapa jumlah wisatawan asing ke Bali?",  # got the levy, "Rp 150.000"
+        # Got the magnitude, "5,6"; the article says "Ribuan warga mengungsi".
+        ("Berapa jumlah pengungsi gempa Cianjur?", "Ribuan warga"),
+        # Got the levy, "Rp 150.000"; the article counts no tourists.
+        ("Berapa jumlah wisatawan asing ke Bali?", None),
     ],
 )
 def test_how_many_with_jumlah_counts_what_follows_it(
-    news_index: ArticleIndex, question: str
+    news_index: ArticleIndex, question: str, counts: str | None
 ) -> None:
     answer = offline(news_index).ask(question)
-    assert not answer.found and answer.citations == [], answer.answer
+    if counts is None:
+        assert not answer.found and answer.citations == [], answer.answer
+    else:
+        assert answer.answer_span == counts, answer.answer
 
 
 @pytest.mark.parametrize(
@@ -153,6 +158,12 @@ def test_how_many_with_jumlah_counts_what_follows_it(
         # eight-layer reader points at where the arrest was, "Kota Medan"
         # (`unless_led_elsewhere`).
         ("a18", "Malaysia"),
+        # The number that says what is asked, not the reader's first pick in
+        # the sentence before: how long, not how many ride ("18.000 orang");
+        # the survivors, not the 40 aboard (`span.says_how_long`,
+        # `span.qualifier`).
+        ("f15", "45 menit"),
+        ("f38", "25"),
     ],
 )
 def test_the_short_answer_is_verbatim_from_the_cited_sentence(
@@ -649,12 +660,65 @@ def test_the_readers_answer_to_how_many_must_say_a_number(
         ("Berapa jumlahnya?", None),
         ("Berapa totalnya?", None),
         ("Berapa persen suara yang diraih?", None),  # a unit
+        # A hedge is not what is counted ("kira" is also the stem of
+        # "diperkirakan", which every estimate says).
+        ("berapa kira-kira populasi orangutan Kalimantan?", "populasi"),
+        ("Berapa kurang lebih jumlah pengungsi?", "ungsi"),
     ],
 )
 def test_what_a_how_many_question_counts(question: str, counted: str | None) -> None:
     from retrieval.answer.span import counted_noun
 
     assert counted_noun(question) == counted
+
+
+@pytest.mark.parametrize(
+    ("phrase", "after", "how_long"),
+    [
+        ("sekitar 45 menit", ".", True),
+        ("45", " menit perjalanan.", True),
+        ("dua", " tahun lalu", True),
+        ("565 hingga 578", ".", True),  # no unit: may be a length of time
+        ("18.000 orang", ".", False),  # how many, not how long
+        ("18.000", " orang.", False),
+        ("lima juta", " penumpang sejak Oktober", False),
+        ("Rp 250.000", " per orang", False),
+        ("10", " persen", False),
+    ],
+)
+def test_how_long_is_answered_by_a_length_of_time(phrase: str, after: str, how_long: bool) -> None:
+    from retrieval.answer.span import says_how_long
+
+    question = "Berapa lama perjalanan Jakarta-Bandung dengan kereta cepat?"
+    assert says_how_long(question, phrase, after) is how_long
+    # Other questions are not held to it.
+    assert says_how_long("Berapa penumpang harian kereta cepat?", phrase, after)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds"),
+    [
+        ("Berapa penumpang yang selamat?", "25 penumpang dalam keadaan selamat", True),
+        ("Berapa penumpang yang selamat?", "kapal yang membawa 40 penumpang tenggelam", False),
+        # What is said of the counted thing, past an auxiliary and a hedge.
+        ("Berapa kira-kira orang yang sudah divaksin?", "12 juta orang divaksin", True),
+        ("Berapa kira-kira orang yang sudah divaksin?", "12 juta orang terinfeksi", False),
+        ("Berapa harga tiket kereta cepat?", "tiket Rp 250.000", True),  # nothing narrows it
+    ],
+)
+def test_what_narrows_a_how_many_question_is_in_the_answers_sentence(
+    question: str, sentence: str, holds: bool
+) -> None:
+    from retrieval.answer.span import holds_qualifier
+
+    assert holds_qualifier(question, sentence) is holds
+
+
+def test_how_long_over_an_article_giving_only_counts_is_refused(news_index: ArticleIndex) -> None:
+    """The shipwreck article says how many were aboard, saved and lost, not
+    how long anything took: "40" was the answer."""
+    answer = offline(news_index).ask("Berapa lama kapal tenggelam di Buton Tengah?")
+    assert not answer.found and answer.citations == [], answer.answer
 
 
 def test_short_answers_of_every_kind_survive_hostile_article_text() -> None:

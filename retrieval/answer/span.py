@@ -189,13 +189,19 @@ _NOT_COUNTED = _FUNCTION | frozenset(
 )
 
 
+# "Berapa", then what may come before the word naming what is counted.
+_BERAPA = (
+    r"\bberapa(?:kah)?\s+(?:kira-kira\s+|kurang\s+lebih\s+|perkiraan\s+)?"
+    r"(?:(?:jumlah|banyak|total)(?:nya)?\s+)?"
+)
+
+
 def _berapa_word(question: str) -> str | None:
     """The word right after "berapa" ("korban" in "Berapa korban ...?"), lower case,
     or after "berapa jumlah/banyak/total" ("pengungsi" in "Berapa jumlah
-    pengungsi ...?"): those name how much, the next word what is counted."""
-    match = re.search(
-        r"\bberapa(?:kah)?\s+(?:(?:jumlah|banyak|total)(?:nya)?\s+)?(\w+)", question, re.I
-    )
+    pengungsi ...?"): those name how much, the next word what is counted.
+    A hedge is not it: "berapa kira-kira populasi ...?" counts "populasi"."""
+    match = re.search(rf"{_BERAPA}(\w+)", question, re.I)
     return match.group(1).lower() if match else None
 
 
@@ -276,6 +282,65 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     return not money_asked or _MONEY.search(phrase) is not None
 
 
+# "Berapa lama ...?" asks a length of time.
+_TIME_UNITS = frozenset(
+    "detik menit jam hari malam pekan minggu bulan tahun windu dekade abad".split()
+)
+
+
+def says_how_long(question: str, phrase: str, after: str) -> bool:
+    """For "Berapa lama ...?", whether `phrase` (a short answer, `after` the
+    rest of its sentence) can be a length of time: it names a unit of time,
+    or no other thing its number counts. "Berapa lama perjalanan ...?" is
+    not answered by "18.000 orang" (how many ride), nor by "Rp 250.000";
+    it is by "sekitar 45 menit", and by "565 hingga 578", which names no
+    unit. Any other question: True."""
+    if _berapa_word(question) != "lama":
+        return True
+    following = re.match(r"\s*([A-Za-z]\w*)", after)
+    text = f"{phrase} {following.group(1)}" if following else phrase
+    words = [w.lower() for w in WORD.findall(text)]
+    if any(w in _TIME_UNITS for w in words):
+        return True
+    if _MONEY.search(phrase) or "%" in phrase or "persen" in words:
+        return False
+    numbers = list(_HOLDS_NUMBER.finditer(text))
+    if not numbers:
+        return True
+    counted = re.match(r"\s+([A-Za-z]\w*)", text[numbers[-1].end() :])
+    word = counted.group(1).lower() if counted else ""
+    if not word or word in _NOT_COUNTED or word in _TIME_UNITS:
+        return True
+    # A verb after the number is what happened, not what it counts.
+    return bool(_VERB_PREFIX.match(word)) and stem(word) != word
+
+
+# Words between "yang" and what it says of the thing counted ("yang *telah*
+# divaksin"): not the qualifier.
+_AUXILIARIES = frozenset(
+    "telah sudah akan masih sedang berhasil bisa dapat harus pernah belum tidak tak "
+    "ikut turut sempat baru".split()
+)
+
+
+def qualifier(question: str) -> str | None:
+    """The stem of what a "Berapa X yang ...?" question says of the thing
+    it counts, which tells one of a passage's counts from another
+    ("penumpang yang *selamat*": not the 40 aboard, the 25 saved)."""
+    match = re.search(rf"{_BERAPA}\w+\s+yang\s+(\w+(?:\s+\w+){{0,2}})", question, re.I)
+    if not match:
+        return None
+    said = next((w.lower() for w in match.group(1).split() if w.lower() not in _AUXILIARIES), None)
+    return stem(said) if said and said.isalpha() else None
+
+
+def holds_qualifier(question: str, sentence: str) -> bool:
+    """Whether `sentence` says what the question says of what it counts
+    (`qualifier`), or the question says nothing of it."""
+    said = qualifier(question)
+    return said is None or said in stems_of(sentence)
+
+
 def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
     """Phrases of `kind` in `sentence` that the question does not itself say."""
     question_words = {w.lower() for w in WORD.findall(question)}
@@ -299,6 +364,8 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
                 continue  # "satu rute" does not answer "Berapa korban ...?"
             if money and not _MONEY.search(sentence[max(0, s - 4) : e + 12]):
                 continue  # a price is money: not "lima juta penumpang"
+            if not says_how_long(question, sentence[s:e], sentence[e:]):
+                continue  # "Berapa lama ...?": not "18.000 orang"
             unit = re.match(r"\s+(\w+)", sentence[e:])
             took_unit = unit is not None and (
                 unit.group(1).lower() in _UNITS
