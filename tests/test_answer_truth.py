@@ -331,6 +331,23 @@ def test_courtesies_get_a_courtesy_not_a_cited_passage(news_index: ArticleIndex)
         assert thanked.answer.startswith(reply), thanked.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("siapa yang membuatmu?", "Saya hanya menjawab"),  # got a BPBD head, cited
+        ("Apa yang bisa kamu lakukan?", "Saya hanya menjawab"),  # got Bali's levy, cited
+        ("berapa 2 tambah 2?", "Saya hanya menjawab"),  # got "18.000 orang", cited
+        ("Who made you?", "I only answer"),
+    ],
+)
+def test_questions_about_the_bot_or_sums_say_what_it_answers(
+    news_index: ArticleIndex, question: str, reply: str
+) -> None:
+    answer = offline(news_index).ask(question)
+    assert not answer.found and answer.citations == [], answer.answer
+    assert answer.answer.startswith(reply), answer.answer
+
+
 def test_after_reset_in_chat_a_follow_up_is_not_answered_from_an_unrelated_passage(
     news_index: ArticleIndex,
 ) -> None:

@@ -7,6 +7,7 @@ import pytest
 from retrieval.text.question import (
     QuestionError,
     asks_something,
+    off_topic,
     question_language,
     small_talk,
     validate_question,
@@ -95,6 +96,7 @@ def test_language_of_a_question(text: str, language: str) -> None:
         ("Selamat pagi, bot", "greeting"),
         ("Halo", "greeting"),
         ("good morning", "greeting"),
+        ("Apa kabar?", "greeting"),
         # Questions, even with a greeting or the word "selamat" in them.
         ("Halo, siapa pelatih Persib?", None),
         ("Siapa yang selamat?", None),
@@ -106,6 +108,38 @@ def test_language_of_a_question(text: str, language: str) -> None:
 )
 def test_courtesies_are_told_from_questions(text: str, kind: str | None) -> None:
     assert small_talk(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "off"),
+    [
+        # To the bot about itself: "you" and nothing the articles could hold.
+        ("siapa yang membuatmu?", True),
+        ("Siapa penciptamu?", True),
+        ("Kamu siapa?", True),
+        ("Apa yang bisa kamu lakukan?", True),
+        ("Kapan kamu dibuat?", True),
+        ("berapa umurmu?", True),
+        ("Who made you?", True),
+        ("What can you do?", True),
+        # A sum.
+        ("berapa 2 tambah 2?", True),
+        ("Berapa 15 x 3?", True),
+        ("what is 7 times 6", True),
+        # "You" with something to look up, a word merely ending in "mu",
+        # numbers of things: questions.
+        ("Menurut Anda, siapa pelatih Persib?", False),
+        ("Kamu tahu berita banjir Demak?", False),
+        ("What do you know about Persib?", False),
+        ("Apa ilmu yang dipelajari di sana?", False),
+        ("Siapa yang bertemu Presiden?", False),
+        ("Berapa 2 penumpang yang selamat?", False),
+        ("Berapa skor 3-1 itu?", False),
+        ("Siapa pelatih Persib?", False),
+    ],
+)
+def test_questions_to_the_bot_about_itself_or_sums_are_told_apart(text: str, off: bool) -> None:
+    assert off_topic(text) is off
 
 
 @pytest.mark.parametrize(

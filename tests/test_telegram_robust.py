@@ -54,6 +54,9 @@ def test_bad_input_gets_a_clear_reply_or_silence_and_the_bot_keeps_answering(
     # A courtesy is answered in kind, not with a cited passage.
     thanked = bot.ask("Terima kasih ya!", chat_id=chat).text
     assert thanked.startswith("Sama-sama.") and "[1]" not in thanked, thanked
+    # A question to the bot about itself had drawn an unrelated passage.
+    maker = bot.ask("siapa yang membuatmu?", chat_id=chat).text
+    assert maker.startswith("Saya hanya menjawab") and "[1]" not in maker, maker
 
     silent = [
         push_message(

@@ -56,7 +56,13 @@ from retrieval.search.time_range import time_scope
 from retrieval.store import ArticleIndex, SearchFilters, hit_documents, one_vector_per_question
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.messages import Messages
-from retrieval.text.question import Language, asks_something, question_language, small_talk
+from retrieval.text.question import (
+    Language,
+    asks_something,
+    off_topic,
+    question_language,
+    small_talk,
+)
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -111,6 +117,14 @@ MESSAGES = Messages(
         "thanks": {
             "id": "Sama-sama. Silakan tanyakan hal lain tentang artikel.",
             "en": "You're welcome. Ask anything else about the articles.",
+        },
+        "off_topic": {
+            "id": "Saya hanya menjawab pertanyaan tentang isi artikel berita yang tersimpan, "
+            "dengan kutipan sumbernya. Tanyakan misalnya siapa, kapan, di mana, berapa, atau "
+            "mengapa tentang sebuah berita.",
+            "en": "I only answer questions about what the stored news articles say, citing "
+            "their passages. Ask, for example, who, when, where, how many or why about a news "
+            "story.",
         },
         "unsupported": {
             "id": "{n} kalimat jawaban model tidak didukung oleh sumber yang dikutipnya, jadi dihapus.",
@@ -360,6 +374,10 @@ class Answerer:
             # "Terima kasih", "Selamat pagi": nothing to look up, in a
             # conversation or not; any passage would be an unrelated citation.
             return self._result(retrieved, message(courtesy, language), [], "extractive")
+        if off_topic(request.question):
+            # "Siapa yang membuatmu?", "Berapa 2 tambah 2?": the articles
+            # hold neither; a passage found for it was cited as the answer.
+            return self._result(retrieved, message("off_topic", language), [], "extractive")
         if not request.history and is_referring_only(request.question):
             # "Kapan itu terjadi?" with no conversation: any passage
             # retrieved for it would be an unrelated guess. Ask back.

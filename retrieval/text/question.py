@@ -120,7 +120,7 @@ _SMALL_TALK = {
     "greeting": (
         "selamat pagi|selamat siang|selamat sore|selamat malam|selamat datang|good morning|"
         "good afternoon|good evening|assalamualaikum|halo|hallo|helo|hai|hi|hello|hey|pagi|"
-        "siang|sore|malam|permisi"
+        "siang|sore|malam|permisi|apa kabar|how are you"
     ),
     "thanks": (
         "terima kasih|terimakasih|makasih|trims|thanks|thank you|thx|tq|ok|oke|okay|okey|sip|"
@@ -166,3 +166,50 @@ def asks_something(text: str) -> bool:
     banjir Demak" are not: a search for them finds a passage, but no phrase
     of it is *the* answer."""
     return "?" in text or _ASKING_ANYWHERE.search(text) is not None
+
+
+# A question to the bot about itself ("Siapa yang membuatmu?", "Apa yang
+# bisa kamu lakukan?", "Who made you?") or a sum ("Berapa 2 tambah 2?"):
+# the articles hold neither, and a search for them found a passage anyway
+# (a BPBD head was cited as tanya's maker). `_ABOUT_YOU`: what such a
+# question may say besides "you" and its question words; any other word
+# ("Menurut Anda, siapa pelatih Persib?") makes it a question to look up.
+_YOU = frozenset("kamu kau engkau anda dikau you your yours yourself".split())
+_ABOUT_YOU = frozenset(
+    "yang bisa dapat boleh mampu sih dong ya kah itu ini tuh nya pun si sang di ke dari "
+    "dengan untuk oleh adalah ialah sebenarnya sebetulnya sebagai saja lagi juga "
+    "buat membuat dibuat bikin membikin dibikin cipta mencipta menciptakan diciptakan "
+    "pencipta pembuat program memprogram diprogram nama lakukan melakukan kerja bekerja "
+    "tahu mengetahui bantu membantu asal berasal umur usia tinggal punya siapa apa "
+    "are is am was were made make makes do does did can could who what where how old "
+    "the a an of me i to for by from built build created create name".split()
+)
+_SUM = re.compile(
+    r"^\s*(?:berapa(?:kah)?|hitung(?:lah)?|what\s+is|what's|how\s+much\s+is)?\s*"
+    r"\d+(?:[.,]\d+)?(?:\s*(?:\+|-|\*|/|x|:|tambah|ditambah|kurang|dikurangi|kali|dikali|"
+    r"dikalikan|bagi|dibagi|plus|minus|times|divided\s+by)\s*\d+(?:[.,]\d+)?)+"
+    r"\s*(?:=|sama\s+dengan|equals)?\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+
+
+def _addresses_you(word: str) -> bool:
+    """ "kamu", "Anda", "you"; or a word with the "-mu" of "your"/"you" on a
+    verb or noun ("membuatmu", "namamu"), not a word ending so ("ilmu")."""
+    if word in _YOU:
+        return True
+    from retrieval.text.lexical import is_root_word, stem
+
+    return len(word) > 4 and word.endswith("mu") and is_root_word(stem(word[:-2]))
+
+
+def off_topic(text: str) -> bool:
+    """Whether a message asks the bot about itself, or asks for a sum, and
+    nothing the articles could hold."""
+    if _SUM.match(text):
+        return True
+    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+    you = [w for w in words if _addresses_you(w)]
+    if not you:
+        return False
+    return all(w in you or w in _ABOUT_YOU or w in QUESTION_WORDS for w in words)
