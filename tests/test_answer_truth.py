@@ -260,6 +260,12 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Siapa Menteri PUPR?", "Basuki Hadimuljono"),
         ("Siapa Bupati Demak?", "Eisti'anah"),
         ("Siapa Presiden yang meresmikan Bendungan Bener?", "Joko Widodo"),
+        # An office no passage names: a goal scorer was the mayor, the
+        # KCIC's GM Corporate Secretary its president director.
+        ("Who is the mayor of Bandung?", None),
+        ("Siapa wali kota Bandung?", None),
+        ("Siapa direktur utama PT KCIC?", None),
+        ("Siapa pelatih Persib?", "Bojan Hodak"),
     ],
 )
 def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_holder(

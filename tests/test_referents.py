@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.referents import missing_referent_words, other_office
+from retrieval.text.referents import missing_office, missing_referent_words, other_office
 
 
 @pytest.mark.parametrize(
@@ -81,3 +81,31 @@ def test_checks_read_the_longest_question_over_a_long_quote() -> None:
     assert other_office(question, quote, [quote]) is None
     assert missing_referent_words(question + " wakil", [quote]) == ["wakil"]
     assert other_office(question, quote + " Menteri PUPR", [quote]) == ("menteri", "zq0", "pupr")
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        ("Siapa wali kota Bandung?", "Dua gol Persib dicetak oleh David da Silva.", "wali"),
+        ("Siapa walikota Bandung?", "Wali Kota Bandung, Yana Mulyana, hadir.", None),
+        ("Who is the mayor of Bandung?", "Wali Kota Bandung hadir.", None),  # via its gloss
+        ("Siapakah nama pelatih Persib?", "Pelatih Persib, Bojan Hodak.", None),
+        ("Siapa pelatih Persib?", "Arsitek Persib, Bojan Hodak.", None),
+        ("Siapa pelatih Persib?", "Persib menang 3-1.", "pelatih"),
+        ("Siapa direktur utama PT KCIC?", "Dirut KCIC Dwiyana Slamet.", None),
+        ("Siapa direktur utama PT KCIC?", "GM KCIC, Eva Chairunisa.", "direktur"),
+        ("Siapa Kapolda Jatim?", "Kapolda Jatim Irjen Imam Sugianto.", None),
+        ("Who is the president director of Food Station?", "Direktur Utama Food Station", None),
+        ("Siapa ketua tim peneliti itu?", "Tim itu dipimpin Prof Hwang.", None),
+        # Not asked as the holder; makers and rulers are named another way.
+        ("Siapa yang ditemui presiden?", "Menteri itu ditemui.", None),
+        ("Siapa pendiri Persib?", "Persib didirikan oleh ...", None),
+        ("Kapan pelatih Persib ditunjuk?", "Persib menang.", None),
+    ],
+)
+def test_the_office_whose_holder_is_asked_must_be_in_a_passage(
+    question: str, passage: str, missing: str | None
+) -> None:
+    from retrieval.text.concepts import indonesian_paraphrase
+
+    assert missing_office(indonesian_paraphrase(question), [passage]) == missing

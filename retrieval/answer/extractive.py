@@ -104,7 +104,7 @@ from retrieval.text.concepts import (
     question_concepts,
 )
 from retrieval.text.lexical import spelled_as, stems_of, terms
-from retrieval.text.referents import missing_referent_words, other_office
+from retrieval.text.referents import missing_office, missing_referent_words, other_office
 from retrieval.text.regions import other_province_only
 from retrieval.text.sentences import quotable_sentences
 
@@ -975,6 +975,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence]) -> bool:
     quote = " ".join(s.sentence.text for s in chosen)
     return (
         bool(missing_referent_words(asked, texts))
+        or missing_office(asked, texts) is not None
         or other_office(asked, quote, texts) is not None
         or other_province_only(question, texts)
     )
