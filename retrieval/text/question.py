@@ -169,47 +169,53 @@ def asks_something(text: str) -> bool:
 
 
 # A question to the bot about itself ("Siapa yang membuatmu?", "Apa yang
-# bisa kamu lakukan?", "Who made you?") or a sum ("Berapa 2 tambah 2?"):
-# the articles hold neither, and a search for them found a passage anyway
-# (a BPBD head was cited as tanya's maker). `_ABOUT_YOU`: what such a
-# question may say besides "you" and its question words; any other word
-# ("Menurut Anda, siapa pelatih Persib?") makes it a question to look up.
+# bisa kamu lakukan?", "Who is your coach?") or a sum ("Berapa 2 tambah
+# 2?"): the articles hold neither, and a search for them found a passage
+# anyway (a BPBD head was cited as tanya's maker, Indonesia's coach as its
+# coach). "You" in a way of asking is not what is asked: "Menurut Anda,
+# ...", "Kamu tahu ...?", "Do you know ...?", "Bisakah kamu jelaskan ...?".
 _YOU = frozenset("kamu kau engkau anda dikau you your yours yourself".split())
-_ABOUT_YOU = frozenset(
-    "yang bisa dapat boleh mampu sih dong ya kah itu ini tuh nya pun si sang di ke dari "
-    "dengan untuk oleh adalah ialah sebenarnya sebetulnya sebagai saja lagi juga "
-    "buat membuat dibuat bikin membikin dibikin cipta mencipta menciptakan diciptakan "
-    "pencipta pembuat program memprogram diprogram nama lakukan melakukan kerja bekerja "
-    "tahu mengetahui bantu membantu asal berasal umur usia tinggal punya siapa apa "
-    "are is am was were made make makes do does did can could who what where how old "
-    "the a an of me i to for by from built build created create name".split()
+_YOU_WORDS = r"(?:anda|kamu|kau|engkau)"
+_ASKING_VERBS = (
+    r"(?:tahu|ketahui|ingat|kenal|pikir|kira|rasa|jelaskan|sebutkan|ceritakan|carikan|cari|"
+    r"tunjukkan|berikan|beri|bantu|know|think|remember|recall|tell|explain|say|find|show|give|"
+    r"list|help|search|look)"
 )
+_YOU_FRAME = re.compile(
+    rf"\bmenurut\s+{_YOU_WORDS}\b|\b{_YOU_WORDS}\s+(?:bisa\s+|dapat\s+|mau\s+)?{_ASKING_VERBS}\b|"
+    rf"\b(?:tahukah|ingatkah|kenalkah|bisakah|dapatkah|maukah|tolong)\s+{_YOU_WORDS}\b|"
+    rf"\b(?:do|did|can|could|would|will)\s+you\s+(?:please\s+)?{_ASKING_VERBS}\b|"
+    r"\bthank\s+you\b|\bif\s+you\b",
+    re.IGNORECASE,
+)
+_NUMBER = r"\d+(?:[.,]\d+)*"
 _SUM = re.compile(
-    r"^\s*(?:berapa(?:kah)?|hitung(?:lah)?|what\s+is|what's|how\s+much\s+is)?\s*"
-    r"\d+(?:[.,]\d+)?(?:\s*(?:\+|-|\*|/|x|:|tambah|ditambah|kurang|dikurangi|kali|dikali|"
-    r"dikalikan|bagi|dibagi|plus|minus|times|divided\s+by)\s*\d+(?:[.,]\d+)?)+"
+    r"^\s*(?:tolong\s+)?(?:(?:berapa(?:kah)?|hitung(?:lah)?|what\s+is|what's|how\s+much\s+is|"
+    r"calculate)\s+)?(?:hasil(?:nya)?\s+)?"
+    rf"{_NUMBER}(?:\s*(?:\+|-|\*|/|x|:|tambah|ditambah|kurang|dikurangi|kali|dikali|"
+    rf"dikalikan|bagi|dibagi|plus|minus|times|divided\s+by)\s*{_NUMBER})+"
     r"\s*(?:=|sama\s+dengan|equals)?\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
 
 
-def _addresses_you(word: str) -> bool:
-    """ "kamu", "Anda", "you"; or a word with the "-mu" of "your"/"you" on a
-    verb or noun ("membuatmu", "namamu"), not a word ending so ("ilmu")."""
-    if word in _YOU:
-        return True
+def _addresses_you(word: str, first: bool) -> bool:
+    """ "kamu", "Anda", "you", "your"; or a word with the "-mu" of "your"/"you"
+    on a verb or noun ("membuatmu", "namamu"), not a word ending so
+    ("ilmu"). A capitalised "You" or "Kamu" inside the message is a title's
+    ("I Will Always Love You"), not the bot."""
+    low = word.lower()
+    if low in _YOU:
+        return low == "anda" or first or word == low
     from retrieval.text.lexical import is_root_word, stem
 
-    return len(word) > 4 and word.endswith("mu") and is_root_word(stem(word[:-2]))
+    return word == low and len(low) > 4 and low.endswith("mu") and is_root_word(stem(low[:-2]))
 
 
 def off_topic(text: str) -> bool:
-    """Whether a message asks the bot about itself, or asks for a sum, and
-    nothing the articles could hold."""
+    """Whether a message asks the bot about itself, or asks for a sum: what
+    no article holds."""
     if _SUM.match(text):
         return True
-    words = [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
-    you = [w for w in words if _addresses_you(w)]
-    if not you:
-        return False
-    return all(w in you or w in _ABOUT_YOU or w in QUESTION_WORDS for w in words)
+    words = re.findall(r"[^\W\d_]+", _YOU_FRAME.sub(" ", text))
+    return any(_addresses_you(word, i == 0) for i, word in enumerate(words))
