@@ -266,6 +266,8 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Siapa wali kota Bandung?", None),
         ("Siapa direktur utama PT KCIC?", None),
         ("Siapa pelatih Persib?", "Bojan Hodak"),
+        # The head of state is named by his office ("Presiden").
+        ("Siapa kepala negara yang meresmikan Bendungan Bener?", "Joko Widodo"),
     ],
 )
 def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_holder(
@@ -344,6 +346,8 @@ def test_courtesies_get_a_courtesy_not_a_cited_passage(news_index: ArticleIndex)
         ("Apa yang bisa kamu lakukan?", "Saya hanya menjawab"),  # got Bali's levy, cited
         ("berapa 2 tambah 2?", "Saya hanya menjawab"),  # got "18.000 orang", cited
         ("Who made you?", "I only answer"),
+        ("Siapa yang melatih kamu?", "Saya hanya menjawab"),  # got Persib's coach, cited
+        ("Who is your coach?", "I only answer"),  # got Indonesia's coach, cited
     ],
 )
 def test_questions_about_the_bot_or_sums_say_what_it_answers(
@@ -727,6 +731,9 @@ def test_how_long_is_answered_by_a_length_of_time(phrase: str, after: str, how_l
         ("Berapa kira-kira orang yang sudah divaksin?", "12 juta orang divaksin", True),
         ("Berapa kira-kira orang yang sudah divaksin?", "12 juta orang terinfeksi", False),
         ("Berapa harga tiket kereta cepat?", "tiket Rp 250.000", True),  # nothing narrows it
+        # Said another way.
+        ("Berapa penumpang yang tewas?", "15 orang meninggal dunia", True),
+        ("Berapa penumpang yang tewas?", "25 penumpang dalam keadaan selamat", False),
     ],
 )
 def test_what_narrows_a_how_many_question_is_in_the_answers_sentence(
@@ -737,10 +744,28 @@ def test_what_narrows_a_how_many_question_is_in_the_answers_sentence(
     assert holds_qualifier(question, sentence) is holds
 
 
-def test_how_long_over_an_article_giving_only_counts_is_refused(news_index: ArticleIndex) -> None:
-    """The shipwreck article says how many were aboard, saved and lost, not
-    how long anything took: "40" was the answer."""
-    answer = offline(news_index).ask("Berapa lama kapal tenggelam di Buton Tengah?")
+def test_how_long_is_not_a_magnitude() -> None:
+    from retrieval.answer.span import says_how_long
+
+    question = "Berapa lama gempa Cianjur berlangsung?"
+    assert not says_how_long(question, "5,6", " mengguncang Cianjur.", "Gempa bermagnitudo ")
+    assert says_how_long(question, "5,6", " mengguncang Cianjur.", "Gempa itu terjadi ")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # The shipwreck article says how many were aboard, saved and lost,
+        # not how long anything took: "40" was the answer.
+        "Berapa lama kapal tenggelam di Buton Tengah?",
+        # The quake article gives its magnitude, not how long it lasted: "5,6".
+        "Berapa lama gempa Cianjur berlangsung?",
+    ],
+)
+def test_how_long_over_an_article_giving_no_length_of_time_is_refused(
+    news_index: ArticleIndex, question: str
+) -> None:
+    answer = offline(news_index).ask(question)
     assert not answer.found and answer.citations == [], answer.answer
 
 

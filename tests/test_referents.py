@@ -97,6 +97,12 @@ def test_checks_read_the_longest_question_over_a_long_quote() -> None:
         ("Siapa Kapolda Jatim?", "Kapolda Jatim Irjen Imam Sugianto.", None),
         ("Who is the president director of Food Station?", "Direktur Utama Food Station", None),
         ("Siapa ketua tim peneliti itu?", "Tim itu dipimpin Prof Hwang.", None),
+        # A head is a head; the head of a state or a region is named by its office.
+        ("Siapa kepala negara yang meresmikan bendungan?", "Presiden Joko Widodo", None),
+        ("Siapa kepala daerah Demak?", "Bupati Demak, Eisti'anah", None),
+        ("Siapa ketua BNPB?", "Kepala BNPB, Suharyanto", None),
+        ("Siapa kepala BNPB?", "Suharyanto mengatakan", "kepala"),
+        ("Siapa manajer umum KCIC?", "General Manager KCIC, Eva", None),
         # Not asked as the holder; makers and rulers are named another way.
         ("Siapa yang ditemui presiden?", "Menteri itu ditemui.", None),
         ("Siapa pendiri Persib?", "Persib didirikan oleh ...", None),

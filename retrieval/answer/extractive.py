@@ -714,7 +714,12 @@ class ExtractiveAnswerer:
         # chose worse than the reader on FacQA train.
         fits = (
             [
-                (lambda phrase, _s, after: says_how_long(question, phrase, after), math.inf),
+                (
+                    lambda phrase, sentence, after: says_how_long(
+                        question, phrase, after, _before(sentence, phrase, after)
+                    ),
+                    math.inf,
+                ),
                 (
                     lambda phrase, sentence, _a: says_how_many(question, phrase, sentence),
                     SPAN_FIT_MARGIN,
@@ -1010,7 +1015,14 @@ def answers_how_many(question: str, phrase: str, sentence: str, after: str) -> b
     """Whether a short answer `phrase` in `sentence` (`after` it, the rest of
     the sentence) can say how many or how long the question asks
     (`span.says_how_many`, `span.says_how_long`)."""
-    return says_how_many(question, phrase, sentence) and says_how_long(question, phrase, after)
+    return says_how_many(question, phrase, sentence) and says_how_long(
+        question, phrase, after, _before(sentence, phrase, after)
+    )
+
+
+def _before(sentence: str, phrase: str, after: str) -> str:
+    """What of `sentence` comes before `phrase`, which `after` follows."""
+    return sentence[: max(0, len(sentence) - len(after) - len(phrase))]
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:

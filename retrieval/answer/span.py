@@ -11,6 +11,7 @@ always shown after it, so a wrong pick is visible and the quote still holds.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import NamedTuple
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem, stems_of
@@ -288,13 +289,21 @@ _TIME_UNITS = frozenset(
 )
 
 
-def says_how_long(question: str, phrase: str, after: str) -> bool:
+@cache
+def _other_measures() -> frozenset[str]:
+    """The stems of the measures that are not lengths of time ("magnitudo",
+    "ketinggian": "tinggi"); stemmed when first needed, not at import."""
+    return frozenset(stem(w) for w in _MEASURES - {"lama", "durasi"})
+
+
+def says_how_long(question: str, phrase: str, after: str, before: str = "") -> bool:
     """For "Berapa lama ...?", whether `phrase` (a short answer, `after` the
-    rest of its sentence) can be a length of time: it names a unit of time,
-    or no other thing its number counts. "Berapa lama perjalanan ...?" is
-    not answered by "18.000 orang" (how many ride), nor by "Rp 250.000";
-    it is by "sekitar 45 menit", and by "565 hingga 578", which names no
-    unit. Any other question: True."""
+    rest of its sentence, `before` what comes before it) can be a length of
+    time: it names a unit of time, or no other thing its number counts or
+    measures. "Berapa lama perjalanan ...?" is not answered by "18.000
+    orang" (how many ride), "Rp 250.000", nor the "5,6" of "bermagnitudo
+    5,6"; it is by "sekitar 45 menit", and by "565 hingga 578", which names
+    no unit. Any other question: True."""
     if _berapa_word(question) != "lama":
         return True
     following = re.match(r"\s*([A-Za-z]\w*)", after)
@@ -304,6 +313,10 @@ def says_how_long(question: str, phrase: str, after: str) -> bool:
         return True
     if _MONEY.search(phrase) or "%" in phrase or "persen" in words:
         return False
+    preceding = re.search(r"([A-Za-z]\w*)\W*$", before)
+    leads = [preceding.group(1)] if preceding else []
+    if any(stem(w.lower()) in _other_measures() for w in [*leads, *WORD.findall(phrase)[:1]]):
+        return False  # "bermagnitudo 5,6", "ketinggian 159 meter"
     numbers = list(_HOLDS_NUMBER.finditer(text))
     if not numbers:
         return True
@@ -334,11 +347,19 @@ def qualifier(question: str) -> str | None:
     return stem(said) if said and said.isalpha() else None
 
 
+# What news says one way or another of the people it counts.
+_SAID_ALIKE = ("tewas meninggal wafat mati gugur", "luka cedera", "selamat hidup")
+
+
 def holds_qualifier(question: str, sentence: str) -> bool:
     """Whether `sentence` says what the question says of what it counts
-    (`qualifier`), or the question says nothing of it."""
+    (`qualifier`), in any of `_SAID_ALIKE`'s words for it ("yang tewas":
+    "15 orang meninggal dunia"), or the question says nothing of it."""
     said = qualifier(question)
-    return said is None or said in stems_of(sentence)
+    if said is None:
+        return True
+    alike = next((stems_of(words) for words in _SAID_ALIKE if said in stems_of(words)), {said})
+    return bool(alike & stems_of(sentence))
 
 
 def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
@@ -364,7 +385,7 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
                 continue  # "satu rute" does not answer "Berapa korban ...?"
             if money and not _MONEY.search(sentence[max(0, s - 4) : e + 12]):
                 continue  # a price is money: not "lima juta penumpang"
-            if not says_how_long(question, sentence[s:e], sentence[e:]):
+            if not says_how_long(question, sentence[s:e], sentence[e:], sentence[:s]):
                 continue  # "Berapa lama ...?": not "18.000 orang"
             unit = re.match(r"\s+(\w+)", sentence[e:])
             took_unit = unit is not None and (

@@ -100,7 +100,7 @@ def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, s
 # ("pendiri", "pencipta", "penulis", "raja"), whom passages name another
 # way ("didirikan oleh").
 _ASKED_OFFICES = {
-    "presiden": "presiden",
+    "presiden": "presiden president",
     "gubernur": "gubernur",
     "bupati": "bupati",
     "walikota": "walikota wali walkot",
@@ -109,15 +109,21 @@ _ASKED_OFFICES = {
     "dekan": "dekan",
     "camat": "camat",
     "lurah": "lurah",
-    "pelatih": "pelatih arsitek",
-    "direktur": "direktur dirut direksi",
+    "pelatih": "pelatih arsitek coach",
+    "direktur": "direktur dirut direksi director ceo",
     "dirut": "direktur dirut",
-    "ketua": "ketua ketum pemimpin pimpinan dipimpin memimpin",
-    "kepala": "kepala kapolri kapolda kapolres kapolsek pemimpin pimpinan dipimpin memimpin",
+    # A head is a head: "ketua BNPB" asks for its kepala.
+    "ketua": "ketua ketum kepala pemimpin pimpinan dipimpin memimpin",
+    "kepala": "kepala ketua kapolri kapolda kapolres kapolsek pemimpin pimpinan dipimpin memimpin",
     "sekjen": "sekjen sekretaris",
     "panglima": "panglima",
     "kapten": "kapten",
-    "manajer": "manajer",
+    "manajer": "manajer manager",
+}
+_HEADS_OF = {
+    "negara": "presiden raja ratu sultan",
+    "daerah": "gubernur bupati walikota wali",
+    "pemerintahan": "presiden perdana",
 }
 _HOLDER_ASKED = re.compile(
     r"^\W*(?:siapa(?:kah)?|who\s+is|who\s+was)\s+(?:(?:nama|sang|the)\s+)?(\w+)(?:\s+(\w+))?",
@@ -139,5 +145,8 @@ def missing_office(question: str, passages: list[str]) -> str | None:
     # "Presiden direktur" is a direktur utama: either office's forms will do.
     then = (match.group(2) or "").lower()
     forms = f"{forms} {_ASKED_OFFICES.get(then, '')}"
+    if office == "kepala" and then in _HEADS_OF:
+        # "Kepala negara" is the president, "kepala daerah" the bupati.
+        forms = f"{forms} {_HEADS_OF[then]}"
     held = set().union(*(stems_of(p) for p in passages)) if passages else set()
     return None if {stem(form) for form in forms.split()} & held else office
