@@ -268,6 +268,9 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Siapa pelatih Persib?", "Bojan Hodak"),
         # The head of state is named by his office ("Presiden").
         ("Siapa kepala negara yang meresmikan Bendungan Bener?", "Joko Widodo"),
+        # ... and the head of something else is not: "Kepala Dinas Kesehatan
+        # Jawa Barat" was the head of the region.
+        ("Siapa kepala daerah Jawa Barat?", None),
     ],
 )
 def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_holder(

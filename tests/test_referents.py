@@ -100,6 +100,8 @@ def test_checks_read_the_longest_question_over_a_long_quote() -> None:
         # A head is a head; the head of a state or a region is named by its office.
         ("Siapa kepala negara yang meresmikan bendungan?", "Presiden Joko Widodo", None),
         ("Siapa kepala daerah Demak?", "Bupati Demak, Eisti'anah", None),
+        ("Siapa kepala negara Suriah?", "menurut Kepala Observatorium Rami", "kepala"),
+        ("Siapa kepala negara Suriah?", "Kepala negara Suriah, Bashar al-Assad", None),
         ("Siapa ketua BNPB?", "Kepala BNPB, Suharyanto", None),
         ("Siapa kepala BNPB?", "Suharyanto mengatakan", "kepala"),
         ("Siapa manajer umum KCIC?", "General Manager KCIC, Eva", None),

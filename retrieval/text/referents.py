@@ -146,7 +146,10 @@ def missing_office(question: str, passages: list[str]) -> str | None:
     then = (match.group(2) or "").lower()
     forms = f"{forms} {_ASKED_OFFICES.get(then, '')}"
     if office == "kepala" and then in _HEADS_OF:
-        # "Kepala negara" is the president, "kepala daerah" the bupati.
-        forms = f"{forms} {_HEADS_OF[then]}"
+        # "Kepala negara" is the president, "kepala daerah" the bupati; the
+        # head of something else ("Kepala Observatorium") is not.
+        if any(re.search(rf"\bkepala\s+{then}\b", p, re.IGNORECASE) for p in passages):
+            return None
+        forms = _HEADS_OF[then]
     held = set().union(*(stems_of(p) for p in passages)) if passages else set()
     return None if {stem(form) for form in forms.split()} & held else office
