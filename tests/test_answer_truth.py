@@ -747,6 +747,31 @@ def test_what_narrows_a_how_many_question_is_in_the_answers_sentence(
     assert holds_qualifier(question, sentence) is holds
 
 
+@pytest.mark.parametrize(
+    ("span", "name"),
+    [
+        ("Bupati Demak, Eisti'anah", "Eisti'anah"),
+        ("Badan Nasional Penanggulangan Bencana (BNPB), Suharyanto", "Suharyanto"),
+        ("Ova Emilia", "Ova Emilia"),
+        # A title after the comma, a list, a lower-case clause: kept whole.
+        ("Jalal Talabani, Presiden Irak", "Jalal Talabani, Presiden Irak"),
+        ("Budi, Ani, dan Joko", "Budi, Ani, dan Joko"),
+        ("Menurut dia, tidak ada", "Menurut dia, tidak ada"),
+    ],
+)
+def test_a_who_answer_is_the_name_not_the_office_before_it(span: str, name: str) -> None:
+    from retrieval.answer.span import name_after_title
+
+    assert span[name_after_title(span) :] == name
+
+
+def test_the_bold_name_for_a_head_asked_by_another_word(news_index: ArticleIndex) -> None:
+    """ "Siapa ketua BNPB?": the reader's span was "Badan Nasional
+    Penanggulangan Bencana (BNPB), Suharyanto"."""
+    answer = offline(news_index).ask("Siapa ketua BNPB?")
+    assert answer.found and answer.answer_span == "Suharyanto", answer.answer
+
+
 def test_how_long_is_not_a_magnitude() -> None:
     from retrieval.answer.span import says_how_long
 

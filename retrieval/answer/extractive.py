@@ -90,6 +90,7 @@ from retrieval.answer.span import (
     best_answer_span,
     cites_source,
     holds_qualifier,
+    name_after_title,
     name_stems,
     question_lead,
     says_how_long,
@@ -833,6 +834,9 @@ class ExtractiveAnswerer:
             start, end = trimmed_span(
                 passage.text, *whole_words(passage.text, reading.start, reading.end)
             )
+            if kind == "person":
+                # The name, not the office or body the reader's span opens with.
+                start += name_after_title(passage.text[start:end])
             extract = replace(
                 extract,
                 answer_span=passage.text[start:end],

@@ -362,6 +362,27 @@ def holds_qualifier(question: str, sentence: str) -> bool:
     return bool(alike & stems_of(sentence))
 
 
+def name_after_title(span: str) -> int:
+    """Where, in a short answer to "Siapa ...?", the person's name starts
+    when the span carries the title or body before it: "Bupati Demak,
+    Eisti'anah" -> "Eisti'anah"; "Badan Nasional Penanggulangan Bencana
+    (BNPB), Suharyanto" -> "Suharyanto". Not "Jalal Talabani, Presiden
+    Irak" (a title after the comma) nor a list ("Budi, Ani, dan Joko"): 0."""
+    head, comma, name = span.rpartition(", ")
+    words = name.split()
+    if (
+        not comma
+        or not head
+        or not 0 < len(words) <= 5
+        or not words[0][0].isupper()
+        or words[0].lower() in _TITLES
+        or any(w.lower() in {"dan", "serta", "and"} for w in words)
+        or ", " in head
+    ):
+        return 0
+    return len(head) + len(comma)
+
+
 def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
     """Phrases of `kind` in `sentence` that the question does not itself say."""
     question_words = {w.lower() for w in WORD.findall(question)}
