@@ -772,6 +772,33 @@ def test_the_bold_name_for_a_head_asked_by_another_word(news_index: ArticleIndex
     assert answer.found and answer.answer_span == "Suharyanto", answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "text", "read_as"),
+    [
+        ("Siapa dirut Garuda?", "Direktur Utama Garuda, Irfan", "Siapa direktur utama Garuda?"),
+        ("Siapa direktur utama Garuda?", "Dirut Garuda, Irfan", "Siapa dirut Garuda?"),
+        ("Siapa dirut Garuda?", "Dirut Garuda, Irfan", "Siapa dirut Garuda?"),
+        # Both ways in the passages: the question as asked.
+        ("Siapa wapres?", "Wapres, wakil presiden ke-13", "Siapa wapres?"),
+    ],
+)
+def test_an_abbreviated_office_is_read_as_the_passages_write_it(
+    question: str, text: str, read_as: str
+) -> None:
+    from retrieval.text.lexical import written_as
+
+    assert written_as(question, [text]) == read_as
+
+
+def test_a_who_question_with_an_abbreviated_office_gets_the_name(
+    news_index: ArticleIndex,
+) -> None:
+    """ "Siapa dirut Garuda Indonesia?": the reader, reading "dirut" against
+    "Direktur Utama", pointed at the route's sentence (bold, as the answer)."""
+    answer = offline(news_index).ask("Siapa dirut Garuda Indonesia?")
+    assert answer.found and answer.answer_span == "Irfan Setiaputra", answer.answer
+
+
 def test_how_long_is_not_a_magnitude() -> None:
     from retrieval.answer.span import says_how_long
 

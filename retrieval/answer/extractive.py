@@ -104,7 +104,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.lexical import spelled_as, stems_of, terms
+from retrieval.text.lexical import spelled_as, stems_of, terms, written_as
 from retrieval.text.referents import missing_office, missing_referent_words, other_office
 from retrieval.text.regions import other_province_only
 from retrieval.text.sentences import quotable_sentences
@@ -550,7 +550,7 @@ class ExtractiveAnswerer:
         texts = [p.text[low:high] for p, low, high in windows]
         # Names as the passages write them ("Malmo" -> "Malmö"): the reader
         # reads letters, and an accent more or less cost it ten points.
-        asked = spelled_as(without_message_number(question), texts)
+        asked = written_as(spelled_as(without_message_number(question), texts), texts)
         readings = [
             self._reading(windows, reader.scores_all(form, texts))
             for form in dict.fromkeys([indonesian_paraphrase(asked), asked])
