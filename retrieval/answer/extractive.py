@@ -266,17 +266,17 @@ class Read:
         `scored`), or in any sentence read (`scored`) when the best there
         scores more than `margin` higher: the reader may find the answer in a
         sentence the ranking put lower, but a close call goes to the
-        ranking's. Each of `fits` in turn (given a sentence's best span, the
-        sentence and the rest of it after the span) keeps only the spans it
-        accepts, when any sentence has one."""
+        ranking's. Each of `fits` in turn (given what of a sentence comes
+        before its best span, the span, and the rest of the sentence) keeps
+        only the spans it accepts, when any sentence has one."""
         spans = self._spans(scored, not_sources)
         for fit, within in fits:
             fitting = [
                 (s, reading, passage)
                 for s, reading, passage in spans
                 if fit(
+                    passage.text[s.sentence.start : reading.start],
                     reading.text(passage.text),
-                    s.sentence.text,
                     passage.text[reading.end : s.sentence.end],
                 )
             ]
@@ -716,16 +716,21 @@ class ExtractiveAnswerer:
         fits = (
             [
                 (
-                    lambda phrase, sentence, after: says_how_long(
-                        question, phrase, after, _before(sentence, phrase, after)
-                    ),
+                    lambda before, phrase, after: says_how_long(question, phrase, after, before),
                     math.inf,
                 ),
                 (
-                    lambda phrase, sentence, _a: says_how_many(question, phrase, sentence),
+                    lambda before, phrase, after: says_how_many(
+                        question, phrase, before + phrase + after
+                    ),
                     SPAN_FIT_MARGIN,
                 ),
-                (lambda _p, sentence, _a: holds_qualifier(question, sentence), SPAN_FIT_MARGIN),
+                (
+                    lambda before, phrase, after: holds_qualifier(
+                        question, before + phrase + after
+                    ),
+                    SPAN_FIT_MARGIN,
+                ),
             ]
             if kind == "number"
             else []
@@ -1009,24 +1014,15 @@ def says_no_number(
     reading, passage = answered
     phrase = reading.text(passage.text)
     read = Read.holding(scored, answered)
-    sentence = " ".join(s.sentence.text for s in read)
-    after = passage.text[reading.end : read[-1].sentence.end] if read else ""
+    start = read[0].sentence.start if read else reading.start
+    end = read[-1].sentence.end if read else reading.end
+    before, after = passage.text[start : reading.start], passage.text[reading.end : end]
     short = len(phrase.split()) <= _SHORT_ANSWER_WORDS
-    return not (short and answers_how_many(question, phrase, sentence, after))
-
-
-def answers_how_many(question: str, phrase: str, sentence: str, after: str) -> bool:
-    """Whether a short answer `phrase` in `sentence` (`after` it, the rest of
-    the sentence) can say how many or how long the question asks
-    (`span.says_how_many`, `span.says_how_long`)."""
-    return says_how_many(question, phrase, sentence) and says_how_long(
-        question, phrase, after, _before(sentence, phrase, after)
+    return not (
+        short
+        and says_how_many(question, phrase, before + phrase + after)
+        and says_how_long(question, phrase, after, before)
     )
-
-
-def _before(sentence: str, phrase: str, after: str) -> str:
-    """What of `sentence` comes before `phrase`, which `after` follows."""
-    return sentence[: max(0, len(sentence) - len(after) - len(phrase))]
 
 
 def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int, int]]]:

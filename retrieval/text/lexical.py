@@ -121,15 +121,20 @@ _WRITTEN_OUT = {
 
 def written_as(question: str, texts: Sequence[str]) -> str:
     """`question` with an office it abbreviates ("dirut") written out as
-    `texts` write it ("Direktur Utama"), or written out where they
+    `texts` write it ("Direktur Utama"), or abbreviated where they
     abbreviate it, when they write it only the other way."""
-    joined = " ".join(texts).lower()
+    joined: str | None = None
     for short, full in _WRITTEN_OUT.items():
+        asked_short = re.search(rf"\b{short}\b", question, re.IGNORECASE) is not None
+        asked_full = re.search(rf"\b{full}\b", question, re.IGNORECASE) is not None
+        if not (asked_short or asked_full):
+            continue  # the texts are searched only for an office the question names
+        joined = " ".join(texts).lower() if joined is None else joined
         has_short = re.search(rf"\b{short}\b", joined) is not None
         has_full = re.search(rf"\b{full}\b", joined) is not None
-        if has_full and not has_short:
+        if asked_short and has_full and not has_short:
             question = re.sub(rf"\b{short}\b", full, question, flags=re.IGNORECASE)
-        elif has_short and not has_full:
+        elif asked_full and has_short and not has_full:
             question = re.sub(rf"\b{full}\b", short, question, flags=re.IGNORECASE)
     return question
 

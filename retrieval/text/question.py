@@ -13,7 +13,7 @@ import unicodedata
 from typing import Literal, get_args
 
 from retrieval.errors import TanyaError
-from retrieval.text.lexical import QUESTION_WORDS
+from retrieval.text.lexical import QUESTION_WORDS, is_root_word, stem
 
 
 class QuestionError(TanyaError, ValueError):
@@ -207,8 +207,6 @@ def _addresses_you(word: str, first: bool) -> bool:
     low = word.lower()
     if low in _YOU:
         return low == "anda" or first or word == low
-    from retrieval.text.lexical import is_root_word, stem
-
     return word == low and len(low) > 4 and low.endswith("mu") and is_root_word(stem(low[:-2]))
 
 

@@ -34,6 +34,11 @@ _FORMS = {
 REFERENT_FORMS = {word: frozenset(forms.split()) for word, forms in _FORMS.items()}
 
 
+def _stems_held(passages: list[str]) -> set[str]:
+    """The stems of every word of `passages`."""
+    return set().union(*map(stems_of, passages))
+
+
 def missing_referent_words(question: str, passages: list[str]) -> list[str]:
     """The words of `REFERENT_FORMS` the question asks with that none of
     `passages` holds in any form ("wakilnya", "Wapres" hold "wakil")."""
@@ -41,7 +46,7 @@ def missing_referent_words(question: str, passages: list[str]) -> list[str]:
     asked = [word for word, forms in REFERENT_FORMS.items() if forms & asked_stems]
     if not asked:
         return []
-    held = set().union(*(stems_of(p) for p in passages)) if passages else set()
+    held = _stems_held(passages)
     return [word for word in asked if not REFERENT_FORMS[word] & held]
 
 
@@ -151,5 +156,5 @@ def missing_office(question: str, passages: list[str]) -> str | None:
         if any(re.search(rf"\bkepala\s+{then}\b", p, re.IGNORECASE) for p in passages):
             return None
         forms = _HEADS_OF[then]
-    held = set().union(*(stems_of(p) for p in passages)) if passages else set()
+    held = _stems_held(passages)
     return None if {stem(form) for form in forms.split()} & held else office
