@@ -266,6 +266,15 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Siapa wali kota Bandung?", None),
         ("Siapa direktur utama PT KCIC?", None),
         ("Siapa pelatih Persib?", "Bojan Hodak"),
+        # The office of another body, the body asked named elsewhere in the
+        # article: Persib's coach was Madura United's (the team it beat),
+        # the BNPB's head the BMKG's (the agency that measured the quake).
+        ("Siapa pelatih Madura United?", None),
+        ("Siapa kepala BMKG?", None),
+        ("Siapa kepala Dinas Kesehatan Demak?", None),  # the article's is Jawa Barat's
+        ("Siapa Kepala BPBD Demak?", None),  # Kalimantan Tengah's
+        ("Siapa kepala BNPB?", "Suharyanto"),
+        ("Siapa Kepala Dinas Kesehatan Jawa Barat?", "Vini Adiani Dewi"),
         # The head of state is named by his office ("Presiden").
         ("Siapa kepala negara yang meresmikan Bendungan Bener?", "Joko Widodo"),
         # ... and the head of something else is not: "Kepala Dinas Kesehatan

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.referents import missing_office, missing_referent_words, other_office
+from retrieval.text.referents import (
+    missing_office,
+    missing_referent_words,
+    office_of_another_body,
+    other_office,
+)
 
 
 @pytest.mark.parametrize(
@@ -66,6 +71,95 @@ def test_the_holder_of_another_office_is_not_the_answer(
     assert other_office(question, quote, [quote]) == other
 
 
+_PERSIB = "Persib mengalahkan Madura United 3-1. Pelatih Persib, Bojan Hodak, bersyukur."
+_BNPB = "Kepala Badan Nasional Penanggulangan Bencana (BNPB), Suharyanto, mengatakan."
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "passage", "answer", "other"),
+    [
+        (
+            "Siapa pelatih Madura United?",
+            "Pelatih Persib, Bojan Hodak, bersyukur.",
+            _PERSIB,
+            "Bojan Hodak",
+            ("pelatih", ["madura", "united"], ["persib"]),
+        ),
+        ("Siapa pelatih Persib?", "Pelatih Persib, Bojan Hodak, bersyukur.", _PERSIB, "", None),
+        (
+            "Siapa kepala BMKG?",
+            _BNPB,
+            _BNPB + " Data BMKG menyebut gempa.",
+            "Suharyanto",
+            ("kepala", ["bmkg"], ["badan", "nasional", "penanggulangan", "bencana", "bnpb"]),
+        ),
+        (
+            "Siapakah Kepala Dinas Kesehatan Demak?",
+            "Kepala Dinas Kesehatan Jawa Barat, Vini, meminta.",
+            "Banjir di Demak. Kepala Dinas Kesehatan Jawa Barat, Vini, meminta.",
+            "Vini",
+            ("kepala", ["dinas", "kesehatan", "demak"], ["jawa", "barat"]),
+        ),
+        # An acronym and its words are one body, either way.
+        (
+            "Siapa kepala BNPB?",
+            "Kepala Badan Nasional Penanggulangan Bencana Suharyanto.",
+            "",
+            "",
+            None,
+        ),
+        (
+            "Siapa Kepala Badan Nasional Penanggulangan Bencana?",
+            "Kepala BNPB Suharyanto.",
+            "",
+            "",
+            None,
+        ),
+        # The holder's name after the office is not a body.
+        (
+            "Siapakah Presiden Ekuador?",
+            "Presiden Alfredo Palacio datang.",
+            "Ekuador.",
+            "Alfredo Palacio",
+            None,
+        ),
+        # A passage naming the office of the body asked: its sentences decide.
+        (
+            "Siapa pelatih Madura United?",
+            "Pelatih Persib, Bojan.",
+            "Pelatih Madura United, Rakhmad.",
+            "Bojan",
+            None,
+        ),
+        # The office is not the one whose holder is asked for.
+        (
+            "Siapa Wakil Presiden Indonesia?",
+            "Presiden Susilo dan Wakil Presiden Jusuf Kalla.",
+            "",
+            "Jusuf Kalla",
+            None,
+        ),
+        ("Kapan pelatih Madura United datang?", "Pelatih Persib, Bojan.", _PERSIB, "", None),
+        # "Presiden Direktur Sinopec SPB" abbreviates part of the body asked.
+        (
+            "Siapakah Presiden Direktur Sinopec Southwest Petroleum Biro?",
+            "Presiden Direktur Sinopec SPB Yue Shao Dong hadir.",
+            "Presiden Direktur Sinopec SPB Yue Shao Dong hadir.",
+            "Yue Shao Dong",
+            None,
+        ),
+    ],
+)
+def test_the_office_of_another_body_is_not_the_answer(
+    question: str,
+    quote: str,
+    passage: str,
+    answer: str,
+    other: tuple[str, list[str], list[str]] | None,
+) -> None:
+    assert office_of_another_body(question, quote, [passage], answer) == other
+
+
 def test_an_office_the_passage_names_elsewhere_is_not_checked() -> None:
     # The passage names the portfolio asked about: its sentences decide.
     passage = "Menteri PUPR Basuki hadir. Menteri Pertanian Amran juga."
@@ -81,6 +175,11 @@ def test_checks_read_the_longest_question_over_a_long_quote() -> None:
     assert other_office(question, quote, [quote]) is None
     assert missing_referent_words(question + " wakil", [quote]) == ["wakil"]
     assert other_office(question, quote + " Menteri PUPR", [quote]) == ("menteri", "zq0", "pupr")
+    # The body after the office read in both, bounded: 60,000 characters of
+    # capitalised words after "Kepala".
+    asked = ("Siapa kepala " + " ".join(f"Zq{i}" for i in range(400)))[:2000]
+    bodies = "Kepala Abc Def Ghi Jkl Mno Pqr Stu Vwx Yz " * 1500
+    assert office_of_another_body(asked, bodies, [bodies] * 5, "Abc") is not None
 
 
 @pytest.mark.parametrize(

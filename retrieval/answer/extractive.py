@@ -105,7 +105,12 @@ from retrieval.text.concepts import (
     question_concepts,
 )
 from retrieval.text.lexical import spelled_as, stems_of, terms, written_as
-from retrieval.text.referents import missing_office, missing_referent_words, other_office
+from retrieval.text.referents import (
+    missing_office,
+    missing_referent_words,
+    office_of_another_body,
+    other_office,
+)
 from retrieval.text.regions import other_province_only
 from retrieval.text.sentences import quotable_sentences
 
@@ -822,8 +827,6 @@ class ExtractiveAnswerer:
             # unanswerable edits (see `features`); refusing here moved valid
             # IDK-MRC by one answerable question, not contained.
             return not_found
-        if about_someone_else(question, chosen):
-            return not_found
         text, spans = compose(chosen)
         extract = Extract(
             text=text,
@@ -854,6 +857,8 @@ class ExtractiveAnswerer:
                 answer_span=keep.sentence.text[start:end],
                 answer_span_at=(keep.sentence.start + start, keep.sentence.start + end),
             )
+        if about_someone_else(question, chosen, extract.answer_span or ""):
+            return not_found
         return extract
 
 
@@ -977,12 +982,13 @@ def _is_short_answer(reading: Reading, read: Sequence[ScoredSentence], kind: str
     return kind != "reason" and 0 < words <= _SHORT_ANSWER_WORDS
 
 
-def about_someone_else(question: str, chosen: Sequence[ScoredSentence]) -> bool:
-    """Whether the quote is about another holder or place than the question
-    asks about (`referents.py`, `regions.py`): "Siapa *wakil* bupati
-    Demak?" over a passage with the bupati and no deputy; "Siapa Menteri
-    Pertanian?" over "Menteri PUPR Basuki ..."; "Siapa Kepala BPBD
-    Kalimantan Barat?" over the BPBD of Kalimantan Tengah."""
+def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: str = "") -> bool:
+    """Whether the quote, answering `answer`, is about another holder or
+    place than the question asks about (`referents.py`, `regions.py`):
+    "Siapa *wakil* bupati Demak?" over a passage with the bupati and no
+    deputy; "Siapa Menteri Pertanian?" over "Menteri PUPR Basuki ...";
+    "Siapa pelatih Madura United?" over "Pelatih Persib, Bojan Hodak";
+    "Siapa Kepala BPBD Kalimantan Barat?" over the BPBD of Kalimantan Tengah."""
     asked = indonesian_paraphrase(question)  # an English question's Indonesian words
     passages = {id(s.sentence.passage): s.sentence.passage for s in chosen}.values()
     texts = [f"{p.title}\n{p.text}" for p in passages]
@@ -991,6 +997,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence]) -> bool:
         bool(missing_referent_words(asked, texts))
         or missing_office(asked, texts) is not None
         or other_office(asked, quote, texts) is not None
+        or office_of_another_body(asked, quote, texts, answer) is not None
         or other_province_only(question, texts)
     )
 

@@ -95,6 +95,67 @@ def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, s
     return None
 
 
+# The body an office is of: the capitalised words that follow it ("Kepala
+# *Dinas Kesehatan Jawa Barat*, Vini ...", "Kepala *Badan Nasional ...
+# (BNPB)*", "Pelatih *Persib*, Bojan Hodak"), up to a comma or a lowercase word.
+_BODY = r"((?:\s+\(?[A-Z][\w'-]*\)?){1,8})"
+
+
+def _bodies_after(office: str, text: str) -> list[list[str]]:
+    """The words of each body `text` names right after `office`."""
+    found = re.finditer(rf"(?i:\b{office}\b){_BODY}", text)
+    return [[w.lower() for w in WORD.findall(m.group(1))] for m in found]
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w not in _FILLERS)
+
+
+def _abbreviates(short: list[str], long: list[str]) -> bool:
+    """ "BNPB" for "Badan Nasional Penanggulangan Bencana", either way."""
+    # The long form may run on into the holder's name ("... Bencana
+    # Suharyanto"), or abbreviate part of it ("Sinopec SPB").
+    return any(len(word) > 1 and word in _initials(long) for word in short)
+
+
+def office_of_another_body(
+    question: str, quote: str, passages: list[str], answer: str = ""
+) -> tuple[str, list[str], list[str]] | None:
+    """(office, asked, quoted) when the question asks for the holder of an
+    office of one body ("Siapa pelatih *Madura United*?", "Siapa kepala
+    *BMKG*?"), the quote names that office of another ("Pelatih *Persib*,
+    Bojan Hodak"; "Kepala *BNPB*, Suharyanto"), and no passage names the
+    office of the body asked; else None. The passages may name the body
+    asked elsewhere (the team Persib beat; the agency that measured the
+    quake): `other_office` lets any mention of it do. The answer's own
+    words after the office ("Presiden *Hugo Chavez*") are its holder, not
+    a body."""
+    match = _HOLDER_ASKED.match(question)
+    if not match:
+        return None  # an office elsewhere in the question is not whose holder it asks
+    office, then = match.group(1).lower(), (match.group(2) or "").lower()
+    if office == "perdana" or (office in _OFFICES and then in _OFFICES):
+        office = then  # "Perdana Menteri X", "Presiden Direktur X"
+    asked_bodies = _bodies_after(office, question) if office in _OFFICES else []
+    if not asked_bodies:
+        return None
+    asked = [w for w in asked_bodies[0] if w not in QUESTION_WORDS]
+    quote_words = {w.lower() for w in WORD.findall(quote)}
+    missing = [w for w in asked if w not in quote_words]
+    if not missing or any(
+        set(missing) <= set(body) or _abbreviates(body, asked) or _abbreviates(asked, body)
+        for text in passages
+        for body in _bodies_after(office, text)
+    ):
+        return None
+    answer_words = {w.lower() for w in WORD.findall(answer)}
+    for body in _bodies_after(office, quote):
+        other = [w for w in body if w not in asked and w not in answer_words]
+        if other and not _abbreviates(body, asked) and not _abbreviates(asked, body):
+            return office, asked, other
+    return None
+
+
 # The office a "Siapa <office> ...?" question asks the holder of, with the
 # forms a passage may name it by (stems). FacQA train (news) questions asked
 # so, 126: refused with their gold passage gone 60 -> 80 of 103, answers
