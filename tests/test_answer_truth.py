@@ -164,6 +164,10 @@ def test_how_many_with_jumlah_counts_what_follows_it(
         # `span.qualifier`).
         ("f15", "45 menit"),
         ("f38", "25"),
+        # "tahun 2024" is the date filter (the article is dated 2024), gone
+        # from the words searched; the span is read with it: 2024's target,
+        # not December 2023's rate of the sentence before.
+        ("f19", "3,5 persen"),
     ],
 )
 def test_the_short_answer_is_verbatim_from_the_cited_sentence(
@@ -290,6 +294,17 @@ def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_hold
         assert not got.found and got.citations == [], got.answer
     else:
         assert got.found and got.answer_span == answer, got.answer
+
+
+def test_a_year_alone_is_no_answer_to_how_many(news_index: ArticleIndex) -> None:
+    # "Bank Indonesia menargetkan inflasi 2024 berada di kisaran 1,5 hingga
+    # 3,5 persen": the reader's best span had been "2024".
+    answer = offline(news_index).ask("Berapa target inflasi Bank Indonesia?")
+    assert answer.found and answer.answer_span is not None, answer.answer
+    assert answer.answer_span != "2024" and "3,5 persen" in answer.answer_span
+    # Asked for a year, a year is the answer.
+    answer = offline(news_index).ask("Tahun berapa Persib menjuarai Liga 1?")
+    assert answer.found and "2024" in (answer.answer_span or ""), answer.answer
 
 
 def test_a_topic_or_a_request_gets_the_passage_without_a_short_answer(
@@ -732,6 +747,51 @@ def test_how_long_is_answered_by_a_length_of_time(phrase: str, after: str, how_l
     assert says_how_long(question, phrase, after) is how_long
     # Other questions are not held to it.
     assert says_how_long("Berapa penumpang harian kereta cepat?", phrase, after)
+
+
+@pytest.mark.parametrize(
+    ("before", "phrase", "after", "clock"),
+    [
+        ("pada Senin pukul ", "13.21", " WIB.", True),
+        ("pada Senin ", "13.21 WIB", ".", True),
+        ("berangkat pukul ", "7", " pagi", True),
+        ("tiba ", "9", " WITA", True),
+        ("Gempa bermagnitudo ", "5,6", " mengguncang", False),
+        ("kapal membawa ", "40", " penumpang", False),
+        ("", "2024", "", False),
+    ],
+)
+def test_what_time_is_answered_by_a_time_of_day(
+    before: str, phrase: str, after: str, clock: bool
+) -> None:
+    from retrieval.answer.span import asks_time_of_day, says_what_time
+
+    for question in ("Pukul berapa gempa terjadi?", "Jam berapa kapal tiba?", "pada jam berapa?"):
+        assert says_what_time(question, phrase, after, before) is clock
+    # Other questions are not held to it, nor "how many minutes in an hour".
+    assert says_what_time("Berapa penumpang kapal?", phrase, after, before)
+    assert not asks_time_of_day("Satu jam berapa menit?")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # The reader's best span in the sentence had been the magnitude.
+        ("Pukul berapa gempa Cianjur terjadi?", "13.21 WIB"),
+        ("Jam berapa gempa Cianjur?", "13.21 WIB"),
+        # The articles say no time of day: "40" and "1-0" had been the answers.
+        ("Jam berapa kapal di Buton Tengah tenggelam?", None),
+        ("Pukul berapa laga Indonesia vs Vietnam dimulai?", None),
+    ],
+)
+def test_what_time_questions_get_a_time_of_day_or_none(
+    news_index: ArticleIndex, question: str, answer: str | None
+) -> None:
+    got = offline(news_index).ask(question)
+    if answer is None:
+        assert not got.found and got.citations == [], got.answer
+    else:
+        assert got.found and got.answer_span == answer, got.answer
 
 
 @pytest.mark.parametrize(

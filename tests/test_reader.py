@@ -408,6 +408,11 @@ def test_windows_read_side_by_side_read_as_one_by_one(reader: Reader) -> None:
         ("tim (Persib Bandung) menang", "Persib Bandung"),
         ("Bandung (Jawa Barat)", "Bandung (Jawa Barat)"),  # balanced: kept
         ("((", ""),
+        # The sentence's full stop, not an abbreviation's.
+        ("didirikan pada 2019.", "2019"),
+        ("dibuka pada 1 Juli 2024.", "1 Juli 2024"),
+        ("digelar di Jakarta.", "Jakarta"),
+        ("milik PT Aneka Tambang Tbk.", "PT Aneka Tambang Tbk."),
     ],
 )
 def test_the_short_answer_carries_no_half_bracket_or_quote(text: str, expected: str) -> None:

@@ -489,7 +489,9 @@ class Answerer:
     def _answer_extractively(self, retrieved: Retrieved) -> Answer:
         language = retrieved.question.language
         passages = retrieved.passages
-        extract = self.extractive.answer(retrieved.scope.search_question, passages)
+        extract = self.extractive.answer(
+            retrieved.scope.search_question, passages, read_as=retrieved.scope.read_question
+        )
         if not extract.found:
             return self._result(retrieved, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)

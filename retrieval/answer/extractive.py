@@ -95,6 +95,7 @@ from retrieval.answer.span import (
     question_lead,
     says_how_long,
     says_how_many,
+    says_what_time,
 )
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
@@ -239,6 +240,16 @@ def _best(
     return None if best is None else (best[1], best[2])
 
 
+# A year and nothing else: no answer to "Berapa ...?" (none of FacQA's or
+# IDK-MRC's train number questions has one for its answer but two "umur
+# berapa" mislabelled with a birth year).
+_YEAR_ALONE = re.compile(r"(?:1[89]|20)\d\d")
+
+# A test of a short answer: given what of its sentence comes before it, the
+# answer, and the rest of the sentence, whether it can answer.
+SpanTest = Callable[[str, str, str], bool]
+
+
 @dataclass(frozen=True)
 class Read:
     """The reader's reading of the best sentences' passages: its best span
@@ -264,17 +275,20 @@ class Read:
         scored: Sequence[ScoredSentence],
         *,
         not_sources: bool = False,
+        requires: Sequence[SpanTest] = (),
         margin: float = SPAN_ELSEWHERE_MARGIN,
-        fits: Sequence[tuple[Callable[[str, str, str], bool], float]] = (),
+        fits: Sequence[tuple[SpanTest, float]] = (),
     ) -> tuple[Reading, Passage] | None:
         """The best span in the sentences the ranking quotes (`near`, some of
         `scored`), or in any sentence read (`scored`) when the best there
         scores more than `margin` higher: the reader may find the answer in a
         sentence the ranking put lower, but a close call goes to the
-        ranking's. Each of `fits` in turn (given what of a sentence comes
-        before its best span, the span, and the rest of the sentence) keeps
-        only the spans it accepts, when any sentence has one."""
-        spans = self._spans(scored, not_sources)
+        ranking's. A sentence's best span is the best that all of `requires`
+        accept; then each of `fits` in turn keeps only the sentences' spans
+        it accepts, when any has one within its margin of the best. (Each
+        test is given what of a sentence comes before a span, the span, and
+        the rest of the sentence.)"""
+        spans = self._spans(scored, not_sources, requires)
         for fit, within in fits:
             fitting = [
                 (s, reading, passage)
@@ -296,20 +310,26 @@ class Read:
         return close
 
     def _spans(
-        self, sentences: Sequence[ScoredSentence], not_sources: bool
+        self,
+        sentences: Sequence[ScoredSentence],
+        not_sources: bool,
+        requires: Sequence[SpanTest] = (),
     ) -> list[tuple[ScoredSentence, Reading, Passage]]:
-        """Each sentence's best span, for those in the passages read."""
+        """Each sentence's best span that `requires` accept, for those in
+        the passages read."""
         found = []
         for s in sentences:
             passage = s.sentence.passage
             scores = self.scores.get(passage.n)
             if scores is None:
                 continue
-            skip = (
-                (lambda start, end, text=passage.text: cites_source(text, start, end))
-                if not_sources
-                else None
-            )
+
+            def skip(start: int, end: int, text: str = passage.text, s: ScoredSentence = s) -> bool:
+                if not_sources and cites_source(text, start, end):
+                    return True
+                before, after = text[s.sentence.start : start], text[end : s.sentence.end]
+                return not all(test(before, text[start:end], after) for test in requires)
+
             if reading := scores.best((s.sentence.start, s.sentence.end), skip):
                 found.append((s, reading, passage))
         return found
@@ -653,9 +673,13 @@ class ExtractiveAnswerer:
         question: str,
         passages: Sequence[Passage],
         question_vector: np.ndarray | None = None,
+        *,
+        read_as: str | None = None,
     ) -> Extract:
+        """The answer to `question` from `passages`. `read_as`: the question
+        as asked, when the search took words out of it (`choose`)."""
         scored = self.score(question, passages, question_vector)
-        return self.choose(scored, question)
+        return self.choose(scored, question, read_as=read_as)
 
     def features(self, question: str, scored: Sequence[ScoredSentence]) -> dict[str, float] | None:
         """The answerability features of the best sentence (None: no
@@ -740,13 +764,35 @@ class ExtractiveAnswerer:
             if kind == "number"
             else []
         )
+        # Within a sentence, never a year alone ("2024" of "menargetkan
+        # inflasi 2024 berada di kisaran 1,5 hingga 3,5 persen") and, for
+        # "Pukul berapa ...?", a time of day ("13.21 WIB", not the
+        # magnitude the reader liked best in the same sentence).
+        requires: list[SpanTest] = (
+            [
+                lambda _before, phrase, _after: _YEAR_ALONE.fullmatch(phrase) is None,
+                lambda before, phrase, after: says_what_time(question, phrase, after, before),
+            ]
+            if kind == "number"
+            else []
+        )
         answered = (
-            read_at.short_answer(near, scored, not_sources=True, fits=fits) if read_at else None
+            read_at.short_answer(near, scored, not_sources=True, requires=requires, fits=fits)
+            if read_at
+            else None
         )
         answered = unless_led_elsewhere(answered, near, found_span, question, scored)
         return near, found_span, answered
 
-    def choose(self, scored: Sequence[ScoredSentence], question: str = "") -> Extract:
+    def choose(
+        self, scored: Sequence[ScoredSentence], question: str = "", *, read_as: str | None = None
+    ) -> Extract:
+        """The quote and short answer from `scored`, or not found. `read_as`:
+        the question with the period its date filter took out of `question`
+        ("Berapa target inflasi BI *tahun 2024*?"). Whether the passages
+        answer is decided without it (an article's year is its date, not
+        always in its text), but the span is chosen reading it: December
+        2023's rate, in the same article, is not 2024's target."""
         c = self.calibration
         best = scored[0] if scored else None
         probability: float | None = None
@@ -792,6 +838,8 @@ class ExtractiveAnswerer:
         # behind it. With a short answer, the one holding it is quoted first
         # (alone, by default); without one, the best and those close behind.
         kind = answer_kind(question) if question else None
+        if read_at is not None and read_as and read_as != question:
+            read_at = self.read(read_as, scored) or read_at
         near, found_span, answered = self.short_answers(question, scored, read_at)
         if says_no_number(question, scored, found_span, answered):
             return not_found
@@ -925,11 +973,18 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# A full stop after a number or a word of four letters or more ends the
+# sentence; after a shorter word it may end an abbreviation ("Tbk.", "Jr.").
+_SENTENCE_STOP = re.compile(r"(?:\d|\b[^\W\d_]{4,})\.$")
+
+
 def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
     """`text[start:end]` without what its edges carry from the tokens around
     the answer: spaces, a bracket or quote whose other half is not inside
     it ("(9/11/2017" from "Kamis (9/11/2017)"), a pair around all of it
-    ("(9/11/2017)"), a trailing comma, semicolon or colon."""
+    ("(9/11/2017)"), a trailing comma, semicolon or colon, and the full
+    stop of a sentence it ends ("pada 2019." ), but not an abbreviation's
+    ("PT Aneka Tambang Tbk.")."""
     while start < end:
         first, last, inside = text[start], text[end - 1], text[start:end]
         pair = first in _CLOSER and _CLOSER[first] == last and end - start > 1
@@ -941,6 +996,7 @@ def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
             last.isspace()
             or last in ",;:"
             or (last in _OPENER and _OPENER[last] not in inside[:-1])
+            or _SENTENCE_STOP.search(inside) is not None
         ):
             end -= 1
         else:
@@ -1029,6 +1085,7 @@ def says_no_number(
         short
         and says_how_many(question, phrase, before + phrase + after)
         and says_how_long(question, phrase, after, before)
+        and says_what_time(question, phrase, after, before)
     )
 
 

@@ -328,6 +328,36 @@ def says_how_long(question: str, phrase: str, after: str, before: str = "") -> b
     return bool(_VERB_PREFIX.match(word)) and stem(word) != word
 
 
+# "Pukul berapa ...?", "Jam berapa ...?" ask a time of day ("pukul 13.21
+# WIB"), which no count is: "5,6" (the magnitude) and "40" (those aboard)
+# had been the answers. Not "Satu jam berapa menit?".
+_ASKS_CLOCK = re.compile(r"^\W*(?:pada\s+)?(?:pukul|jam)\s+berapa(?:kah)?\b", re.IGNORECASE)
+_CLOCK = re.compile(r"\b\d{1,2}[.:]\d{2}\b")
+_ZONE = re.compile(r"\s*(?:WIB|WITA|WIT)\b")
+
+
+def asks_time_of_day(question: str) -> bool:
+    return _ASKS_CLOCK.search(question) is not None
+
+
+def is_time_of_day(phrase: str, after: str, before: str = "") -> bool:
+    """Whether `phrase` (`before` and `after` it in its sentence) is a time
+    of day: "13.21", "pukul 7", "9 WIB"."""
+    if _CLOCK.search(phrase) or _ZONE.search(phrase):
+        return True
+    number = re.match(r"\s*\d", phrase) is not None
+    return number and (
+        re.search(r"\bpukul\s*$", before, re.IGNORECASE) is not None
+        or _ZONE.match(after) is not None
+    )
+
+
+def says_what_time(question: str, phrase: str, after: str, before: str = "") -> bool:
+    """For "Pukul berapa ...?", whether `phrase` is a time of day; any
+    other question: True."""
+    return not asks_time_of_day(question) or is_time_of_day(phrase, after, before)
+
+
 # Words between "yang" and what it says of the thing counted ("yang *telah*
 # divaksin"): not the qualifier.
 _AUXILIARIES = frozenset(
@@ -394,14 +424,20 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
         counted = counted_noun(question)
         money = _berapa_word(question) in _MONEY_MEASURES
         dates = [m.span() for m in _DATE.finditer(sentence)]
+        clock = asks_time_of_day(question)
         for m in _NUMBER.finditer(sentence):
             s, e = m.span()
             if any(a <= s and e <= b for a, b in dates):
                 continue  # a year or a day of a date counts nothing
-            if re.search(r"\bpukul\s*$", sentence[:s], re.I) or re.match(
-                r"\s*(?:WIB|WITA|WIT|GMT|UTC)\b", sentence[e:]
+            if is_time_of_day(sentence[s:e], sentence[e:], sentence[:s]) or re.match(
+                r"\s*(?:GMT|UTC)\b", sentence[e:]
             ):
+                if clock:  # "Pukul berapa ...?": "13.21 WIB"
+                    zone = _ZONE.match(sentence[e:])
+                    spans.append((s, e + zone.end() if zone else e))
                 continue  # a time of day ("pukul 13.21 WIB") counts nothing
+            if clock:
+                continue
             if counted and not _counts(sentence, e, counted, stems):
                 continue  # "satu rute" does not answer "Berapa korban ...?"
             if money and not _MONEY.search(sentence[max(0, s - 4) : e + 12]):

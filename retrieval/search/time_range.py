@@ -359,6 +359,10 @@ class TimeScope:
     search_question: str
     notes: list[str]
     time_filter: dict[str, Any] | None = None
+    # The searched question with the period a date filter stands for still
+    # in it: no article need say "tahun 2024", but among the passages found
+    # it tells 2024's target from December 2023's rate.
+    read_question: str | None = None
     prefer_recent: bool = False
 
 
@@ -417,6 +421,7 @@ def time_scope(
     # otherwise they may be what the text says ("tahun 1998", "tahun lalu"
     # in an undated corpus such as FacQA).
     if filters is not None and (filters.since or filters.until):
+        scope.read_question = scope.search_question
         scope.search_question = _without(scope.search_question, found.phrase)
         return scope
     values = {"period": found.describe(), "phrase": found.phrase}
@@ -424,6 +429,7 @@ def time_scope(
         scope.notes.append(NOTES("empty", language, **values))
         scope.time_filter = found.to_json() | {"applied": False}
         return scope
+    scope.read_question = scope.search_question
     scope.search_question = _without(scope.search_question, found.phrase)
     scope.filters = SearchFilters(
         source=filters.source if filters else None, since=found.since, until=found.until
