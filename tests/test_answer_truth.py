@@ -296,6 +296,22 @@ def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_hold
         assert got.found and got.answer_span == answer, got.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # Chat forms of question words: the quote had come with no short answer.
+        ("brp kasus dbd di jabar", "12.800"),
+        ("harga beras medium di cipinang brp", "Rp 13.500 per kilogram"),
+        ("kpn bendungan bener diresmikan", "23/5/2024"),
+    ],
+)
+def test_chat_forms_of_question_words_get_the_short_answer(
+    news_index: ArticleIndex, question: str, answer: str
+) -> None:
+    got = offline(news_index).ask(question)
+    assert got.found and got.answer_span == answer, (got.answer_span, got.answer)
+
+
 def test_a_year_alone_is_no_answer_to_how_many(news_index: ArticleIndex) -> None:
     # "Bank Indonesia menargetkan inflasi 2024 berada di kisaran 1,5 hingga
     # 3,5 persen": the reader's best span had been "2024".

@@ -7,6 +7,7 @@ import pytest
 from retrieval.text.question import (
     QuestionError,
     asks_something,
+    formal_question_words,
     off_topic,
     question_language,
     small_talk,
@@ -172,3 +173,21 @@ def test_questions_to_the_bot_about_itself_or_sums_are_told_apart(text: str, off
 )
 def test_a_message_put_as_a_question_is_told_from_a_topic(text: str, asked: bool) -> None:
     assert asks_something(text) is asked
+
+
+@pytest.mark.parametrize(
+    ("text", "formal"),
+    [
+        ("brp kasus dbd di jabar", "berapa kasus dbd di jabar"),
+        ("harga beras di cipinang BRP", "harga beras di cipinang berapa"),
+        ("kpn bendungan bener diresmikan", "kapan bendungan bener diresmikan"),
+        ("gimana cara bayar pungutan turis bali", "bagaimana cara bayar pungutan turis bali"),
+        ("dmn persib juara?", "di mana persib juara?"),
+        # Words that only contain a chat form, and those that are words too.
+        ("Kebrpan dan sapa warga", "Kebrpan dan sapa warga"),
+        ("Siapa pemain Napa Valley?", "Siapa pemain Napa Valley?"),
+    ],
+)
+def test_chat_forms_of_question_words_are_written_out(text: str, formal: str) -> None:
+    assert formal_question_words(text) == formal
+    assert asks_something(formal_question_words("harga beras di cipinang brp"))

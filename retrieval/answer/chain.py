@@ -59,6 +59,7 @@ from retrieval.text.messages import Messages
 from retrieval.text.question import (
     Language,
     asks_something,
+    formal_question_words,
     off_topic,
     question_language,
     small_talk,
@@ -289,7 +290,8 @@ class Answerer:
         question = StandaloneQuestion(
             request=request,
             language=question_language(request.question),
-            text=request.question,
+            # "brp", "kpn": searched and read as "berapa", "kapan".
+            text=formal_question_words(request.question),
             k=request.k or self.settings.top_k,
         )
         return replace(question, text=self._standalone(question))
@@ -498,7 +500,7 @@ class Answerer:
         answer = self._result(retrieved, cited.text, cited.citations, "extractive", found=True)
         # A topic or a request ("Bali", "tolong jelaskan soal gempa Cianjur")
         # gets the passage, not a phrase of it in bold as if it answered.
-        asked = asks_something(retrieved.question.request.question)
+        asked = asks_something(formal_question_words(retrieved.question.request.question))
         answer.answer_span = extract.answer_span if asked else None
         return answer
 

@@ -160,6 +160,33 @@ _ASKING_ANYWHERE = re.compile(
 )
 
 
+# Question words as chats write them: "brp kasus dbd di jabar", "kpn
+# bendungan bener diresmikan". Written out, they tell what kind of answer is
+# asked for (a number, a date) as the full words do; unread, the answer had
+# no short answer. Not "sapa" or "napa", which are words (and a name) too.
+_INFORMAL_ASKING = {
+    "brp": "berapa",
+    "brpa": "berapa",
+    "brapa": "berapa",
+    "kpn": "kapan",
+    "kapn": "kapan",
+    "dmn": "di mana",
+    "dmana": "di mana",
+    "gmn": "bagaimana",
+    "gmana": "bagaimana",
+    "gimana": "bagaimana",
+    "knp": "kenapa",
+    "knapa": "kenapa",
+}
+_INFORMAL_WORD = re.compile(rf"\b(?:{'|'.join(_INFORMAL_ASKING)})\b", re.IGNORECASE)
+
+
+def formal_question_words(text: str) -> str:
+    """`text` with its chat forms of question words written out ("brp" ->
+    "berapa"); the rest as it is."""
+    return _INFORMAL_WORD.sub(lambda m: _INFORMAL_ASKING[m.group(0).lower()], text)
+
+
 def asks_something(text: str) -> bool:
     """Whether a message is put as a question: a question word or a question
     mark ("Dimankah ...?", misspelt, still is). "Bali", "buat puisi tentang
