@@ -790,6 +790,42 @@ def test_what_time_is_answered_by_a_time_of_day(
 
 
 @pytest.mark.parametrize(
+    ("phrase", "day"),
+    [
+        ("31 Mei 2024", True),
+        ("Jumat, 31 Mei 2024", True),
+        ("( 8/ 9 )", True),
+        ("23/5/2024", True),
+        ("6-14 Agustus", True),
+        ("2023/2024", False),  # a season
+        ("2024", False),
+        ("Jumat", False),
+        ("1/2024", False),
+    ],
+)
+def test_what_day_is_answered_by_a_day_of_a_month(phrase: str, day: bool) -> None:
+    from retrieval.answer.span import says_what_day
+
+    assert says_what_day("Tanggal berapa Persib juara?", phrase) is day
+    assert says_what_day("Pada tanggal berapakah rapat digelar?", phrase) is day
+    assert says_what_day("Kapan Persib juara?", phrase)  # a season may answer "Kapan"
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # The season "2023/2024" and the score "1-0" had been the answers.
+        ("Tanggal berapa Persib juara Liga 1?", "31 Mei 2024"),
+        ("Tanggal berapa Timnas mengalahkan Vietnam?", "21 Maret 2024"),
+        ("Tanggal berapa Bendungan Bener diresmikan?", "23/5/2024"),
+    ],
+)
+def test_what_day_questions_get_a_day(news_index: ArticleIndex, question: str, answer: str) -> None:
+    got = offline(news_index).ask(question)
+    assert got.found and got.answer_span is not None and answer in got.answer_span, got.answer
+
+
+@pytest.mark.parametrize(
     ("question", "answer"),
     [
         # The reader's best span in the sentence had been the magnitude.

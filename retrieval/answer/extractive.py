@@ -95,6 +95,7 @@ from retrieval.answer.span import (
     question_lead,
     says_how_long,
     says_how_many,
+    says_what_day,
     says_what_time,
 )
 from retrieval.answer.types import Passage
@@ -729,7 +730,9 @@ class ExtractiveAnswerer:
         near = self.near(scored)
         kind = answer_kind(question) if question else None
         found_span = (
-            best_answer_span(question, kind, [s.sentence.text for s in near]) if question else None
+            best_answer_span(question, kind, [s.sentence.text for s in near], strict=True)
+            if question
+            else None
         )
         # Who did it is not who says so: for "Siapa yang memimpin ...?" the
         # reader's span is never the sentence's "menurut Kepala X". (A
@@ -767,15 +770,16 @@ class ExtractiveAnswerer:
         # Within a sentence, never a year alone ("2024" of "menargetkan
         # inflasi 2024 berada di kisaran 1,5 hingga 3,5 persen") and, for
         # "Pukul berapa ...?", a time of day ("13.21 WIB", not the
-        # magnitude the reader liked best in the same sentence).
-        requires: list[SpanTest] = (
-            [
+        # magnitude the reader liked best in the same sentence); for
+        # "Tanggal berapa ...?", a day of a month.
+        requires: list[SpanTest] = []
+        if kind == "number":
+            requires = [
                 lambda _before, phrase, _after: _YEAR_ALONE.fullmatch(phrase) is None,
                 lambda before, phrase, after: says_what_time(question, phrase, after, before),
             ]
-            if kind == "number"
-            else []
-        )
+        elif kind == "date":  # "Tanggal berapa ...?": a day, not the season "2023/2024"
+            requires = [lambda _before, phrase, _after: says_what_day(question, phrase)]
         answered = (
             read_at.short_answer(near, scored, not_sources=True, requires=requires, fits=fits)
             if read_at
