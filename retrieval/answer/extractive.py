@@ -106,6 +106,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
+from retrieval.text.designators import other_designator
 from retrieval.text.lexical import spelled_as, stems_of, terms, written_as
 from retrieval.text.referents import (
     missing_office,
@@ -1048,6 +1049,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
     "Siapa *wakil* bupati Demak?" over a passage with the bupati and no
     deputy; "Siapa Menteri Pertanian?" over "Menteri PUPR Basuki ...";
     "Siapa pelatih Madura United?" over "Pelatih Persib, Bojan Hodak";
+    "Berapa pendanaan seri A ...?" over the series B round;
     "Siapa Kepala BPBD Kalimantan Barat?" over the BPBD of Kalimantan Tengah."""
     asked = indonesian_paraphrase(question)  # an English question's Indonesian words
     passages = {id(s.sentence.passage): s.sentence.passage for s in chosen}.values()
@@ -1058,6 +1060,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or missing_office(asked, texts) is not None
         or other_office(asked, quote, texts) is not None
         or office_of_another_body(asked, quote, texts, answer) is not None
+        or other_designator(question, quote, texts) is not None
         or other_province_only(question, texts)
     )
 

@@ -1,0 +1,49 @@
+"""Which one of a series a question asks about: "pendanaan seri *A*", "leg
+*pertama*", "tahap *2*". A quote about another of the same series ("seri
+*B* senilai Rp 150 miliar", "leg *kedua* final") does not answer it, though
+every other word matches; asked so, the series B round was the series A
+one.
+
+Checked only for a designator that is a letter, a number, a roman numeral
+or an ordinal, after a word that numbers a series: of FacQA's and IDK-MRC's
+train questions naming one (16), no gold sentence names another of its
+series.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SERIES = (
+    r"seri|tahap|fase|gelombang|babak|jilid|putaran|leg|edisi|angkatan|periode|kuartal|"
+    r"triwulan|semester|kloter|liga|pekan|gol"
+)
+_ORDINALS = r"pertama|kedua|ketiga|keempat|kelima|keenam|ketujuh|kedelapan|kesembilan|terakhir"
+_DESIGNATED = re.compile(
+    rf"\b((?i:{_SERIES}))\s+(?:(?i:ke)-?\s*)?([A-Z]|\d+|[IVX]+|(?i:{_ORDINALS}))\b(?![.,]\d)"
+)
+
+
+def _designators(text: str) -> dict[str, set[str]]:
+    """Each series word of `text` with the designators it is given."""
+    found: dict[str, set[str]] = {}
+    for match in _DESIGNATED.finditer(text):
+        found.setdefault(match.group(1).lower(), set()).add(match.group(2).lower())
+    return found
+
+
+def other_designator(
+    question: str, quote: str, passages: list[str]
+) -> tuple[str, str, set[str]] | None:
+    """(series, asked, quoted) when the question asks about one of a series
+    ("seri A") that no passage names, and the quote names others of it
+    ("seri B"); else None."""
+    quoted = _designators(quote)
+    if not quoted:
+        return None
+    held = _designators(" ".join(passages))
+    for series, asked in _designators(question).items():
+        others = quoted.get(series, set()) - asked
+        if others and not asked & quoted.get(series, set()) and not asked & held.get(series, set()):
+            return series, min(asked), others
+    return None

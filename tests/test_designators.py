@@ -1,0 +1,44 @@
+"""Which one of a series a question asks about (`retrieval/text/designators.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.text.designators import other_designator
+
+SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "passage", "other"),
+    [
+        ("Berapa pendanaan seri A Kebun Pintar?", SERIES_B, SERIES_B, ("seri", "a", {"b"})),
+        ("Berapa pendanaan seri B Kebun Pintar?", SERIES_B, SERIES_B, None),
+        (
+            "Siapa pencetak gol di leg pertama?",
+            "Pada leg kedua final, David mencetak dua gol.",
+            "",
+            ("leg", "pertama", {"kedua"}),
+        ),
+        ("Di mana Persib juara Liga 2?", "Persib menjuarai Liga 1.", "", ("liga", "2", {"1"})),
+        # A passage naming the one asked: its sentences decide.
+        ("Berapa pendanaan seri A?", SERIES_B, "Seri A senilai Rp 20 miliar.", None),
+        # A quote naming none of the series: not checked ("dalam dua putaran,
+        # 30 Agustus dan 27 September" answers "putaran kedua").
+        ("Kapan PIN putaran kedua diadakan?", "PIN digelar dalam dua putaran.", "", None),
+        # Not a designator: a word, a number with decimals.
+        ("Berapa pendanaan seri terbaru?", SERIES_B, SERIES_B, None),
+        ("Berapa nilai periode 2,5 tahun?", "periode 3 tahun", "", None),
+    ],
+)
+def test_another_of_the_series_is_not_the_answer(
+    question: str, quote: str, passage: str, other: tuple[str, str, set[str]] | None
+) -> None:
+    assert other_designator(question, quote, [passage]) == other
+
+
+def test_reads_a_long_question_over_a_long_quote() -> None:
+    # 2,000 characters of designators over 60,000 of others: read once each.
+    question = " ".join(f"seri {i}" for i in range(300))[:2000]
+    quote = "seri B dan tahap 3 " * 3200
+    assert other_designator(question, quote, [quote]) is not None
