@@ -315,6 +315,44 @@ def test_chat_forms_of_question_words_get_the_short_answer(
     assert got.found and got.answer_span == answer, (got.answer_span, got.answer)
 
 
+def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
+    # News names holders past and present; asked for the present one, the
+    # only one the article names, a former governor, had been the answer.
+    articles = tmp_path / "gubernur.jsonl"
+    rows = [
+        {
+            "title": "Penghargaan lingkungan",
+            "content": "Panitia memberikan penghargaan lingkungan kepada tiga tokoh di Jakarta. "
+            "Salah satunya, mantan Gubernur DKI Jakarta Ali Sadikin, menerima penghargaan "
+            "atas jasanya menata kota. Acara digelar di Balai Kota pada Senin malam.",
+        },
+        {
+            "title": "Banjir rob di Jakarta Utara",
+            "content": "Banjir rob merendam kawasan pesisir Jakarta Utara. Gubernur DKI Jakarta "
+            "Heru Budi meninjau lokasi banjir pada Selasa pagi bersama wali kota.",
+        },
+    ]
+    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert not add_inputs(index, [str(articles)]).failed
+        answerer = offline(index)
+        got = answerer.ask("Siapakah Gubernur DKI Jakarta yang meninjau banjir rob?")
+        assert got.found and got.answer_span == "Heru Budi", got.answer
+        for question in (
+            "Siapa Gubernur DKI Jakarta yang menerima penghargaan lingkungan?",
+            "Siapa gubernur yang menerima penghargaan?",
+        ):
+            got = answerer.ask(question)
+            assert not got.found and got.citations == [], got.answer
+        got = answerer.ask(
+            "Siapa mantan Gubernur DKI Jakarta yang menerima penghargaan lingkungan?"
+        )
+        assert got.found and got.answer_span == "Ali Sadikin", got.answer
+    finally:
+        index.close()
+
+
 def test_a_year_alone_is_no_answer_to_how_many(news_index: ArticleIndex) -> None:
     # "Bank Indonesia menargetkan inflasi 2024 berada di kisaran 1,5 hingga
     # 3,5 persen": the reader's best span had been "2024".

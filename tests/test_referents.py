@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.text.referents import (
+    former_holder,
     missing_office,
     missing_referent_words,
     office_of_another_body,
@@ -158,6 +159,46 @@ def test_the_office_of_another_body_is_not_the_answer(
     other: tuple[str, list[str], list[str]] | None,
 ) -> None:
     assert office_of_another_body(question, quote, [passage], answer) == other
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "answer", "former"),
+    [
+        (
+            "Siapakah Gubernur DKI sekarang?",
+            "Salah satunya, mantan Gubernur DKI Jakarta Ali Sadikin, menerima penghargaan.",
+            "Ali Sadikin",
+            True,
+        ),
+        ("Siapa Kapolda Jatim?", "eks Kapolda Jatim Irjen Budi hadir.", "Budi", True),
+        ("Siapa Kapolda Jatim?", "eks Kapolda Jatim, Budi, hadir.", "Budi", True),
+        # Asked for a former one, or one once.
+        (
+            "Siapa mantan Gubernur DKI?",
+            "mantan Gubernur DKI Ali Sadikin hadir.",
+            "Ali Sadikin",
+            False,
+        ),
+        (
+            "Siapa Gubernur DKI pertama?",
+            "mantan Gubernur DKI Ali Sadikin hadir.",
+            "Ali Sadikin",
+            False,
+        ),
+        # Not an office: "eks vokalis Hollywood Rose dan Tracii Guns".
+        (
+            "Siapakah gitaris grup GNR?",
+            "Axl, eks vokalis Hollywood Rose dan Tracii Guns.",
+            "Tracii Guns",
+            False,
+        ),
+        ("Siapa Gubernur DKI?", "Gubernur DKI Heru Budi hadir.", "Heru Budi", False),
+    ],
+)
+def test_a_former_holder_is_not_the_answer(
+    question: str, quote: str, answer: str, former: bool
+) -> None:
+    assert former_holder(question, quote, answer) is former
 
 
 def test_an_office_the_passage_names_elsewhere_is_not_checked() -> None:

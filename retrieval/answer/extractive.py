@@ -109,6 +109,7 @@ from retrieval.text.concepts import (
 from retrieval.text.designators import other_designator
 from retrieval.text.lexical import spelled_as, stems_of, terms, written_as
 from retrieval.text.referents import (
+    former_holder,
     missing_office,
     missing_referent_words,
     office_of_another_body,
@@ -1060,6 +1061,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or missing_office(asked, texts) is not None
         or other_office(asked, quote, texts) is not None
         or office_of_another_body(asked, quote, texts, answer) is not None
+        or former_holder(asked, quote, answer)
         or other_designator(question, quote, texts) is not None
         or other_province_only(question, texts)
     )

@@ -50,6 +50,34 @@ def missing_referent_words(question: str, passages: list[str]) -> list[str]:
     return [word for word in asked if not REFERENT_FORMS[word] & held]
 
 
+# A holder the quote calls a former one: "mantan Gubernur DKI Jakarta Ali
+# Sadikin" does not answer "Siapakah Gubernur DKI sekarang?".
+_FORMER = re.compile(
+    r"\b(?i:mantan|eks|bekas|purnawirawan|almarhum|almarhumah|mendiang)\s+"
+    r"((?:[\w.'-]+\s+){0,6}[\w.'-]+)(?:\s*\(\s*\w+\s*\))?\s*,?\s*$"
+)
+_ONCE = re.compile(r"\b(?:dulu|dahulu|pernah|sebelumnya|pertama|former|formerly)\b", re.IGNORECASE)
+
+
+def former_holder(question: str, quote: str, answer: str) -> bool:
+    """Whether the quote calls `answer` a former holder of an office
+    ("mantan Gubernur DKI Jakarta Ali Sadikin") when the question asks for
+    no former one ("mantan", "eks", "dulu", "pernah", ...). Of FacQA's and
+    IDK-MRC's 1,248 train "Siapa ...?" questions, no gold sentence does."""
+    asked = {stem(w.lower()) for w in WORD.findall(question)}
+    at = quote.find(answer) if answer else -1
+    if at < 0 or asked & REFERENT_FORMS["mantan"] or _ONCE.search(question):
+        return False
+    said = _FORMER.search(quote[max(0, at - 80) : at])
+    if said is None:
+        return False
+    words = said.group(1).split()
+    # The office and the body's name: "mantan Kapolda Jatim", not "eks vokalis Hollywood Rose dan".
+    return words[0].lower() in _OFFICES and all(
+        w[0].isupper() or w.lower() in _OFFICES for w in words
+    )
+
+
 # Offices, whose holder the word after them names: "Menteri *Pertanian*",
 # "Kapolda *Jatim*". A quote naming the same office of another portfolio
 # ("Menteri PUPR Basuki") is about someone else.
