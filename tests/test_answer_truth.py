@@ -353,6 +353,32 @@ def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
         index.close()
 
 
+@pytest.mark.parametrize(
+    ("question", "span", "end"),
+    [
+        ("Dari mana penerbangan Garuda ke Osaka?", "Denpasar-Osaka", "Denpasar"),
+        ("Ke mana rute Garuda dari Denpasar?", "Denpasar-Osaka", "Osaka"),
+        ("Ke mana rute Garuda?", "Jakarta – Bandung", "Bandung"),
+        ("Di mana rute itu?", "Denpasar-Osaka", "Denpasar-Osaka"),
+        ("Dari mana sabu itu?", "Malaysia", "Malaysia"),
+        ("Dari mana sabu itu?", "Kota Medan-Binjai Raya Timur", "Kota Medan-Binjai Raya Timur"),
+    ],
+)
+def test_a_route_answers_from_where_with_its_start_and_to_where_with_its_end(
+    question: str, span: str, end: str
+) -> None:
+    from retrieval.answer.span import route_end
+
+    low, high = route_end(question, span)
+    assert span[low:high] == end
+
+
+def test_from_where_of_a_route_is_its_start(news_index: ArticleIndex) -> None:
+    # "Denpasar-Osaka" had been the answer to where the flight leaves from.
+    got = offline(news_index).ask("Dari mana penerbangan Garuda ke Osaka?")
+    assert got.found and got.answer_span == "Denpasar", got.answer
+
+
 def test_a_year_alone_is_no_answer_to_how_many(news_index: ArticleIndex) -> None:
     # "Bank Indonesia menargetkan inflasi 2024 berada di kisaran 1,5 hingga
     # 3,5 persen": the reader's best span had been "2024".

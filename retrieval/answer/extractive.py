@@ -93,6 +93,7 @@ from retrieval.answer.span import (
     name_after_title,
     name_stems,
     question_lead,
+    route_end,
     says_how_long,
     says_how_many,
     says_what_day,
@@ -899,6 +900,10 @@ class ExtractiveAnswerer:
             if kind == "person":
                 # The name, not the office or body the reader's span opens with.
                 start += name_after_title(passage.text[start:end])
+            elif kind == "place":
+                # "Dari mana ...?" of a route ("Denpasar-Osaka"): its start.
+                low, high = route_end(question, passage.text[start:end])
+                start, end = start + low, start + high
             extract = replace(
                 extract,
                 answer_span=passage.text[start:end],
@@ -906,6 +911,9 @@ class ExtractiveAnswerer:
             )
         elif found_span is not None:
             start, end = found_span.at
+            if kind == "place":
+                low, high = route_end(question, keep.sentence.text[start:end])
+                start, end = start + low, start + high
             extract = replace(
                 extract,
                 answer_span=keep.sentence.text[start:end],

@@ -569,6 +569,22 @@ def content_words(question: str) -> set[str]:
     }
 
 
+# A route written as its two ends: "Denpasar-Osaka", "Jakarta–Bandung".
+_ROUTE = re.compile(r"^([A-Z][\w']*(?: [A-Z][\w']*)?)\s?[-–]\s?([A-Z][\w']*(?: [A-Z][\w']*)?)$")
+
+
+def route_end(question: str, span: str) -> tuple[int, int]:
+    """(start, end) in `span` of the end of a route a "Dari mana ...?" or
+    "Ke mana ...?" question asks: "Denpasar" of "Denpasar-Osaka" for "Dari
+    mana penerbangan Garuda ke Osaka?", "Osaka" for "Ke mana ...?"; the
+    whole span for other questions and other spans."""
+    route = _ROUTE.match(span)
+    lead = question_lead(question)
+    if route is None or lead not in ("dari", "ke"):
+        return 0, len(span)
+    return route.span(1) if lead == "dari" else route.span(2)
+
+
 def question_lead(question: str) -> str | None:
     """The lead word: "menurut" in "Menurut siapa ...?", "ke" in "Ke mana IS mundur?"."""
     match = _WH.search(question)
