@@ -56,6 +56,15 @@ def offline(index: ArticleIndex) -> Answerer:
     return Answerer(index, index.settings.model_copy(update={"llm": ""}))
 
 
+def assert_short_answer(answerer: Answerer, question: str, answer: str | None) -> None:
+    """`answer` in bold, or, when None, "not found" with no citation."""
+    got = answerer.ask(question)
+    if answer is None:
+        assert not got.found and got.citations == [], got.answer
+    else:
+        assert got.found and got.answer_span == answer, got.answer
+
+
 @pytest.fixture(scope="module")
 def answers(news_index: ArticleIndex) -> dict[str, Any]:
     answerer = offline(news_index)
@@ -292,11 +301,7 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
 def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_holder(
     news_index: ArticleIndex, question: str, answer: str | None
 ) -> None:
-    got = offline(news_index).ask(question)
-    if answer is None:
-        assert not got.found and got.citations == [], got.answer
-    else:
-        assert got.found and got.answer_span == answer, got.answer
+    assert_short_answer(offline(news_index), question, answer)
 
 
 @pytest.mark.parametrize(
@@ -337,18 +342,16 @@ def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
     try:
         assert not add_inputs(index, [str(articles)]).failed
         answerer = offline(index)
-        got = answerer.ask("Siapakah Gubernur DKI Jakarta yang meninjau banjir rob?")
-        assert got.found and got.answer_span == "Heru Budi", got.answer
-        for question in (
-            "Siapa Gubernur DKI Jakarta yang menerima penghargaan lingkungan?",
-            "Siapa gubernur yang menerima penghargaan?",
-        ):
-            got = answerer.ask(question)
-            assert not got.found and got.citations == [], got.answer
-        got = answerer.ask(
-            "Siapa mantan Gubernur DKI Jakarta yang menerima penghargaan lingkungan?"
-        )
-        assert got.found and got.answer_span == "Ali Sadikin", got.answer
+        for question, answer in [
+            ("Siapakah Gubernur DKI Jakarta yang meninjau banjir rob?", "Heru Budi"),
+            ("Siapa Gubernur DKI Jakarta yang menerima penghargaan lingkungan?", None),
+            ("Siapa gubernur yang menerima penghargaan?", None),
+            (
+                "Siapa mantan Gubernur DKI Jakarta yang menerima penghargaan lingkungan?",
+                "Ali Sadikin",
+            ),
+        ]:
+            assert_short_answer(answerer, question, answer)
     finally:
         index.close()
 
@@ -906,11 +909,7 @@ def test_what_day_questions_get_a_day(news_index: ArticleIndex, question: str, a
 def test_what_time_questions_get_a_time_of_day_or_none(
     news_index: ArticleIndex, question: str, answer: str | None
 ) -> None:
-    got = offline(news_index).ask(question)
-    if answer is None:
-        assert not got.found and got.citations == [], got.answer
-    else:
-        assert got.found and got.answer_span == answer, got.answer
+    assert_short_answer(offline(news_index), question, answer)
 
 
 @pytest.mark.parametrize(
