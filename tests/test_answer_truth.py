@@ -383,6 +383,22 @@ def test_from_where_of_a_route_is_its_start(news_index: ArticleIndex) -> None:
     assert got.found and got.answer_span == "Denpasar", got.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # Read through its Indonesian words, "how many people died" counts
+        # people: "450 rumah" (houses flooded) had been the answer.
+        ("How many people died in the Demak flood?", None),
+        ("How many houses were flooded in Demak?", "450"),
+        ("How many passengers has the Jakarta-Bandung fast train carried?", "lima juta"),
+    ],
+)
+def test_english_how_many_counts_what_it_names(
+    news_index: ArticleIndex, question: str, answer: str | None
+) -> None:
+    assert_short_answer(offline(news_index), question, answer)
+
+
 def test_a_year_alone_is_no_answer_to_how_many(news_index: ArticleIndex) -> None:
     # "Bank Indonesia menargetkan inflasi 2024 berada di kisaran 1,5 hingga
     # 3,5 persen": the reader's best span had been "2024".

@@ -102,6 +102,7 @@ from retrieval.answer.span import (
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
 from retrieval.text.concepts import (
+    GLOSSARY_WORDS,
     distinctive_concepts,
     indonesian_paraphrase,
     lexical_overlap,
@@ -732,6 +733,7 @@ class ExtractiveAnswerer:
         short answer among them (`span.py`), and the reader's."""
         near = self.near(scored)
         kind = answer_kind(question) if question else None
+        question = counting_question(question)
         found_span = (
             best_answer_span(question, kind, [s.sentence.text for s in near], strict=True)
             if question
@@ -848,7 +850,7 @@ class ExtractiveAnswerer:
         if read_at is not None and read_as and read_as != question:
             read_at = self.read(read_as, scored) or read_at
         near, found_span, answered = self.short_answers(question, scored, read_at)
-        if says_no_number(question, scored, found_span, answered):
+        if says_no_number(counting_question(question), scored, found_span, answered):
             return not_found
         chosen = near
         if kind == "reason":
@@ -1073,6 +1075,23 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or other_designator(question, quote, texts) is not None
         or other_province_only(question, texts)
     )
+
+
+_HOW_MANY = re.compile(r"^\W*how\s+many\s+(\w+)", re.IGNORECASE)
+
+
+def counting_question(question: str) -> str:
+    """The question the number checks read (`span.py`: what is counted,
+    what is said of it): an English "How many X ...?" whose X the glossary
+    knows as its Indonesian paraphrase ("How many people died ...?" ->
+    "berapa orang tewas ...": "450 rumah" had answered how many died); any
+    other question as it is (the paraphrase of "How much does a ticket
+    cost?" counts "cepat"; of "How many provinces ...?", with no gloss for
+    "provinces", "kebun")."""
+    asked = _HOW_MANY.match(question)
+    if asked is None or asked.group(1).lower() not in GLOSSARY_WORDS:
+        return question
+    return indonesian_paraphrase(question)
 
 
 def says_no_number(
