@@ -869,7 +869,12 @@ def test_what_time_is_answered_by_a_time_of_day(
 ) -> None:
     from retrieval.answer.span import asks_time_of_day, says_what_time
 
-    for question in ("Pukul berapa gempa terjadi?", "Jam berapa kapal tiba?", "pada jam berapa?"):
+    for question in (
+        "Pukul berapa gempa terjadi?",
+        "Jam berapa kapal tiba?",
+        "pada jam berapa?",
+        "What time did the quake hit?",
+    ):
         assert says_what_time(question, phrase, after, before) is clock
     # Other questions are not held to it, nor "how many minutes in an hour".
     assert says_what_time("Berapa penumpang kapal?", phrase, after, before)
@@ -918,6 +923,7 @@ def test_what_day_questions_get_a_day(news_index: ArticleIndex, question: str, a
         # The reader's best span in the sentence had been the magnitude.
         ("Pukul berapa gempa Cianjur terjadi?", "13.21 WIB"),
         ("Jam berapa gempa Cianjur?", "13.21 WIB"),
+        ("What time did the Cianjur earthquake hit?", "13.21 WIB"),  # had no kind: "5,6"
         # The articles say no time of day: "40" and "1-0" had been the answers.
         ("Jam berapa kapal di Buton Tengah tenggelam?", None),
         ("Pukul berapa laga Indonesia vs Vietnam dimulai?", None),

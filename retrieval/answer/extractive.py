@@ -392,7 +392,7 @@ _KIND_QUESTION = [
             re.I,
         ),
     ),
-    ("number", re.compile(r"\b(berapa\w*|how (many|much|long|old))\b", re.I)),
+    ("number", re.compile(r"\b(berapa\w*|how (many|much|long|old)|what time)\b", re.I)),
     (
         "place",
         re.compile(r"\b(di ?mana\w*|ke ?mana\w*|dari ?mana\w*|where|\w+ mana(kah)?)\b", re.I),

@@ -331,7 +331,9 @@ def says_how_long(question: str, phrase: str, after: str, before: str = "") -> b
 # "Pukul berapa ...?", "Jam berapa ...?" ask a time of day ("pukul 13.21
 # WIB"), which no count is: "5,6" (the magnitude) and "40" (those aboard)
 # had been the answers. Not "Satu jam berapa menit?".
-_ASKS_CLOCK = re.compile(r"^\W*(?:pada\s+)?(?:pukul|jam)\s+berapa(?:kah)?\b", re.IGNORECASE)
+_ASKS_CLOCK = re.compile(
+    r"^\W*(?:(?:pada\s+)?(?:pukul|jam)\s+berapa(?:kah)?|(?:at\s+)?what\s+time)\b", re.IGNORECASE
+)
 _CLOCK = re.compile(r"\b\d{1,2}[.:]\d{2}\b")
 _ZONE = re.compile(r"\s*(?:WIB|WITA|WIT)\b")
 
