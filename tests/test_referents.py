@@ -116,6 +116,21 @@ _BNPB = "Kepala Badan Nasional Penanggulangan Bencana (BNPB), Suharyanto, mengat
             "",
             None,
         ),
+        # A rank and a legal form are no body: "Umum", "Utama", "PT".
+        (
+            "Siapakah ketua Gerakan Pemuda Ansor?",
+            "Gus Yaqut menjadi Ketua Umum GP Ansor (2015-2020).",
+            "Gus Yaqut menjadi Ketua Umum GP Ansor (2015-2020).",
+            "Gus Yaqut",
+            None,
+        ),
+        (
+            "Siapakah Direktur Utama PT Telkom?",
+            "Direktur Utama PT Perusahaan Listrik Negara (Persero) Eddie Widiono hadir.",
+            "Telkom dan PLN. Direktur Utama PT Perusahaan Listrik Negara (Persero) Eddie Widiono.",
+            "Eddie Widiono",
+            ("direktur", ["telkom"], ["perusahaan", "listrik", "negara"]),
+        ),
         # The holder's name after the office is not a body.
         (
             "Siapakah Presiden Ekuador?",

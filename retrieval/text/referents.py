@@ -129,10 +129,17 @@ def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, s
 _BODY = r"((?:\s+\(?[A-Z][\w'-]*\)?){1,8})"
 
 
+# Not the body: a rank of the office ("Ketua *Umum* GP Ansor", "Direktur
+# *Utama*") and a company's legal form ("*PT* Telkom", "(*Persero*)"), which
+# bodies share ("PT" is in the initials of PT Telkom's and of PLN's).
+_NOT_BODY = frozenset("umum utama harian besar pt tbk persero".split())
+
+
 def _bodies_after(office: str, text: str) -> list[list[str]]:
     """The words of each body `text` names right after `office`."""
     found = re.finditer(rf"(?i:\b{office}\b){_BODY}", text)
-    return [[w.lower() for w in WORD.findall(m.group(1))] for m in found]
+    bodies = ([w.lower() for w in WORD.findall(m.group(1))] for m in found)
+    return [[w for w in body if w not in _NOT_BODY] for body in bodies]
 
 
 def _initials(words: list[str]) -> str:
@@ -142,7 +149,7 @@ def _initials(words: list[str]) -> str:
 def _abbreviates(short: list[str], long: list[str]) -> bool:
     """ "BNPB" for "Badan Nasional Penanggulangan Bencana", either way."""
     # The long form may run on into the holder's name ("... Bencana
-    # Suharyanto"), or abbreviate part of it ("Sinopec SPB").
+    # Suharyanto"), or abbreviate part of it ("Sinopec SPB", "GP Ansor").
     return any(len(word) > 1 and word in _initials(long) for word in short)
 
 
