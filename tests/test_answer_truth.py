@@ -288,6 +288,9 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Siapa kepala Dinas Kesehatan Demak?", None),  # the article's is Jawa Barat's
         ("Siapa Kepala BPBD Demak?", None),  # Kalimantan Tengah's
         ("Siapa kepala BNPB?", "Suharyanto"),
+        # The body asked by another form of its name.
+        ("Siapa Kepala BPBD Kalteng?", "Ahmad Toyib"),
+        ("Siapa Menteri Pekerjaan Umum dan Perumahan Rakyat?", "Basuki Hadimuljono"),
         # Another of the series: the series B round was the series A one.
         ("Berapa pendanaan seri A Kebun Pintar?", None),
         ("Berapa pendanaan seri B Kebun Pintar?", "Rp 150 miliar"),

@@ -116,6 +116,29 @@ _BNPB = "Kepala Badan Nasional Penanggulangan Bencana (BNPB), Suharyanto, mengat
             "",
             None,
         ),
+        # A province by another of its forms; a long form cut at a comma;
+        # a long form with "dan".
+        (
+            "Siapa Kepala BPBD Kalteng?",
+            "Kepala BPBD Kalimantan Tengah, Ahmad Toyib, mengatakan.",
+            "",
+            "Ahmad Toyib",
+            None,
+        ),
+        (
+            "Siapa Kepala BMKG?",
+            "Kepala Badan Meteorologi, Klimatologi, dan Geofisika, Dwikorita, meminta.",
+            "",
+            "Dwikorita",
+            None,
+        ),
+        (
+            "Siapa Menteri Pekerjaan Umum dan Perumahan Rakyat?",
+            "Menteri PUPR, Basuki Hadimuljono, meresmikan.",
+            "",
+            "Basuki Hadimuljono",
+            None,
+        ),
         # A rank and a legal form are no body: "Umum", "Utama", "PT".
         (
             "Siapakah ketua Gerakan Pemuda Ansor?",
@@ -208,12 +231,40 @@ def test_the_office_of_another_body_is_not_the_answer(
             False,
         ),
         ("Siapa Gubernur DKI?", "Gubernur DKI Heru Budi hadir.", "Heru Budi", False),
+        # Offices of two words, or with "dan".
+        ("Siapa Wali Kota Surabaya?", "Mantan Wali Kota Surabaya, Risma, hadir.", "Risma", True),
+        (
+            "Siapa Menteri Kelautan dan Perikanan?",
+            "mantan Menteri Kelautan dan Perikanan Susi",
+            "Susi",
+            True,
+        ),
+        # No holder asked: "mantan" says who he was, not what is asked.
+        (
+            "Siapa yang divonis 4 tahun penjara?",
+            "vonis 4 tahun kepada mantan Direktur Utama PT Jasa Marga, Budi Santoso",
+            "Budi Santoso",
+            False,
+        ),
+        # Another office's former holder.
+        ("Siapa Gubernur DKI?", "mantan Kapolda Metro Jaya Budi hadir.", "Budi", False),
     ],
 )
 def test_a_former_holder_is_not_the_answer(
     question: str, quote: str, answer: str, former: bool
 ) -> None:
     assert former_holder(question, quote, answer) is former
+
+
+@pytest.mark.parametrize(
+    ("question", "quote"),
+    [
+        ("Siapa Rektor UI?", "Rektor Universitas Indonesia, Ari Kuncoro, hadir."),
+        ("Siapa Menteri Pekerjaan Umum dan Perumahan Rakyat?", "Menteri PUPR, Basuki, hadir."),
+    ],
+)
+def test_a_portfolio_named_by_its_other_form_is_the_one_asked(question: str, quote: str) -> None:
+    assert other_office(question, quote, [quote]) is None
 
 
 def test_an_office_the_passage_names_elsewhere_is_not_checked() -> None:

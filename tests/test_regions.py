@@ -30,3 +30,12 @@ def test_another_provinces_passage_does_not_answer() -> None:
     assert not other_province_only(asked, ["BPBD Kalteng dan BPBD Kalbar"])
     assert not other_province_only(asked, ["Kepala BPBD, Ahmad Toyib"])
     assert not other_province_only("Siapa Kepala BPBD?", ["BPBD Kalimantan Tengah"])
+
+
+def test_provinces_are_written_by_their_names() -> None:
+    from retrieval.text.regions import with_province_names
+
+    text = "BPBD Kalteng, DKI Jakarta dan Jakarta; Jawa Barat (Jabar)"
+    assert with_province_names(text) == (
+        "bpbd kalimantan tengah dki jakarta dan dki jakarta jawa barat jawa barat"
+    )

@@ -20,6 +20,7 @@ import re
 from itertools import pairwise
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, stem, stems_of
+from retrieval.text.regions import with_province_names
 
 # Each word with the forms that say it (stems).
 _FORMS = {
@@ -60,22 +61,41 @@ _ONCE = re.compile(r"\b(?:dulu|dahulu|pernah|sebelumnya|pertama|former|formerly)
 
 
 def former_holder(question: str, quote: str, answer: str) -> bool:
-    """Whether the quote calls `answer` a former holder of an office
-    ("mantan Gubernur DKI Jakarta Ali Sadikin") when the question asks for
-    no former one ("mantan", "eks", "dulu", "pernah", ...). Of FacQA's and
+    """Whether the quote calls `answer` a former holder of the office the
+    question asks the holder of ("Siapakah Gubernur DKI sekarang?" over
+    "mantan Gubernur DKI Jakarta Ali Sadikin"), when it asks for no former
+    one ("mantan", "eks", "dulu", "pernah", ...). A question asking no
+    holder ("Siapa yang divonis ...?") is not checked. Of FacQA's and
     IDK-MRC's 1,248 train "Siapa ...?" questions, no gold sentence does."""
+    office = _office_asked(question)
     asked = {stem(w.lower()) for w in WORD.findall(question)}
     at = quote.find(answer) if answer else -1
-    if at < 0 or asked & REFERENT_FORMS["mantan"] or _ONCE.search(question):
+    if office is None or at < 0 or asked & REFERENT_FORMS["mantan"] or _ONCE.search(question):
         return False
     said = _FORMER.search(quote[max(0, at - 80) : at])
     if said is None:
         return False
     words = said.group(1).split()
-    # The office and the body's name: "mantan Kapolda Jatim", not "eks vokalis Hollywood Rose dan".
-    return words[0].lower() in _OFFICES and all(
-        w[0].isupper() or w.lower() in _OFFICES for w in words
+    forms = {office, *_ASKED_OFFICES.get(office, "").split()}
+    # The office and its body's name: "mantan Kapolda Jatim", "Mantan Wali
+    # Kota Surabaya", "mantan Menteri Kelautan dan Perikanan"; not "eks
+    # vokalis Hollywood Rose dan".
+    return words[0].lower() in forms and all(
+        w[0].isupper() or w.lower() in _OFFICES or w.lower() in ("dan", "kota") for w in words
     )
+
+
+def _office_asked(question: str) -> str | None:
+    """The office a "Siapa <office> ...?" question asks the holder of
+    ("menteri" of "Siapa Perdana Menteri ...?", "direktur" of "Siapa
+    Presiden Direktur ...?"), if it is one of `_OFFICES` or `_ASKED_OFFICES`."""
+    match = _HOLDER_ASKED.match(question)
+    if not match:
+        return None
+    office, then = match.group(1).lower(), (match.group(2) or "").lower()
+    if office == "perdana" or (office in _OFFICES and then in _OFFICES):
+        office = then  # "Perdana Menteri X", "Presiden Direktur X"
+    return office if office in _OFFICES or office in _ASKED_OFFICES else None
 
 
 # Offices, whose holder the word after them names: "Menteri *Pertanian*",
@@ -89,6 +109,18 @@ _FILLERS = frozenset(
     "yang di ke dari dan atau pada untuk dengan dalam oleh adalah itu ini tersebut saat "
     "sekarang kini baru lama".split()
 )
+
+
+def _abbreviated(office: str, question: str, texts: list[str]) -> bool:
+    """Whether one of `texts` names the office's body asked by the other
+    form of its name: "Rektor Universitas Indonesia" for "Rektor UI",
+    "Menteri PUPR" for "Menteri Pekerjaan Umum dan Perumahan Rakyat"."""
+    asked = next(iter(_bodies_after(office, question)), [])
+    return bool(asked) and any(
+        _abbreviates(body, asked) or _abbreviates(asked, body)
+        for text in texts
+        for body in _bodies_after(office, text)
+    )
 
 
 def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, str, str] | None:
@@ -115,6 +147,7 @@ def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, s
             or what in QUESTION_WORDS
             or stem(after) in QUESTION_WORDS  # "Direktur perusahaan apakah ...?"
             or what in held
+            or _abbreviated(office, question, [quote, *passages])
         ):
             continue
         for other in following.get(office, ()):
@@ -126,7 +159,7 @@ def other_office(question: str, quote: str, passages: list[str]) -> tuple[str, s
 # The body an office is of: the capitalised words that follow it ("Kepala
 # *Dinas Kesehatan Jawa Barat*, Vini ...", "Kepala *Badan Nasional ...
 # (BNPB)*", "Pelatih *Persib*, Bojan Hodak"), up to a comma or a lowercase word.
-_BODY = r"((?:\s+\(?[A-Z][\w'-]*\)?){1,8})"
+_BODY = r"((?:\s+(?:dan\s+)?\(?[A-Z][\w'-]*\)?){1,8})"
 
 
 # Not the body: a rank of the office ("Ketua *Umum* GP Ansor", "Direktur
@@ -136,10 +169,15 @@ _NOT_BODY = frozenset("umum utama harian besar pt tbk persero".split())
 
 
 def _bodies_after(office: str, text: str) -> list[list[str]]:
-    """The words of each body `text` names right after `office`."""
+    """The words of each body `text` names right after `office`, a
+    province by its name ("Kalteng": "kalimantan tengah")."""
     found = re.finditer(rf"(?i:\b{office}\b){_BODY}", text)
-    bodies = ([w.lower() for w in WORD.findall(m.group(1))] for m in found)
-    return [[w for w in body if w not in _NOT_BODY] for body in bodies]
+    return [with_province_names(m.group(1)).split() for m in found]
+
+
+def _distinct(body: list[str]) -> list[str]:
+    """The words that tell one body from another: not "dan", a rank or a legal form."""
+    return [w for w in body if w not in _NOT_BODY and w not in _FILLERS]
 
 
 def _initials(words: list[str]) -> str:
@@ -149,8 +187,16 @@ def _initials(words: list[str]) -> str:
 def _abbreviates(short: list[str], long: list[str]) -> bool:
     """ "BNPB" for "Badan Nasional Penanggulangan Bencana", either way."""
     # The long form may run on into the holder's name ("... Bencana
-    # Suharyanto"), or abbreviate part of it ("Sinopec SPB", "GP Ansor").
-    return any(len(word) > 1 and word in _initials(long) for word in short)
+    # Suharyanto"), abbreviate part of it ("Sinopec SPB", "GP Ansor"), or be
+    # cut at a comma ("Badan Meteorologi, Klimatologi, dan Geofisika":
+    # "bm" of "bmkg"). A legal form is no acronym ("PT" of PLN's and Telkom's).
+    initials = _initials(long)
+    return any(
+        len(word) > 1
+        and word not in _NOT_BODY
+        and (word in initials or (len(initials) > 1 and word.startswith(initials)))
+        for word in short
+    )
 
 
 def office_of_another_body(
@@ -165,18 +211,14 @@ def office_of_another_body(
     quake): `other_office` lets any mention of it do. The answer's own
     words after the office ("Presiden *Hugo Chavez*") are its holder, not
     a body."""
-    match = _HOLDER_ASKED.match(question)
-    if not match:
-        return None  # an office elsewhere in the question is not whose holder it asks
-    office, then = match.group(1).lower(), (match.group(2) or "").lower()
-    if office == "perdana" or (office in _OFFICES and then in _OFFICES):
-        office = then  # "Perdana Menteri X", "Presiden Direktur X"
+    # Only the office whose holder is asked: not one elsewhere in the question.
+    office = _office_asked(question)
     asked_bodies = _bodies_after(office, question) if office in _OFFICES else []
     if not asked_bodies:
         return None
     asked = [w for w in asked_bodies[0] if w not in QUESTION_WORDS]
-    quote_words = {w.lower() for w in WORD.findall(quote)}
-    missing = [w for w in asked if w not in quote_words]
+    quote_words = set(with_province_names(quote).split())
+    missing = [w for w in _distinct(asked) if w not in quote_words]
     if not missing or any(
         set(missing) <= set(body) or _abbreviates(body, asked) or _abbreviates(asked, body)
         for text in passages
@@ -185,9 +227,9 @@ def office_of_another_body(
         return None
     answer_words = {w.lower() for w in WORD.findall(answer)}
     for body in _bodies_after(office, quote):
-        other = [w for w in body if w not in asked and w not in answer_words]
+        other = [w for w in _distinct(body) if w not in asked and w not in answer_words]
         if other and not _abbreviates(body, asked) and not _abbreviates(asked, body):
-            return office, asked, other
+            return office, _distinct(asked), other
     return None
 
 

@@ -42,6 +42,22 @@ def provinces_named(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def with_province_names(text: str) -> str:
+    """`text` in lower case, word by word, with every province written by
+    its name ("BPBD Kalteng" -> "bpbd kalimantan tengah")."""
+    rest = f" {_NOT_WORD.sub(' ', text.lower())} "
+    names: list[str] = []
+    # Longest forms first, each replaced by a mark once found, so the name
+    # written in is not read again ("dki jakarta" holds "jakarta").
+    for form, province in _forms():
+        if f" {form} " in rest:
+            rest = rest.replace(f" {form} ", f" \x00{len(names)} ")
+            names.append(province)
+    return " ".join(
+        names[int(word[1:])] if word.startswith("\x00") else word for word in rest.split()
+    )
+
+
 def other_province_only(question: str, passages: list[str]) -> bool:
     """Whether the question names a province that none of `passages` names
     while they name another."""
