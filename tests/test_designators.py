@@ -18,7 +18,7 @@ SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
             "Siapa pencetak gol di leg pertama?",
             "Pada leg kedua final, David mencetak dua gol.",
             "",
-            ("leg", "pertama", {"kedua"}),
+            ("leg", "1", {"2"}),
         ),
         ("Di mana Persib juara Liga 2?", "Persib menjuarai Liga 1.", "", ("liga", "2", {"1"})),
         # A passage naming the one asked: its sentences decide.
@@ -26,6 +26,16 @@ SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
         # A quote naming none of the series: not checked ("dalam dua putaran,
         # 30 Agustus dan 27 September" answers "putaran kedua").
         ("Kapan PIN putaran kedua diadakan?", "PIN digelar dalam dua putaran.", "", None),
+        # One number, however it is written: "ketiga", "3", "ke-3", "III".
+        ("Berapa nilai bansos tahap ketiga?", "Bansos tahap III senilai Rp 7,5 triliun.", "", None),
+        ("Berapa nilai bansos tahap ke-3?", "Bansos tahap III senilai Rp 7,5 triliun.", "", None),
+        ("Berapa skor leg 1?", "Pada leg pertama skor 0-0.", "", None),
+        (
+            "Berapa nilai bansos tahap kedua?",
+            "Bansos tahap III senilai Rp 7,5 triliun.",
+            "",
+            ("tahap", "2", {"3"}),
+        ),
         # Not a designator: a word, a number with decimals.
         ("Berapa pendanaan seri terbaru?", SERIES_B, SERIES_B, None),
         ("Berapa nilai periode 2,5 tahun?", "periode 3 tahun", "", None),

@@ -24,11 +24,28 @@ _DESIGNATED = re.compile(
 )
 
 
+_ORDINAL_NUMBERS = {word: str(n) for n, word in enumerate(_ORDINALS.split("|")[:-1], start=1)}
+_ROMAN = {"i": 1, "v": 5, "x": 10}
+
+
+def _number(designator: str) -> str:
+    """One designator as one number when it is one: "ketiga", "3" and "III"
+    name the same "tahap"; a letter ("seri A") is itself."""
+    word = designator.lower()
+    if word in _ORDINAL_NUMBERS:
+        return _ORDINAL_NUMBERS[word]
+    if designator.isupper() and len(designator) > 1 or designator in ("I", "V", "X"):
+        values = [_ROMAN[c] for c in word]
+        total = sum(-v if v < nxt else v for v, nxt in zip(values, [*values[1:], 0], strict=True))
+        return str(total)
+    return word.lstrip("0") or word
+
+
 def _designators(text: str) -> dict[str, set[str]]:
     """Each series word of `text` with the designators it is given."""
     found: dict[str, set[str]] = {}
     for match in _DESIGNATED.finditer(text):
-        found.setdefault(match.group(1).lower(), set()).add(match.group(2).lower())
+        found.setdefault(match.group(1).lower(), set()).add(_number(match.group(2)))
     return found
 
 
