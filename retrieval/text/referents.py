@@ -214,7 +214,7 @@ def office_of_another_body(
     # Only the office whose holder is asked: not one elsewhere in the question.
     office = _office_asked(question)
     asked_bodies = _bodies_after(office, question) if office in _OFFICES else []
-    if not asked_bodies:
+    if office is None or not asked_bodies:
         return None
     asked = [w for w in asked_bodies[0] if w not in QUESTION_WORDS]
     quote_words = set(with_province_names(quote).split())
