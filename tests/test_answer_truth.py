@@ -279,6 +279,8 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         ("Siapa wali kota Bandung?", None),
         ("Siapa direktur utama PT KCIC?", None),
         ("Siapa CEO Kebun Pintar?", None),  # the founder had been the answer
+        ("Siapa Kapolda Jawa Barat?", None),  # the head of its health office had been
+        ("Siapa Kapolda Sumatera Utara?", "Irjen Agung Setya Imam Effendi"),
         ("Siapa pelatih Persib?", "Bojan Hodak"),
         # The office of another body, the body asked named elsewhere in the
         # article: Persib's coach was Madura United's (the team it beat),

@@ -301,6 +301,13 @@ def test_checks_read_the_longest_question_over_a_long_quote() -> None:
         ("Siapa direktur utama PT KCIC?", "Dirut KCIC Dwiyana Slamet.", None),
         ("Siapa direktur utama PT KCIC?", "GM KCIC, Eva Chairunisa.", "direktur"),
         ("Siapa CEO Kebun Pintar?", "Kebun Pintar didirikan oleh Rina.", "ceo"),
+        # Short titles, and as passages write them out.
+        ("Siapa Kapolda Jawa Barat?", "Kepala Dinas Kesehatan Jawa Barat, Vini.", "kapolda"),
+        ("Siapa Kapolda Sumut?", "Kepala Kepolisian Daerah Sumatera Utara Irjen Agung.", None),
+        ("Siapa Kapolda Sumut?", "Kapolda Sumut Irjen Agung.", None),
+        ("Siapa jubir Persib?", "Dua gol Persib dicetak oleh David da Silva.", "jubir"),
+        ("Siapa Komut Garuda?", "Komisaris Utama Garuda, Timur, hadir.", None),
+        ("Siapa sekretaris perusahaan KCIC?", "Corporate Secretary KCIC, Eva, hadir.", None),
         ("Siapa CEO Kebun Pintar?", "Direktur Utama Kebun Pintar, Rina.", None),
         ("Siapa juru bicara KPK?", "Jubir KPK Ali Fikri mengatakan.", None),
         ("Siapa sekretaris jenderal PBB?", "Sekjen PBB Antonio Guterres.", None),

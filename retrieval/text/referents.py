@@ -259,13 +259,35 @@ _ASKED_OFFICES = {
     "ketua": "ketua ketum kepala pemimpin pimpinan dipimpin memimpin",
     "kepala": "kepala ketua kapolri kapolda kapolres kapolsek pemimpin pimpinan dipimpin memimpin",
     "sekjen": "sekjen sekretaris",
-    "sekretaris": "sekretaris sekjen sekum sesmen",
+    "sekretaris": "sekretaris sekjen sekum sesmen secretary",
     "ceo": "ceo chief direktur dirut presdir",
     "komisaris": "komisaris komut",
     "juru": "juru jubir spokesperson",
     "panglima": "panglima",
+    # Heads of police and the like, by their short titles; a passage may
+    # write the title out ("Kepala Kepolisian Daerah ...": `_TITLES_WRITTEN_OUT`).
+    "kapolri": "kapolri",
+    "kapolda": "kapolda",
+    "kapolres": "kapolres",
+    "kapolsek": "kapolsek",
+    "pangdam": "pangdam",
+    "kajati": "kajati",
+    "kajari": "kajari",
+    "komut": "komut komisaris",
+    "jubir": "jubir juru spokesperson",
+    "dubes": "dubes duta ambassador",
     "kapten": "kapten",
     "manajer": "manajer manager",
+}
+# Short titles as passages write them out.
+_TITLES_WRITTEN_OUT = {
+    "kapolri": r"kepala\s+(?:kepolisian\s+negara|polri)",
+    "kapolda": r"kepala\s+(?:kepolisian\s+daerah|polda)",
+    "kapolres": r"kepala\s+(?:kepolisian\s+resor|polres)",
+    "kapolsek": r"kepala\s+(?:kepolisian\s+sektor|polsek)",
+    "pangdam": r"panglima\s+(?:komando\s+daerah\s+militer|kodam)",
+    "kajati": r"kepala\s+(?:kejaksaan\s+tinggi|kejati)",
+    "kajari": r"kepala\s+(?:kejaksaan\s+negeri|kejari)",
 }
 _HEADS_OF = {
     "negara": "presiden raja ratu sultan",
@@ -298,5 +320,8 @@ def missing_office(question: str, passages: list[str]) -> str | None:
         if any(re.search(rf"\bkepala\s+{then}\b", p, re.IGNORECASE) for p in passages):
             return None
         forms = _HEADS_OF[then]
+    written_out = _TITLES_WRITTEN_OUT.get(office)
+    if written_out and any(re.search(rf"\b{written_out}\b", p, re.IGNORECASE) for p in passages):
+        return None
     held = _stems_held(passages)
     return None if {stem(form) for form in forms.split()} & held else office
