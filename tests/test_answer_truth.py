@@ -317,6 +317,8 @@ def test_a_deputy_former_or_other_provinces_holder_is_not_answered_with_the_hold
         ("brp kasus dbd di jabar", "12.800"),
         ("harga beras medium di cipinang brp", "Rp 13.500 per kilogram"),
         ("kpn bendungan bener diresmikan", "23/5/2024"),
+        ("jm brp gempa cianjur?", "13.21 WIB"),  # had been "5,6"
+        ("tgl brp gempa cianjur?", "21 November 2022"),
     ],
 )
 def test_chat_forms_of_question_words_get_the_short_answer(

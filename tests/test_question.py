@@ -183,6 +183,10 @@ def test_a_message_put_as_a_question_is_told_from_a_topic(text: str, asked: bool
         ("kpn bendungan bener diresmikan", "kapan bendungan bener diresmikan"),
         ("gimana cara bayar pungutan turis bali", "bagaimana cara bayar pungutan turis bali"),
         ("dmn persib juara?", "di mana persib juara?"),
+        ("tgl brp gempa cianjur?", "tanggal berapa gempa cianjur?"),
+        ("jm brp gempa cianjur?", "jam berapa gempa cianjur?"),
+        ("thn brp persib juara", "tahun berapa persib juara"),
+        ("berangkat jm 5 sore", "berangkat jm 5 sore"),  # "jm" only as "jm brp"
         # Words that only contain a chat form, and those that are words too.
         ("Kebrpan dan sapa warga", "Kebrpan dan sapa warga"),
         ("Siapa pemain Napa Valley?", "Siapa pemain Napa Valley?"),

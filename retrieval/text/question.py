@@ -177,8 +177,15 @@ _INFORMAL_ASKING = {
     "gimana": "bagaimana",
     "knp": "kenapa",
     "knapa": "kenapa",
+    # What they ask of: "tgl brp", "thn brp", "jm brp".
+    "tgl": "tanggal",
+    "thn": "tahun",
+    "jm": "jam",
 }
-_INFORMAL_WORD = re.compile(rf"\b(?:{'|'.join(_INFORMAL_ASKING)})\b", re.IGNORECASE)
+_INFORMAL_WORD = re.compile(
+    rf"\b(?:{'|'.join(w for w in _INFORMAL_ASKING if w != 'jm')}|jm(?=\s+(?:brp|berapa)\b))\b",
+    re.IGNORECASE,
+)
 
 
 def formal_question_words(text: str) -> str:
