@@ -176,7 +176,7 @@ def test_how_many_with_jumlah_counts_what_follows_it(
         # "tahun 2024" is the date filter (the article is dated 2024), gone
         # from the words searched; the span is read with it: 2024's target,
         # not December 2023's rate of the sentence before.
-        ("f19", "3,5 persen"),
+        ("f19", "1,5 hingga 3,5 persen"),  # the range, not its last end
     ],
 )
 def test_the_short_answer_is_verbatim_from_the_cited_sentence(
@@ -857,6 +857,39 @@ def test_how_long_is_answered_by_a_length_of_time(phrase: str, after: str, how_l
     assert says_how_long(question, phrase, after) is how_long
     # Other questions are not held to it.
     assert says_how_long("Berapa penumpang harian kereta cepat?", phrase, after)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "time"),
+    [
+        ("19.30 WIB dan dihadiri sekitar 500 orang", "19.30 WIB"),
+        ("Stasiun Gambir pukul 08.20 WIB dan tiba", "pukul 08.20 WIB"),
+        ("pukul 7 pagi", "pukul 7"),
+        ("13.21", "13.21"),
+        ("malam hari", "malam hari"),  # none: the phrase as it is
+    ],
+)
+def test_a_time_of_day_answer_is_the_time_alone(phrase: str, time: str) -> None:
+    from retrieval.answer.span import time_of_day_in
+
+    low, high = time_of_day_in(phrase)
+    assert phrase[low:high] == time
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "answer"),
+    [
+        ("berada di kisaran 1,5 hingga 3,5 persen.", "3,5 persen", "1,5 hingga 3,5 persen"),
+        ("naik 10-15 persen", "15 persen", "10-15 persen"),
+        ("antara 2.000 sampai 3.000 orang", "3.000 orang", "2.000 sampai 3.000 orang"),
+        ("pada 2019 naik 3 persen", "3 persen", "3 persen"),
+    ],
+)
+def test_a_number_answer_takes_its_range(text: str, number: str, answer: str) -> None:
+    from retrieval.answer.span import range_start
+
+    start = text.index(number)
+    assert text[range_start(text, start) : start + len(number)] == answer
 
 
 @pytest.mark.parametrize(

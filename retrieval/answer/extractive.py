@@ -87,17 +87,20 @@ from retrieval.answer.reader import (
 )
 from retrieval.answer.span import (
     FoundSpan,
+    asks_time_of_day,
     best_answer_span,
     cites_source,
     holds_qualifier,
     name_after_title,
     name_stems,
     question_lead,
+    range_start,
     route_end,
     says_how_long,
     says_how_many,
     says_what_day,
     says_what_time,
+    time_of_day_in,
 )
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
@@ -906,6 +909,13 @@ class ExtractiveAnswerer:
                 # "Dari mana ...?" of a route ("Denpasar-Osaka"): its start.
                 low, high = route_end(question, passage.text[start:end])
                 start, end = start + low, start + high
+            elif kind == "number" and asks_time_of_day(question):
+                # "19.30 WIB", not "19.30 WIB dan dihadiri sekitar 500 orang".
+                low, high = time_of_day_in(passage.text[start:end])
+                start, end = start + low, start + high
+            elif kind == "number" and passage.text[start : start + 1].isdigit():
+                # The range, not its last end: "1,5 hingga 3,5 persen".
+                start = range_start(passage.text, start)
             extract = replace(
                 extract,
                 answer_span=passage.text[start:end],

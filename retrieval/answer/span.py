@@ -354,6 +354,19 @@ def is_time_of_day(phrase: str, after: str, before: str = "") -> bool:
     )
 
 
+_CLOCK_PHRASE = re.compile(
+    r"(?:\b(?i:pukul)\s+)?\b\d{1,2}(?:[.:]\d{2})?\s*(?:WIB|WITA|WIT)\b"
+    r"|\b(?i:pukul)\s+\d{1,2}(?:[.:]\d{2})?\b|\b\d{1,2}[.:]\d{2}\b"
+)
+
+
+def time_of_day_in(phrase: str) -> tuple[int, int]:
+    """(start, end) in `phrase` of its time of day: "19.30 WIB" of "19.30
+    WIB dan dihadiri sekitar 500 orang"; the whole phrase when it has none."""
+    found = _CLOCK_PHRASE.search(phrase)
+    return found.span() if found else (0, len(phrase))
+
+
 def says_what_time(question: str, phrase: str, after: str, before: str = "") -> bool:
     """For "Pukul berapa ...?", whether `phrase` is a time of day; any
     other question: True."""
@@ -397,6 +410,17 @@ def qualifier(question: str) -> str | None:
 
 # What news says one way or another of the people it counts.
 _SAID_ALIKE = ("tewas meninggal wafat mati gugur", "luka cedera", "selamat hidup")
+
+
+# "1,5 hingga 3,5 persen": a range, whose first end the reader may leave out.
+_RANGE_BEFORE = re.compile(r"\d[\d.,]*\s*(?:hingga|sampai|s\.d\.|-|–)\s*$", re.IGNORECASE)
+
+
+def range_start(text: str, start: int) -> int:
+    """Where a number at `start` of `text` begins its range: at "1,5" for
+    "3,5 persen" in "kisaran 1,5 hingga 3,5 persen"; `start` when none."""
+    found = _RANGE_BEFORE.search(text[max(0, start - 40) : start])
+    return start - len(found.group(0)) if found else start
 
 
 def holds_qualifier(question: str, sentence: str) -> bool:
