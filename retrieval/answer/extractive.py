@@ -907,8 +907,7 @@ class ExtractiveAnswerer:
                 start += name_after_title(passage.text[start:end])
             elif kind == "place":
                 # "Dari mana ...?" of a route ("Denpasar-Osaka"): its start.
-                low, high = route_end(question, passage.text[start:end])
-                start, end = start + low, start + high
+                start, end = route_end(question, passage.text, start, end)
             elif kind == "number" and asks_time_of_day(question):
                 # "19.30 WIB", not "19.30 WIB dan dihadiri sekitar 500 orang".
                 low, high = time_of_day_in(passage.text[start:end])
@@ -924,8 +923,7 @@ class ExtractiveAnswerer:
         elif found_span is not None:
             start, end = found_span.at
             if kind == "place":
-                low, high = route_end(question, keep.sentence.text[start:end])
-                start, end = start + low, start + high
+                start, end = route_end(question, keep.sentence.text, start, end)
             extract = replace(
                 extract,
                 answer_span=keep.sentence.text[start:end],

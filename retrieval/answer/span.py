@@ -595,31 +595,40 @@ def content_words(question: str) -> set[str]:
     }
 
 
-# A route written as its two ends: "Denpasar-Osaka", "Jakarta–Bandung".
-_ROUTE = re.compile(r"^([A-Z][\w']*(?: [A-Z][\w']*)?)\s?[-–]\s?([A-Z][\w']*(?: [A-Z][\w']*)?)$")
+# A route written as its two ends, after a word that says it is one: "rute
+# Denpasar-Osaka", "Kereta Cepat Jakarta-Bandung" (not "Bandara
+# Soekarno-Hatta", a name).
+_ROUTE = re.compile(r"([A-Z][\w']*(?: [A-Z][\w']*)?)\s?[-–]\s?([A-Z][\w']*(?: [A-Z][\w']*)?)")
+_ROUTE_WORD = re.compile(
+    r"\b(?:rute|jalur|jurusan|trayek|penerbangan|perjalanan|kereta|tol|route|flights?)\b",
+    re.IGNORECASE,
+)
 
 
-def route_end(question: str, span: str) -> tuple[int, int]:
-    """(start, end) in `span` of the end of a route a "Dari mana ...?" or
-    "Ke mana ...?" question asks: "Denpasar" of "Denpasar-Osaka" for "Dari
-    mana penerbangan Garuda ke Osaka?", "Osaka" for "Ke mana ...?"; the
-    whole span for other questions and other spans."""
-    route = _ROUTE.match(span)
+def route_end(question: str, text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) in `text` of the end of a route a "Dari mana ...?" or
+    "Ke mana ...?" question asks, when the span `text[start:end]` is the
+    route or one of its ends: "Denpasar" of "rute ... Denpasar-Osaka" for
+    "Dari mana penerbangan Garuda ke Osaka?", "Osaka" for "Ke mana ...?";
+    the span itself for other questions and other spans."""
     lead = question_lead(question)
-    if route is None or lead not in ("dari", "ke"):
-        return 0, len(span)
-    return route.span(1) if lead == "dari" else route.span(2)
+    if lead not in ("dari", "ke"):
+        return start, end
+    for route in _ROUTE.finditer(text, max(0, start - 40), min(len(text), end + 40)):
+        said = _ROUTE_WORD.search(text, max(0, route.start() - 40), route.start())
+        if said and route.start() <= start and end <= route.end():
+            return route.span(1) if lead == "dari" else route.span(2)
+    return start, end
 
 
 def question_lead(question: str) -> str | None:
-    """The lead word: "menurut" in "Menurut siapa ...?", "ke" in "Ke mana IS mundur?"."""
+    """The lead word: "menurut" in "Menurut siapa ...?", "ke" in "Ke mana IS
+    mundur?" and in "Kemana ...?"."""
     match = _WH.search(question)
-    if not match:
-        return None
-    before = WORD.findall(question[: match.start()])
+    before = WORD.findall(question[: match.start()]) if match else []
     if before and before[-1].lower() in _LEAD_WORDS:
         return before[-1].lower()
-    glued = re.match(r"(ke|di|dari)mana", match.group(), re.I)
+    glued = re.search(r"\b(ke|di|dari)mana", question, re.IGNORECASE)
     return glued.group(1).lower() if glued else None
 
 
