@@ -139,6 +139,21 @@ _BNPB = "Kepala Badan Nasional Penanggulangan Bencana (BNPB), Suharyanto, mengat
             "Basuki Hadimuljono",
             None,
         ),
+        # The head of a part of a body is not the head of the whole.
+        (
+            "Siapa Ketua Bidang Pembinaan Prestasi PB PASI?",
+            "kata Ketua Umum Pengurus Besar PASI Bob Hasan.",
+            "kata Ketua Umum Pengurus Besar PASI Bob Hasan.",
+            "Bob Hasan",
+            ("ketua", ["bidang", "pembinaan", "prestasi", "pb", "pasi"], ["umum"]),
+        ),
+        (
+            "Siapakah Kepala Divisi Humas Mabes Polri?",
+            "Kepala Divisi Humas Mabes Polri Irjen Arianto hadir.",
+            "",
+            "Irjen Arianto",
+            None,
+        ),
         # A rank and a legal form are no body: "Umum", "Utama", "PT".
         (
             "Siapakah ketua Gerakan Pemuda Ansor?",

@@ -166,6 +166,9 @@ _BODY = r"((?:\s+(?:dan\s+)?\(?[A-Z][\w'-]*\)?){1,8})"
 # *Utama*") and a company's legal form ("*PT* Telkom", "(*Persero*)"), which
 # bodies share ("PT" is in the initials of PT Telkom's and of PLN's).
 _NOT_BODY = frozenset("umum utama harian besar pt tbk persero".split())
+# A part of a body ("Kepala *Divisi* Humas Polri") and the rank of its whole's head.
+_SUB_UNITS = frozenset("bidang subbidang sub divisi seksi komisi bagian biro direktorat".split())
+_TOP_RANKS = frozenset("umum utama".split())
 
 
 def _bodies_after(office: str, text: str) -> list[list[str]]:
@@ -217,6 +220,12 @@ def office_of_another_body(
     if office is None or not asked_bodies:
         return None
     asked = [w for w in asked_bodies[0] if w not in QUESTION_WORDS]
+    if asked and asked[0] in _SUB_UNITS:
+        # "Ketua *Bidang* Pembinaan Prestasi PB PASI" is not the "Ketua
+        # *Umum*" of PB PASI the quote names: the head of a part, not the whole.
+        for body in _bodies_after(office, quote):
+            if body and body[0] in _TOP_RANKS:
+                return office, _distinct(asked), body[:1]
     quote_words = set(with_province_names(quote).split())
     missing = [w for w in _distinct(asked) if w not in quote_words]
     if not missing or any(
