@@ -117,7 +117,7 @@ def _abbreviated(office: str, question: str, texts: list[str]) -> bool:
     "Menteri PUPR" for "Menteri Pekerjaan Umum dan Perumahan Rakyat"."""
     asked = next(iter(_bodies_after(office, question)), [])
     return bool(asked) and any(
-        _abbreviates(body, asked) or _abbreviates(asked, body)
+        _one_abbreviates_the_other(body, asked)
         for text in texts
         for body in _bodies_after(office, text)
     )
@@ -188,7 +188,8 @@ def _initials(words: list[str]) -> str:
 
 
 def _abbreviates(short: list[str], long: list[str]) -> bool:
-    """ "BNPB" for "Badan Nasional Penanggulangan Bencana", either way."""
+    """Whether a word of `short` abbreviates `long`: "bnpb" of "Badan
+    Nasional Penanggulangan Bencana"."""
     # The long form may run on into the holder's name ("... Bencana
     # Suharyanto"), abbreviate part of it ("Sinopec SPB", "GP Ansor"), or be
     # cut at a comma ("Badan Meteorologi, Klimatologi, dan Geofisika":
@@ -200,6 +201,11 @@ def _abbreviates(short: list[str], long: list[str]) -> bool:
         and (word in initials or (len(initials) > 1 and word.startswith(initials)))
         for word in short
     )
+
+
+def _one_abbreviates_the_other(body: list[str], other: list[str]) -> bool:
+    """Whether two bodies' names are one body's, either abbreviating the other."""
+    return _abbreviates(body, other) or _abbreviates(other, body)
 
 
 def office_of_another_body(
@@ -229,7 +235,7 @@ def office_of_another_body(
     quote_words = set(with_province_names(quote).split())
     missing = [w for w in _distinct(asked) if w not in quote_words]
     if not missing or any(
-        set(missing) <= set(body) or _abbreviates(body, asked) or _abbreviates(asked, body)
+        set(missing) <= set(body) or _one_abbreviates_the_other(body, asked)
         for text in passages
         for body in _bodies_after(office, text)
     ):
@@ -237,7 +243,7 @@ def office_of_another_body(
     answer_words = {w.lower() for w in WORD.findall(answer)}
     for body in _bodies_after(office, quote):
         other = [w for w in _distinct(body) if w not in asked and w not in answer_words]
-        if other and not _abbreviates(body, asked) and not _abbreviates(asked, body):
+        if other and not _one_abbreviates_the_other(body, asked):
             return office, _distinct(asked), other
     return None
 

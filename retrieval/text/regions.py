@@ -28,34 +28,32 @@ def _forms() -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs, key=lambda pair: len(pair[0]), reverse=True))
 
 
+def _marked(text: str) -> tuple[list[str], list[str]]:
+    """The words of `text` (lower case), each province form among them
+    replaced by a mark (NUL and its number), and the provinces marked.
+    Longest forms first, each marked once found, so a province's name
+    inside a longer one does not count ("Papua" in "Papua Barat", "jakarta"
+    in "dki jakarta")."""
+    rest = f" {_NOT_WORD.sub(' ', text.lower())} "
+    names: list[str] = []
+    for form, province in _forms():
+        if f" {form} " in rest:
+            rest = rest.replace(f" {form} ", f" \x00{len(names)} ")
+            names.append(province)
+    return rest.split(), names
+
+
 def provinces_named(text: str) -> frozenset[str]:
     """The provinces `text` names, each once: "Papua Barat" is not also
     "Papua", nor "Kepulauan Riau" "Riau"."""
-    rest = f" {_NOT_WORD.sub(' ', text.lower())} "
-    found = set()
-    # Longest forms first, each cut out once found, so a province's name
-    # inside a longer one does not count.
-    for form, province in _forms():
-        if f" {form} " in rest:
-            found.add(province)
-            rest = rest.replace(f" {form} ", " | ")
-    return frozenset(found)
+    return frozenset(_marked(text)[1])
 
 
 def with_province_names(text: str) -> str:
     """`text` in lower case, word by word, with every province written by
     its name ("BPBD Kalteng" -> "bpbd kalimantan tengah")."""
-    rest = f" {_NOT_WORD.sub(' ', text.lower())} "
-    names: list[str] = []
-    # Longest forms first, each replaced by a mark once found, so the name
-    # written in is not read again ("dki jakarta" holds "jakarta").
-    for form, province in _forms():
-        if f" {form} " in rest:
-            rest = rest.replace(f" {form} ", f" \x00{len(names)} ")
-            names.append(province)
-    return " ".join(
-        names[int(word[1:])] if word.startswith("\x00") else word for word in rest.split()
-    )
+    words, names = _marked(text)
+    return " ".join(names[int(w[1:])] if w.startswith("\x00") else w for w in words)
 
 
 def other_province_only(question: str, passages: list[str]) -> bool:
