@@ -338,7 +338,9 @@ class Read:
                 before, after = text[s.sentence.start : start], text[end : s.sentence.end]
                 return not all(test(before, text[start:end], after) for test in requires)
 
-            if reading := scores.best((s.sentence.start, s.sentence.end), skip):
+            # Nothing to skip, no test run on the best span: most questions.
+            within = (s.sentence.start, s.sentence.end)
+            if reading := scores.best(within, skip if not_sources or requires else None):
                 found.append((s, reading, passage))
         return found
 
