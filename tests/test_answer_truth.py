@@ -409,6 +409,19 @@ def test_a_route_answers_from_where_with_its_start_and_to_where_with_its_end(
     assert text[low:high] == end
 
 
+def test_a_route_is_read_from_its_first_word() -> None:
+    # The span's window (40 characters before it) may open inside the
+    # route's first word: the start is the whole word, not its tail.
+    from retrieval.answer.span import route_end
+
+    first = "Super" + "K" + "a" * 38
+    text = f"Pesawat membuka rute {first}-Labuan ke timur."
+    start = text.index("Labuan")
+    assert text[max(0, start - 40)] == "K"
+    low, high = route_end("Dari mana rute itu?", text, start, start + len("Labuan"))
+    assert text[low:high] == first
+
+
 def test_from_where_of_a_route_is_its_start(news_index: ArticleIndex) -> None:
     # "Denpasar-Osaka" had been the answer to where the flight leaves from.
     got = offline(news_index).ask("Dari mana penerbangan Garuda ke Osaka?")

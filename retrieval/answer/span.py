@@ -598,7 +598,7 @@ def content_words(question: str) -> set[str]:
 # A route written as its two ends, after a word that says it is one: "rute
 # Denpasar-Osaka", "Kereta Cepat Jakarta-Bandung" (not "Bandara
 # Soekarno-Hatta", a name).
-_ROUTE = re.compile(r"([A-Z][\w']*(?: [A-Z][\w']*)?)\s?[-–]\s?([A-Z][\w']*(?: [A-Z][\w']*)?)")
+_ROUTE = re.compile(r"\b([A-Z][\w']*(?: [A-Z][\w']*)?)\s?[-–]\s?([A-Z][\w']*(?: [A-Z][\w']*)?)")
 _ROUTE_WORD = re.compile(
     r"\b(?:rute|jalur|jurusan|trayek|penerbangan|perjalanan|kereta|tol|route|flights?)\b",
     re.IGNORECASE,
@@ -614,7 +614,11 @@ def route_end(question: str, text: str, start: int, end: int) -> tuple[int, int]
     lead = question_lead(question)
     if lead not in ("dari", "ke"):
         return start, end
-    for route in _ROUTE.finditer(text, max(0, start - 40), min(len(text), end + 40)):
+    # The window opens at a word's start, not inside one ("Air|Asia-Bali").
+    low = max(0, start - 40)
+    while low > 0 and text[low - 1].isalnum():
+        low -= 1
+    for route in _ROUTE.finditer(text, low, min(len(text), end + 40)):
         said = _ROUTE_WORD.search(text, max(0, route.start() - 40), route.start())
         if said and route.start() <= start and end <= route.end():
             return route.span(1) if lead == "dari" else route.span(2)
