@@ -286,6 +286,8 @@ def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
         # article: Persib's coach was Madura United's (the team it beat),
         # the BNPB's head the BMKG's (the agency that measured the quake).
         ("Siapa pelatih Madura United?", None),
+        ("Siapa <b>pelatih</b> Madura United?", None),  # the tags had hidden the office
+        ("Siapa <b>pelatih</b> Persib?", "Bojan Hodak"),
         ("Siapa kepala BMKG?", None),
         ("Siapa kepala Dinas Kesehatan Demak?", None),  # the article's is Jawa Barat's
         ("Siapa Kepala BPBD Demak?", None),  # Kalimantan Tengah's

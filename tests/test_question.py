@@ -9,6 +9,7 @@ from retrieval.text.question import (
     asks_something,
     formal_question_words,
     off_topic,
+    plain_question,
     question_language,
     small_talk,
     validate_question,
@@ -195,3 +196,24 @@ def test_a_message_put_as_a_question_is_told_from_a_topic(text: str, asked: bool
 def test_chat_forms_of_question_words_are_written_out(text: str, formal: str) -> None:
     assert formal_question_words(text) == formal
     assert asks_something(formal_question_words("harga beras di cipinang brp"))
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Siapa <b>pelatih</b> Madura United?", "Siapa pelatih Madura United?"),
+        ('Siapa <a href="x">kepala</a> BMKG?', "Siapa kepala BMKG?"),
+        ("brp <i>kasus</i> dbd", "berapa kasus dbd"),
+        # Not markup: a comparison, a lone bracket.
+        ("Berapa kasus < 100 di Jawa Barat?", "Berapa kasus < 100 di Jawa Barat?"),
+        ("Siapa pelatih <Persib?", "Siapa pelatih <Persib?"),
+    ],
+)
+def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
+    assert plain_question(text) == plain
+
+
+def test_markup_is_read_quickly_on_the_longest_question() -> None:
+    # 2,000 characters of broken tags: each read once (pytest-timeout guards it).
+    assert plain_question("<a" * 1000) == "<a" * 1000
+    assert plain_question("<b>x</b> " * 220).startswith("x x")

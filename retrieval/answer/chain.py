@@ -59,8 +59,8 @@ from retrieval.text.messages import Messages
 from retrieval.text.question import (
     Language,
     asks_something,
-    formal_question_words,
     off_topic,
+    plain_question,
     question_language,
     small_talk,
 )
@@ -290,8 +290,8 @@ class Answerer:
         question = StandaloneQuestion(
             request=request,
             language=question_language(request.question),
-            # "brp", "kpn": searched and read as "berapa", "kapan".
-            text=formal_question_words(request.question),
+            # "brp", "kpn": searched and read as "berapa", "kapan"; markup as its words.
+            text=plain_question(request.question),
             k=request.k or self.settings.top_k,
         )
         return replace(question, text=self._standalone(question))
@@ -500,7 +500,7 @@ class Answerer:
         answer = self._result(retrieved, cited.text, cited.citations, "extractive", found=True)
         # A topic or a request ("Bali", "tolong jelaskan soal gempa Cianjur")
         # gets the passage, not a phrase of it in bold as if it answered.
-        asked = asks_something(formal_question_words(retrieved.question.request.question))
+        asked = asks_something(plain_question(retrieved.question.request.question))
         answer.answer_span = extract.answer_span if asked else None
         return answer
 

@@ -194,6 +194,21 @@ def formal_question_words(text: str) -> str:
     return _INFORMAL_WORD.sub(lambda m: _INFORMAL_ASKING[m.group(0).lower()], text)
 
 
+# Markup a question may carry, typed or pasted from a page: "Siapa
+# <b>pelatih</b> Madura United?" is asked of a pelatih, and the checks of
+# whom it asks about read the words, not the tags (answered with Persib's
+# coach, the tags hiding the office asked).
+_TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
+
+
+def plain_question(text: str) -> str:
+    """The question as the answer path reads it: without markup, its chat
+    forms of question words written out (`formal_question_words`)."""
+    if _TAG.search(text):
+        text = " ".join(_TAG.sub(" ", text).split())
+    return formal_question_words(text)
+
+
 def asks_something(text: str) -> bool:
     """Whether a message is put as a question: a question word or a question
     mark ("Dimankah ...?", misspelt, still is). "Bali", "buat puisi tentang
