@@ -14,6 +14,9 @@ SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
     [
         ("Berapa pendanaan seri A Kebun Pintar?", SERIES_B, SERIES_B, ("seri", "a", {"b"})),
         ("Berapa pendanaan seri B Kebun Pintar?", SERIES_B, SERIES_B, None),
+        # Typed in lower case, the letter is still the one asked.
+        ("berapa pendanaan seri a kebun pintar", SERIES_B, SERIES_B, ("seri", "a", {"b"})),
+        ("berapa pendanaan seri b kebun pintar", SERIES_B, SERIES_B, None),
         (
             "Siapa pencetak gol di leg pertama?",
             "Pada leg kedua final, David mencetak dua gol.",

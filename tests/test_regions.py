@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.regions import other_province_only, provinces_named
+from retrieval.text.regions import other_province_only, provinces_named, provinces_written_as
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,32 @@ def test_provinces_are_written_by_their_names() -> None:
     assert with_province_names(text) == (
         "bpbd kalimantan tengah dki jakarta dan dki jakarta jawa barat jawa barat"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "written"),
+    [
+        (
+            "Berapa kasus DBD di Jabar?",
+            "Dinkes Jawa Barat mencatat",
+            "Berapa kasus DBD di Jawa Barat?",
+        ),
+        (
+            "Siapa Kepala BPBD Kalimantan Tengah?",
+            "BPBD Kalteng, Budi",
+            "Siapa Kepala BPBD Kalteng?",
+        ),
+        # The passages write it as asked, or name no form of it: as asked.
+        (
+            "Berapa kasus DBD di Jabar?",
+            "kasus di Jabar dan Jawa Barat",
+            "Berapa kasus DBD di Jabar?",
+        ),
+        ("Berapa kasus DBD di Jatim?", "Dinkes Jawa Barat mencatat", "Berapa kasus DBD di Jatim?"),
+        ("Siapa gubernur Jakarta?", "Gubernur DKI Jakarta", "Siapa gubernur Jakarta?"),
+    ],
+)
+def test_a_province_is_asked_as_the_passages_write_it(
+    question: str, passage: str, written: str
+) -> None:
+    assert provinces_written_as(question, [passage]) == written

@@ -104,6 +104,7 @@ from retrieval.answer.span import (
 )
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
+from retrieval.text.casing import cased_as
 from retrieval.text.concepts import (
     GLOSSARY_WORDS,
     distinctive_concepts,
@@ -120,7 +121,7 @@ from retrieval.text.referents import (
     office_of_another_body,
     other_office,
 )
-from retrieval.text.regions import other_province_only
+from retrieval.text.regions import other_province_only, provinces_written_as
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -688,6 +689,14 @@ class ExtractiveAnswerer:
     ) -> Extract:
         """The answer to `question` from `passages`. `read_as`: the question
         as asked, when the search took words out of it (`choose`)."""
+        # Typed without capitals ("siapa pelatih persija jakarta"), it is
+        # read with those a writer gives names: the checks of what it asks
+        # about read them (`casing.py`). A province by the form the passages
+        # use ("Jabar" -> "Jawa Barat"): else a name no passage holds.
+        texts = [f"{p.title}\n{p.text}" for p in passages]
+        question = provinces_written_as(cased_as(question, texts), texts)
+        if read_as:
+            read_as = provinces_written_as(cased_as(read_as, texts), texts)
         scored = self.score(question, passages, question_vector)
         return self.choose(scored, question, read_as=read_as)
 

@@ -19,9 +19,13 @@ _SERIES = (
     r"triwulan|semester|kloter|liga|pekan|gol"
 )
 _ORDINALS = r"pertama|kedua|ketiga|keempat|kelima|keenam|ketujuh|kedelapan|kesembilan|terakhir"
-_DESIGNATED = re.compile(
-    rf"\b((?i:{_SERIES}))\s+(?:(?i:ke)-?\s*)?([A-Z]|\d+|[IVX]+|(?i:{_ORDINALS}))\b(?![.,]\d)"
+_DESIGNATOR = (
+    rf"\b((?i:{_SERIES}))\s+(?:(?i:ke)-?\s*)?(LETTER|\d+|[IVX]+|(?i:{_ORDINALS}))\b(?![.,]\d)"
 )
+_DESIGNATED = re.compile(_DESIGNATOR.replace("LETTER", "[A-Z]"))
+# A question typed in lower case names its letter so too: "pendanaan seri a"
+# (no Indonesian word is one letter; in an article, "a" may be English).
+_ASKED = re.compile(_DESIGNATOR.replace("LETTER", "[A-Za-z]"))
 
 
 _ORDINAL_NUMBERS = {word: str(n) for n, word in enumerate(_ORDINALS.split("|")[:-1], start=1)}
@@ -41,10 +45,10 @@ def _number(designator: str) -> str:
     return word.lstrip("0") or word
 
 
-def _designators(text: str) -> dict[str, set[str]]:
+def _designators(text: str, pattern: re.Pattern[str] = _DESIGNATED) -> dict[str, set[str]]:
     """Each series word of `text` with the designators it is given."""
     found: dict[str, set[str]] = {}
-    for match in _DESIGNATED.finditer(text):
+    for match in pattern.finditer(text):
         found.setdefault(match.group(1).lower(), set()).add(_number(match.group(2)))
     return found
 
@@ -59,7 +63,7 @@ def other_designator(
     if not quoted:
         return None
     held = _designators(" ".join(passages))
-    for series, asked in _designators(question).items():
+    for series, asked in _designators(question, _ASKED).items():
         others = quoted.get(series, set()) - asked
         if others and not asked & quoted.get(series, set()) and not asked & held.get(series, set()):
             return series, min(asked), others

@@ -64,3 +64,29 @@ def other_province_only(question: str, passages: list[str]) -> bool:
         return False
     named = frozenset().union(*(provinces_named(p) for p in passages)) if passages else frozenset()
     return bool(named) and not asked & named
+
+
+@cache
+def _form_pattern(form: str) -> re.Pattern[str]:
+    """A province's form as words, whatever separates them ("Jawa-Barat")."""
+    words = r"[\W_]+".join(map(re.escape, form.split()))
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
+def provinces_written_as(question: str, texts: list[str]) -> str:
+    """`question` with each province it names in a form `texts` do not use
+    written as they write it: "Berapa kasus DBD di Jabar?" over "Dinas
+    Kesehatan Provinsi Jawa Barat ..." becomes "... di Jawa Barat?". Asked
+    so, the short form was a name no passage held, and the question was
+    refused."""
+    joined = "\n".join(texts)
+    for form, province in _forms():
+        asked = _form_pattern(form).search(question)
+        if asked is None or _form_pattern(form).search(joined):
+            continue
+        for other, same in _forms():
+            written = _form_pattern(other).search(joined) if same == province else None
+            if written is not None:
+                question = question[: asked.start()] + written.group() + question[asked.end() :]
+                break
+    return question

@@ -1,0 +1,107 @@
+"""A question typed without capitals, read as if typed with them.
+
+People type into a chat the way they text: "siapa pelatih persija jakarta
+musim ini". Much of what tells an answerable question from one the
+articles do not answer reads capitals: the names a question asks about
+(the answerability model's `names_covered`; a name no passage holds weighs
+most), the body whose office is asked (`referents`), the reader, which
+reads letters. Typed in lower case, 7 of the news fixture's 15 questions
+about entities no article mentions were answered (none as written).
+
+`cased_as` gives such a question its capitals back: a word gets the form
+the passages write it in, when they write it capitalised inside a sentence
+("madura united" -> "Madura United", "mrt" -> "MRT"); a word the passages
+do not hold is a name when it is no Indonesian word (not in Sastrawi's
+dictionary nor its stop words, nor an affixed form of a root) and no chat
+shorthand ("persija", "ruangguru", "england"; not "yg", "utk"). A question
+with capitals after its first word is left as written: its writer chose
+them. So is an English one: most of its words are no Indonesian word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import cache
+
+from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem
+from retrieval.text.question import question_language
+
+# Where a sentence starts, every word is capitalised: no evidence of a name.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\n\"“”]\s*)$")
+
+
+def typed_without_capitals(question: str) -> bool:
+    """Whether no word after the first has a capital letter ("Siapa bupati
+    cianjur?", "siapa bupati cianjur"), and there is a word after it."""
+    words = WORD.findall(question)
+    return len(words) > 1 and not any(ch.isupper() for word in words[1:] for ch in word)
+
+
+def _forms(texts: Sequence[str]) -> dict[str, Counter[str]]:
+    """How `texts` write each word (lower-cased key) inside a sentence."""
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        for match in WORD.finditer(text):
+            if _SENTENCE_START.search(text, max(0, match.start() - 3), match.start()):
+                continue
+            word = match.group()
+            forms.setdefault(word.lower(), Counter())[word] += 1
+    return forms
+
+
+# Chat shorthand for common words (the question words' own, "brp", "kpn",
+# are written out before: `question.formal_question_words`).
+_SHORTHAND = frozenset(
+    "yg utk dgn dg sdh udh udah blm tdk gak ga gk nggak ngga enggak tp krn karna jg aja sm dr "
+    "dlm pd spt kyk kayak trs lg bgt bs bisa gmn gimana knp emg emang sih nih dong deh kah".split()
+)
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    return frozenset(StopWordRemoverFactory().get_stop_words())
+
+
+def _is_known_word(word: str) -> bool:
+    """An Indonesian word (a root, a stop word, an affixed form of a root) or
+    chat shorthand for one: no name."""
+    return (
+        word in _SHORTHAND
+        or word in _stop_words()
+        or is_root_word(word)
+        or is_root_word(stem(word))
+    )
+
+
+def cased_as(question: str, texts: Sequence[str]) -> str:
+    """`question` with the capitals a writer would have given its names,
+    when it was typed without any (`typed_without_capitals`); else as is."""
+    if not typed_without_capitals(question) or question_language(question) == "en":
+        return question
+    forms = _forms(texts)
+
+    def cased(match: re.Match[str]) -> str:
+        word = match.group()
+        lower = word.lower()
+        if lower in QUESTION_WORDS or len(lower) < 3 or not lower.isalpha():
+            return word
+        seen = forms.get(lower)
+        if seen:
+            form, count = seen.most_common(1)[0]
+            # Mostly capitalised inside sentences: a name ("Persib"), an
+            # acronym ("MRT") or a title before one ("Gubernur Bali").
+            capitalised = sum(n for f, n in seen.items() if f[0].isupper())
+            if form[0].isupper() and 2 * capitalised > sum(seen.values()):
+                return form
+            return word
+        if _is_known_word(lower):
+            return word
+        return word[0].upper() + word[1:]
+
+    cased_question = WORD.sub(cased, question)
+    # And its first letter, as a question is written ("siapa ..." -> "Siapa ...").
+    return cased_question[:1].upper() + cased_question[1:]

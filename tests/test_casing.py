@@ -1,0 +1,53 @@
+"""A question typed without capitals, read with them (`retrieval/text/casing.py`)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.text.casing import cased_as, typed_without_capitals
+
+PASSAGES = [
+    "Persib Bandung menjuarai Liga 1 setelah mengalahkan Madura United di Bangkalan. "
+    "Penumpang MRT Jakarta naik. Hadir pula Gubernur Bali, kata pelatih Persib.",
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "cased"),
+    [
+        # The passages' own capitals: names, an acronym, a title before a name.
+        ("siapa pelatih madura united", "Siapa pelatih Madura United"),
+        ("berapa penumpang mrt jakarta?", "Berapa penumpang MRT Jakarta?"),
+        ("siapa gubernur bali yang baru?", "Siapa Gubernur Bali yang baru?"),
+        # A word the passages do not hold and no Indonesian word: a name.
+        ("siapa pelatih persija jakarta musim ini", "Siapa pelatih Persija Jakarta musim ini"),
+        ("kapan motogp 2024 digelar", "Kapan Motogp 2024 digelar"),
+        # Indonesian words (roots, affixed forms, stop words) and chat
+        # shorthand stay as typed.
+        ("berapa pendanaan yg didapat", "Berapa pendanaan yg didapat"),
+        ("mengapa harga beras naik?", "Mengapa harga beras naik?"),
+        # Written with capitals, or in English: left as it is.
+        ("Siapa pelatih madura United?", "Siapa pelatih madura United?"),
+        ("who is the coach of madura united", "who is the coach of madura united"),
+    ],
+)
+def test_a_question_typed_in_lower_case_gets_its_names_capitals(question: str, cased: str) -> None:
+    assert cased_as(question, PASSAGES) == cased
+
+
+def test_a_capital_only_at_a_sentences_start_is_no_name() -> None:
+    # "Pelatih" opens a sentence: every word does there.
+    assert cased_as("siapa pelatih persib", ["Pelatih Persib hadir."]) == "Siapa pelatih Persib"
+
+
+@pytest.mark.parametrize(
+    ("question", "typed"),
+    [
+        ("siapa bupati cianjur", True),
+        ("Siapa bupati cianjur?", True),
+        ("Siapa Bupati Cianjur?", False),
+        ("Bali", False),  # one word: nothing after it to judge by
+    ],
+)
+def test_typed_without_capitals(question: str, typed: bool) -> None:
+    assert typed_without_capitals(question) is typed
