@@ -13,6 +13,7 @@ from retrieval.text.question import (
     question_language,
     small_talk,
     validate_question,
+    with_question_mark,
 )
 
 
@@ -211,6 +212,22 @@ def test_chat_forms_of_question_words_are_written_out(text: str, formal: str) ->
 )
 def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
     assert plain_question(text) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "asked"),
+    [
+        ("Siapa pelatih Persib", "Siapa pelatih Persib?"),
+        ("kapan gempa cianjur terjadi.", "kapan gempa cianjur terjadi?"),
+        ("Siapa pelatih Persib?", "Siapa pelatih Persib?"),
+        ("Siapa pelatih Persib? (3)", "Siapa pelatih Persib? (3)"),
+        # Not put as a question: a topic or a request stays as it is.
+        ("Bali", "Bali"),
+        ("tolong ringkas berita banjir Demak", "tolong ringkas berita banjir Demak"),
+    ],
+)
+def test_a_question_is_read_with_its_question_mark(text: str, asked: str) -> None:
+    assert with_question_mark(text) == asked
 
 
 def test_markup_is_read_quickly_on_the_longest_question() -> None:

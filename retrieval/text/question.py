@@ -209,6 +209,16 @@ def plain_question(text: str) -> str:
     return formal_question_words(text)
 
 
+def with_question_mark(text: str) -> str:
+    """A question put without its mark ("Siapa pelatih Persib"), with it.
+    The reader was fitted on questions mostly written with one, and read
+    without it, it scored differently: 2 of the news fixture's 15 questions
+    about absent entities were answered so, none with it."""
+    if "?" in text or not asks_something(text):
+        return text
+    return text.rstrip(" .!") + "?"
+
+
 def asks_something(text: str) -> bool:
     """Whether a message is put as a question: a question word or a question
     mark ("Dimankah ...?", misspelt, still is). "Bali", "buat puisi tentang
