@@ -15,7 +15,8 @@ do not hold is a name when it is no Indonesian word (not in Sastrawi's
 dictionary nor its stop words, nor an affixed form of a root) and no chat
 shorthand ("persija", "ruangguru", "england"; not "yg", "utk"). A question
 with capitals after its first word is left as written: its writer chose
-them. So is an English one: most of its words are no Indonesian word.
+them. In an English question only the passages' capitals count: most of
+its words are no Indonesian word.
 """
 
 from __future__ import annotations
@@ -80,9 +81,12 @@ def _is_known_word(word: str) -> bool:
 def cased_as(question: str, texts: Sequence[str]) -> str:
     """`question` with the capitals a writer would have given its names,
     when it was typed without any (`typed_without_capitals`); else as is."""
-    if not typed_without_capitals(question) or question_language(question) == "en":
+    if not typed_without_capitals(question):
         return question
     forms = _forms(texts)
+    # Most words of an English question are no Indonesian word: only the
+    # passages' capitals are evidence of a name there.
+    english = question_language(question) == "en"
 
     def cased(match: re.Match[str]) -> str:
         word = match.group()
@@ -98,7 +102,7 @@ def cased_as(question: str, texts: Sequence[str]) -> str:
             if form[0].isupper() and 2 * capitalised > sum(seen.values()):
                 return form
             return word
-        if _is_known_word(lower):
+        if english or _is_known_word(lower):
             return word
         return word[0].upper() + word[1:]
 
