@@ -471,6 +471,10 @@ def test_from_where_of_a_route_is_its_start(news_index: ArticleIndex) -> None:
         ("How many people died in the Demak flood?", None),
         ("How many houses were flooded in Demak?", "450"),
         ("How many passengers has the Jakarta-Bandung fast train carried?", "lima juta"),
+        # "How much ... cost?" asks a price ("berapa harga"): the article
+        # gives none, and "18.000 orang" (how many ride a day) had answered.
+        ("How much does a fast train ticket from Jakarta to Bandung cost?", None),
+        ("How much does medium rice cost at the Cipinang market?", "Rp 13.500 per kilogram"),
     ],
 )
 def test_english_how_many_counts_what_it_names(

@@ -1107,10 +1107,25 @@ def counting_question(question: str) -> str:
     other question as it is (the paraphrase of "How much does a ticket
     cost?" counts "cepat"; of "How many provinces ...?", with no gloss for
     "provinces", "kebun")."""
+    if _ASKS_PRICE.search(question):
+        # "How much does a fast train ticket cost?" asks a price: "Berapa
+        # harga ...?", which "18.000 orang" (how many ride) does not answer.
+        words = indonesian_paraphrase(question).rstrip("?").split()
+        return " ".join(["berapa", "harga", *(w for w in words if w not in _ASKING_WORDS)]) + "?"
     asked = _HOW_MANY.match(question)
     if asked is None or asked.group(1).lower() not in GLOSSARY_WORDS:
         return question
     return indonesian_paraphrase(question)
+
+
+# An English question asking what something costs.
+_ASKS_PRICE = re.compile(
+    r"^\W*(?:how\s+much\b.*\b(?:cost|costs|price|priced|pay|paid|charge|charged|fare)\b|"
+    r"what\s+(?:is|was|are|were)\s+the\s+(?:price|cost|fare)s?\s+of\b|"
+    r"what\s+(?:does|did|do)\s+(?!.*\b(?:say|said|think|about)\b).*\bcost\W*$)",
+    re.IGNORECASE,
+)
+_ASKING_WORDS = frozenset({"berapa", "apa", "harga"})
 
 
 def says_no_number(
