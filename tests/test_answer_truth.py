@@ -130,6 +130,30 @@ def test_questions_typed_in_lower_case_without_a_mark_are_answered_as_written(
     assert len(differ) <= len(QUESTIONS) // 20, differ
 
 
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # Typed in capitals: every word had read as a name, the topic as
+        # the answer ("Rutan KPK", "Cianjur, Jawa Barat").
+        ("SIAPA JURU BICARA KPK?", "Ali Fikri"),
+        ("KAPAN GEMPA CIANJUR TERJADI?", "21 November 2022"),
+        # A first word in lower case, names in capitals: had been answered.
+        ("siapa Gubernur Bali yang baru?", None),
+        ("Brp jumlah penumpang MRT Jakarta tahun lalu?", None),
+        # English chat: "whos" (a footballer had been the mayor of Bandung).
+        ("whos the mayor of Bandung?", None),
+        ("whos Persib's coach?", "Bojan Hodak"),
+        # Addressed to the bot: "Bot" had weighed as a name no article holds.
+        ("Bot, siapa rektor UGM?", "Ova Emilia"),
+        ("kak brp penumpang yg selamat dari kapal yang tenggelam di buton tengah dong", "25"),
+    ],
+)
+def test_chat_messages_are_answered_as_the_written_question(
+    news_index: ArticleIndex, question: str, answer: str | None
+) -> None:
+    assert_short_answer(offline(news_index), question, answer)
+
+
 def test_unstated_facts_are_mostly_refused(answers: dict[str, Any]) -> None:
     """Half or more of the questions asking a fact the articles do not state
     about entities they do mention are refused (16 of 25 with the ten-layer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.text.casing import cased_as, typed_without_capitals
+from retrieval.text.question import plain_question, typed_in_capitals
 
 PASSAGES = [
     "Persib Bandung menjuarai Liga 1 setelah mengalahkan Madura United di Bangkalan. "
@@ -24,18 +25,23 @@ PASSAGES = [
         ("kapan motogp 2024 digelar", "Kapan Motogp 2024 digelar"),
         # Indonesian words (roots, affixed forms, stop words) and chat
         # shorthand stay as typed.
-        ("berapa pendanaan yg didapat", "Berapa pendanaan yg didapat"),
+        ("berapa pendanaan yg didapat", "Berapa pendanaan yang didapat"),
         ("mengapa harga beras naik?", "Mengapa harga beras naik?"),
         # In English, only the passages' capitals count: "coach" and
         # "persija" are no Indonesian word, and only one of them a name.
         ("who is the coach of madura united", "Who is the coach of Madura United"),
         ("who is the coach of persija", "Who is the coach of persija"),
-        # Written with capitals: left as it is.
+        # Written with capitals: left as it is, but for its first letter.
         ("Siapa pelatih madura United?", "Siapa pelatih madura United?"),
+        ("siapa Gubernur Bali yang baru?", "Siapa Gubernur Bali yang baru?"),
+        # Typed in capitals: read in lower case, then cased as above.
+        ("SIAPA PELATIH MADURA UNITED?", "Siapa pelatih Madura United?"),
+        ("BERAPA PENUMPANG MRT JAKARTA?", "Berapa penumpang MRT Jakarta?"),
+        ("BRP PENUMPANG MRT JAKARTA", "Berapa penumpang MRT Jakarta"),
     ],
 )
 def test_a_question_typed_in_lower_case_gets_its_names_capitals(question: str, cased: str) -> None:
-    assert cased_as(question, PASSAGES) == cased
+    assert cased_as(plain_question(question), PASSAGES) == cased
 
 
 def test_a_capital_only_at_a_sentences_start_is_no_name() -> None:
@@ -54,3 +60,16 @@ def test_a_capital_only_at_a_sentences_start_is_no_name() -> None:
 )
 def test_typed_without_capitals(question: str, typed: bool) -> None:
     assert typed_without_capitals(question) is typed
+
+
+@pytest.mark.parametrize(
+    ("question", "capitals"),
+    [
+        ("SIAPA JURU BICARA KPK?", True),
+        ("BERAPA KORBAN GEMPA 2022?", True),
+        ("Siapa juru bicara KPK?", False),
+        ("KPK?", False),  # one word: an acronym, not a question typed in capitals
+    ],
+)
+def test_typed_in_capitals(question: str, capitals: bool) -> None:
+    assert typed_in_capitals(question) is capitals

@@ -8,6 +8,7 @@ from retrieval.text.question import (
     QuestionError,
     asks_something,
     formal_question_words,
+    formal_words,
     off_topic,
     plain_question,
     question_language,
@@ -212,6 +213,33 @@ def test_chat_forms_of_question_words_are_written_out(text: str, formal: str) ->
 )
 def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
     assert plain_question(text) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        # Whom it is addressed to, before a comma or colon.
+        ("Bot, siapa rektor UGM?", "siapa rektor UGM?"),
+        ("Halo bot, kapan gempa Cianjur?", "kapan gempa Cianjur?"),
+        ("Kak: brp harga beras?", "berapa harga beras?"),
+        ("Pak Harto meninggal kapan?", "Pak Harto meninggal kapan?"),  # a title, no comma
+        # Chat forms of words and question words; a capital kept.
+        ("Brp penumpang yg selamat?", "Berapa penumpang yang selamat?"),
+        ("kasus dbd udah brp", "kasus dbd sudah berapa"),
+        ("whos Persib's coach?", "who is Persib's coach?"),
+        # A particle ending a clause is dropped; one opening it is not.
+        ("Mengapa harga beras naik ya?", "Mengapa harga beras naik?"),
+        ("kenapa harga naik sih", "kenapa harga naik"),
+        ("Ya, siapa?", "Ya, siapa?"),
+    ],
+)
+def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> None:
+    assert plain_question(text) == plain
+
+
+def test_chat_forms_of_words_are_whole_words_only() -> None:
+    assert formal_words("Siapa pemilik yayasan Gakgak?") == "Siapa pemilik yayasan Gakgak?"
+    assert formal_words("ya") == "ya"
 
 
 @pytest.mark.parametrize(

@@ -63,7 +63,6 @@ from retrieval.text.question import (
     plain_question,
     question_language,
     small_talk,
-    with_question_mark,
 )
 
 if TYPE_CHECKING:
@@ -291,9 +290,8 @@ class Answerer:
         question = StandaloneQuestion(
             request=request,
             language=question_language(request.question),
-            # "brp", "kpn": searched and read as "berapa", "kapan"; markup as
-            # its words; and put as a question, with its mark.
-            text=with_question_mark(plain_question(request.question)),
+            # "brp", "kpn": searched and read as "berapa", "kapan"; markup as its words.
+            text=plain_question(request.question),
             k=request.k or self.settings.top_k,
         )
         return replace(question, text=self._standalone(question))

@@ -114,6 +114,7 @@ from retrieval.text.concepts import (
 )
 from retrieval.text.designators import other_designator
 from retrieval.text.lexical import spelled_as, stems_of, terms, written_as
+from retrieval.text.question import asks_something, with_question_mark
 from retrieval.text.referents import (
     former_holder,
     missing_office,
@@ -693,12 +694,27 @@ class ExtractiveAnswerer:
         # read with those a writer gives names: the checks of what it asks
         # about read them (`casing.py`). A province by the form the passages
         # use ("Jabar" -> "Jawa Barat"): else a name no passage holds.
+        # And put as a question, with its mark: the reader scored a question
+        # without one differently (`question.with_question_mark`).
+        if question_vector is None and passages:
+            # The search's vector (`one_vector_per_question`): the text searched.
+            searched = without_message_number(question)
+            question_vector = np.asarray(self.embedder.embed_query(searched), dtype=np.float32)
         texts = [f"{p.title}\n{p.text}" for p in passages]
-        question = provinces_written_as(cased_as(question, texts), texts)
-        if read_as:
-            read_as = provinces_written_as(cased_as(read_as, texts), texts)
+        question = self._as_written(question, texts)
+        read_as = self._as_written(read_as, texts) if read_as else read_as
         scored = self.score(question, passages, question_vector)
         return self.choose(scored, question, read_as=read_as)
+
+    @staticmethod
+    def _as_written(question: str, texts: Sequence[str]) -> str:
+        """A question as written (its mark, its capitals, a province as the
+        passages name it). Not a topic or a request ("tolong jelaskan soal
+        gempa Cianjur"), which the reader was not fitted on: capitalised, its
+        first word alone had turned its passage away."""
+        if not asks_something(question):
+            return question
+        return provinces_written_as(cased_as(with_question_mark(question), texts), texts)
 
     def features(self, question: str, scored: Sequence[ScoredSentence]) -> dict[str, float] | None:
         """The answerability features of the best sentence (None: no

@@ -79,10 +79,17 @@ def _is_known_word(word: str) -> bool:
 
 
 def cased_as(question: str, texts: Sequence[str]) -> str:
-    """`question` with the capitals a writer would have given its names,
-    when it was typed without any (`typed_without_capitals`); else as is."""
-    if not typed_without_capitals(question):
-        return question
+    """`question` as a writer would case it: typed without capitals
+    (`typed_without_capitals`; or in capitals, which `question.plain_question`
+    puts in lower case), with those of its names; and opening with a capital
+    ("siapa Gubernur Bali yang baru?": the first word's case alone had
+    changed the answer)."""
+    if typed_without_capitals(question):
+        question = _names_capitalised(question, texts)
+    return question[:1].upper() + question[1:]
+
+
+def _names_capitalised(question: str, texts: Sequence[str]) -> str:
     forms = _forms(texts)
     # Most words of an English question are no Indonesian word: only the
     # passages' capitals are evidence of a name there.
@@ -95,7 +102,7 @@ def cased_as(question: str, texts: Sequence[str]) -> str:
             return word
         seen = forms.get(lower)
         if seen:
-            form, count = seen.most_common(1)[0]
+            form, _count = seen.most_common(1)[0]
             # Mostly capitalised inside sentences: a name ("Persib"), an
             # acronym ("MRT") or a title before one ("Gubernur Bali").
             capitalised = sum(n for f, n in seen.items() if f[0].isupper())
@@ -106,6 +113,4 @@ def cased_as(question: str, texts: Sequence[str]) -> str:
             return word
         return word[0].upper() + word[1:]
 
-    cased_question = WORD.sub(cased, question)
-    # And its first letter, as a question is written ("siapa ..." -> "Siapa ...").
-    return cased_question[:1].upper() + cased_question[1:]
+    return WORD.sub(cased, question)

@@ -181,6 +181,11 @@ _INFORMAL_ASKING = {
     "tgl": "tanggal",
     "thn": "tahun",
     "jm": "jam",
+    # English chat: "whos the mayor of Bandung" had been answered with a
+    # footballer, "whos Persib's coach" refused.
+    "whos": "who is",
+    "whats": "what is",
+    "wheres": "where is",
 }
 _INFORMAL_WORD = re.compile(
     rf"\b(?:{'|'.join(w for w in _INFORMAL_ASKING if w != 'jm')}|jm(?=\s+(?:brp|berapa)\b))\b",
@@ -188,10 +193,59 @@ _INFORMAL_WORD = re.compile(
 )
 
 
+# Other chat forms, of words a question is read by (stop words and negation,
+# which the answerability model weighs as such when written out: "udah", a
+# word no article holds, had weighed as a missing one and refused "kasus dbd
+# di jabar udah berapa?"), and the particles that only set a chat's tone
+# ("... naik ya?", "dong", "sih"), dropped. Not "dr" (dokter) or "sm".
+_CHAT_FORMS = {
+    "yg": "yang",
+    "dgn": "dengan",
+    "utk": "untuk",
+    "tdk": "tidak",
+    "gak": "tidak",
+    "gk": "tidak",
+    "nggak": "tidak",
+    "ngga": "tidak",
+    "enggak": "tidak",
+    "udah": "sudah",
+    "udh": "sudah",
+    "sdh": "sudah",
+    "blm": "belum",
+    "krn": "karena",
+    "jg": "juga",
+    "aja": "saja",
+    "skrg": "sekarang",
+    "spt": "seperti",
+}
+_PARTICLES = "sih|dong|deh|nih|kok|ya|yah|yaa"
+_CHAT_WORD = re.compile(
+    rf"(?<=\w)\s+(?:{_PARTICLES})\b(?=\s*[?!.,]|\s*$)|\b(?:{'|'.join(_CHAT_FORMS)})\b",
+    re.IGNORECASE,
+)
+
+
+def formal_words(text: str) -> str:
+    """`text` with chat forms of common words written out ("yg" -> "yang",
+    "udah" -> "sudah") and a particle at the end of a clause dropped
+    ("naik ya?" -> "naik?"); its question words too (`formal_question_words`)."""
+
+    def written_out(match: re.Match[str]) -> str:
+        return _CHAT_FORMS.get(match.group(0).lower(), "")
+
+    return formal_question_words(_CHAT_WORD.sub(written_out, text))
+
+
 def formal_question_words(text: str) -> str:
     """`text` with its chat forms of question words written out ("brp" ->
-    "berapa"); the rest as it is."""
-    return _INFORMAL_WORD.sub(lambda m: _INFORMAL_ASKING[m.group(0).lower()], text)
+    "berapa", "Brp" -> "Berapa"); the rest as it is."""
+
+    def written_out(match: re.Match[str]) -> str:
+        typed = match.group(0)
+        word = _INFORMAL_ASKING[typed.lower()]
+        return word[:1].upper() + word[1:] if typed[0].isupper() and not typed.isupper() else word
+
+    return _INFORMAL_WORD.sub(written_out, text)
 
 
 # Markup a question may carry, typed or pasted from a page: "Siapa
@@ -201,12 +255,38 @@ def formal_question_words(text: str) -> str:
 _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 
 
+# Whom a chat message is addressed to, before a comma or colon: "Bot, siapa
+# rektor UGM?" had been refused ("bot", a word no article holds, weighed as
+# a missing name). Not a title before a name: "Pak Harto", with no comma.
+_ADDRESS = re.compile(
+    r"^\W*(?:(?:halo|hallo|hai|hi|hey|permisi|bot|tanya|kak|kakak|min|mimin|admin|gan|agan|"
+    r"pak|bu|mas|mbak|bang|om|sis|bro)\b\s*)+[,:!]+\s*(?=\S)",
+    re.IGNORECASE,
+)
+
+
+def typed_in_capitals(text: str) -> bool:
+    """Whether every word is in capitals ("SIAPA JURU BICARA KPK?"), and
+    there are two words or more with letters."""
+    words = [w for w in _WORD.findall(text) if any(ch.isalpha() for ch in w)]
+    return len(words) > 1 and not any(ch.islower() for word in words for ch in word)
+
+
 def plain_question(text: str) -> str:
-    """The question as the answer path reads it: without markup, its chat
-    forms of question words written out (`formal_question_words`)."""
+    """The question as the answer path reads it: without markup, without
+    whom it is addressed to ("Bot, ..."), its chat forms of words written
+    out (`formal_words`)."""
     if _TAG.search(text):
         text = " ".join(_TAG.sub(" ", text).split())
-    return formal_question_words(text)
+    if typed_in_capitals(text):
+        # "SIAPA JURU BICARA KPK?" had been answered "Rutan KPK": every word
+        # read as a name, the question's topic as the answer. In lower case,
+        # `casing.cased_as` gives its names their capitals back.
+        text = text.lower()
+    return formal_words(_ADDRESS.sub("", text))
+
+
+_BRACKETS_AFTER = re.compile(r"(.*?)((?:\s*\([^()]*\))*\s*)$", re.DOTALL)
 
 
 def with_question_mark(text: str) -> str:
@@ -216,7 +296,10 @@ def with_question_mark(text: str) -> str:
     about absent entities were answered so, none with it."""
     if "?" in text or not asks_something(text):
         return text
-    return text.rstrip(" .!") + "?"
+    # Before what follows the question in brackets: a message number, an
+    # English question's Indonesian gloss ("who led it (pimpin)").
+    question, after = _BRACKETS_AFTER.match(text).groups()  # type: ignore[union-attr]
+    return question.rstrip(" .!") + "?" + after
 
 
 def asks_something(text: str) -> bool:

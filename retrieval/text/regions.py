@@ -10,6 +10,7 @@ origin and destination), IDK-MRC train 0 of 160.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from retrieval.text.word_lists import load_word_file
@@ -73,7 +74,7 @@ def _form_pattern(form: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
 
 
-def provinces_written_as(question: str, texts: list[str]) -> str:
+def provinces_written_as(question: str, texts: Sequence[str]) -> str:
     """`question` with each province it names in a form `texts` do not use
     written as they write it: "Berapa kasus DBD di Jabar?" over "Dinas
     Kesehatan Provinsi Jawa Barat ..." becomes "... di Jawa Barat?". Asked
