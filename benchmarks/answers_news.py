@@ -4,7 +4,8 @@ asked), answerable ones, ones about entities no article
 mentions (`absent`), and ones about facts the articles do not state
 (`unstated`); and `questions_en.jsonl`, 53 answerable and 16 unanswerable
 questions in English about the same articles (users sometimes ask in
-English), reported apart. Indexed through `tanya add`'s own path
+English), reported apart; and the Indonesian ones again as typed into a
+chat, in lower case without a question mark. Indexed through `tanya add`'s own path
 (`add_inputs`), asked with `Answerer.ask` offline, the trivial baseline
 beside it."""
 
@@ -33,17 +34,23 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
         answerer = Answerer(
             index, index.settings.model_copy(update={"llm": "", "llm_base_url": None})
         )
+        asked = (
+            ("questions.jsonl", "", _as_written),
+            ("questions_en.jsonl", ", English", _as_written),
+            ("questions.jsonl", ", typed in a chat", typed_in_a_chat),
+        )
         tallies = {
             f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))
-            for language in ("", ", English")
+            for _name, language, _form in asked
             for kind in ("answerable", "absent", "unstated")
         }
-        for name, language in (("questions.jsonl", ""), ("questions_en.jsonl", ", English")):
+        for name, language, form in asked:
             lines = (NEWS / name).read_text("utf-8").splitlines()
+            questions = [json.loads(line) for line in lines if line.strip()]
             _ask_all(
                 index,
                 answerer,
-                [json.loads(line) for line in lines if line.strip()],
+                [q | {"question": form(q["question"])} for q in questions],
                 tallies,
                 language,
             )
@@ -51,6 +58,15 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
         embedder.cache.save()
         index.close()
     return {"rows": _rows(tallies)}
+
+
+def _as_written(question: str) -> str:
+    return question
+
+
+def typed_in_a_chat(question: str) -> str:
+    """The question as people type it into a chat: lower case, no mark."""
+    return question.lower().rstrip("?").strip()
 
 
 def _ask_all(

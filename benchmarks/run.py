@@ -182,7 +182,9 @@ def run_answers_news(ctx: Context) -> str:
             "mentions (`absent`), ones about facts the articles do not state (`unstated`); "
             "the 60 with ids f01-f40 and n01-n20 were written at once, before any of them was "
             "asked. The English rows: `questions_en.jsonl`, questions in English about the "
-            "same articles. `benchmarks/answers_news.py`.",
+            "same articles. The rows typed in a chat: the Indonesian questions again, in "
+            "lower case and without their question mark, as people type into Telegram. "
+            "`benchmarks/answers_news.py`.",
         ]
     )
 
