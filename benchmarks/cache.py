@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import threading
 from collections.abc import Sequence
@@ -114,12 +115,32 @@ class Cache:
 
     def scratch(self, name: str) -> Path:
         """A throwaway folder on the same disk as the cache (not /tmp, which
-        may be memory-backed and would flatter disk-bound numbers)."""
-        path = self.root / "scratch" / name
+        may be memory-backed and would flatter disk-bound numbers), this
+        process's own: two benchmark runs at once had emptied each other's
+        index mid-run ("disk I/O error"). The folders of `name` that
+        finished processes left are removed."""
+        parent = self.root / "scratch"
+        shutil.rmtree(parent / name, ignore_errors=True)  # before folders were per process
+        for old in parent.glob(f"{name}.*"):
+            pid = old.name.rpartition(".")[2]
+            if pid.isdigit() and not _running(int(pid)):
+                shutil.rmtree(old, ignore_errors=True)
+        path = parent / f"{name}.{os.getpid()}"
         if path.exists():
             shutil.rmtree(path)
         path.mkdir(parents=True)
         return path
+
+
+def _running(pid: int) -> bool:
+    """Whether a process `pid` is running (signal 0 checks, sends nothing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: running
+        return True
+    return True
 
 
 class VectorCache:

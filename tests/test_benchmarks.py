@@ -235,3 +235,27 @@ def test_cached_rows_replace_only_their_own_older_rows(tmp_path: Path) -> None:
     assert not older.exists()
     assert reader.exists()
     assert cached_rows(cache, "idk-train", lambda: [], "new") == [{"label": 1}]  # cached now
+
+
+def test_a_scratch_folder_is_the_processs_own(tmp_path: Path) -> None:
+    """Two runs at once had emptied each other's scratch index mid-run; a
+    finished run's folder is removed, a running one's kept."""
+    import os
+    import subprocess
+    import sys
+
+    from benchmarks.cache import Cache
+
+    parent = tmp_path / "scratch"
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    finished = parent / f"news.{done.stdout.strip()}"
+    running = parent / f"news.{os.getppid()}"
+    for folder in (finished, running):
+        folder.mkdir(parents=True)
+        (folder / "index").write_text("x", encoding="utf-8")
+    mine = Cache(tmp_path).scratch("news")
+    assert mine == parent / f"news.{os.getpid()}" and mine.is_dir() and not any(mine.iterdir())
+    assert not finished.exists()
+    assert (running / "index").read_text(encoding="utf-8") == "x"
