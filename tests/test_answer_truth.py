@@ -154,6 +154,22 @@ def test_chat_messages_are_answered_as_the_written_question(
     assert_short_answer(offline(news_index), question, answer)
 
 
+def test_what_about_another_team_is_asked_of_that_team(news_index: ArticleIndex) -> None:
+    """ "kalau pelatih Madura United?" after "Siapa pelatih Persib?" had been
+    searched with "persib" and answered "Persib Bandung"; no article names
+    Madura United's coach. The conversation's other follow-ups still work."""
+    from retrieval.answer import Turn
+
+    answerer = offline(news_index)
+    first = answerer.ask("Siapa pelatih Persib?")
+    history = [Turn("Siapa pelatih Persib?", first.answer)]
+    for follow_up in ("kalau pelatih Madura United?", "terus Madura United?"):
+        got = answerer.ask(follow_up, history=history)
+        assert not got.found and got.citations == [], (follow_up, got.answer)
+    got = answerer.ask("di stadion mana final digelar?", history=history)
+    assert got.found and "Stadion Gelora Bangkalan" in got.answer, got.answer
+
+
 def test_unstated_facts_are_mostly_refused(answers: dict[str, Any]) -> None:
     """Half or more of the questions asking a fact the articles do not state
     about entities they do mention are refused (16 of 25 with the ten-layer

@@ -430,6 +430,47 @@ def test_a_chain_of_follow_ups_keeps_the_topic() -> None:
     assert "albu kamal" in rewritten and "pemimpinnya" in rewritten
 
 
+@pytest.mark.parametrize(
+    ("before", "follow_up", "standalone"),
+    [
+        # X where the words it shares with the question before stand.
+        ("Siapa pelatih Persib?", "kalau pelatih Madura United?", "Siapa pelatih Madura United?"),
+        (
+            "Berapa harga beras medium di Cipinang?",
+            "kalau beras premium?",
+            "Berapa harga beras premium di Cipinang?",
+        ),
+        (
+            "Kapan gempa Cianjur terjadi?",
+            "gimana dengan gempa Garut?",
+            "Kapan gempa Garut terjadi?",
+        ),
+        # Sharing none, in place of the question's name.
+        ("Siapa pelatih Persib?", "terus Persija?", "Siapa pelatih Persija?"),
+        (
+            "Who is the coach of Persib?",
+            "what about Madura United?",
+            "Who is the coach of Madura United?",
+        ),
+    ],
+)
+def test_what_about_x_is_the_question_before_asked_of_x(
+    before: str, follow_up: str, standalone: str
+) -> None:
+    from retrieval.answer.condense import heuristic_standalone
+
+    assert heuristic_standalone(follow_up, [Turn(before, "…")]) == standalone
+
+
+def test_what_about_x_after_what_about_y_is_the_first_question_asked_of_x() -> None:
+    from retrieval.answer.condense import asked_of_something_else
+
+    history = [Turn("Siapa pelatih Persib?", "…"), Turn("kalau Madura United?", "…")]
+    assert asked_of_something_else("kalau Persija?", history) == "Siapa pelatih Persija?"
+    # A question of its own after "kalau": not one.
+    assert asked_of_something_else("kalau begitu, kapan Persib juara?", history) is None
+
+
 def test_a_follow_up_takes_the_topic_not_the_message_number_nor_english_words() -> None:
     """In a chat, "Apa kata Rami Abdel Rahman tentang pertempuran itu? (2)"
     after "Who led the battle for Albu Kamal? (1)" was searched with "(led

@@ -117,10 +117,68 @@ def topic_words(topic: str, question: str) -> list[str]:
     return list(dict.fromkeys([*(w for w in found if w in names), *indonesian_gloss(topic)]))
 
 
+# "kalau pelatih Madura United?" after "Siapa pelatih Persib?": the same
+# question of something else. Searched with the first question's words, it
+# had been answered from the first one's article ("Persib Bandung").
+_WHAT_ABOUT = re.compile(
+    r"^\W*(?:kalau|kalo|klo|bagaimana\s+dengan|gimana\s+dengan|terus|trus|lalu|"
+    r"how\s+about|what\s+about|and)\s+(?P<rest>.+?)\s*\??\s*$",
+    re.IGNORECASE,
+)
+# A name in a question: capitalised words (and numbers) not at its start.
+_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|\d+))*")
+
+
+def asked_of_something_else(question: str, history: Sequence[Turn]) -> str | None:
+    """For "kalau X?" / "how about X?" with no question word of its own,
+    the question before it asked of X: X put where the words it shares with
+    that question stand ("kalau beras premium?" after "Berapa harga beras
+    medium di Cipinang?": "Berapa harga beras premium di Cipinang?"), or,
+    sharing none, in place of its name ("kalau Madura United?" after
+    "Siapa pelatih Persib?"). None when it is no such question."""
+    found = _WHAT_ABOUT.match(question)
+    if not history or found is None:
+        return None
+    rest = found.group("rest")
+    if any(w in QUESTION_WORDS for w in words(rest)):
+        return None  # "kalau begitu, kapan ...?": a question of its own
+    previous = without_message_number(history[-1].question)
+    # The question before may itself be one ("kalau Persija?" after "kalau
+    # Madura United?"): as it was asked of.
+    previous = asked_of_something_else(previous, history[:-1]) or previous
+    before = previous.rstrip().rstrip("?").rstrip()
+    before_words = WORD.findall(before)
+    lowered = [w.lower() for w in before_words]
+    new = WORD.findall(rest)
+    shared = next(
+        (w.lower() for w in new if w.lower() in lowered and w.lower() not in _FILLER), None
+    )
+    if shared is not None:
+        # Align X's shared word with the question's; X takes the place of as
+        # many of the question's words from there (and the ones before it in X).
+        at = lowered.index(shared)
+        offset = [w.lower() for w in new].index(shared)
+        start = max(0, at - offset)
+        spans = [m.span() for m in WORD.finditer(before)]
+        end_word = min(len(spans), start + len(new)) - 1
+        return f"{before[: spans[start][0]]}{rest}{before[spans[end_word][1] :]}?"
+    names = list(_NAME.finditer(before))
+    if names:
+        last = names[-1]
+        return f"{before[: last.start()]}{rest}{before[last.end() :]}?"
+    return None
+
+
 def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
     """The follow-up plus the content words of the questions it follows; a
-    question that stands on its own is returned unchanged."""
-    if not history or not points_back(question):
+    question that stands on its own is returned unchanged; "kalau X?" is
+    the question before it asked of X (`asked_of_something_else`)."""
+    if not history:
+        return question
+    asked = asked_of_something_else(question, history)
+    if asked is not None:
+        return asked
+    if not points_back(question):
         return question
     own = set(content_words(question))
     topic = last_topic(history)
