@@ -184,6 +184,9 @@ def run_answers_news(ctx: Context) -> str:
             "asked. The English rows: `questions_en.jsonl`, questions in English about the "
             "same articles. The rows typed in a chat: the Indonesian questions again, in "
             "lower case and without their question mark, as people type into Telegram. "
+            "The follow-up rows: `followups.jsonl`, conversations of two turns whose last "
+            'leans on the first ("berapa skornya?"); the trivial baseline searches the '
+            "turns joined. "
             "`benchmarks/answers_news.py`.",
         ]
     )
