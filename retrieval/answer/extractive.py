@@ -700,21 +700,23 @@ class ExtractiveAnswerer:
             # The search's vector (`one_vector_per_question`): the text searched.
             searched = without_message_number(question)
             question_vector = np.asarray(self.embedder.embed_query(searched), dtype=np.float32)
-        texts = [f"{p.title}\n{p.text}" for p in passages]
-        question = self._as_written(question, texts)
-        read_as = self._as_written(read_as, texts) if read_as else read_as
+        question = self._as_written(question, passages)
+        read_as = self._as_written(read_as, passages) if read_as else read_as
         scored = self.score(question, passages, question_vector)
         return self.choose(scored, question, read_as=read_as)
 
     @staticmethod
-    def _as_written(question: str, texts: Sequence[str]) -> str:
+    def _as_written(question: str, passages: Sequence[Passage]) -> str:
         """A question as written (its mark, its capitals, a province as the
         passages name it). Not a topic or a request ("tolong jelaskan soal
         gempa Cianjur"), which the reader was not fitted on: capitalised, its
-        first word alone had turned its passage away."""
+        first word alone had turned its passage away. The capitals are read
+        from the passages' text, not their titles, which capitalise every
+        word ("Gempa Magnitudo 5,6 Guncang Cianjur")."""
         if not asks_something(question):
             return question
-        return provinces_written_as(cased_as(with_question_mark(question), texts), texts)
+        cased = cased_as(with_question_mark(question), [p.text for p in passages])
+        return provinces_written_as(cased, [f"{p.title}\n{p.text}" for p in passages])
 
     def features(self, question: str, scored: Sequence[ScoredSentence]) -> dict[str, float] | None:
         """The answerability features of the best sentence (None: no

@@ -29,7 +29,7 @@ from functools import cache
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem
-from retrieval.text.question import question_language
+from retrieval.text.question import CHAT_SHORTHAND, question_language
 
 # Where a sentence starts, every word is capitalised: no evidence of a name.
 _SENTENCE_START = re.compile(r"(?:^|[.!?:\n\"“”]\s*)$")
@@ -54,14 +54,6 @@ def _forms(texts: Sequence[str]) -> dict[str, Counter[str]]:
     return forms
 
 
-# Chat shorthand for common words (the question words' own, "brp", "kpn",
-# are written out before: `question.formal_question_words`).
-_SHORTHAND = frozenset(
-    "yg utk dgn dg sdh udh udah blm tdk gak ga gk nggak ngga enggak tp krn karna jg aja sm dr "
-    "dlm pd spt kyk kayak trs lg bgt bs bisa gmn gimana knp emg emang sih nih dong deh kah".split()
-)
-
-
 @cache
 def _stop_words() -> frozenset[str]:
     return frozenset(StopWordRemoverFactory().get_stop_words())
@@ -71,7 +63,7 @@ def _is_known_word(word: str) -> bool:
     """An Indonesian word (a root, a stop word, an affixed form of a root) or
     chat shorthand for one: no name."""
     return (
-        word in _SHORTHAND
+        word in CHAT_SHORTHAND
         or word in _stop_words()
         or is_root_word(word)
         or is_root_word(stem(word))

@@ -219,6 +219,12 @@ _CHAT_FORMS = {
     "spt": "seperti",
 }
 _PARTICLES = "sih|dong|deh|nih|kok|ya|yah|yaa"
+# Every chat form of a common word: those written out, and others no name
+# is (`casing.py` takes a word no dictionary holds for a name).
+CHAT_SHORTHAND = frozenset(
+    [*_CHAT_FORMS, *_INFORMAL_ASKING, *_PARTICLES.split("|")]
+    + "dg tp karna sm dr dlm pd kyk kayak trs lg bgt bs gmn emg emang kah".split()
+)
 _CHAT_WORD = re.compile(
     rf"(?<=\w)\s+(?:{_PARTICLES})\b(?=\s*[?!.,]|\s*$)|\b(?:{'|'.join(_CHAT_FORMS)})\b",
     re.IGNORECASE,
