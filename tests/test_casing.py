@@ -31,6 +31,21 @@ PASSAGES = [
         # "persija" are no Indonesian word, and only one of them a name.
         ("who is the coach of madura united", "Who is the coach of Madura United"),
         ("who is the coach of persija", "Who is the coach of persija"),
+        # A word no dictionary holds is a name only in a question typed all
+        # in lower case; an English word chats use is none.
+        (
+            "Pungutan wisatawan asing dibayar secara online lewat apa?",
+            "Pungutan wisatawan asing dibayar secara online lewat apa?",
+        ),
+        ("berapa kali penerbangan direct ke osaka", "Berapa kali penerbangan direct ke Osaka"),
+        ("berapa lama naik kereta cepat, guys?", "Berapa lama naik kereta cepat, guys?"),
+        # An English question's Indonesian gloss is not cased.
+        (
+            "who led the round of kebun pintar? (investasi)",
+            "Who led the round of kebun pintar? (investasi)",
+        ),
+        # A first word with capitals of its own is as written.
+        ("iPhone berapa harganya?", "iPhone berapa harganya?"),
         # Written with capitals: left as it is, but for its first letter.
         ("Siapa pelatih madura United?", "Siapa pelatih madura United?"),
         ("siapa Gubernur Bali yang baru?", "Siapa Gubernur Bali yang baru?"),
@@ -73,3 +88,11 @@ def test_typed_without_capitals(question: str, typed: bool) -> None:
 )
 def test_typed_in_capitals(question: str, capitals: bool) -> None:
     assert typed_in_capitals(question) is capitals
+
+
+def test_a_datelines_capital_is_no_name() -> None:
+    # "BANDUNG (ANTARA) - Banjir ...": the story's first word after the dash.
+    texts = ["BANDUNG (ANTARA) - Banjir merendam 450 rumah. Warga mengungsi dari banjir itu."]
+    assert (
+        cased_as("berapa rumah yang terendam banjir", texts) == "Berapa rumah yang terendam banjir"
+    )

@@ -462,6 +462,50 @@ def test_what_about_x_is_the_question_before_asked_of_x(
     assert heuristic_standalone(follow_up, [Turn(before, "…")]) == standalone
 
 
+@pytest.mark.parametrize(
+    ("before", "follow_up"),
+    [
+        # About the same thing ("-nya"): the topic is added, as before.
+        ("Kapan gempa Cianjur terjadi?", "kalau kedalamannya?"),
+        ("Berapa rumah yang terendam banjir di Demak?", "terus bupatinya?"),
+        # Not a name and sharing no word; "kalau" as "if"; "terus" as "still".
+        ("Berapa tinggi Bendungan Bener?", "lalu diresmikan oleh?"),
+        ("Berapa rumah yang terendam banjir di Demak?", "kalau hujan deras, tanggul jebol lagi?"),
+        ("Berapa kasus DBD sejak Januari?", "terus meningkat?"),
+        ("Who scored Persib's goals in the final?", "and the stadium?"),
+    ],
+)
+def test_a_follow_up_that_is_no_what_about_x_is_read_as_before(before: str, follow_up: str) -> None:
+    from retrieval.answer.condense import asked_of_something_else
+
+    assert asked_of_something_else(follow_up, [Turn(before, "…")]) is None
+
+
+def test_what_about_a_name_keeps_the_title_before_the_name() -> None:
+    from retrieval.answer.condense import asked_of_something_else
+
+    asked = asked_of_something_else(
+        "kalau Garuda Indonesia?", [Turn("Siapa Direktur Utama Food Station Tjipinang Jaya?", "…")]
+    )
+    assert asked == "Siapa Direktur Utama Garuda Indonesia?"
+    asked = asked_of_something_else(
+        "kalau Jatigede?", [Turn("Berapa tinggi Bendungan Bener?", "…")]
+    )
+    assert asked == "Berapa tinggi Bendungan Jatigede?"
+
+
+def test_what_about_x_reads_hostile_input_quickly_and_a_long_history_safely() -> None:
+    import time
+
+    from retrieval.answer.condense import heuristic_standalone
+
+    started = time.perf_counter()
+    heuristic_standalone("kalau persib" + " " * 5000 + "x", [Turn("Siapa pelatih Persib?", "…")])
+    assert time.perf_counter() - started < 5  # was cubic in the spaces: 10 s for 2,000
+    history = [Turn("Siapa pelatih Persib?", "…")] + [Turn("kalau Persija?", "…")] * 3000
+    assert heuristic_standalone("kalau Madura United?", history)  # no RecursionError
+
+
 def test_what_about_x_after_what_about_y_is_the_first_question_asked_of_x() -> None:
     from retrieval.answer.condense import asked_of_something_else
 

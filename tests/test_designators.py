@@ -17,6 +17,8 @@ SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
         # Typed in lower case, the letter is still the one asked.
         ("berapa pendanaan seri a kebun pintar", SERIES_B, SERIES_B, ("seri", "a", {"b"})),
         ("berapa pendanaan seri b kebun pintar", SERIES_B, SERIES_B, None),
+        # A lower-case letter only after "seri": "angkatan i" is the first.
+        ("berapa kuota angkatan i prodi itu", "Kuota angkatan pertama 60 orang.", "", None),
         (
             "Siapa pencetak gol di leg pertama?",
             "Pada leg kedua final, David mencetak dua gol.",

@@ -231,6 +231,12 @@ def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
         ("Mengapa harga beras naik ya?", "Mengapa harga beras naik?"),
         ("kenapa harga naik sih", "kenapa harga naik"),
         ("Ya, siapa?", "Ya, siapa?"),
+        ("kenapa naik sih ya dong?", "kenapa naik?"),
+        ("Harga beras naik kok?", "Harga beras naik kok?"),  # "kok?" asks why
+        # Acronyms are no chat forms; an address alone is left.
+        ("Kapan batas lapor SPT?", "Kapan batas lapor SPT?"),
+        ("YG Entertainment milik siapa?", "YG Entertainment milik siapa?"),
+        ("Hai!!! ", "Hai!!! "),
     ],
 )
 def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> None:
@@ -249,6 +255,10 @@ def test_chat_forms_of_words_are_whole_words_only() -> None:
         ("kapan gempa cianjur terjadi.", "kapan gempa cianjur terjadi?"),
         ("Siapa pelatih Persib?", "Siapa pelatih Persib?"),
         ("Siapa pelatih Persib? (3)", "Siapa pelatih Persib? (3)"),
+        ("Siapa pelatih Persib (3)", "Siapa pelatih Persib? (3)"),
+        ("who led the battle (pimpin tempur)", "who led the battle? (pimpin tempur)"),
+        # An Indonesian question's brackets are its own.
+        ("Kapan gempa terjadi (di Cianjur)", "Kapan gempa terjadi (di Cianjur)?"),
         # Not put as a question: a topic or a request stays as it is.
         ("Bali", "Bali"),
         ("tolong ringkas berita banjir Demak", "tolong ringkas berita banjir Demak"),

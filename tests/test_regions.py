@@ -62,6 +62,12 @@ def test_provinces_are_written_by_their_names() -> None:
         ),
         ("Berapa kasus DBD di Jatim?", "Dinkes Jawa Barat mencatat", "Berapa kasus DBD di Jatim?"),
         ("Siapa gubernur Jakarta?", "Gubernur DKI Jakarta", "Siapa gubernur Jakarta?"),
+        # As the story writes it, not its dateline.
+        (
+            "Siapa Gubernur DKI?",
+            "JAKARTA, KOMPAS.com - Gubernur Jakarta",
+            "Siapa Gubernur Jakarta?",
+        ),
     ],
 )
 def test_a_province_is_asked_as_the_passages_write_it(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from retrieval.answer.answerability import without_message_number
 from retrieval.answer.types import Turn
 from retrieval.text.concepts import indonesian_gloss
-from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD
+from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD, is_root_word, stem
 from retrieval.text.question import question_language
 
 # Words that point back to something said before.
@@ -122,51 +122,75 @@ def topic_words(topic: str, question: str) -> list[str]:
 # had been answered from the first one's article ("Persib Bandung").
 _WHAT_ABOUT = re.compile(
     r"^\W*(?:kalau|kalo|klo|bagaimana\s+dengan|gimana\s+dengan|terus|trus|lalu|"
-    r"how\s+about|what\s+about|and)\s+(?P<rest>.+?)\s*\??\s*$",
-    re.IGNORECASE,
+    r"how\s+about|what\s+about|and)\s+(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL,
 )
 # A name in a question: capitalised words (and numbers) not at its start.
 _NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w'-]*(?:\s+(?:[A-Z][\w'-]*|\d+))*")
+# X is short: "kalau Madura United?", not "kalau hujan deras, tanggul jebol lagi?".
+_AT_MOST_WORDS = 4
+# How far back a chain of them is followed ("kalau Persija?" after "kalau
+# Madura United?" after "Siapa pelatih Persib?").
+_MOST_BACK = 5
 
 
-def asked_of_something_else(question: str, history: Sequence[Turn]) -> str | None:
-    """For "kalau X?" / "how about X?" with no question word of its own,
-    the question before it asked of X: X put where the words it shares with
-    that question stand ("kalau beras premium?" after "Berapa harga beras
-    medium di Cipinang?": "Berapa harga beras premium di Cipinang?"), or,
-    sharing none, in place of its name ("kalau Madura United?" after
-    "Siapa pelatih Persib?"). None when it is no such question."""
+def _is_indonesian_word(word: str) -> bool:
+    return is_root_word(word) or is_root_word(stem(word))
+
+
+def asked_of_something_else(
+    question: str, history: Sequence[Turn], _back: int = _MOST_BACK
+) -> str | None:
+    """For "kalau X?" / "how about X?", X a few words that ask nothing of
+    their own, the question before it asked of X: X put where the words it
+    shares with that question stand ("kalau beras premium?" after "Berapa
+    harga beras medium di Cipinang?": "Berapa harga beras premium di
+    Cipinang?"), or, X a name sharing none, in place of its name, a title
+    before it kept ("kalau Garuda Indonesia?" after "Siapa Direktur Utama
+    Food Station?": "Siapa Direktur Utama Garuda Indonesia?"). None for
+    anything else, a follow-up about the same thing above all ("kalau
+    kedalamannya?", "terus bupatinya?": `heuristic_standalone` adds the
+    topic to those), or "kalau" as "if" ("kalau hujan, ...?")."""
     found = _WHAT_ABOUT.match(question)
-    if not history or found is None:
+    if not history or found is None or _back <= 0:
         return None
-    rest = found.group("rest")
-    if any(w in QUESTION_WORDS for w in words(rest)):
-        return None  # "kalau begitu, kapan ...?": a question of its own
-    previous = without_message_number(history[-1].question)
-    # The question before may itself be one ("kalau Persija?" after "kalau
-    # Madura United?"): as it was asked of.
-    previous = asked_of_something_else(previous, history[:-1]) or previous
-    before = previous.rstrip().rstrip("?").rstrip()
-    before_words = WORD.findall(before)
-    lowered = [w.lower() for w in before_words]
+    rest = found.group("rest").strip().rstrip("?").strip()
     new = WORD.findall(rest)
+    if (
+        not new
+        or len(new) > _AT_MOST_WORDS
+        or any(ch in rest for ch in ",;:")
+        or any(w.lower() in QUESTION_WORDS or w.lower() in _ANAPHORA for w in new)
+        or any(w.lower().endswith("nya") and w.lower() not in _NOT_NYA for w in new)
+    ):
+        return None
+    previous = without_message_number(history[-1].question)
+    previous = asked_of_something_else(previous, history[:-1], _back - 1) or previous
+    before = previous.rstrip().rstrip("?").rstrip()
+    spans = [m.span() for m in WORD.finditer(before)]
+    lowered = [before[a:b].lower() for a, b in spans]
     shared = next(
         (w.lower() for w in new if w.lower() in lowered and w.lower() not in _FILLER), None
     )
     if shared is not None:
-        # Align X's shared word with the question's; X takes the place of as
-        # many of the question's words from there (and the ones before it in X).
-        at = lowered.index(shared)
+        # X's shared word where the question's stands; X takes the place of
+        # as many of the question's words from there.
         offset = [w.lower() for w in new].index(shared)
-        start = max(0, at - offset)
-        spans = [m.span() for m in WORD.finditer(before)]
-        end_word = min(len(spans), start + len(new)) - 1
-        return f"{before[: spans[start][0]]}{rest}{before[spans[end_word][1] :]}?"
+        start = max(0, lowered.index(shared) - offset)
+        end = min(len(spans), start + len(new)) - 1
+        return f"{before[: spans[start][0]]}{rest}{before[spans[end][1] :]}?"
     names = list(_NAME.finditer(before))
-    if names:
-        last = names[-1]
-        return f"{before[: last.start()]}{rest}{before[last.end() :]}?"
-    return None
+    if not names or not all(w[:1].isupper() or w.isdigit() for w in new):
+        return None
+    # The question's last name, without the title before it ("Direktur
+    # Utama", "Bendungan": Indonesian words, where a name is not one).
+    name = names[-1]
+    words_at = list(WORD.finditer(name.group()))
+    kept = 0
+    while kept < len(words_at) - 1 and _is_indonesian_word(words_at[kept].group().lower()):
+        kept += 1
+    start = name.start() + words_at[kept].start()
+    return f"{before[:start]}{rest}{before[name.end() :]}?"
 
 
 def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:

@@ -29,10 +29,11 @@ from functools import cache
 from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem
-from retrieval.text.question import CHAT_SHORTHAND, question_language
+from retrieval.text.question import CHAT_SHORTHAND, question_language, without_what_follows
 
 # Where a sentence starts, every word is capitalised: no evidence of a name.
-_SENTENCE_START = re.compile(r"(?:^|[.!?:\n\"“”]\s*)$")
+# So does the story after a dateline's dash ("BANDUNG (ANTARA) - Banjir ...").
+_SENTENCE_START = re.compile(r"(?:^|[.!?:\n\"“”]\s*|\s[-–—]\s+)$")
 
 
 def typed_without_capitals(question: str) -> bool:
@@ -59,11 +60,22 @@ def _stop_words() -> frozenset[str]:
     return frozenset(StopWordRemoverFactory().get_stop_words())
 
 
+# English words chat in Indonesian uses, and its slang: not names ("penerbangan
+# direct ke osaka", "kereta cepat, guys?", "sampe ribuan rumah rusak").
+_CHAT_WORDS = frozenset(
+    "online offline app apps direct update upload download link website web email chat "
+    "startup meeting event trending viral live streaming video vlog booking promo cashback "
+    "voucher gadget smartphone laptop wifi internet guys gaes gais sampe skrang kalo banget "
+    "anyway please thanks sorry okay".split()
+)
+
+
 def _is_known_word(word: str) -> bool:
-    """An Indonesian word (a root, a stop word, an affixed form of a root) or
-    chat shorthand for one: no name."""
+    """An Indonesian word (a root, a stop word, an affixed form of a root),
+    chat shorthand for one, or an English word chats use: no name."""
     return (
         word in CHAT_SHORTHAND
+        or word in _CHAT_WORDS
         or word in _stop_words()
         or is_root_word(word)
         or is_root_word(stem(word))
@@ -77,7 +89,13 @@ def cased_as(question: str, texts: Sequence[str]) -> str:
     ("siapa Gubernur Bali yang baru?": the first word's case alone had
     changed the answer)."""
     if typed_without_capitals(question):
-        question = _names_capitalised(question, texts)
+        # Not an English question's Indonesian gloss: "investasi" is no name
+        # because an article writes "Kemaritiman dan Investasi".
+        asked, gloss = without_what_follows(question)
+        question = _names_capitalised(asked, texts) + gloss
+    first = WORD.match(question)
+    if first is None or not first.group().islower():
+        return question  # "iPhone", "eFishery", "mRNA": as written
     return question[:1].upper() + question[1:]
 
 
@@ -86,6 +104,10 @@ def _names_capitalised(question: str, texts: Sequence[str]) -> str:
     # Most words of an English question are no Indonesian word: only the
     # passages' capitals are evidence of a name there.
     english = question_language(question) == "en"
+    # A word no dictionary holds is taken for a name only in a question typed
+    # all in lower case: "Pungutan ... dibayar secara online lewat apa?", its
+    # first letter written, has no names, and "online" had been one.
+    all_lower = not any(ch.isupper() for ch in question)
 
     def cased(match: re.Match[str]) -> str:
         word = match.group()
@@ -101,7 +123,7 @@ def _names_capitalised(question: str, texts: Sequence[str]) -> str:
             if form[0].isupper() and 2 * capitalised > sum(seen.values()):
                 return form
             return word
-        if english or _is_known_word(lower):
+        if english or not all_lower or len(lower) < 4 or _is_known_word(lower):
             return word
         return word[0].upper() + word[1:]
 

@@ -23,9 +23,10 @@ _DESIGNATOR = (
     rf"\b((?i:{_SERIES}))\s+(?:(?i:ke)-?\s*)?(LETTER|\d+|[IVX]+|(?i:{_ORDINALS}))\b(?![.,]\d)"
 )
 _DESIGNATED = re.compile(_DESIGNATOR.replace("LETTER", "[A-Z]"))
-# A question typed in lower case names its letter so too: "pendanaan seri a"
-# (no Indonesian word is one letter; in an article, "a" may be English).
-_ASKED = re.compile(_DESIGNATOR.replace("LETTER", "[A-Za-z]"))
+# A question typed in lower case names a series' letter so too: "pendanaan
+# seri a". Only after "seri": "angkatan i" is the first (a roman numeral),
+# "gol d babak kedua" chat for "di".
+_ASKED = re.compile(_DESIGNATOR.replace("LETTER", r"[A-Z]|(?<=(?i:seri)\s)[a-z]"))
 
 
 _ORDINAL_NUMBERS = {word: str(n) for n, word in enumerate(_ORDINALS.split("|")[:-1], start=1)}

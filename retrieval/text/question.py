@@ -216,9 +216,9 @@ _CHAT_FORMS = {
     "jg": "juga",
     "aja": "saja",
     "skrg": "sekarang",
-    "spt": "seperti",
 }
-_PARTICLES = "sih|dong|deh|nih|kok|ya|yah|yaa"
+# Not "kok" ("naik kok?" asks why).
+_PARTICLES = "sih|dong|deh|nih|ya|yah|yaa"
 # Every chat form of a common word: those written out, and others no name
 # is (`casing.py` takes a word no dictionary holds for a name).
 CHAT_SHORTHAND = frozenset(
@@ -237,9 +237,17 @@ def formal_words(text: str) -> str:
     ("naik ya?" -> "naik?"); its question words too (`formal_question_words`)."""
 
     def written_out(match: re.Match[str]) -> str:
-        return _CHAT_FORMS.get(match.group(0).lower(), "")
+        typed = match.group(0)
+        if typed.isupper():
+            return typed  # an acronym: "BLM", "YG Entertainment", "GK Group"
+        return _CHAT_FORMS.get(typed.lower(), "")
 
-    return formal_question_words(_CHAT_WORD.sub(written_out, text))
+    # Particles one after another ("... sih ya dong?"): each is dropped.
+    for _ in range(3):
+        text, changed = _CHAT_WORD.subn(written_out, text)
+        if not changed:
+            break
+    return formal_question_words(text)
 
 
 def formal_question_words(text: str) -> str:
@@ -266,7 +274,7 @@ _TAG = re.compile(r"</?[A-Za-z][^<>]{0,200}>")
 # a missing name). Not a title before a name: "Pak Harto", with no comma.
 _ADDRESS = re.compile(
     r"^\W*(?:(?:halo|hallo|hai|hi|hey|permisi|bot|tanya|kak|kakak|min|mimin|admin|gan|agan|"
-    r"pak|bu|mas|mbak|bang|om|sis|bro)\b\s*)+[,:!]+\s*(?=\S)",
+    r"pak|bu|mas|mbak|bang|om|sis|bro)\b\s*)+[,:!]+\s*(?=[^\W_])",
     re.IGNORECASE,
 )
 
@@ -293,6 +301,7 @@ def plain_question(text: str) -> str:
 
 
 _BRACKETS_AFTER = re.compile(r"(.*?)((?:\s*\([^()]*\))*\s*)$", re.DOTALL)
+_MESSAGE_NUMBER = re.compile(r"\s*\(\d+\)\s*")
 
 
 def with_question_mark(text: str) -> str:
@@ -302,10 +311,19 @@ def with_question_mark(text: str) -> str:
     about absent entities were answered so, none with it."""
     if "?" in text or not asks_something(text):
         return text
-    # Before what follows the question in brackets: a message number, an
-    # English question's Indonesian gloss ("who led it (pimpin)").
-    question, after = _BRACKETS_AFTER.match(text).groups()  # type: ignore[union-attr]
+    question, after = without_what_follows(text)
     return question.rstrip(" .!") + "?" + after
+
+
+def without_what_follows(text: str) -> tuple[str, str]:
+    """(the question, what follows it in brackets): a message number ("...
+    (3)"), or an English question's Indonesian gloss ("who led it
+    (pimpin)"). Brackets of an Indonesian question are its own ("Kapan gempa
+    terjadi (di Cianjur)")."""
+    question, after = _BRACKETS_AFTER.match(text).groups()  # type: ignore[union-attr]
+    if not after or _MESSAGE_NUMBER.fullmatch(after) or question_language(question) == "en":
+        return question, after
+    return text, ""
 
 
 def asks_something(text: str) -> bool:

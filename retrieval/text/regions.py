@@ -85,9 +85,14 @@ def provinces_written_as(question: str, texts: Sequence[str]) -> str:
         asked = _form_pattern(form).search(question)
         if asked is None or _form_pattern(form).search(joined):
             continue
-        for other, same in _forms():
-            written = _form_pattern(other).search(joined) if same == province else None
-            if written is not None:
-                question = question[: asked.start()] + written.group() + question[asked.end() :]
-                break
+        written = [
+            found.group()
+            for other, same in _forms()
+            if same == province
+            for found in _form_pattern(other).finditer(joined)
+        ]
+        if written:
+            # As the story writes it, not its dateline ("JAKARTA, KOMPAS.com").
+            form = next((w for w in written if not w.isupper() or len(w) <= 4), written[0].title())
+            question = question[: asked.start()] + form + question[asked.end() :]
     return question
