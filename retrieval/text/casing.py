@@ -10,13 +10,15 @@ about entities no article mentions were answered (none as written).
 
 `cased_as` gives such a question its capitals back: a word gets the form
 the passages write it in, when they write it capitalised inside a sentence
-("madura united" -> "Madura United", "mrt" -> "MRT"); a word the passages
-do not hold is a name when it is no Indonesian word (not in Sastrawi's
-dictionary nor its stop words, nor an affixed form of a root) and no chat
-shorthand ("persija", "ruangguru", "england"; not "yg", "utk"). A question
-with capitals after its first word is left as written: its writer chose
-them. In an English question only the passages' capitals count: most of
-its words are no Indonesian word.
+("madura united" -> "Madura United", "mrt" -> "MRT"; not in titles, which
+capitalise every word). In a question typed all in lower case, a word of
+four letters or more that the passages do not hold is a name when it is no
+Indonesian word (not in Sastrawi's dictionary nor its stop words, nor an
+affixed form of a root) and no chat word ("persija", "ruangguru"; not
+"udah", "online"). A question with capitals after its first word is left as
+written: its writer chose them. In an English question only the passages'
+capitals count: most of its words are no Indonesian word. Every question
+opens with a capital, unless its first word has capitals of its own.
 """
 
 from __future__ import annotations
