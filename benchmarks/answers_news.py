@@ -7,9 +7,9 @@ questions in English about the same articles (users sometimes ask in
 English), reported apart; and the Indonesian ones again as typed into a
 chat, in lower case without a question mark; and `followups.jsonl`,
 conversations whose last turn leans on the ones before ("berapa
-skornya?"), 24 it answers and 8 about facts no article states. Indexed through `tanya add`'s own path
-(`add_inputs`), asked with `Answerer.ask` offline, the trivial baseline
-beside it."""
+skornya?"), 35 it answers and 8 about facts no article states. Indexed
+through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
+offline, the trivial baseline beside it."""
 
 from __future__ import annotations
 
