@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from retrieval.answer.answerability import without_message_number
 from retrieval.answer.types import Turn
 from retrieval.text.concepts import indonesian_gloss
-from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD, is_root_word, stem
+from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD, is_indonesian_word
 from retrieval.text.question import question_language
 
 # Words that point back to something said before.
@@ -134,10 +134,6 @@ _AT_MOST_WORDS = 4
 _MOST_BACK = 5
 
 
-def _is_indonesian_word(word: str) -> bool:
-    return is_root_word(word) or is_root_word(stem(word))
-
-
 def asked_of_something_else(
     question: str, history: Sequence[Turn], _back: int = _MOST_BACK
 ) -> str | None:
@@ -187,7 +183,7 @@ def asked_of_something_else(
     name = names[-1]
     words_at = list(WORD.finditer(name.group()))
     kept = 0
-    while kept < len(words_at) - 1 and _is_indonesian_word(words_at[kept].group().lower()):
+    while kept < len(words_at) - 1 and is_indonesian_word(words_at[kept].group().lower()):
         kept += 1
     start = name.start() + words_at[kept].start()
     return f"{before[:start]}{rest}{before[name.end() :]}?"

@@ -35,10 +35,15 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
 
 from retrieval.store.embeddings import TanyaEmbeddings
-from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD, stem
+from retrieval.text.lexical import (
+    ENGLISH_STOPWORDS,
+    QUESTION_WORDS,
+    WORD,
+    sastrawi_stop_words,
+    stem,
+)
 
 # What `TANYA_EMBEDDER` says to select it (`load_embedder`).
 SPEC = "test-hash"
@@ -65,9 +70,7 @@ def _bucket(feature: str) -> tuple[int, float]:
 # Words that say little about what a text is about ("yang", "di", "siapa"):
 # left out, as a model learns to weigh them little. Sastrawi's list (which
 # BM25 does without, `retrieval.text.lexical`) plus the question words.
-_STOPWORDS = (
-    frozenset(StopWordRemoverFactory().get_stop_words()) | QUESTION_WORDS | ENGLISH_STOPWORDS
-)
+_STOPWORDS = sastrawi_stop_words() | QUESTION_WORDS | ENGLISH_STOPWORDS
 
 
 def _features(text: str) -> list[tuple[str, float]]:

@@ -26,11 +26,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 
-from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
-
-from retrieval.text.lexical import QUESTION_WORDS, WORD, is_root_word, stem
+from retrieval.text.lexical import QUESTION_WORDS, WORD, is_indonesian_word, sastrawi_stop_words
 from retrieval.text.question import CHAT_SHORTHAND, question_language, without_what_follows
 
 # Where a sentence starts, every word is capitalised: no evidence of a name.
@@ -57,11 +54,6 @@ def _forms(texts: Sequence[str]) -> dict[str, Counter[str]]:
     return forms
 
 
-@cache
-def _stop_words() -> frozenset[str]:
-    return frozenset(StopWordRemoverFactory().get_stop_words())
-
-
 # English words chat in Indonesian uses, and its slang: not names ("penerbangan
 # direct ke osaka", "kereta cepat, guys?", "sampe ribuan rumah rusak").
 _CHAT_WORDS = frozenset(
@@ -78,9 +70,8 @@ def _is_known_word(word: str) -> bool:
     return (
         word in CHAT_SHORTHAND
         or word in _CHAT_WORDS
-        or word in _stop_words()
-        or is_root_word(word)
-        or is_root_word(stem(word))
+        or word in sastrawi_stop_words()
+        or is_indonesian_word(word)
     )
 
 

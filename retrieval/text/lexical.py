@@ -166,6 +166,22 @@ def is_root_word(word: str) -> bool:
     return word in _root_words()
 
 
+def is_indonesian_word(word: str) -> bool:
+    """Whether lower-cased `word` is a root word or an affixed form of one
+    ("bendungan", "kekuatannya"; not "persija")."""
+    return is_root_word(word) or is_root_word(stem(word))
+
+
+@lru_cache(maxsize=1)
+def sastrawi_stop_words() -> frozenset[str]:
+    """Sastrawi's list of about 800 Indonesian stop words (read once). Not
+    the terms' own: it drops words like "akhir" and "baru" (see above)."""
+    # Imported here: most commands never need it (1 ms at every start).
+    from Sastrawi.StopWordRemover.StopWordRemoverFactory import StopWordRemoverFactory
+
+    return frozenset(StopWordRemoverFactory().get_stop_words())
+
+
 def _lower_words(text: str) -> list[str]:
     """`text`'s words, each lower-cased: split first, since lower-casing
     can add a mark that is no word character ("İstanbul" → "i̇stanbul")."""
