@@ -170,6 +170,15 @@ def test_what_about_another_team_is_asked_of_that_team(news_index: ArticleIndex)
     assert got.found and "Stadion Gelora Bangkalan" in got.answer, got.answer
 
 
+def test_every_short_answer_is_in_a_quoted_sentence(answers: dict[str, Any]) -> None:
+    outside = [
+        (a.question, a.answer_span)
+        for a in answers.values()
+        if a.answer_span is not None and not any(a.answer_span in c.quote for c in a.citations)
+    ]
+    assert not outside, outside
+
+
 def test_unstated_facts_are_mostly_refused(answers: dict[str, Any]) -> None:
     """Half or more of the questions asking a fact the articles do not state
     about entities they do mention are refused (16 of 25 with the ten-layer

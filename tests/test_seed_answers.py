@@ -86,3 +86,13 @@ def test_a_number_added_to_a_question_does_not_make_the_article_silent(ask: obje
 def test_what_the_seed_article_does_not_say_has_no_short_answer(ask: object, question: str) -> None:
     answer: Answer = ask(question)  # type: ignore[operator]
     assert answer.answer_span is None, (answer.answer_span, answer.answer)
+
+
+def test_the_short_answer_is_always_in_a_quoted_sentence(ask: object) -> None:
+    # The rules' span came from a sentence the reader's had replaced as the
+    # quote: "Kurdi" in bold over the sentence naming Hizbullah.
+    answer = ask("Siapa yang memimpin?")  # type: ignore[operator]
+    assert answer.found
+    assert answer.answer_span is None or any(
+        answer.answer_span in c.quote for c in answer.citations
+    ), (answer.answer_span, [c.quote for c in answer.citations])

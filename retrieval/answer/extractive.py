@@ -949,7 +949,11 @@ class ExtractiveAnswerer:
                 answer_span=passage.text[start:end],
                 answer_span_at=(start, end),
             )
-        elif found_span is not None:
+        elif found_span is not None and keep in chosen:
+            # Only from a sentence quoted: the reader's sentence may have
+            # taken the quote's place ("Siapa yang memimpin?" on the seed had
+            # "Kurdi" in bold, from a sentence not quoted, over the one
+            # naming Hizbullah).
             start, end = found_span.at
             if kind == "place":
                 start, end = route_end(question, keep.sentence.text, start, end)
