@@ -20,6 +20,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -342,9 +343,14 @@ def collect_facqa(
             rows.append(row)
         removed = frozenset(corpus.catalog.chunk_ids(gold))
         without = corpus.passages(q.question, exclude=removed)
+        # As a corpus without the gold passage weighs the question's words:
+        # counted with it, a name only it holds looked known (and the model
+        # learnt nothing from a name no chunk holds in a corpus this size).
+        extractive.frequencies = partial(corpus.catalog.document_frequencies, exclude=removed)
         row = _row(
             extractive, q.question, without, 0, gold, "facqa-removed", [q.answer], with_reader
         )
+        extractive.frequencies = corpus.catalog.document_frequencies
         if row and not row["passages_contain"]:
             rows.append(row)
         if i % 500 == 0:

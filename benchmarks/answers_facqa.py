@@ -9,7 +9,8 @@ Procedure (the one `retrieval/answer/extractive.py`'s calibration used):
   as `tanya ask` does (no LLM), against the whole corpus;
 * unanswerable: the same question asked against the corpus *without its gold
   passage* (the retriever skips the gold chunk, so the ranking is the one a
-  corpus without it would give);
+  corpus without it would give, and the corpus's word frequencies leave it
+  out, so a word only it holds is one no chunk holds);
 * metrics: the share of answerable questions whose answer text contains the
   gold span (`retrieval.evaluation.evaluate.contains_answer`, which counts a
   found=false answer as a miss), whose first citation is the gold passage,
@@ -32,6 +33,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,7 @@ def run(
         for i, q in enumerate(questions, start=1):
             gold = passage_article(q["passage"]).id
             answerer.retriever = HybridRetriever(index=index, k=settings.top_k)
+            answerer.extractive.frequencies = index.document_frequencies
             answer = answerer.ask(q["question"])
             ours.answerable(answer, [q["answer"]])
             baseline.answerable(trivial_answer(index, q["question"]), [q["answer"]])
@@ -121,6 +124,10 @@ def run(
 
             removed = frozenset(c.chunk_id for c in index.chunks_of(gold))
             answerer.retriever = HybridRetriever(index=index, k=settings.top_k, exclude=removed)
+            # And how rare the question's words are is what a corpus without
+            # it says: counted with it, a name only the gold passage holds
+            # looked known to the answerability model.
+            answerer.extractive.frequencies = partial(index.document_frequencies, exclude=removed)
             without = answerer.ask(q["question"])
             unanswered.append(not without.found)
             needle = f" {normalise(q['answer'])} "

@@ -267,6 +267,33 @@ def test_document_frequencies_count_the_chunks_holding_each_term(tmp_path: Path)
     catalog.close()
 
 
+def test_frequencies_without_an_excluded_article_are_those_of_an_index_without_it(
+    tmp_path: Path,
+) -> None:
+    """An evaluation asks as if an article were not stored ("gold passage
+    removed"): how rare its words are must be what an index without it says,
+    else a name only it holds still looks known to the answerability model."""
+    whole, without = Catalog(tmp_path / "whole.sqlite3"), Catalog(tmp_path / "without.sqlite3")
+    # Written in several transactions: the excluded article's chunks and the
+    # others holding its words sit in different segments.
+    for i in range(1, 9):
+        for catalog in (whole, without) if i != 4 else (whole,):
+            with catalog.transaction() as conn:
+                catalog.write_articles(conn, [article(i)])
+    words = ["artikel", "4", "topik4", "topik1", "kota1", "kalimat", "tidakada"]
+    gone = whole.chunk_ids(article(4)[0].id)
+    assert gone
+    assert whole.document_frequencies(words, exclude=gone) == without.document_frequencies(words)
+    assert whole.document_frequencies(words, exclude=gone)[1]["topik4"] == 0
+    assert whole.document_frequencies(words)[1]["topik4"] == len(gone)
+    # Ids no chunk has change nothing.
+    assert whole.document_frequencies(words, exclude=["nope:0"]) == whole.document_frequencies(
+        words
+    )
+    whole.close()
+    without.close()
+
+
 def test_a_merge_reader_left_open_by_ctrl_c_closes_quietly(tmp_path: Path) -> None:
     """Ctrl-C mid-merge leaves the merge's readers of each segment to be
     collected after the connection closed; collecting them printed

@@ -859,10 +859,13 @@ class ArticleIndex:
         """How many articles and passages the catalog holds."""
         return IndexCounts(*self.catalog.counts())
 
-    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+    def document_frequencies(
+        self, wanted: Iterable[str], exclude: Collection[str] = ()
+    ) -> tuple[int, dict[str, int]]:
         """(number of passages, passages holding each term): how rare a
-        question's words are in the whole corpus (for answerability)."""
-        return self.catalog.document_frequencies(wanted)
+        question's words are in the whole corpus (for answerability).
+        `exclude`d chunk ids count as not stored, as in `search`."""
+        return self.catalog.document_frequencies(wanted, exclude)
 
     def sources(self) -> list[tuple[str, int]]:
         """Each outlet named by a stored article, with its article count, most first."""

@@ -18,7 +18,7 @@ import logging
 import sqlite3
 import threading
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
@@ -610,10 +610,26 @@ class Catalog:
             )
         return [(ids[r], score) for r, score in ranked if r in ids]
 
-    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+    def document_frequencies(
+        self, wanted: Iterable[str], exclude: Collection[str] = ()
+    ) -> tuple[int, dict[str, int]]:
         """(number of chunks, chunks holding each term) in the lexical index:
-        how rare a question's words are in the whole corpus."""
-        return self.lexical.document_frequencies(wanted)
+        how rare a question's words are in the whole corpus (without the
+        `exclude`d chunk ids, as if they were not stored: evaluation)."""
+        rowids: list[int] = []
+        if exclude:
+            ids = list(exclude)
+            with self._lock:
+                for i in range(0, len(ids), 500):
+                    part = ids[i : i + 500]
+                    rowids += [
+                        r
+                        for (r,) in self._conn.execute(
+                            f"SELECT rowid FROM chunks WHERE id IN ({','.join('?' * len(part))})",
+                            part,
+                        )
+                    ]
+        return self.lexical.document_frequencies(wanted, rowids)
 
     # --- dense-store journal ---------------------------------------------------------
     def journal(self, conn: sqlite3.Connection, chunk_ids: Iterable[str], op: str) -> None:

@@ -44,7 +44,7 @@ import heapq
 import math
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -444,9 +444,14 @@ class LexicalIndex:
             rowids, scores = rowids[keep], scores[keep]
         return rowids, scores
 
-    def document_frequencies(self, wanted: Iterable[str]) -> tuple[int, dict[str, int]]:
+    def document_frequencies(
+        self, wanted: Iterable[str], exclude: Collection[int] = ()
+    ) -> tuple[int, dict[str, int]]:
         """(live chunks, chunks holding each term). A removed chunk still
-        counts until its segment is merged (a tombstone is not looked up)."""
+        counts until its segment is merged (a tombstone is not looked up).
+        `exclude`: chunk rowids counted as if they were not in the index (an
+        evaluation's "gold passage removed": its words are then as rare as in
+        a corpus without it, not as rare as with it)."""
         unique = sorted(set(wanted))
         keys = {term_key(t): t for t in unique}
         found: dict[str, int] = {}
@@ -461,7 +466,34 @@ class LexicalIndex:
                     part,
                 ):
                     found[keys[key]] = int(df)
+            if exclude and keys:
+                n_docs -= self._subtract_excluded(found, keys, exclude)
         return int(n_docs), {t: found.get(t, 0) for t in unique}
+
+    def _subtract_excluded(
+        self, found: dict[str, int], keys: dict[int, str], exclude: Collection[int]
+    ) -> int:
+        """Take `exclude`'s chunks out of `found`'s counts; how many of them
+        are indexed (the caller holds the lock)."""
+        ids = list(exclude)
+        places: dict[int, list[int]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            for seg, doc in self._conn.execute(
+                f"SELECT segment, doc FROM lex_docs WHERE chunk_rowid IN ({','.join('?' * len(part))})",
+                part,
+            ):
+                places.setdefault(seg, []).append(doc)
+        marks = ",".join("?" * len(keys))
+        for seg, docs in places.items():
+            gone = np.array(docs, dtype=DOC)
+            for key, blob in self._conn.execute(
+                f"SELECT term, docs FROM lex_postings WHERE segment=? AND term IN ({marks})",
+                [seg, *keys],
+            ):
+                held = int(np.isin(np.frombuffer(blob, dtype=DOC), gone).sum())
+                found[keys[key]] = found.get(keys[key], 0) - held
+        return sum(len(d) for d in places.values())
 
     def counts(self) -> tuple[int, int]:
         """(live chunks, segments): for stats and tests."""
