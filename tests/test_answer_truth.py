@@ -1223,3 +1223,49 @@ def test_short_answers_of_every_kind_survive_hostile_article_text() -> None:
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # News writes a score without the word ("mengalahkan Madura United
+        # 3-1"): "Berapa skor Persib di final?" had been refused, and with
+        # the word not weighed as missing it was answered "Dua gol Persib".
+        ("Berapa skor Persib di final?", "3-1"),
+        ("Skor berapa Indonesia menang atas Vietnam?", "1-0"),
+        ("berapa skor indonesia vs vietnam", "1-0"),
+        # English: "Piala Dunia 2026" (the reader's pick in the same sentence).
+        ("What was the final score of Indonesia against Vietnam?", "1-0"),
+        # A score no article gives, of a match no article reports.
+        ("Berapa skor laga Persib melawan Persija?", None),
+        ("Berapa skor Timnas Indonesia melawan Jepang?", None),
+        # Not a score: how many goals.
+        ("Berapa gol yang dicetak Persib di final?", "Dua"),
+    ],
+)
+def test_a_score_question_is_answered_by_a_score(
+    news_index: ArticleIndex, question: str, answer: str | None
+) -> None:
+    assert_short_answer(offline(news_index), question, answer)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "score"),
+    [
+        ("3-1", True),
+        ("1-0 dalam laga kualifikasi Piala Dunia 2026", True),
+        ("2 - 2", True),
+        ("Dua gol Persib", False),
+        ("Liga 1 musim 2023/2024", False),  # a season
+        ("Jumat (31/5)", False),  # a date
+        ("10-15 persen", False),  # a range with its unit
+        ("Piala Dunia 2026", False),
+    ],
+)
+def test_what_a_score_is(phrase: str, score: bool) -> None:
+    from retrieval.answer.span import says_score, score_in
+
+    assert says_score("Berapa skor akhir laga itu?", phrase) is score
+    assert (score_in("Berapa skor akhir laga itu?", phrase) is not None) is score
+    # Other questions are not held to it.
+    assert says_score("Berapa gol yang dicetak Persib?", phrase)

@@ -187,8 +187,15 @@ def without_message_number(question: str) -> str:
     return _TRAILING_MARKER.sub("", question)
 
 
+# "Berapa skor (akhir) ...?" names the kind of answer, as "berapa" does: news
+# gives a score as "mengalahkan Vietnam 1-0", without the word.
+_SCORE_WORD = re.compile(
+    r"\b(?:skor(?:nya)?|score)(?:\s+(?:akhir(?:nya)?|final))?\b", re.IGNORECASE
+)
+
+
 def without_marker(question: str) -> str:
-    return _LIGHT_VERB.sub(" ", without_message_number(question))
+    return _SCORE_WORD.sub(" ", _LIGHT_VERB.sub(" ", without_message_number(question)))
 
 
 def answerability_features(

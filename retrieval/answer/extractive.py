@@ -98,8 +98,10 @@ from retrieval.answer.span import (
     route_end,
     says_how_long,
     says_how_many,
+    says_score,
     says_what_day,
     says_what_time,
+    score_in,
     time_of_day_in,
 )
 from retrieval.answer.types import Passage
@@ -399,7 +401,14 @@ _KIND_QUESTION = [
             re.I,
         ),
     ),
-    ("number", re.compile(r"\b(berapa\w*|how (many|much|long|old)|what time)\b", re.I)),
+    (
+        "number",
+        re.compile(
+            r"\b(berapa\w*|how (many|much|long|old)|what time|"
+            r"what(?:'s| was| is| were)? the (?:final )?score)\b",
+            re.I,
+        ),
+    ),
     (
         "place",
         re.compile(r"\b(di ?mana\w*|ke ?mana\w*|dari ?mana\w*|where|\w+ mana(kah)?)\b", re.I),
@@ -784,6 +793,8 @@ class ExtractiveAnswerer:
         # chose worse than the reader on FacQA train.
         fits = (
             [
+                # "Berapa skor ...?": a score at any cost ("3-1", not "Dua gol").
+                (lambda _before, phrase, _after: says_score(question, phrase), math.inf),
                 (
                     lambda before, phrase, after: says_how_long(question, phrase, after, before),
                     math.inf,
@@ -814,6 +825,7 @@ class ExtractiveAnswerer:
             requires = [
                 lambda _before, phrase, _after: _YEAR_ALONE.fullmatch(phrase) is None,
                 lambda before, phrase, after: says_what_time(question, phrase, after, before),
+                lambda _before, phrase, _after: says_score(question, phrase),
             ]
         elif kind == "date":  # "Tanggal berapa ...?": a day, not the season "2023/2024"
             requires = [lambda _before, phrase, _after: says_what_day(question, phrase)]
@@ -937,6 +949,9 @@ class ExtractiveAnswerer:
             elif kind == "place":
                 # "Dari mana ...?" of a route ("Denpasar-Osaka"): its start.
                 start, end = route_end(question, passage.text, start, end)
+            elif kind == "number" and (score := score_in(question, passage.text[start:end])):
+                # "1-0", not "1-0 dalam laga kualifikasi Piala Dunia 2026".
+                start, end = start + score[0], start + score[1]
             elif kind == "number" and asks_time_of_day(question):
                 # "19.30 WIB", not "19.30 WIB dan dihadiri sekitar 500 orang".
                 low, high = time_of_day_in(passage.text[start:end])
@@ -1178,6 +1193,7 @@ def says_no_number(
         and says_how_many(question, phrase, before + phrase + after)
         and says_how_long(question, phrase, after, before)
         and says_what_time(question, phrase, after, before)
+        and says_score(question, phrase)
     )
 
 

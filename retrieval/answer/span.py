@@ -455,6 +455,31 @@ def name_after_title(span: str) -> int:
     return len(head) + len(comma)
 
 
+# "Berapa skor ...?" asks a score, and news writes one as two numbers
+# joined ("mengalahkan Madura United 3-1"); not a date ("31/5"), a season
+# ("2023/2024") nor a range with a unit ("10-15 persen" has its unit after).
+_ASKS_SCORE = re.compile(r"\b(?:skor(?:nya)?|score)\b", re.I)
+_SCORE = re.compile(r"(?<![\d.,/-])\d{1,2}\s?[-–:]\s?\d{1,2}(?![\d.,/-])(?!\s*(?:persen|%))")
+
+
+def asks_score(question: str) -> bool:
+    """ "Berapa skor akhir laga ...?", "What was the final score ...?"."""
+    return _ASKS_SCORE.search(question) is not None
+
+
+def says_score(question: str, phrase: str) -> bool:
+    """For a question asking a score, whether `phrase` holds one ("3-1",
+    not "Dua gol Persib" nor "Piala Dunia 2026"). Any other question: True."""
+    return not asks_score(question) or _SCORE.search(phrase) is not None
+
+
+def score_in(question: str, phrase: str) -> tuple[int, int] | None:
+    """Where in `phrase` the score is, for a question asking one ("1-0" of
+    "1-0 dalam laga kualifikasi Piala Dunia 2026"); else None."""
+    found = _SCORE.search(phrase) if asks_score(question) else None
+    return found.span() if found else None
+
+
 def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]:
     """Phrases of `kind` in `sentence` that the question does not itself say."""
     question_words = {w.lower() for w in WORD.findall(question)}
@@ -462,6 +487,8 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
     spans: list[tuple[int, int]] = []
     if kind == "date":
         spans = [m.span() for m in _DATE.finditer(sentence)]
+    elif kind == "number" and asks_score(question):
+        spans = [m.span() for m in _SCORE.finditer(sentence)]
     elif kind == "number":
         counted = counted_noun(question)
         money = _berapa_word(question) in _MONEY_MEASURES
