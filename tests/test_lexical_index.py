@@ -294,6 +294,27 @@ def test_frequencies_without_an_excluded_article_are_those_of_an_index_without_i
     without.close()
 
 
+def test_frequencies_after_a_removal_are_those_of_an_index_without_the_article(
+    tmp_path: Path,
+) -> None:
+    """A removed article's postings stay in their segment (a tombstone) until
+    a merge; its words must not count meanwhile: after `tanya remove`, a
+    name only it held is one no chunk holds again."""
+    whole, without = Catalog(tmp_path / "whole.sqlite3"), Catalog(tmp_path / "without.sqlite3")
+    for i in range(1, 6):
+        for catalog in (whole, without) if i != 4 else (whole,):
+            with catalog.transaction() as conn:
+                catalog.write_articles(conn, [article(i)])
+    with whole.transaction() as conn:
+        whole.delete_article(conn, article(4)[0].id)
+        assert conn.execute("SELECT count(*) FROM lex_deleted").fetchone()[0] > 0  # not merged
+    words = ["artikel", "4", "topik4", "topik1", "kota1", "kalimat", "tidakada"]
+    assert whole.document_frequencies(words) == without.document_frequencies(words)
+    assert whole.document_frequencies(words)[1]["topik4"] == 0
+    whole.close()
+    without.close()
+
+
 def test_a_merge_reader_left_open_by_ctrl_c_closes_quietly(tmp_path: Path) -> None:
     """Ctrl-C mid-merge leaves the merge's readers of each segment to be
     collected after the connection closed; collecting them printed

@@ -447,8 +447,8 @@ class LexicalIndex:
     def document_frequencies(
         self, wanted: Iterable[str], exclude: Collection[int] = ()
     ) -> tuple[int, dict[str, int]]:
-        """(live chunks, chunks holding each term). A removed chunk still
-        counts until its segment is merged (a tombstone is not looked up).
+        """(live chunks, live chunks holding each term): a removed chunk's
+        postings stay in its segment until a merge, and are not counted.
         `exclude`: chunk rowids counted as if they were not in the index (an
         evaluation's "gold passage removed": its words are then as rare as in
         a corpus without it, not as rare as with it)."""
@@ -456,7 +456,9 @@ class LexicalIndex:
         keys = {term_key(t): t for t in unique}
         found: dict[str, int] = {}
         with self._lock:
-            n_docs = self._conn.execute("SELECT docs FROM lex_stats WHERE id=0").fetchone()[0]
+            n_docs, version = self._conn.execute(
+                "SELECT docs, version FROM lex_stats WHERE id=0"
+            ).fetchone()
             batch = list(keys)
             for i in range(0, len(batch), 500):
                 part = batch[i : i + 500]
@@ -466,16 +468,19 @@ class LexicalIndex:
                     part,
                 ):
                     found[keys[key]] = int(df)
+            if keys:
+                # After `tanya remove`, a name only the removed article held
+                # is again one no chunk holds (the answerability model weighs it).
+                self._subtract(found, keys, self._current_tombstones(version))
             if exclude and keys:
-                n_docs -= self._subtract_excluded(found, keys, exclude)
+                places = self._places(exclude)
+                self._subtract(found, keys, places)
+                n_docs -= sum(len(d) for d in places.values())
         return int(n_docs), {t: found.get(t, 0) for t in unique}
 
-    def _subtract_excluded(
-        self, found: dict[str, int], keys: dict[int, str], exclude: Collection[int]
-    ) -> int:
-        """Take `exclude`'s chunks out of `found`'s counts; how many of them
-        are indexed (the caller holds the lock)."""
-        ids = list(exclude)
+    def _places(self, rowids: Collection[int]) -> dict[int, np.ndarray]:
+        """Where live chunks sit: their docs by segment (the caller holds the lock)."""
+        ids = list(rowids)
         places: dict[int, list[int]] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
@@ -484,16 +489,22 @@ class LexicalIndex:
                 part,
             ):
                 places.setdefault(seg, []).append(doc)
+        return {seg: np.array(docs, dtype=np.int64) for seg, docs in places.items()}
+
+    def _subtract(
+        self, found: dict[str, int], keys: dict[int, str], places: dict[int, np.ndarray]
+    ) -> None:
+        """Take the docs at `places` out of `found`'s counts (the caller holds the lock)."""
         marks = ",".join("?" * len(keys))
         for seg, docs in places.items():
-            gone = np.array(docs, dtype=DOC)
+            if not len(docs):
+                continue
             for key, blob in self._conn.execute(
                 f"SELECT term, docs FROM lex_postings WHERE segment=? AND term IN ({marks})",
                 [seg, *keys],
             ):
-                held = int(np.isin(np.frombuffer(blob, dtype=DOC), gone).sum())
+                held = int(np.isin(np.frombuffer(blob, dtype=DOC), docs).sum())
                 found[keys[key]] = found.get(keys[key], 0) - held
-        return sum(len(d) for d in places.values())
 
     def counts(self) -> tuple[int, int]:
         """(live chunks, segments): for stats and tests."""
