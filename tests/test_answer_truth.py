@@ -1269,3 +1269,73 @@ def test_what_a_score_is(phrase: str, score: bool) -> None:
     assert (score_in("Berapa skor akhir laga itu?", phrase) is not None) is score
     # Other questions are not held to it.
     assert says_score("Berapa gol yang dicetak Persib?", phrase)
+
+
+def test_a_figure_of_another_year_does_not_answer_for_the_year_asked(
+    news_index: ArticleIndex,
+) -> None:
+    """No article is dated December 2022, and the inflation article says
+    "pada Desember 2023 sebesar 2,61 persen": that is not 2022's rate (it
+    was given in bold, with only a note that the articles are of other
+    dates). The year the quote names is said instead."""
+    answerer = offline(news_index)
+    got = answerer.ask("Berapa inflasi tahunan Indonesia Desember 2022?")
+    assert not got.found and got.citations == [], got.answer
+    assert any("tahun lain (2023)" in note for note in got.notes), got.notes
+    assert not any("jawaban ini dari artikel bertanggal lain" in n for n in got.notes)
+    # The year the quote names: answered, from an article dated 2024.
+    got = answerer.ask("Berapa inflasi tahunan Indonesia Desember 2023?")
+    assert got.found and got.answer_span == "2,61 persen", got.answer
+    # No answer, no "this answer is from other dates".
+    got = answerer.ask("Berapa harga beras medium pada Februari 2023?")
+    assert not got.found
+    assert got.notes == ['tidak ada artikel bertanggal 2023-02-01 – 2023-02-28 ("Februari 2023")']
+
+
+@pytest.mark.parametrize(
+    ("phrase", "since", "until", "quote", "years"),
+    [
+        (
+            "Desember 2022",
+            "2022-12-01",
+            "2022-12-31",
+            "pada Desember 2023 sebesar 2,61 persen",
+            [2023],
+        ),
+        ("Desember 2022", "2022-12-01", "2022-12-31", "pada Desember 2022 sebesar 5,51 persen", []),
+        (
+            "tahun 2022",
+            "2022-01-01",
+            "2022-12-31",
+            "menjuarai Liga 1 musim 2023/2024",
+            [2023, 2024],
+        ),
+        ("tahun 2023", "2023-01-01", "2023-12-31", "menjuarai Liga 1 musim 2023/2024", []),
+        # No year said: nothing against the period.
+        ("Desember 2022", "2022-12-01", "2022-12-31", "naik Rp 12.000 menjadi Rp 1.325.000", []),
+        # A period an article writes no year for.
+        ("minggu lalu", "2024-03-04", "2024-03-10", "banjir pada Maret 2023", []),
+    ],
+)
+def test_which_quotes_contradict_the_year_asked(
+    phrase: str, since: str, until: str, quote: str, years: list[int]
+) -> None:
+    from datetime import date
+
+    from retrieval.search.time_range import TimeRange, TimeScope, contradicted_years
+
+    asked = TimeRange(date.fromisoformat(since), date.fromisoformat(until), phrase)
+    assert contradicted_years(TimeScope(None, "", [], unfiltered=asked), quote) == years
+
+
+def test_a_year_the_question_names_itself_is_no_other_year() -> None:
+    from datetime import date
+
+    from retrieval.search.time_range import TimeRange, TimeScope, contradicted_years
+
+    asked = TimeRange(date(2005, 1, 1), date(2005, 12, 31), "tahun 2005")
+    scope = TimeScope(None, "", [], unfiltered=asked)
+    question = "Siapa kandidat dari Partai Mesir 2000 pada pemilu tahun 2005?"
+    quote = "Partai Mesir 2000 mencalonkan Fawzi Ghazal."
+    assert contradicted_years(scope, quote, question) == []
+    assert contradicted_years(scope, quote) == [2000]

@@ -338,6 +338,16 @@ NOTES = Messages(
             "en": 'no article is dated {period} ("{phrase}"): this answer is from articles of other '
             "dates",
         },
+        "none_dated": {
+            "id": 'tidak ada artikel bertanggal {period} ("{phrase}")',
+            "en": 'no article is dated {period} ("{phrase}")',
+        },
+        "contradicted": {
+            "id": 'tidak ada artikel bertanggal {period} ("{phrase}"), dan artikel yang ditemukan '
+            "menyebut tahun lain ({years})",
+            "en": 'no article is dated {period} ("{phrase}"), and the articles found speak of '
+            "other years ({years})",
+        },
         "not_a_date": {
             "id": '"{phrase}" bukan tanggal yang ada: tidak dipakai sebagai filter',
             "en": '"{phrase}" is not a real date: not used as a filter',
@@ -364,6 +374,9 @@ class TimeScope:
     # it tells 2024's target from December 2023's rate.
     read_question: str | None = None
     prefer_recent: bool = False
+    # The period the question names when no article is dated in it (no
+    # filter: the passages come from other dates; see `contradicted_years`).
+    unfiltered: TimeRange | None = None
 
 
 def _without(question: str, phrase: str) -> str:
@@ -428,6 +441,7 @@ def time_scope(
     if index.dated_articles_between(found.since, found.until) == 0:
         scope.notes.append(NOTES("empty", language, **values))
         scope.time_filter = found.to_json() | {"applied": False}
+        scope.unfiltered = found
         return scope
     scope.read_question = scope.search_question
     scope.search_question = _without(scope.search_question, found.phrase)
@@ -437,6 +451,31 @@ def time_scope(
     scope.notes.append(NOTES("narrowed", language, **values))
     scope.time_filter = found.to_json() | {"applied": True}
     return scope
+
+
+# A year as an article writes it: "Desember 2023", "musim 2023/2024", "FFI 2023".
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list[int]:
+    """The years `quote` names when the question names a year no article is
+    dated in and the quote names only other years ("Berapa inflasi tahunan
+    Desember 2022?" over "inflasi tahunan ... pada Desember 2023 sebesar
+    2,61 persen": the passages say nothing of 2022); else []. A quote that
+    names no year says nothing against the period, nor do the years the
+    `question` itself names ("Partai Mesir 2000"). For quotes of dated
+    articles only: in an undated corpus (FacQA) no period has an article,
+    and a year in a question is mostly its context (on FacQA train, 20
+    answers refused so, nearly all right)."""
+    asked = scope.unfiltered
+    if asked is None or not _YEAR.search(asked.phrase):
+        return []  # "minggu lalu": an article writes no year for it
+    years = sorted(
+        {int(y) for y in _YEAR.findall(quote)} - {int(y) for y in _YEAR.findall(question)}
+    )
+    if any(asked.since.year <= y <= asked.until.year for y in years):
+        return []
+    return years
 
 
 def filters_for_question(
