@@ -7,7 +7,11 @@ questions in English about the same articles (users sometimes ask in
 English), reported apart; and the Indonesian ones again as typed into a
 chat, in lower case without a question mark; and `followups.jsonl`,
 conversations whose last turn leans on the ones before ("berapa
-skornya?"), 35 it answers and 8 about facts no article states. Indexed
+skornya?"), 35 it answers and 8 about facts no article states; and
+`questions_probe.jsonl`, 138 questions a helper session wrote before any
+was asked (2026-11-27), 70 answerable ones worded as chats word them and 68
+near misses (another team, year, city, quantity or role than the article's),
+each with the helper's label of its kind (`probe_kind`). Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 
@@ -40,6 +44,7 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
             ("questions.jsonl", "", _as_written),
             ("questions_en.jsonl", ", English", _as_written),
             ("questions.jsonl", ", typed in a chat", typed_in_a_chat),
+            ("questions_probe.jsonl", ", blind probe", _as_written),
         )
         tallies = {
             f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))
@@ -136,6 +141,8 @@ def _rows(tallies: dict[str, tuple[Tally, Tally]]) -> list[dict[str, Any]]:
     table_rows = []
     for kind, pair in tallies.items():
         count = len(pair[0].found_answerable or pair[0].refused_unanswerable)
+        if not count:
+            continue  # a set with no question of this kind (the probe asks no absent entity)
         for row in rows(*pair):
             # One table: every row has every column, "–" where it does not apply.
             if kind.startswith("answerable"):

@@ -186,7 +186,10 @@ def run_answers_news(ctx: Context) -> str:
             "lower case and without their question mark, as people type into Telegram. "
             "The follow-up rows: `followups.jsonl`, conversations of two turns whose last "
             'leans on the first ("berapa skornya?"); the trivial baseline searches the '
-            "turns joined. "
+            "turns joined. The blind-probe rows: `questions_probe.jsonl`, 138 questions a "
+            "helper session wrote before any was asked: 70 answerable, worded as chats word "
+            "them, and 68 near misses (another team, year, city, quantity or role than the "
+            "article's), all unstated. "
             "`benchmarks/answers_news.py`.",
         ]
     )
