@@ -142,6 +142,29 @@ def test_vectors_lost_from_chroma_are_reembedded(settings: Settings) -> None:
     reopened.close()
 
 
+def test_chroma_files_cut_short_by_a_kill_are_made_again(settings: Settings) -> None:
+    """`tanya add` killed while Chroma wrote its HNSW files left one empty
+    (seen once in CI: "Error deserializing pickle file: EOF while parsing"
+    at the next open, and every command failed with Chroma's traceback).
+    The index opens, its vectors are made again from the catalog's
+    passages, and search finds what it found before."""
+    index = ArticleIndex(settings)
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    index.close()
+    cut = list((settings.data_dir / "chroma").rglob("index_metadata.pickle"))
+    assert cut
+    for path in cut:
+        path.write_bytes(b"")
+
+    reopened = ArticleIndex(settings)
+    assert any("could not be read" in note for note in reopened.last_repair.notes)
+    assert reopened.last_repair.reembedded_chunks == 5
+    assert consistent(reopened)
+    assert reopened.stats()["articles"] == 2
+    assert "Hizbullah" in reopened.search("Hizbullah", k=1, mode="dense")[0].chunk.text
+    reopened.close()
+
+
 def test_opening_with_another_embedder_names_the_fix(settings: Settings) -> None:
     index = ArticleIndex(settings)
     index.write([(BATTLE, sentence_chunks(BATTLE))])

@@ -65,7 +65,7 @@ from retrieval.store.catalog import (
     StoredArticle,
     StoredChunk,
 )
-from retrieval.store.dense import DenseStore
+from retrieval.store.dense import DenseStore, UnreadableVectors
 from retrieval.store.embeddings import TanyaEmbeddings, as_langchain, make_embedder
 from retrieval.store.locking import IndexBusyError, WriteLock
 from retrieval.store.proximity import rerank
@@ -686,11 +686,15 @@ class ArticleIndex:
                     self.catalog.clear_journal(conn, orphans)
                 report.removed_vectors += len(orphans)
                 report.notes.append(f"finished {len(orphans)} interrupted write(s)")
+        try:
+            vectors = self.dense.count()
+        except UnreadableVectors as exc:
+            vectors = self._make_vectors_again(report, exc)
         _, chunk_count = self.catalog.counts()
         _, waiting = self.catalog.waiting_for_vectors()
         # Without a mismatch Chroma holds every stored chunk's vector but for
         # (some of) those waiting; else compare ids (`_reconcile`).
-        if not chunk_count - waiting <= self.dense.count() <= chunk_count:
+        if not chunk_count - waiting <= vectors <= chunk_count:
             self._reconcile(report)
         if reembed is None:
             reembed = self.reembed_missing
@@ -704,6 +708,22 @@ class ArticleIndex:
         if report.changed:
             log.warning("index repaired: %s", "; ".join(report.notes))
         return report
+
+    def _make_vectors_again(self, report: RepairReport, exc: UnreadableVectors) -> int:
+        """Chroma's files were left unreadable (a process killed while Chroma
+        wrote them): the collection is emptied and every stored passage
+        waits for its vector again, so the index opens and the next repair
+        or `tanya add` embeds them. Nothing is lost: the passages are in
+        the catalog. Returns the vectors now held (none)."""
+        log.warning("Chroma's vectors could not be read (%s); they will be made again", exc)
+        self.dense.reset()
+        ids = sorted(self.catalog.all_chunk_ids())
+        with self.catalog.transaction() as conn:
+            self.catalog.journal(conn, ids, "pending")
+        report.notes.append(
+            f"Chroma's files could not be read: its vectors are made again ({len(ids)} passage(s))"
+        )
+        return self.dense.count()
 
     def _can_reembed(self) -> bool:
         if self.reindex_target is not None:

@@ -26,6 +26,13 @@ class DenseStoreError(TanyaError, RuntimeError):
     pass
 
 
+class UnreadableVectors(DenseStoreError):
+    """Chroma's files for the collection cannot be read: a process killed
+    while Chroma wrote them left one cut short ("Error deserializing pickle
+    file: EOF while parsing" of its HNSW metadata). The vectors are derived
+    from the catalog's passages, so they can be made again."""
+
+
 # Chroma writes its HNSW files once `sync_threshold` vectors (1000 by
 # default) have been applied since it last wrote them; the rest wait in its
 # log, and every process that opens the collection re-inserts them into the
@@ -83,6 +90,7 @@ def _date_number(value: date | str | None) -> int | None:
 class DenseStore:
     def __init__(self, path: Path, collection: str, url: str | None = None) -> None:
         self._client = _client(path, url)
+        self._remote = bool(url)
         self._name = collection
         self._collection = self._open()
 
@@ -114,7 +122,17 @@ class DenseStore:
         self._collection = self._open()
 
     def count(self) -> int:
-        return int(self._collection.count())
+        """How many vectors the collection holds; `UnreadableVectors` when
+        Chroma cannot read its files in the data dir (a server's error is
+        its own: its collection is never emptied for it)."""
+        from chromadb.errors import InternalError
+
+        try:
+            return int(self._collection.count())
+        except InternalError as exc:
+            if self._remote:
+                raise
+            raise UnreadableVectors(str(exc)) from exc
 
     def upsert(
         self,
