@@ -165,6 +165,26 @@ def test_chroma_files_cut_short_by_a_kill_are_made_again(settings: Settings) -> 
     reopened.close()
 
 
+def test_a_vector_file_cut_short_by_a_killed_write_is_made_again(settings: Settings) -> None:
+    """Killed while Chroma wrote its vectors (the write's passages still
+    journaled): the graph's data file left empty kept the count readable,
+    and the first search failed ("Error getting embedding")."""
+    index = ArticleIndex(settings)
+    index.write([(BATTLE, sentence_chunks(BATTLE)), (RICE, sentence_chunks(RICE))])
+    # The state a kill leaves mid-write: the batch's passages journaled.
+    with index.catalog.transaction() as conn:
+        index.catalog.journal(conn, sorted(index.catalog.all_chunk_ids())[:2], "pending")
+    index.close()
+    for path in (settings.data_dir / "chroma").rglob("data_level0.bin"):
+        path.write_bytes(b"")
+
+    reopened = ArticleIndex(settings)
+    assert any("could not be read" in note for note in reopened.last_repair.notes)
+    assert consistent(reopened)
+    assert "Hizbullah" in reopened.search("Hizbullah", k=1, mode="dense")[0].chunk.text
+    reopened.close()
+
+
 def test_opening_with_another_embedder_names_the_fix(settings: Settings) -> None:
     index = ArticleIndex(settings)
     index.write([(BATTLE, sentence_chunks(BATTLE))])

@@ -688,6 +688,10 @@ class ArticleIndex:
                 report.notes.append(f"finished {len(orphans)} interrupted write(s)")
         try:
             vectors = self.dense.count()
+            if entries and vectors:
+                # A write was interrupted, maybe while Chroma wrote its files:
+                # one cut short can leave the count readable and no vector.
+                self.dense.check_readable()
         except UnreadableVectors as exc:
             vectors = self._make_vectors_again(report, exc)
         _, chunk_count = self.catalog.counts()

@@ -134,6 +134,18 @@ class DenseStore:
                 raise
             raise UnreadableVectors(str(exc)) from exc
 
+    def check_readable(self) -> None:
+        """Read one stored vector back: `UnreadableVectors` when Chroma's
+        vector file was cut short (its count still reads; a query fails)."""
+        from chromadb.errors import InternalError
+
+        try:
+            self._collection.get(limit=1, include=["embeddings"])
+        except InternalError as exc:
+            if self._remote:
+                raise
+            raise UnreadableVectors(str(exc)) from exc
+
     def upsert(
         self,
         ids: Sequence[str],
