@@ -52,7 +52,7 @@ from retrieval.answer.stages import AnswerChunk, AnswerRequest, Retrieved, Stand
 from retrieval.answer.types import Answer, Citation, Turn
 from retrieval.core.redaction import redact, redact_settings
 from retrieval.core.settings import Settings
-from retrieval.search.time_range import NOTES as TIME_NOTES, contradicted_years, time_scope
+from retrieval.search.time_range import contradicted_years, note_unanswered_period, time_scope
 from retrieval.store import ArticleIndex, SearchFilters, hit_documents, one_vector_per_question
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.messages import Messages
@@ -495,28 +495,19 @@ class Answerer:
             retrieved.scope.search_question, passages, read_as=retrieved.scope.read_question
         )
         scope = retrieved.scope
-        quoted = [s.sentence.passage for s in extract.chosen]
-        dated = bool(quoted) and all(p.date for p in quoted)
-        years = (
-            contradicted_years(scope, extract.text, retrieved.question.text)
-            if extract.found and dated
-            else []
-        )
-        if scope.unfiltered is not None and not (extract.found and not years):
-            # No article is dated in the period asked, and no answer is given:
-            # the note says so without "this answer is from other dates".
-            # Or the quote is about another year: its figure is not that
-            # year's ("inflasi ... Desember 2023" for "Desember 2022?").
-            period = {"period": scope.unfiltered.describe(), "phrase": scope.unfiltered.phrase}
-            notes = retrieved.question.notes
-            empty = TIME_NOTES("empty", language, **period)
-            notes[:] = [n for n in notes if n != empty]
-            if years:
-                years_text = ", ".join(map(str, years))
-                notes.append(TIME_NOTES("contradicted", language, **period, years=years_text))
-            else:
-                notes.append(TIME_NOTES("none_dated", language, **period))
-            return self._result(retrieved, message("not_found", language), [], "extractive")
+        if scope.unfiltered is not None:
+            # No article is dated in the period asked: a quote from dated
+            # articles about another year is not that year's figure
+            # ("inflasi ... Desember 2023" for "Desember 2022?").
+            dated = bool(extract.chosen) and all(s.sentence.passage.date for s in extract.chosen)
+            years = (
+                contradicted_years(scope, extract.text, retrieved.question.text)
+                if extract.found and dated
+                else []
+            )
+            if years or not extract.found:
+                note_unanswered_period(scope, retrieved.question.notes, language, years)
+                return self._result(retrieved, message("not_found", language), [], "extractive")
         if not extract.found:
             return self._result(retrieved, message("not_found", language), [], "extractive")
         cited = cite(extract.text, passages, extract.spans)

@@ -793,8 +793,6 @@ class ExtractiveAnswerer:
         # chose worse than the reader on FacQA train.
         fits = (
             [
-                # "Berapa skor ...?": a score at any cost ("3-1", not "Dua gol").
-                (lambda _before, phrase, _after: says_score(question, phrase), math.inf),
                 (
                     lambda before, phrase, after: says_how_long(question, phrase, after, before),
                     math.inf,
@@ -825,6 +823,7 @@ class ExtractiveAnswerer:
             requires = [
                 lambda _before, phrase, _after: _YEAR_ALONE.fullmatch(phrase) is None,
                 lambda before, phrase, after: says_what_time(question, phrase, after, before),
+                # "Berapa skor ...?": a score ("3-1", not "Dua gol Persib").
                 lambda _before, phrase, _after: says_score(question, phrase),
             ]
         elif kind == "date":  # "Tanggal berapa ...?": a day, not the season "2023/2024"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -476,6 +477,24 @@ def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list
     if any(asked.since.year <= y <= asked.until.year for y in years):
         return []
     return years
+
+
+def note_unanswered_period(
+    scope: TimeScope, notes: list[str], language: Language, years: Sequence[int] = ()
+) -> None:
+    """The notes of an answer not given in a period no article is dated in:
+    no "this answer is from articles of other dates", and the quote's other
+    `years` when they are why (`contradicted_years`)."""
+    found = scope.unfiltered
+    if found is None:
+        return
+    period = {"period": found.describe(), "phrase": found.phrase}
+    empty = NOTES("empty", language, **period)
+    notes[:] = [n for n in notes if n != empty]
+    if years:
+        notes.append(NOTES("contradicted", language, **period, years=", ".join(map(str, years))))
+    else:
+        notes.append(NOTES("none_dated", language, **period))
 
 
 def filters_for_question(

@@ -10,7 +10,8 @@ By default Chroma runs embedded (`PersistentClient` under the data dir);
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -121,30 +122,31 @@ class DenseStore:
         self._client.delete_collection(self._name)
         self._collection = self._open()
 
-    def count(self) -> int:
-        """How many vectors the collection holds; `UnreadableVectors` when
-        Chroma cannot read its files in the data dir (a server's error is
-        its own: its collection is never emptied for it)."""
+    @contextmanager
+    def _files_read(self) -> Iterator[None]:
+        """Chroma's failure to read its files in the data dir as
+        `UnreadableVectors` (a server's error is its own: its collection is
+        never emptied for it)."""
         from chromadb.errors import InternalError
 
         try:
-            return int(self._collection.count())
+            yield
         except InternalError as exc:
             if self._remote:
                 raise
             raise UnreadableVectors(str(exc)) from exc
+
+    def count(self) -> int:
+        """How many vectors the collection holds; `UnreadableVectors` when
+        Chroma cannot read its files."""
+        with self._files_read():
+            return int(self._collection.count())
 
     def check_readable(self) -> None:
         """Read one stored vector back: `UnreadableVectors` when Chroma's
         vector file was cut short (its count still reads; a query fails)."""
-        from chromadb.errors import InternalError
-
-        try:
+        with self._files_read():
             self._collection.get(limit=1, include=["embeddings"])
-        except InternalError as exc:
-            if self._remote:
-                raise
-            raise UnreadableVectors(str(exc)) from exc
 
     def upsert(
         self,
