@@ -106,6 +106,7 @@ from retrieval.answer.span import (
 )
 from retrieval.answer.types import Passage
 from retrieval.store.embeddings import TanyaEmbeddings
+from retrieval.text.acronyms import acronyms_written_out
 from retrieval.text.casing import cased_as
 from retrieval.text.concepts import (
     GLOSSARY_WORDS,
@@ -429,7 +430,10 @@ _KIND_SENTENCE = {
         r"demi|alasan\w*|dipicu|memicu|because|due to|so that|caused|reason|"
         # News gives a suspected cause with "diduga" ("kapal diduga
         # kelebihan muatan"); "menyebabkan" is no "penyebab" to `\b`.
-        r"diduga|dikarenakan|menyebabkan|mengakibatkan|berkat|gara-gara)\b",
+        r"diduga|dikarenakan|menyebabkan|mengakibatkan|berkat|gara-gara|"
+        # What an economy or a market rose "on": "buah dari larangan
+        # ekspor", "imbas kenaikan suku bunga", "didorong oleh permintaan".
+        r"buah dari|imbas\w*|dampak dari|didorong|dipengaruhi|dilatarbelakangi)\b",
         re.I,
     ),
     "date": re.compile(rf"\b({_MONTHS}|{_DAYS})\b|\b\d{{1,2}}/\d{{1,2}}\b|\b(19|20)\d\d\b", re.I),
@@ -438,7 +442,8 @@ _KIND_SENTENCE = {
         r"ratus|ribu|juta|miliar|triliun|se(ratus|ribu|puluh))\b",
         re.I,
     ),
-    "place": re.compile(r"\b(di|ke|dari|in|at|from)\s+[A-Z]"),
+    # A route names its places with a hyphen: "rute Denpasar-Osaka".
+    "place": re.compile(r"\b(di|ke|dari|menuju|in|at|from)\s+[A-Z]|\b[A-Z]\w+-[A-Z]\w+"),
     "source": re.compile(
         r"\b(lansir|dilansir|melansir|menurut|kata|mengatakan|dikutip|mengutip|"
         r"melaporkan|dilaporkan|according to|reported|said)\b|^[A-Z ,.]+\(\w[^)]*\)\s*[–—-]",
@@ -725,7 +730,9 @@ class ExtractiveAnswerer:
         if not asks_something(question):
             return question
         cased = cased_as(with_question_mark(question), [p.text for p in passages])
-        return provinces_written_as(cased, [f"{p.title}\n{p.text}" for p in passages])
+        cased = provinces_written_as(cased, [f"{p.title}\n{p.text}" for p in passages])
+        # Not from titles, which capitalise every word ("UGM Buka Program Studi").
+        return acronyms_written_out(cased, [p.text for p in passages])
 
     def features(self, question: str, scored: Sequence[ScoredSentence]) -> dict[str, float] | None:
         """The answerability features of the best sentence (None: no
@@ -906,15 +913,13 @@ class ExtractiveAnswerer:
             keep = near[found_span.sentence]
             chosen = [keep, *(s for s in near if s is not keep)][: c.max_sentences_with_span]
         read = Read.holding(scored, answered)
-        if kind == "reason" and read_at is not None and not any(s.kind for s in read):
-            # "Mengapa harga beras naik?": the reader's best reading runs on
-            # from the sentence repeating the question ("... naik menjadi
-            # Rp 13.500") into the one giving the cause ("Kenaikan itu
-            # dipicu ..."), but its span within one sentence stops short of
-            # it. The cause sentence it reaches is the answer.
-            causes = [s for s in Read.holding(scored, (read_at.reading, read_at.passage)) if s.kind]
-            if causes:
-                read, answered, found_span = causes[:1], None, None
+        cause = (
+            cause_nearby(scored, read or chosen, read_at)
+            if kind == "reason" and not any(s.kind for s in read or chosen)
+            else None
+        )
+        if cause is not None:
+            read, answered, found_span = [cause], None, None
         if read:
             # The reader found the answer inside the passage: the sentence
             # holding its span is the quote, alone (or the two it spans).
@@ -979,6 +984,24 @@ class ExtractiveAnswerer:
         if about_someone_else(question, chosen, extract.answer_span or ""):
             return not_found
         return extract
+
+
+def cause_nearby(
+    scored: Sequence[ScoredSentence], quoted: Sequence[ScoredSentence], read_at: Read | None
+) -> ScoredSentence | None:
+    """For a why-question whose quote states the event but not its cause:
+    the sentence of the same passage giving a cause, among those the reader
+    read. News states the event, then its cause in the next sentence
+    ("Harga beras ... naik menjadi Rp 13.500. Kenaikan itu dipicu ..."),
+    which repeats fewer of the question's words and ranks below it. First
+    the one the reader's best reading runs into, then the best ranked."""
+    if read_at is not None:
+        reached = Read.holding(scored, (read_at.reading, read_at.passage))
+        if causes := [s for s in reached if s.kind]:
+            return causes[0]
+    passages = {s.sentence.passage.n for s in quoted}
+    read = scored[:READ_SENTENCES]
+    return next((s for s in read if s.kind and s.sentence.passage.n in passages), None)
 
 
 # "Menurut siapa ...?", "Dilansir siapa ...?": who says it, not what.
