@@ -326,6 +326,12 @@ def test_a_why_question_is_answered_with_the_cause_the_reader_reaches(
         ("Mengapa tanggul Sungai Wulan jebol?", None),  # it broke; why is not said
         ("Mengapa kapal tenggelam di Buton Tengah?", "diduga kelebihan muatan"),
         ("Mengapa KPK menahan Yohanes Mambrasar?", "diduga menerima suap"),
+        # The event first, its cause in a sentence ranked below it, which
+        # the reader's reading does not reach.
+        ("Kenapa harga emas naik?", "akibat ketegangan di Timur Tengah"),
+        # "buah dari": what a rise is the fruit of.
+        ("Kenapa ekspor nikel olahan naik?", "buah dari larangan ekspor bijih nikel"),
+        ("Mengapa harga emas Antam turun?", None),  # it rose
     ],
 )
 def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
@@ -1271,6 +1277,50 @@ def test_what_a_score_is(phrase: str, score: bool) -> None:
     assert says_score("Berapa gol yang dicetak Persib?", phrase)
 
 
+def test_a_years_figure_reported_early_the_next_year_answers_for_that_year(
+    news_index: ArticleIndex,
+) -> None:
+    """2023's nickel exports are reported in an article dated 20 February
+    2024: filtered to articles dated 2023, the question was refused."""
+    answerer = offline(news_index)
+    got = answerer.ask("Berapa nilai ekspor nikel olahan Indonesia tahun 2023?")
+    assert got.found and got.answer_span == "US$ 34 miliar", got.answer
+    assert [c.date for c in got.citations] == ["2024-02-20"]
+    assert got.notes == [
+        'hanya artikel bertanggal 2023-01-01 – 2023-12-31 ("tahun 2023"), '
+        "atau sampai 2024-03-31 yang menyebut 2023"
+    ]
+    got = answerer.ask("What was the value of Indonesia's processed nickel exports in 2023?")
+    assert got.found and "US$ 34 miliar" in got.answer, got.answer
+    # An article dated after the year that does not name it is not that
+    # year's: February 2024's rice price is not 2023's.
+    got = answerer.ask("Berapa harga beras medium tahun 2023?")
+    assert not got.found and got.citations == [], got.answer
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "reaches"),
+    [
+        ("2023-01-01", "2023-12-31", "2024-03-31"),  # a year: its next quarter
+        ("2023-12-01", "2023-12-31", "2024-01-31"),  # a month: the next month
+        ("2024-02-01", "2024-02-29", "2024-03-31"),
+        ("2024-03-04", "2024-03-10", None),  # a week: an event's dates
+        ("2024-03-09", "2024-03-09", None),  # a day
+        ("2026-01-01", "2026-12-31", None),  # a year not over yet
+    ],
+)
+def test_how_far_past_a_period_its_reports_are_looked_for(
+    since: str, until: str, reaches: str | None
+) -> None:
+    from datetime import date
+
+    from retrieval.search.time_range import TimeRange, reported_later
+
+    period = TimeRange(date.fromisoformat(since), date.fromisoformat(until), "")
+    got = reported_later(period, today=date(2026, 11, 27))
+    assert (got.isoformat() if got else None) == reaches
+
+
 def test_a_figure_of_another_year_does_not_answer_for_the_year_asked(
     news_index: ArticleIndex,
 ) -> None:
@@ -1339,3 +1389,18 @@ def test_a_year_the_question_names_itself_is_no_other_year() -> None:
     quote = "Partai Mesir 2000 mencalonkan Fawzi Ghazal."
     assert contradicted_years(scope, quote, question) == []
     assert contradicted_years(scope, quote) == [2000]
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # The articles write "demam berdarah dengue" and "Bank Indonesia":
+        # "DBD" and "BI" are words no chunk holds, and were refused.
+        ("Kasus DBD terbanyak di mana?", "Kabupaten Bandung Barat"),
+        ("Target inflasi BI tahun 2024 berapa?", "1,5 hingga 3,5 persen"),
+    ],
+)
+def test_an_acronym_the_articles_write_out_is_read_as_they_write_it(
+    news_index: ArticleIndex, question: str, answer: str | None
+) -> None:
+    assert_short_answer(offline(news_index), question, answer)

@@ -336,7 +336,8 @@ class Answerer:
             scope.search_question = f"{scope.search_question} ({' '.join(gloss)})"
         k = question.k
         # "terbaru": more candidates, of which the newest relevant lead.
-        wanted = max(3 * k, 15) if scope.prefer_recent else k
+        # Past a month or a year, some passages found may not name it.
+        wanted = max(3 * k, 15) if scope.prefer_recent or scope.reported else k
         with timed(question.timings, "retrieve"):
             if self._retriever is not None:
                 documents = self._retriever.invoke(
@@ -346,6 +347,9 @@ class Answerer:
                 hits = self.index.search(scope.search_question, k=wanted, filters=scope.filters)
                 documents = hit_documents(hits)
         passages = passages_from_documents(documents)
+        if scope.reported is not None:
+            kept = [p for p in passages if scope.in_period(p.date, f"{p.title}\n{p.text}")]
+            passages = [replace(p, n=i) for i, p in enumerate(kept[:k], 1)]
         if scope.prefer_recent:
             passages = newest_first(passages, k, scope.search_question)
         return Retrieved(question, scope, passages)

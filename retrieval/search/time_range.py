@@ -333,6 +333,11 @@ NOTES = Messages(
             "id": 'hanya artikel bertanggal {period} ("{phrase}")',
             "en": 'only articles dated {period} ("{phrase}")',
         },
+        "reported": {
+            "id": 'hanya artikel bertanggal {period} ("{phrase}"), atau sampai {until} yang '
+            "menyebut {named}",
+            "en": 'only articles dated {period} ("{phrase}"), or until {until} naming {named}',
+        },
         "empty": {
             "id": 'tidak ada artikel bertanggal {period} ("{phrase}"): jawaban ini dari artikel '
             "bertanggal lain",
@@ -378,6 +383,17 @@ class TimeScope:
     # The period the question names when no article is dated in it (no
     # filter: the passages come from other dates; see `contradicted_years`).
     unfiltered: TimeRange | None = None
+    # A month or a year the filter reaches past (`reported_later`): an
+    # article dated after it counts only when it names it.
+    reported: TimeRange | None = None
+
+    def in_period(self, dated: str | None, text: str) -> bool:
+        """Whether an article dated `dated` saying `text` is one the period
+        asked about takes: dated in it, or after it and naming it."""
+        period = self.reported
+        if period is None or dated is None or dated[:10] <= period.until.isoformat():
+            return True
+        return _names_period(period, text)
 
 
 def _without(question: str, phrase: str) -> str:
@@ -446,12 +462,75 @@ def time_scope(
         return scope
     scope.read_question = scope.search_question
     scope.search_question = _without(scope.search_question, found.phrase)
+    until = reported_later(found, today or date.today())
     scope.filters = SearchFilters(
-        source=filters.source if filters else None, since=found.since, until=found.until
+        source=filters.source if filters else None, since=found.since, until=until or found.until
     )
-    scope.notes.append(NOTES("narrowed", language, **values))
     scope.time_filter = found.to_json() | {"applied": True}
+    if until is None:
+        scope.notes.append(NOTES("narrowed", language, **values))
+        return scope
+    scope.reported = found
+    named = _period_name(found)
+    scope.notes.append(NOTES("reported", language, until=until.isoformat(), named=named, **values))
+    scope.time_filter["reported_until"] = until.isoformat()
     return scope
+
+
+# News reports a month's figures in the month after it (December's
+# inflation on 2 January) and a year's in the first quarter of the next
+# (2023's exports on 20 February 2024): filtered to the dates of the period
+# alone, "Berapa nilai ekspor nikel olahan tahun 2023?" was refused over the
+# article that answers it. The filter reaches this far past a month or a
+# year; an article dated after the period counts only when it names it.
+_REPORTED_MONTHS_AFTER = {"month": 1, "year": 3}
+_MONTH_NAMES = (
+    "januari|februari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
+).split("|")
+_MONTH_NAMES_EN = (
+    "january|february|march|april|may|june|july|august|september|october|november|december"
+).split("|")
+
+
+def _whole(period: TimeRange) -> Literal["month", "year"] | None:
+    since, until = period.since, period.until
+    if since == date(since.year, 1, 1) and until == date(since.year, 12, 31):
+        return "year"
+    one_month = since.day == 1 and (since.year, since.month) == (until.year, until.month)
+    if one_month and until.day == monthrange(until.year, until.month)[1]:
+        return "month"
+    return None
+
+
+def reported_later(period: TimeRange, today: date) -> date | None:
+    """How far past `period` a filter reaches, for a whole month or year
+    that has ended; None for any other period (a day, a week, "sejak ...")."""
+    whole = _whole(period)
+    if whole is None or period.until >= today:
+        return None
+    months = _REPORTED_MONTHS_AFTER[whole]
+    year, month = divmod(period.until.month - 1 + months, 12)
+    year, month = period.until.year + year, month + 1
+    return date(year, month, monthrange(year, month)[1])
+
+
+def _period_name(period: TimeRange) -> str:
+    if _whole(period) == "month":
+        return f"{_MONTH_NAMES[period.since.month - 1].title()} {period.since.year}"
+    return str(period.since.year)
+
+
+def _names_period(period: TimeRange, text: str) -> bool:
+    """Whether `text` names the month or year of `period` ("Desember 2023",
+    "sepanjang 2023")."""
+    year = str(period.since.year)
+    if not re.search(rf"(?<!\d){year}(?!\d)", text):
+        return False
+    if _whole(period) != "month":
+        return True
+    month = period.since.month - 1
+    names = rf"\b(?:{_MONTH_NAMES[month]}|{_MONTH_NAMES_EN[month]})\s+{year}\b"
+    return re.search(names, text, re.IGNORECASE) is not None
 
 
 # A year as an article writes it: "Desember 2023", "musim 2023/2024", "FFI 2023".
