@@ -1336,6 +1336,11 @@ def test_a_figure_of_another_year_does_not_answer_for_the_year_asked(
     # The year the quote names: answered, from an article dated 2024.
     got = answerer.ask("Berapa inflasi tahunan Indonesia Desember 2023?")
     assert got.found and got.answer_span == "2,61 persen", got.answer
+    # "tahun lalu" is a year, though the question writes no number:
+    # 2023's exports are not last year's (they were, with only a note).
+    got = answerer.ask("Berapa nilai ekspor nikel olahan Indonesia tahun lalu?")
+    assert not got.found and got.citations == [], got.answer
+    assert any("tahun lain (2023)" in note for note in got.notes), got.notes
     # No answer, no "this answer is from other dates".
     got = answerer.ask("Berapa harga beras medium pada Februari 2023?")
     assert not got.found
@@ -1365,6 +1370,16 @@ def test_a_figure_of_another_year_does_not_answer_for_the_year_asked(
         ("Desember 2022", "2022-12-01", "2022-12-31", "naik Rp 12.000 menjadi Rp 1.325.000", []),
         # A period an article writes no year for.
         ("minggu lalu", "2024-03-04", "2024-03-10", "banjir pada Maret 2023", []),
+        # A year, or a month, named without its number.
+        ("tahun lalu", "2025-01-01", "2025-12-31", "sepanjang 2023 mencapai US$ 34 miliar", [2023]),
+        (
+            "bulan lalu",
+            "2026-10-01",
+            "2026-10-31",
+            "pada Desember 2023 sebesar 2,61 persen",
+            [2023],
+        ),
+        ("tahun lalu", "2025-01-01", "2025-12-31", "sepanjang 2025 mencapai US$ 34 miliar", []),
     ],
 )
 def test_which_quotes_contradict_the_year_asked(

@@ -538,8 +538,8 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
 def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list[int]:
-    """The years `quote` names when the question names a year no article is
-    dated in and the quote names only other years ("Berapa inflasi tahunan
+    """The years `quote` names when the question names a year (or a month
+    or a year without its number, "tahun lalu") no article is dated in and the quote names only other years ("Berapa inflasi tahunan
     Desember 2022?" over "inflasi tahunan ... pada Desember 2023 sebesar
     2,61 persen": the passages say nothing of 2022); else []. A quote that
     names no year says nothing against the period, nor do the years the
@@ -548,8 +548,11 @@ def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list
     and a year in a question is mostly its context (on FacQA train, 20
     answers refused so, nearly all right)."""
     asked = scope.unfiltered
-    if asked is None or not _YEAR.search(asked.phrase):
-        return []  # "minggu lalu": an article writes no year for it
+    if asked is None or not (_YEAR.search(asked.phrase) or _whole(asked)):
+        # "minggu lalu": an article writes no year for it. "tahun lalu",
+        # "bulan lalu" name a year without writing it: 2023's exports are
+        # not last year's.
+        return []
     years = sorted(
         {int(y) for y in _YEAR.findall(quote)} - {int(y) for y in _YEAR.findall(question)}
     )
