@@ -11,7 +11,7 @@ By default Chroma runs embedded (`PersistentClient` under the data dir);
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,7 @@ def _date_number(value: date | str | None) -> int | None:
 class DenseStore:
     def __init__(self, path: Path, collection: str, url: str | None = None) -> None:
         self._client = _client(path, url)
+        self._path = path
         self._remote = bool(url)
         self._name = collection
         self._collection = self._open()
@@ -143,10 +144,35 @@ class DenseStore:
             return int(self._collection.count())
 
     def check_readable(self) -> None:
-        """Read one stored vector back: `UnreadableVectors` when Chroma's
-        vector file was cut short (its count still reads; a query fails)."""
-        with self._files_read():
-            self._collection.get(limit=1, include=["embeddings"])
+        """`UnreadableVectors` when Chroma's vector file was cut short to
+        nothing while it holds vectors (its count still reads; a query
+        fails). Seen on disk, not by reading: hnswlib loading an empty
+        graph file is undefined behaviour, and a later write into the
+        emptied collection crashed the interpreter once (SIGSEGV in
+        `upsert`, under load). A server's files are its own."""
+        if self._remote:
+            return
+        for segment in self._vector_segments():
+            data = self._path / segment / "data_level0.bin"
+            if data.is_file() and data.stat().st_size == 0 and self.count():
+                raise UnreadableVectors(f"{data} is empty")
+
+    def _vector_segments(self) -> list[str]:
+        """The directories of this collection's graph, by Chroma's catalog
+        (a deleted collection's directory may stay on disk). None when the
+        catalog reads otherwise than Chroma 1.x writes it."""
+        import sqlite3
+
+        query = (
+            "SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id "
+            "WHERE c.name = ? AND s.scope = 'VECTOR'"
+        )
+        try:
+            uri = f"{(self._path / 'chroma.sqlite3').as_uri()}?mode=ro"
+            with closing(sqlite3.connect(uri, uri=True)) as conn:
+                return [str(row[0]) for row in conn.execute(query, (self._name,))]
+        except sqlite3.Error:
+            return []
 
     def upsert(
         self,
