@@ -1419,3 +1419,44 @@ def test_an_acronym_the_articles_write_out_is_read_as_they_write_it(
     news_index: ArticleIndex, question: str, answer: str | None
 ) -> None:
     assert_short_answer(offline(news_index), question, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "quote"),
+    [
+        # A denial answers a yes/no question: the question's lack of "tidak"
+        # against the sentence's was read as an edited question's mark.
+        ("Apakah wisatawan domestik kena pungutan Bali?", "Wisatawan domestik tidak dikenai"),
+        ("Apakah Bendungan Bener sudah diresmikan?", "Presiden Joko Widodo meresmikan"),
+        # Still refused: no article names Jatigede.
+        ("Apakah Bendungan Jatigede sudah diresmikan?", None),
+    ],
+)
+def test_a_yes_no_question_is_answered_by_the_sentence_affirming_or_denying_it(
+    news_index: ArticleIndex, question: str, quote: str | None
+) -> None:
+    got = offline(news_index).ask(question)
+    if quote is None:
+        assert not got.found and got.citations == [], got.answer
+        return
+    assert got.found and got.answer.startswith(quote), got.answer
+    # Yes or no is no phrase to put in bold.
+    assert got.answer_span is None
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no"),
+    [
+        ("Apakah wisatawan domestik kena pungutan Bali?", True),
+        ("Apakah Bendungan Bener sudah diresmikan?", True),
+        ("apakah harga emas akan naik", True),
+        # IDK-MRC's "apakah" is mostly "what".
+        ("Apakah nama ilmiah Kucing pasir?", False),
+        ("apakah kerajaan terbesar yang pernah ada di Korea?", False),
+        ("Apa yang akan terjadi apabila pilar-pilar dibangun condong?", False),
+    ],
+)
+def test_what_asks_yes_or_no(question: str, yes_no: bool) -> None:
+    from retrieval.answer.answerability import asks_yes_no
+
+    assert asks_yes_no(question) is yes_no

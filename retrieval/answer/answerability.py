@@ -183,6 +183,20 @@ _LIGHT_VERB = re.compile(
 )
 
 
+# "Apakah X sudah/akan/bisa/kena ...?" asks yes or no; "Apakah nama ...?",
+# "Apakah ... yang ...?" ask what (IDK-MRC's "apakah" is mostly "apa").
+_YES_NO = re.compile(
+    r"^\W*apakah\s+(?!.*\byang\b).*\b(?:sudah|telah|akan|bisa|dapat|boleh|masih|pernah|"
+    r"harus|perlu|wajib|sedang|kena|dikenai|dikenakan|termasuk|benar)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_yes_no(question: str) -> bool:
+    """Whether `question` asks yes or no (`_YES_NO`)."""
+    return _YES_NO.search(question) is not None
+
+
 def without_message_number(question: str) -> str:
     return _TRAILING_MARKER.sub("", question)
 
@@ -216,7 +230,13 @@ def answerability_features(
     names = [fold(w.lower()) for w in _CAPITAL.findall(question) if w.lower() not in QUESTION_WORDS]
     numbers = _NUMBER.findall(question)
     q_neg = any(w in _NEGATION for w in _words_lower(question))
-    s_neg = any(w in _NEGATION for w in _words_lower(evidence.sentence))
+    # A yes/no question is answered as well by a sentence that denies it:
+    # "Apakah wisatawan domestik kena pungutan?" by "... tidak dikenai".
+    s_neg = (
+        q_neg
+        if asks_yes_no(question)
+        else any(w in _NEGATION for w in _words_lower(evidence.sentence))
+    )
     sentence_words = _words_lower(evidence.sentence)
     focus = focus_stems(question)
     kind = evidence.kind

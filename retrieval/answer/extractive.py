@@ -72,6 +72,7 @@ from retrieval.answer.answerability import (
     Evidence,
     Frequencies,
     answerability_features,
+    asks_yes_no,
     load_model,
     question_terms,
     without_marker,
@@ -920,6 +921,11 @@ class ExtractiveAnswerer:
         )
         if cause is not None:
             read, answered, found_span = [cause], None, None
+        if asks_yes_no(question):
+            # Yes or no is no phrase to put in bold: the sentences that
+            # affirm or deny it best are the answer, not the reader's span
+            # ("wisatawan asing" for "Apakah wisatawan domestik kena ...?").
+            read, answered, found_span = [], None, None
         if read:
             # The reader found the answer inside the passage: the sentence
             # holding its span is the quote, alone (or the two it spans).
