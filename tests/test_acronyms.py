@@ -53,3 +53,12 @@ def test_an_acronym_is_written_out_as_the_articles_write_it(
     question: str, text: str, expected: str
 ) -> None:
     assert acronyms_written_out(question, [text]) == expected
+
+
+def test_a_question_made_of_acronyms_is_read_for_its_first_few_only() -> None:
+    # Each acronym is looked for through every word of the passages: a
+    # message of hundreds of them is not (the first eight are).
+    question = " ".join(f"X{a}{b}" for a, b in zip("ABCDEFGH", "ABCDEFGH", strict=True))
+    text = "Komisi Pemberantasan Korupsi menahan tersangka."
+    assert acronyms_written_out(f"{question} KPK?", [text]) == f"{question} KPK?"
+    assert acronyms_written_out("Apa kata KPK?", [text]) == "Apa kata Komisi Pemberantasan Korupsi?"

@@ -38,12 +38,19 @@ _NOT_INITIAL = frozenset(
 )
 
 
-def _expansions(acronym: str, text: str) -> set[str]:
+# A question names a few acronyms; one made of them is not read for more
+# (each is looked for through every word of the passages).
+_MOST_ACRONYMS = 8
+
+
+def _expansions(acronym: str, text: str, words: list[re.Match[str]] | None = None) -> set[str]:
     """The runs of words of `text` whose initials spell `acronym`."""
-    words = list(_WORD.finditer(text))
+    words = list(_WORD.finditer(text)) if words is None else words
     found: set[str] = set()
     letters = acronym.lower()
     for i in range(len(words)):
+        if words[i].group()[0].lower() != letters[0]:
+            continue
         n, j = 0, i
         while j < len(words) and n < len(letters):
             if j > i and not _JOINS.fullmatch(text[words[j - 1].end() : words[j].start()]):
@@ -74,12 +81,13 @@ def acronyms_written_out(question: str, texts: Sequence[str]) -> str:
     they write it, when they write it out one way only ("BI" -> "Bank
     Indonesia"). Unchanged otherwise."""
     joined = "\n".join(texts)
-    for acronym in dict.fromkeys(_ACRONYM.findall(question)):
-        if acronym in _NOT_ACRONYMS:
-            continue
+    words: list[re.Match[str]] | None = None
+    asked = [a for a in dict.fromkeys(_ACRONYM.findall(question)) if a not in _NOT_ACRONYMS]
+    for acronym in asked[:_MOST_ACRONYMS]:
         if re.search(rf"(?<![\w-]){acronym}(?![\w-])", joined):
             continue  # the articles use it as the question does
-        written = {e.lower(): e for e in _expansions(acronym, joined)}
+        words = list(_WORD.finditer(joined)) if words is None else words
+        written = {e.lower(): e for e in _expansions(acronym, joined, words)}
         if len(written) == 1:
             (form,) = written.values()
             question = re.sub(rf"(?<![\w-]){acronym}(?![\w-])", form, question)
