@@ -1460,3 +1460,61 @@ def test_what_asks_yes_or_no(question: str, yes_no: bool) -> None:
     from retrieval.answer.answerability import asks_yes_no
 
     assert asks_yes_no(question) is yes_no
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "note"),
+    [
+        # A year naming an edition, not a period to filter by: the articles
+        # found speak of other years only.
+        (
+            "Siapa juara Liga 1 2022?",
+            None,
+            "artikel yang ditemukan tidak menyebut 2022, hanya tahun lain (2023, 2024)",
+        ),
+        (
+            "Film apa yang meraih Film Cerita Panjang Terbaik FFI 2022?",
+            None,
+            "artikel yang ditemukan tidak menyebut 2022, hanya tahun lain (2023)",
+        ),
+        (
+            "Film apa yang meraih Film Cerita Panjang Terbaik di FFI 2023?",
+            "Film Budi Pekerti",
+            None,
+        ),
+        # The match was played in 2024, for the 2026 World Cup: the passage names it.
+        (
+            "Siapa pencetak gol Indonesia di kualifikasi Piala Dunia 2026?",
+            "Egy Maulana Vikri",
+            None,
+        ),
+    ],
+)
+def test_a_year_naming_an_edition_the_articles_do_not_speak_of_is_not_answered(
+    news_index: ArticleIndex, question: str, answer: str | None, note: str | None
+) -> None:
+    got = offline(news_index).ask(question)
+    if answer is None:
+        assert not got.found and got.citations == [], got.answer
+        assert note in got.notes, got.notes
+    else:
+        assert got.found and got.answer_span == answer, got.answer
+
+
+@pytest.mark.parametrize(
+    ("asked", "dates", "texts", "years"),
+    [
+        ([2022], ["2024-05-31"], ["Persib menjuarai Liga 1 musim 2023/2024"], [2023, 2024]),
+        ([2022], ["2022-05-31"], ["Persib menjuarai Liga 1 musim 2023/2024"], []),  # dated in it
+        ([2023], ["2024-05-31"], ["Persib menjuarai Liga 1 musim 2023/2024"], []),  # named
+        ([2022], [""], ["Persib menjuarai Liga 1 musim 2023/2024"], []),  # undated (FacQA)
+        ([2022], ["2024-05-31"], ["Dua gol Persib dicetak oleh David da Silva."], []),  # no year
+        ([], ["2024-05-31"], ["Persib menjuarai Liga 1 musim 2023/2024"], []),
+    ],
+)
+def test_which_passages_speak_only_of_other_years(
+    asked: list[int], dates: list[str], texts: list[str], years: list[int]
+) -> None:
+    from retrieval.search.time_range import other_years_only
+
+    assert other_years_only(asked, dates, texts) == years

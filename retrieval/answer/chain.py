@@ -52,7 +52,14 @@ from retrieval.answer.stages import AnswerChunk, AnswerRequest, Retrieved, Stand
 from retrieval.answer.types import Answer, Citation, Turn
 from retrieval.core.redaction import redact, redact_settings
 from retrieval.core.settings import Settings
-from retrieval.search.time_range import contradicted_years, note_unanswered_period, time_scope
+from retrieval.search.time_range import (
+    NOTES,
+    contradicted_years,
+    note_unanswered_period,
+    other_years_only,
+    time_scope,
+    years_named,
+)
 from retrieval.store import ArticleIndex, SearchFilters, hit_documents, one_vector_per_question
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.messages import Messages
@@ -511,6 +518,25 @@ class Answerer:
             )
             if years or not extract.found:
                 note_unanswered_period(scope, retrieved.question.notes, language, years)
+                return self._result(retrieved, message("not_found", language), [], "extractive")
+        if extract.found and (years_asked := years_named(retrieved.question.text, scope)):
+            # "Siapa juara Liga 1 2022?" over "menjuarai Liga 1 musim
+            # 2023/2024": the year names an edition no quoted article speaks of.
+            quoted = {s.sentence.passage.n: s.sentence.passage for s in extract.chosen}
+            years = other_years_only(
+                years_asked,
+                [p.date or "" for p in quoted.values()],
+                [f"{p.title}\n{p.text}" for p in quoted.values()],
+            )
+            if years:
+                retrieved.question.notes.append(
+                    NOTES(
+                        "other_years",
+                        language,
+                        asked=", ".join(map(str, years_asked)),
+                        years=", ".join(map(str, years)),
+                    )
+                )
                 return self._result(retrieved, message("not_found", language), [], "extractive")
         if not extract.found:
             return self._result(retrieved, message("not_found", language), [], "extractive")

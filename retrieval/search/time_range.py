@@ -354,6 +354,10 @@ NOTES = Messages(
             "en": 'no article is dated {period} ("{phrase}"), and the articles found speak of '
             "other years ({years})",
         },
+        "other_years": {
+            "id": "artikel yang ditemukan tidak menyebut {asked}, hanya tahun lain ({years})",
+            "en": "the articles found do not mention {asked}, only other years ({years})",
+        },
         "not_a_date": {
             "id": '"{phrase}" bukan tanggal yang ada: tidak dipakai sebagai filter',
             "en": '"{phrase}" is not a real date: not used as a filter',
@@ -559,6 +563,41 @@ def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list
     if any(asked.since.year <= y <= asked.until.year for y in years):
         return []
     return years
+
+
+def years_named(question: str, scope: TimeScope) -> list[int]:
+    """The years `question` names that are not its period (a filter, or
+    one no article is dated in): "Siapa juara Liga 1 2022?", "FFI 2022",
+    whose year names an edition, not a date to search."""
+    period = scope.unfiltered or scope.reported or _period_of_filter(scope)
+    taken = set(_YEAR.findall(period.phrase)) if period is not None else set()
+    return sorted({int(y) for y in _YEAR.findall(question) if y not in taken})
+
+
+def _period_of_filter(scope: TimeScope) -> TimeRange | None:
+    found = scope.time_filter
+    if not found or not found.get("applied"):
+        return None
+    return TimeRange(
+        date.fromisoformat(found["from"]), date.fromisoformat(found["to"]), found["expression"]
+    )
+
+
+def other_years_only(asked: Sequence[int], dates: Sequence[str], texts: Sequence[str]) -> list[int]:
+    """For a question naming the years `asked` (`years_named`), answered
+    from articles dated `dates` whose passages say `texts`: the years those
+    passages name when none is asked, and no article is dated in one asked
+    ("Persib menjuarai Liga 1 musim 2023/2024 ... 31 Mei 2024" does not
+    say who won in 2022); else []. Never for an undated passage: in
+    FacQA's a year in a question is mostly context."""
+    if not asked or not dates or not all(dates):
+        return []
+    if any(int(d[:4]) in asked for d in dates):
+        return []
+    named = {int(y) for text in texts for y in _YEAR.findall(text)}
+    if not named or named & set(asked):
+        return []
+    return sorted(named)
 
 
 def note_unanswered_period(
