@@ -70,3 +70,25 @@ def test_passages_are_fenced_so_injected_tags_cannot_close_the_block() -> None:
     assert block.count("</passage>") == 1 and block.endswith("</passage>")
     assert "<passages>" not in block and "</passages>" not in block
     assert defang("a < b and <b>bold</b>") == "a < b and <b>bold</b>"
+
+
+def test_an_articles_own_footnote_numbers_are_not_markers_of_ours() -> None:
+    """A Wikipedia-style footnote ("gadis,[3][4][5] yang") in a quoted
+    sentence was read as markers and made citations of passages 3, 4 and 5,
+    which the sentence does not come from."""
+    from retrieval.answer.extractive import ScoredSentence, Sentence, compose
+
+    text = "Hua Pi menceritakan tentang seorang pelajar yang jatuh cinta kepada seorang gadis,[3][4][5] yang ternyata siluman."
+    first = passage(1, text)
+    quoted = ScoredSentence(Sentence(first, 0, len(text)), 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 1.0)
+    answer, spans = compose([quoted])
+    cited = cite(answer, [first, *PASSAGES[1:]], spans)
+    assert [c.n for c in cited.citations] == [1]
+    assert cited.text == (
+        "Hua Pi menceritakan tentang seorang pelajar yang jatuh cinta kepada seorang gadis, "
+        "yang ternyata siluman. [1]"
+    )
+    # The quote is the stored text, footnotes and all.
+    assert cited.citations[0].quote == text
+    # Nor does a model see them as passage numbers.
+    assert "[3]" not in format_passages([first])

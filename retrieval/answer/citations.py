@@ -25,6 +25,15 @@ from retrieval.store.syndication import also_in
 _MARKER = re.compile(r"[ \t]*\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 
 
+def without_markers(text: str) -> str:
+    """`text` of an article without bracketed numbers of its own: a
+    Wikipedia-style footnote ("... kepada seorang gadis,[3][4][5] yang ...")
+    quoted in an answer, or given to a model, reads as a marker pointing at
+    a passage, and was made a citation of passages 3, 4 and 5 the sentence
+    does not come from."""
+    return _MARKER.sub("", text)
+
+
 def passages_from_documents(documents: Sequence[Document]) -> list[Passage]:
     """Retrieved documents (best first) → passages numbered from 1."""
     passages = []

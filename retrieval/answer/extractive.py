@@ -78,6 +78,7 @@ from retrieval.answer.answerability import (
     without_marker,
     without_message_number,
 )
+from retrieval.answer.citations import without_markers
 from retrieval.answer.reader import (
     Reader,
     ReaderDecision,
@@ -1247,7 +1248,8 @@ def compose(chosen: Sequence[ScoredSentence]) -> tuple[str, dict[int, tuple[int,
     spans: dict[int, tuple[int, int]] = {}
     for s in ordered:
         sentence = s.sentence
-        text = sentence.text.strip()
+        # The article's own "[3]" is no marker of ours (`without_markers`).
+        text = without_markers(sentence.text).strip() or sentence.text.strip()
         if text[-1] not in ".!?…\"'”’)":
             text += "."
         parts.append(f"{text} [{sentence.passage.n}]")

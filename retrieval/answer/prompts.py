@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from prompts import load_prompt
+from retrieval.answer.citations import without_markers
 from retrieval.answer.types import Passage, Turn
 from retrieval.text.question import Language
 
@@ -62,7 +63,8 @@ def format_passages(passages: Sequence[Passage]) -> str:
             f'<passage n="{p.n}" source="{_attribute(p.source)}" '
             f'date="{_attribute(p.date)}" title="{_attribute(p.title)}">'
         )
-        blocks.append(f"{head}\n{defang(p.text.strip())}\n</passage>")
+        # The article's own "[3]" would read as a marker pointing at passage 3.
+        blocks.append(f"{head}\n{defang(without_markers(p.text).strip())}\n</passage>")
     return "\n".join(blocks)
 
 

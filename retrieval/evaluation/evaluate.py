@@ -48,6 +48,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from retrieval.answer.citations import without_markers
 from retrieval.answer.types import Answer, Turn
 from retrieval.core.json_errors import describe_json_error
 from retrieval.core.models import article_id_for
@@ -196,11 +197,15 @@ def normalise(text: str) -> str:
 
 def contains_answer(answer: str, gold: str) -> bool:
     """Whether the normalised gold span occurs in the normalised answer, on
-    word boundaries (gold "84" is not in "1984")."""
-    needle = normalise(gold)
+    word boundaries (gold "84" is not in "1984"). Bracketed numbers are no
+    content on either side: the answer's are its citation markers ("[1]"
+    read as a "1" the gold may be), a gold span's an article's footnotes
+    ("Turki,[1][2][3] yang": contained only by an answer that cited passages
+    1, 2 and 3 there, which it had no ground to)."""
+    needle = normalise(without_markers(gold))
     if not needle:
         return False
-    return f" {needle} " in f" {normalise(answer)} "
+    return f" {needle} " in f" {normalise(without_markers(answer))} "
 
 
 def contains_any(answer: str, golds: Iterable[str]) -> bool:
