@@ -332,6 +332,8 @@ def test_a_why_question_is_answered_with_the_cause_the_reader_reaches(
         # "buah dari": what a rise is the fruit of.
         ("Kenapa ekspor nikel olahan naik?", "buah dari larangan ekspor bijih nikel"),
         ("Mengapa harga emas Antam turun?", None),  # it rose
+        # What came before the event asked: "Banjir ... setelah tanggul ... jebol".
+        ("Kenapa Demak banjir?", "setelah tanggul Sungai Wulan jebol"),
     ],
 )
 def test_a_why_question_is_answered_only_by_a_sentence_giving_a_cause(
@@ -1518,3 +1520,24 @@ def test_which_passages_speak_only_of_other_years(
     from retrieval.search.time_range import other_years_only
 
     assert other_years_only(asked, dates, texts) == years
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "cause"),
+    [
+        ("Kenapa Demak banjir?", "Banjir merendam 450 rumah setelah tanggul jebol.", True),
+        # The dike is what came before, not what is asked about.
+        ("Mengapa tanggul jebol?", "Banjir merendam 450 rumah setelah tanggul jebol.", False),
+        # How Persib won is not why: no "menang" before "setelah".
+        (
+            "Mengapa Persib menang?",
+            "Persib menjuarai Liga 1 setelah mengalahkan Madura United 3-1.",
+            False,
+        ),
+        ("Kapan Demak banjir?", "Banjir merendam 450 rumah setelah tanggul jebol.", False),
+    ],
+)
+def test_what_came_before_an_event_is_its_cause(question: str, sentence: str, cause: bool) -> None:
+    from retrieval.answer.extractive import answer_kind, follows_from
+
+    assert follows_from(question, sentence, answer_kind(question)) is cause

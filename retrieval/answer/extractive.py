@@ -92,6 +92,7 @@ from retrieval.answer.span import (
     asks_time_of_day,
     best_answer_span,
     cites_source,
+    focus_stems,
     holds_qualifier,
     name_after_title,
     name_stems,
@@ -456,6 +457,25 @@ _KIND_SENTENCE = {
 }
 
 
+# News gives a cause as what came before: "Banjir merendam 450 rumah ...
+# setelah tanggul Sungai Wulan jebol".
+_AFTER = re.compile(r"\b(?:setelah|sesudah|usai|pasca)\b", re.IGNORECASE)
+
+
+def follows_from(question: str, sentence: str, kind: str | None) -> bool:
+    """For a why-question, whether `sentence` says what the question asks
+    about came after something ("Kenapa Demak banjir?": "Banjir merendam
+    ... setelah tanggul ... jebol"): the question's focus before "setelah",
+    none of it after. Not "Persib menjuarai ... setelah mengalahkan ..." for
+    "Mengapa Persib menang?" (no "menang" before it), nor that flood
+    sentence for "Mengapa tanggul Sungai Wulan jebol?" (the dike is after)."""
+    if kind != "reason" or (after := _AFTER.search(sentence)) is None:
+        return False
+    focus = focus_stems(question)
+    before = stems_of(sentence[: after.start()])
+    return bool(focus & before) and not focus & stems_of(sentence[after.end() :])
+
+
 def answer_kind(question: str) -> str | None:
     """'reason', 'date', 'number', 'place', 'source', 'person', or None (any)."""
     for kind, pattern in _KIND_QUESTION:
@@ -663,7 +683,9 @@ class ExtractiveAnswerer:
             lexical = lexical_overlap(distinctive, own)
             context = lexical_overlap(concepts, own | context_terms[s.passage.n])
             retrieval = max(s.passage.score, 0.0) / top
-            kind_match = 1.0 if has_kind(s.text, kind) else 0.0
+            kind_match = (
+                1.0 if has_kind(s.text, kind) or follows_from(question, s.text, kind) else 0.0
+            )
             partial = (
                 c.lexical_weight * lexical
                 + c.context_weight * context
