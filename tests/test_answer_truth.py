@@ -1541,3 +1541,33 @@ def test_what_came_before_an_event_is_its_cause(question: str, sentence: str, ca
     from retrieval.answer.extractive import answer_kind, follows_from
 
     assert follows_from(question, sentence, answer_kind(question)) is cause
+
+
+@pytest.mark.parametrize(
+    ("question", "passage_holding", "claim"),
+    [
+        # An edition the cited article does not speak of.
+        ("Siapa juara Liga 1 2022?", "Persib Bandung menjuarai", "Persib Bandung menjadi juara"),
+        # A period no article is dated in; the cited one speaks of December 2023.
+        (
+            "Berapa inflasi tahunan Indonesia Desember 2022?",
+            "2,61 persen",
+            "Inflasi tahunan Indonesia sebesar 2,61 persen",
+        ),
+    ],
+)
+def test_a_model_claim_from_an_article_of_other_years_does_not_answer_for_the_year_asked(
+    news_index: ArticleIndex,
+    openai_server: OpenAIServer,
+    question: str,
+    passage_holding: str,
+    claim: str,
+) -> None:
+    """The year rules held the offline answer only: a model citing the
+    2023/2024 champion for 2022 was let through by the claim check (the
+    claim itself names no year)."""
+    answerer, n = model_answerer(news_index, openai_server, question, passage_holding)
+    openai_server.reply_with(f"{claim} [{n}].")
+    answer = answerer.ask(question)
+    assert not answer.found and answer.citations == [], answer.answer
+    assert claim not in answer.answer

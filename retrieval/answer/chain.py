@@ -57,6 +57,7 @@ from retrieval.search.time_range import (
     contradicted_years,
     note_unanswered_period,
     other_years_only,
+    period_years,
     time_scope,
     years_named,
 )
@@ -575,6 +576,15 @@ class Answerer:
         )
 
 
+def years_asked(retrieved: Retrieved) -> list[int]:
+    """The years a question asks about that its search did not filter by:
+    an edition's ("Liga 1 2022", `years_named`), and those of a period no
+    article is dated in ("tahun 2022", "tahun lalu"). A model's claims are
+    held to them (`ClaimGate`)."""
+    scope = retrieved.scope
+    return sorted({*years_named(retrieved.question.text, scope), *period_years(scope)})
+
+
 class _CheckedStream:
     """A model's answer as it streams, through the checks (`AnswerChecker`,
     with the claim check as its per-sentence test): what the sync and async
@@ -584,7 +594,7 @@ class _CheckedStream:
     def __init__(self, answerer: Answerer, retrieved: Retrieved) -> None:
         self.answerer, self.retrieved = answerer, retrieved
         self.checked_text: list[str] = []
-        self.gate = ClaimGate(answerer.extractive)
+        self.gate = ClaimGate(answerer.extractive, years_asked(retrieved))
         self.checker = AnswerChecker(
             retrieved.passages, self.checked_text.append, extra_check=self.gate
         )

@@ -26,6 +26,7 @@ from dataclasses import replace
 from retrieval.answer.citations import _MARKER
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.types import Passage
+from retrieval.search.time_range import other_years_only
 
 # A claim this unlikely to be answered by its passage is not supported by it.
 # Lower than the answering threshold: a claim restates the passage in the
@@ -66,16 +67,24 @@ def claim_support(extractive: ExtractiveAnswerer, claim: str, passages: Sequence
 
 class ClaimGate:
     """A sentence passes when the passages its markers name support it;
-    `dropped` keeps the sentences turned away, in order."""
+    `dropped` keeps the sentences turned away, in order. `years`: the years
+    the question asks about (`Answerer.years_asked`): a claim whose cited
+    articles are dated, none in one of them, and speak only of other years
+    does not answer for them ("Persib menjuarai Liga 1 [1]" for "Siapa juara
+    Liga 1 2022?" over "musim 2023/2024"), as an extractive quote does not."""
 
-    def __init__(self, extractive: ExtractiveAnswerer) -> None:
+    def __init__(self, extractive: ExtractiveAnswerer, years: Sequence[int] = ()) -> None:
         self.extractive = extractive
+        self.years = list(years)
         self.dropped: list[str] = []
 
     def __call__(self, sentence: str, passages: Sequence[Passage]) -> bool:
         by_number = {p.n: p for p in passages}
         own = [by_number[n] for n in sorted(_markers(sentence)) if n in by_number]
-        if claim_support(self.extractive, sentence, own) >= SUPPORT_FLOOR:
+        supported = claim_support(self.extractive, sentence, own) >= SUPPORT_FLOOR
+        if supported and not other_years_only(
+            self.years, [p.date or "" for p in own], [f"{p.title}\n{p.text}" for p in own]
+        ):
             return True
         self.dropped.append(sentence)
         return False

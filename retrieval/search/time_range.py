@@ -541,6 +541,18 @@ def _names_period(period: TimeRange, text: str) -> bool:
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 
+def period_years(scope: TimeScope) -> list[int]:
+    """The years of the period a question names when no article is dated
+    in it and the period is one an article writes a year for: "Desember
+    2022", "tahun 2022", and "tahun lalu", "bulan lalu" (a year named
+    without its number: 2023's exports are not last year's); not "minggu
+    lalu" (an article writes no year for a week)."""
+    asked = scope.unfiltered
+    if asked is None or not (_YEAR.search(asked.phrase) or _whole(asked)):
+        return []
+    return list(range(asked.since.year, asked.until.year + 1))
+
+
 def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list[int]:
     """The years `quote` names when the question names a year (or a month
     or a year without its number, "tahun lalu") no article is dated in and the quote names only other years ("Berapa inflasi tahunan
@@ -552,10 +564,7 @@ def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list
     and a year in a question is mostly its context (on FacQA train, 20
     answers refused so, nearly all right)."""
     asked = scope.unfiltered
-    if asked is None or not (_YEAR.search(asked.phrase) or _whole(asked)):
-        # "minggu lalu": an article writes no year for it. "tahun lalu",
-        # "bulan lalu" name a year without writing it: 2023's exports are
-        # not last year's.
+    if asked is None or not period_years(scope):
         return []
     years = sorted(
         {int(y) for y in _YEAR.findall(quote)} - {int(y) for y in _YEAR.findall(question)}
