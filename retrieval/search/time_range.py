@@ -475,7 +475,7 @@ def time_scope(
         scope.notes.append(NOTES("narrowed", language, **values))
         return scope
     scope.reported = found
-    named = _period_name(found)
+    named = _period_name(found, language)
     scope.notes.append(NOTES("reported", language, until=until.isoformat(), named=named, **values))
     scope.time_filter["reported_until"] = until.isoformat()
     return scope
@@ -518,9 +518,10 @@ def reported_later(period: TimeRange, today: date) -> date | None:
     return date(year, month, monthrange(year, month)[1])
 
 
-def _period_name(period: TimeRange) -> str:
+def _period_name(period: TimeRange, language: Language) -> str:
     if _whole(period) == "month":
-        return f"{_MONTH_NAMES[period.since.month - 1].title()} {period.since.year}"
+        names = _MONTH_NAMES_EN if language == "en" else _MONTH_NAMES
+        return f"{names[period.since.month - 1].title()} {period.since.year}"
     return str(period.since.year)
 
 
@@ -555,7 +556,8 @@ def period_years(scope: TimeScope) -> list[int]:
 
 def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list[int]:
     """The years `quote` names when the question names a year (or a month
-    or a year without its number, "tahun lalu") no article is dated in and the quote names only other years ("Berapa inflasi tahunan
+    or a year without its number, "tahun lalu"; `period_years`) no article
+    is dated in and the quote names only other years ("Berapa inflasi tahunan
     Desember 2022?" over "inflasi tahunan ... pada Desember 2023 sebesar
     2,61 persen": the passages say nothing of 2022); else []. A quote that
     names no year says nothing against the period, nor do the years the
