@@ -36,7 +36,7 @@ from retrieval.answer.answer_check import AnswerChecker
 from retrieval.answer.answerability import is_referring_only
 from retrieval.answer.attribution import attribution
 from retrieval.answer.citations import cite, name_other_outlets, passages_from_documents
-from retrieval.answer.claims import ClaimGate
+from retrieval.answer.claims import ClaimGate, of_other_years
 from retrieval.answer.condense import clean_model_rewrite, heuristic_standalone
 from retrieval.answer.extractive import ExtractiveAnswerer
 from retrieval.answer.llm import LLMConfigError, ModelSpec, describe_failure, load_chat_model
@@ -56,7 +56,6 @@ from retrieval.search.time_range import (
     NOTES,
     contradicted_years,
     note_unanswered_period,
-    other_years_only,
     period_years,
     time_scope,
     years_named,
@@ -524,12 +523,7 @@ class Answerer:
             # "Siapa juara Liga 1 2022?" over "menjuarai Liga 1 musim
             # 2023/2024": the year names an edition no quoted article speaks of.
             quoted = {s.sentence.passage.n: s.sentence.passage for s in extract.chosen}
-            years = other_years_only(
-                years_asked,
-                [p.date or "" for p in quoted.values()],
-                [f"{p.title}\n{p.text}" for p in quoted.values()],
-            )
-            if years:
+            if years := of_other_years(years_asked, list(quoted.values())):
                 retrieved.question.notes.append(
                     NOTES(
                         "other_years",

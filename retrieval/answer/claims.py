@@ -65,6 +65,14 @@ def claim_support(extractive: ExtractiveAnswerer, claim: str, passages: Sequence
     return extractive.model.probability(features)
 
 
+def of_other_years(years: Sequence[int], passages: Sequence[Passage]) -> list[int]:
+    """`time_range.other_years_only` for `passages`: their dates, their
+    titles and texts."""
+    return other_years_only(
+        years, [p.date or "" for p in passages], [f"{p.title}\n{p.text}" for p in passages]
+    )
+
+
 class ClaimGate:
     """A sentence passes when the passages its markers name support it;
     `dropped` keeps the sentences turned away, in order. `years`: the years
@@ -82,9 +90,7 @@ class ClaimGate:
         by_number = {p.n: p for p in passages}
         own = [by_number[n] for n in sorted(_markers(sentence)) if n in by_number]
         supported = claim_support(self.extractive, sentence, own) >= SUPPORT_FLOOR
-        if supported and not other_years_only(
-            self.years, [p.date or "" for p in own], [f"{p.title}\n{p.text}" for p in own]
-        ):
+        if supported and not of_other_years(self.years, own):
             return True
         self.dropped.append(sentence)
         return False

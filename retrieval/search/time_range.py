@@ -387,8 +387,11 @@ class TimeScope:
     # The period the question names when no article is dated in it (no
     # filter: the passages come from other dates; see `contradicted_years`).
     unfiltered: TimeRange | None = None
-    # A month or a year the filter reaches past (`reported_later`): an
-    # article dated after it counts only when it names it.
+    # The period the date filter stands for (one of the question's words,
+    # not the user's `--since/--until`).
+    filtered: TimeRange | None = None
+    # That period, when it is a month or a year the filter reaches past
+    # (`reported_later`): an article dated after it counts only when it names it.
     reported: TimeRange | None = None
 
     def in_period(self, dated: str | None, text: str) -> bool:
@@ -471,6 +474,7 @@ def time_scope(
         source=filters.source if filters else None, since=found.since, until=until or found.until
     )
     scope.time_filter = found.to_json() | {"applied": True}
+    scope.filtered = found
     if until is None:
         scope.notes.append(NOTES("narrowed", language, **values))
         return scope
@@ -580,18 +584,9 @@ def years_named(question: str, scope: TimeScope) -> list[int]:
     """The years `question` names that are not its period (a filter, or
     one no article is dated in): "Siapa juara Liga 1 2022?", "FFI 2022",
     whose year names an edition, not a date to search."""
-    period = scope.unfiltered or scope.reported or _period_of_filter(scope)
+    period = scope.unfiltered or scope.filtered
     taken = set(_YEAR.findall(period.phrase)) if period is not None else set()
     return sorted({int(y) for y in _YEAR.findall(question) if y not in taken})
-
-
-def _period_of_filter(scope: TimeScope) -> TimeRange | None:
-    found = scope.time_filter
-    if not found or not found.get("applied"):
-        return None
-    return TimeRange(
-        date.fromisoformat(found["from"]), date.fromisoformat(found["to"]), found["expression"]
-    )
 
 
 def other_years_only(asked: Sequence[int], dates: Sequence[str], texts: Sequence[str]) -> list[int]:

@@ -43,9 +43,8 @@ _NOT_INITIAL = frozenset(
 _MOST_ACRONYMS = 8
 
 
-def _expansions(acronym: str, text: str, words: list[re.Match[str]] | None = None) -> set[str]:
-    """The runs of words of `text` whose initials spell `acronym`."""
-    words = list(_WORD.finditer(text)) if words is None else words
+def _expansions(acronym: str, text: str, words: Sequence[re.Match[str]]) -> set[str]:
+    """The runs of `words` (of `text`) whose initials spell `acronym`."""
     found: set[str] = set()
     letters = acronym.lower()
     for i in range(len(words)):
