@@ -82,6 +82,18 @@ def test_english_questions_match_through_the_glossary() -> None:
     assert focused > spread > 0
 
 
+def test_the_glossary_reads_regular_english_forms_its_lines_do_not_list() -> None:
+    from retrieval.text.concepts import GLOSSARY_WORDS, english_inflections
+
+    # The "coach" line lists "coach coaches": "coached" had no gloss.
+    assert GLOSSARY_WORDS["coached"] == GLOSSARY_WORDS["coach"] == ("pelatih",)
+    assert set(english_inflections("score")) >= {"scores", "scored", "scoring"}
+    assert "planned" in english_inflections("plan")
+    assert "carried" in english_inflections("carry")
+    # A form a line gives keeps that line's words ("news" is a line's own).
+    assert "berita" in GLOSSARY_WORDS["news"]
+
+
 @pytest.mark.parametrize(
     "texts",
     [

@@ -74,6 +74,41 @@ def lexical_overlap(concepts: Sequence[Concept], text_terms: AbstractSet[str]) -
     return sum(c.weight for c in concepts if c.stems & text_terms) / total
 
 
+_VOWELS = frozenset("aeiou")
+
+
+def english_inflections(word: str) -> list[str]:
+    """The regular inflections of an English base word: "coach" ->
+    "coaches", "coached", "coaching"; "score" -> "scored", "scoring";
+    "plan" -> "planned"; "carry" -> "carried". Over-generated forms are
+    harmless: a form no one writes is never looked up."""
+    if len(word) < 3 or not word.isalpha():
+        return []
+    forms = []
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        forms.append(word + "es")
+    elif word[-1] == "y" and word[-2] not in _VOWELS:
+        forms += [word[:-1] + "ies", word[:-1] + "ied"]
+    else:
+        forms.append(word + "s")
+    if word.endswith("e"):
+        forms += [word + "d", word[:-1] + "ing"]
+    elif not (word[-1] == "y" and word[-2] not in _VOWELS):
+        forms += [word + "ed", word + "ing"]
+    else:
+        forms.append(word + "ing")
+    # One vowel between consonants at the end of a short word doubles the
+    # consonant: "planned", "stopping".
+    if (
+        len(word) <= 4
+        and word[-1] not in _VOWELS | {"w", "x", "y"}
+        and word[-2] in _VOWELS
+        and word[-3] not in _VOWELS
+    ):
+        forms += [word + word[-1] + "ed", word + word[-1] + "ing"]
+    return forms
+
+
 def _load_glossary(lines: list[str]) -> dict[str, tuple[str, ...]]:
     glossary: dict[str, tuple[str, ...]] = {}
     for line in lines:
@@ -82,6 +117,12 @@ def _load_glossary(lines: list[str]) -> dict[str, tuple[str, ...]]:
             glossary[word] = tuple(
                 dict.fromkeys(glossary.get(word, ()) + tuple(indonesian.split()))
             )
+    # A line lists the forms its writer thought of; the regular others are
+    # added (never over a form a line gives): "Who coached Indonesia?" had
+    # been read without "pelatih", for the line giving "coach coaches".
+    for word, glosses in list(glossary.items()):
+        for form in english_inflections(word):
+            glossary.setdefault(form, glosses)
     return glossary
 
 
