@@ -243,6 +243,30 @@ def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> 
     assert plain_question(text) == plain
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        # A chat nasal and "-in": "me-...-kan" as articles write it.
+        ("Persib ngalahin siapa di final?", "Persib mengalahkan siapa di final?"),
+        ("siapa yang nyariin korban?", "siapa yang mencarikan korban?"),
+        ("siapa yang nemuin bangkai kapal?", "siapa yang menemukan bangkai kapal?"),
+        ("yang nulisin surat itu siapa?", "yang menuliskan surat itu siapa?"),
+        # The passive, and "-in" alone.
+        ("harga BBM dinaikin kapan?", "harga BBM dinaikkan kapan?"),
+        ("kapan pemerintah naikin harga?", "kapan pemerintah menaikkan harga?"),
+        # Words ending in "-in" that are words: a root, an affixed root, a
+        # name, a one-vowel root the dictionary holds ("lat"), English.
+        ("Apa nama latin harimau?", "Apa nama latin harimau?"),
+        ("Kemarin siapa yang ingin bermain?", "Kemarin siapa yang ingin bermain?"),
+        ("Kapan Erwin dan Kevin bertemu?", "Kapan Erwin dan Kevin bertemu?"),
+        ("How fast is the train?", "How fast is the train?"),
+        ("Siapa admin akun itu?", "Siapa admin akun itu?"),
+    ],
+)
+def test_a_chat_verb_is_read_as_articles_write_it(typed: str, written: str) -> None:
+    assert plain_question(typed) == written
+
+
 def test_chat_forms_of_words_are_whole_words_only() -> None:
     assert formal_words("Siapa pemilik yayasan Gakgak?") == "Siapa pemilik yayasan Gakgak?"
     assert formal_words("ya") == "ya"

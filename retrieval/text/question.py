@@ -231,10 +231,74 @@ _CHAT_WORD = re.compile(
 )
 
 
+# Jakarta's chat verbs: a nasal for "me-" and "-in" for "-kan"/"-i"
+# ("ngalahin", "nyariin", "dibeliin", "naikin"). No article writes them, so
+# "Persib ngalahin siapa?" shared no word with "mengalahkan" and was refused.
+# Only a word ending in "-in" that is no Indonesian word: a nasal alone
+# ("makan", "nasi") is too often part of a root.
+_COLLOQUIAL_VERB = re.compile(r"\b[a-z]{3,}in\b")
+_VOWEL = re.compile(r"[aeiou]")
+# What a chat nasal stands for: "ng" a root's k or its first vowel, "ny" s
+# or c, "m" p, "n" t ("nulisin" -> "tulis").
+_NASAL_ROOTS = (
+    ("nge", ("",)),
+    ("ng", ("k", "")),
+    ("ny", ("c", "s")),  # "nyari" is "cari" more often than "sari"
+    ("m", ("p",)),
+    ("n", ("t",)),
+)
+
+
+def _with_me(root: str) -> str:
+    """The formal "me-" form of `root` ("kalah" -> "mengalah", "tulis" ->
+    "menulis", "beli" -> "membeli")."""
+    first = root[0]
+    if first in "aeiouhgk":
+        return "meng" + (root[1:] if first == "k" else root)
+    if first in "bfv" or first == "p":
+        return "mem" + (root[1:] if first == "p" else root)
+    if first in "cdjzt":
+        return "men" + (root[1:] if first == "t" else root)
+    if first == "s":
+        return "meny" + root[1:]
+    return "me" + root
+
+
+def _formal_verb(match: re.Match[str]) -> str:
+    word = match.group(0)
+    if is_root_word(word) or is_root_word(stem(word)):
+        return word  # "ingin", "kemarin", "bermain"
+    body, passive = word[:-2], False
+    if body.startswith("di") and len(body) > 4:
+        body, passive = body[2:], True
+    roots = [body]
+    if not passive:
+        for nasal, firsts in _NASAL_ROOTS:
+            if body.startswith(nasal) and len(body) > len(nasal) + 2:
+                roots = [first + body[len(nasal) :] for first in firsts] + roots
+                break
+    # A root of two vowels or more: the dictionary holds "lat" and "tra"
+    # too, which made "nama latin" a verb.
+    root = next((r for r in roots if is_root_word(r) and len(_VOWEL.findall(r)) > 1), None)
+    if root is None:
+        return word
+    return ("di" + root if passive else _with_me(root)) + "kan"
+
+
+def formal_verbs(text: str) -> str:
+    """`text` with chat verbs written as articles write them ("ngalahin" ->
+    "mengalahkan", "dibeliin" -> "dibelikan"); other words, and an English
+    question ("... the fast train?"), as they are."""
+    if question_language(text) == "en":
+        return text
+    return _COLLOQUIAL_VERB.sub(_formal_verb, text)
+
+
 def formal_words(text: str) -> str:
     """`text` with chat forms of common words written out ("yg" -> "yang",
-    "udah" -> "sudah") and a particle at the end of a clause dropped
-    ("naik ya?" -> "naik?"); its question words too (`formal_question_words`)."""
+    "udah" -> "sudah", "ngalahin" -> "mengalahkan") and a particle at the
+    end of a clause dropped ("naik ya?" -> "naik?"); its question words too
+    (`formal_question_words`)."""
 
     def written_out(match: re.Match[str]) -> str:
         typed = match.group(0)
@@ -247,7 +311,7 @@ def formal_words(text: str) -> str:
         text, changed = _CHAT_WORD.subn(written_out, text)
         if not changed:
             break
-    return formal_question_words(text)
+    return formal_question_words(formal_verbs(text))
 
 
 def formal_question_words(text: str) -> str:
