@@ -282,6 +282,9 @@ def test_the_short_answer_is_verbatim_from_the_cited_sentence(
         # "bribe", "smuggled", "meth" had no Indonesian word: refused.
         ("How much bribe is Yohanes Mambrasar suspected of receiving?", "Rp 4,2 miliar"),
         ("Where was the crystal meth seized in Medan smuggled from?", "Malaysia"),
+        # "coached": the glossary's line lists "coach coaches"; the answer
+        # had been the match report's sentence, "Piala Dunia 2026" in bold.
+        ("Who coached Indonesia in the match against Vietnam?", "Shin Tae-yong"),
     ],
 )
 def test_an_english_question_is_read_with_its_indonesian_words(
@@ -289,6 +292,26 @@ def test_an_english_question_is_read_with_its_indonesian_words(
 ) -> None:
     answer = offline(news_index).ask(question)
     assert answer.found and gold in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "span"),
+    [
+        # A chat verb: "ngalahin" shares no word with "mengalahkan"; refused.
+        ("Di final Liga 1, Persib ngalahin klub apa?", "Madura United"),
+        ("siapa yang ngalahin Vietnam di kualifikasi Piala Dunia?", "Tim nasional Indonesia"),
+        # The name after the question's lead word ("ke mana" -> "ke Tokyo")
+        # yields to the reader when it is far surer elsewhere: the new
+        # route, not where more flights go (`unless_led_elsewhere`).
+        ("Garuda membuka rute langsung ke mana?", "Osaka"),
+    ],
+)
+def test_a_question_typed_as_people_chat_gets_the_answer(
+    news_index: ArticleIndex, question: str, span: str
+) -> None:
+    answer = offline(news_index).ask(question)
+    assert answer.found and answer.answer_span is not None, answer.answer
+    assert span in answer.answer_span, answer.answer
 
 
 def test_how_much_of_what_an_english_question_asks_is_glossed_as_berapa() -> None:
