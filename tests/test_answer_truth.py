@@ -314,8 +314,24 @@ def test_a_question_typed_as_people_chat_gets_the_answer(
     assert span in answer.answer_span, answer.answer
 
 
+def test_an_english_question_asking_what_an_amount_was_gets_the_figure(
+    news_index: ArticleIndex,
+) -> None:
+    # "olahan" had been the answer in bold: "What was ...?" read as "apa".
+    answer = offline(news_index).ask(
+        "What was the value of Indonesia's processed nickel exports in 2023?"
+    )
+    assert answer.found and answer.answer_span == "US$ 34 miliar", answer.answer
+
+
 def test_how_much_of_what_an_english_question_asks_is_glossed_as_berapa() -> None:
     from retrieval.text.concepts import indonesian_paraphrase
+
+    assert indonesian_paraphrase("What was the value of nickel exports?").startswith(
+        "berapa nilai nikel"
+    )
+    assert indonesian_paraphrase("What's the death toll?").startswith("berapa")
+    assert indonesian_paraphrase("What was the name of the film?").startswith("apa")
 
     assert indonesian_paraphrase("How many houses were damaged?") == "berapa rumah rusak?"
     assert indonesian_paraphrase("How long is the trip?").startswith("berapa lama perjalanan")

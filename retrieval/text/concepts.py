@@ -9,6 +9,7 @@ English question's are its content words glossed into Indonesian stems
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence, Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
@@ -176,6 +177,14 @@ _HOW_MUCH = {
 }
 
 
+# "What is the value / number / price of ...": an amount asked for.
+_WHAT_AMOUNT = re.compile(
+    r"what(?:'s|\s+(?:is|was|are|were|will\s+be))\s+the\s+(?:total\s+)?"
+    r"(?:value|amount|number|price|cost|fare|rate|percentage|share|(?:death\s+)?toll|size|budget|fee)s?\b",
+    re.IGNORECASE,
+)
+
+
 def indonesian_paraphrase(question: str) -> str:
     """An English question word by word in Indonesian, as far as the glossary
     goes: question words mapped, fillers dropped, a glossed word replaced by
@@ -197,6 +206,11 @@ def indonesian_paraphrase(question: str) -> str:
             # "How many ...?" asks "Berapa ...?", not "Bagaimana ...?".
             out.append(_HOW_MUCH[after.lower()])
             skip = True
+        elif low == "what" and _WHAT_AMOUNT.match(question, question.lower().find("what")):
+            # "What was the value of ...?" asks "Berapa nilai ...?": "apa"
+            # had the reader read it as a name ("olahan" for the value of
+            # processed nickel exports).
+            out.append("berapa")
         elif low in _QUESTION_WORDS_ID:
             out.append(_QUESTION_WORDS_ID[low])
         elif low in GLOSSARY_WORDS:
