@@ -285,6 +285,11 @@ def test_the_short_answer_is_verbatim_from_the_cited_sentence(
         # "coached": the glossary's line lists "coach coaches"; the answer
         # had been the match report's sentence, "Piala Dunia 2026" in bold.
         ("Who coached Indonesia in the match against Vietnam?", "Shin Tae-yong"),
+        # "Central Buton" is "Buton Tengah": read as two words, the place
+        # was in no sentence; the ship's 40 aboard were the toll, and the
+        # fire's area was refused.
+        ("How many people were killed when the ship sank off Central Buton?", "15 orang"),
+        ("How big is the burned area in Central Kalimantan?", "3.000 hektare"),
     ],
 )
 def test_an_english_question_is_read_with_its_indonesian_words(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.regions import other_province_only, provinces_named, provinces_written_as
+from retrieval.text.regions import (
+    compass_places_written_as,
+    other_province_only,
+    provinces_named,
+    provinces_written_as,
+)
 
 
 @pytest.mark.parametrize(
@@ -74,3 +79,26 @@ def test_a_province_is_asked_as_the_passages_write_it(
     question: str, passage: str, written: str
 ) -> None:
     assert provinces_written_as(question, [passage]) == written
+
+
+SANK = "Sebuah kapal tenggelam di perairan Buton Tengah, Sulawesi Tenggara."
+
+
+@pytest.mark.parametrize(
+    ("question", "written"),
+    [
+        ("How many died in Central Buton?", "How many died in Buton Tengah?"),
+        ("Where is Southeast Sulawesi?", "Where is Sulawesi Tenggara?"),
+        # The island as English spells it; the compass point in lower case.
+        ("How many cases in west Java?", "How many cases in Jawa Barat?"),
+        # The longest form the texts write; the rest of the name kept.
+        ("Who heads Central Buton Regency?", "Who heads Buton Tengah Regency?"),
+        # A form no text writes is left; "north of" is no place.
+        ("Who leads East Timor?", "Who leads East Timor?"),
+        ("What lies north of Central Buton?", "What lies north of Buton Tengah?"),
+    ],
+)
+def test_an_english_compass_place_is_asked_as_the_passages_write_it(
+    question: str, written: str
+) -> None:
+    assert compass_places_written_as(question, [SANK, "Dinas Kesehatan Jawa Barat"]) == written

@@ -120,7 +120,7 @@ from retrieval.text.concepts import (
 )
 from retrieval.text.designators import other_designator
 from retrieval.text.lexical import spelled_as, stems_of, terms, written_as
-from retrieval.text.question import asks_something, with_question_mark
+from retrieval.text.question import asks_something, question_language, with_question_mark
 from retrieval.text.referents import (
     former_holder,
     missing_office,
@@ -128,7 +128,11 @@ from retrieval.text.referents import (
     office_of_another_body,
     other_office,
 )
-from retrieval.text.regions import other_province_only, provinces_written_as
+from retrieval.text.regions import (
+    compass_places_written_as,
+    other_province_only,
+    provinces_written_as,
+)
 from retrieval.text.sentences import quotable_sentences
 
 
@@ -755,6 +759,8 @@ class ExtractiveAnswerer:
             return question
         cased = cased_as(with_question_mark(question), [p.text for p in passages])
         cased = provinces_written_as(cased, [f"{p.title}\n{p.text}" for p in passages])
+        if question_language(cased) == "en":
+            cased = compass_places_written_as(cased, [p.text for p in passages])
         # Not from titles, which capitalise every word ("UGM Buka Program Studi").
         return acronyms_written_out(cased, [p.text for p in passages])
 

@@ -96,3 +96,47 @@ def provinces_written_as(question: str, texts: Sequence[str]) -> str:
             form = next((w for w in written if not w.isupper() or len(w) <= 4), written[0].title())
             question = question[: asked.start()] + form + question[asked.end() :]
     return question
+
+
+# English puts a compass point before a place, Indonesian after it in its
+# own word: "Central Buton" is "Buton Tengah", "West Java" "Jawa Barat".
+_COMPASS = {
+    "north": "Utara",
+    "northern": "Utara",
+    "south": "Selatan",
+    "southern": "Selatan",
+    "east": "Timur",
+    "eastern": "Timur",
+    "west": "Barat",
+    "western": "Barat",
+    "central": "Tengah",
+    "southeast": "Tenggara",
+    "southwest": "Barat Daya",
+    "northeast": "Timur Laut",
+    "northwest": "Barat Laut",
+}
+_ENGLISH_PLACE = re.compile(rf"\b((?i:{'|'.join(_COMPASS)}))\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)")
+# Islands English spells its own way.
+_ISLANDS = {"java": "Jawa", "sumatra": "Sumatera", "moluccas": "Maluku", "celebes": "Sulawesi"}
+
+
+def compass_places_written_as(question: str, texts: Sequence[str]) -> str:
+    """An English `question` with each "Central Buton", "West Java" written
+    as `texts` write it ("Buton Tengah", "Jawa Barat"), when they do. Read
+    as two words, "Central" had glossed nothing, and the ship that sank in
+    "Central Buton" had no place in any sentence; a form no text writes is
+    left as it is."""
+    joined = "\n".join(texts)
+
+    def written(match: re.Match[str]) -> str:
+        point, place = match.group(1), match.group(2)
+        words = place.split()
+        # "Central Buton" or "Central Buton Regency"? The longest the texts write.
+        for n in range(len(words), 0, -1):
+            name = " ".join(_ISLANDS.get(w.lower(), w) for w in words[:n])
+            form = f"{name} {_COMPASS[point.lower()]}"
+            if found := _form_pattern(form).search(joined):
+                return " ".join([found.group(), *words[n:]])
+        return match.group(0)
+
+    return _ENGLISH_PLACE.sub(written, question)
