@@ -41,6 +41,19 @@ from retrieval.text.acronyms import acronyms_written_out
         # Two letters: capitalised words only, and never "PT" (a company's prefix).
         ("Apa kata BI?", "Ini bukan informasi baru.", "Apa kata BI?"),
         ("Berapa saham PT itu?", "Film Cerita Panjang Terbaik diumumkan.", "Berapa saham PT itu?"),
+        # Typed in lower case in a chat: a word no dictionary holds.
+        (
+            "yang meninggal karena dbd di jabar berapa?",
+            "Dinas mencatat 12.800 kasus demam berdarah dengue sejak Januari.",
+            "yang meninggal karena demam berdarah dengue di jabar berapa?",
+        ),
+        # A lower-case word the articles write (any case), or a word: kept.
+        ("kasus dbd di mana?", "Kasus DBD naik, demam berdarah dengue.", "kasus dbd di mana?"),
+        (
+            "siapa pendiri kebun pintar?",
+            "Kebun Pintar didirikan di Bandung.",
+            "siapa pendiri kebun pintar?",
+        ),
         # Two ways to write it out: which one is meant is not known.
         (
             "Apa kata BPS?",

@@ -309,6 +309,11 @@ def test_an_english_question_is_read_with_its_indonesian_words(
         # yields to the reader when it is far surer elsewhere: the new
         # route, not where more flights go (`unless_led_elsewhere`).
         ("Garuda membuka rute langsung ke mana?", "Osaka"),
+        # "jam brp" last, as a chat puts it: the time, not the magnitude.
+        ("gempa cianjur jam brp?", "13.21 WIB"),
+        # "bilang" for "mengatakan"; "2000" typed without its dot, and no
+        # year ("not 2000, only other years" had refused it).
+        ("yg bilang 2000 rumah rusak siapa?", "Suharyanto"),
     ],
 )
 def test_a_question_typed_as_people_chat_gets_the_answer(
@@ -327,6 +332,35 @@ def test_an_english_question_asking_what_an_amount_was_gets_the_figure(
         "What was the value of Indonesia's processed nickel exports in 2023?"
     )
     assert answer.found and answer.answer_span == "US$ 34 miliar", answer.answer
+
+
+def test_a_chat_why_question_gets_the_cause(news_index: ArticleIndex) -> None:
+    # "gara2" is "gara-gara", "karena": a why-question, and the flood's
+    # sentence says what came before it ("setelah tanggul ... jebol").
+    answer = offline(news_index).ask("banjir demak gara2 apa?")
+    assert answer.found and "tanggul Sungai Wulan jebol" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "written"),
+    [
+        # Typed without its thousands dot, as the articles write it.
+        (
+            "yg bilang 2000 rumah rusak?",
+            "lebih dari 2.000 rumah rusak",
+            "yg bilang 2.000 rumah rusak?",
+        ),
+        ("berapa 150000?", "biaya sebesar Rp 150.000", "berapa 150.000?"),
+        # Written so too, or a year: kept.
+        ("2000 rumah?", "2.000 rumah pada tahun 2000", "2000 rumah?"),
+        ("Apa terjadi tahun 2000?", "2.000 rumah", "Apa terjadi tahun 2000?"),
+        ("12800 kasus?", "tercatat 12.801 kasus", "12800 kasus?"),
+    ],
+)
+def test_a_figure_is_asked_as_the_articles_write_it(question: str, text: str, written: str) -> None:
+    from retrieval.text.lexical import figures_written_as
+
+    assert figures_written_as(question, [text]) == written
 
 
 def test_how_much_of_what_an_english_question_asks_is_glossed_as_berapa() -> None:
@@ -1097,6 +1131,9 @@ def test_what_time_is_answered_by_a_time_of_day(
     # Other questions are not held to it, nor "how many minutes in an hour".
     assert says_what_time("Berapa penumpang kapal?", phrase, after, before)
     assert not asks_time_of_day("Satu jam berapa menit?")
+    assert not asks_time_of_day("Dua jam berapa menit?")
+    # Asked last, as a chat asks it.
+    assert asks_time_of_day("gempa cianjur jam berapa?")
 
 
 @pytest.mark.parametrize(
@@ -1545,6 +1582,23 @@ def test_a_year_naming_an_edition_the_articles_do_not_speak_of_is_not_answered(
         assert note in got.notes, got.notes
     else:
         assert got.found and got.answer_span == answer, got.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        ("Siapa juara Liga 1 2022?", [2022]),
+        ("FFI 2022 siapa pemenangnya?", [2022]),
+        ("Pemilu 2019 digelar kapan?", [2019]),
+        # A figure counting something is no year.
+        ("yg bilang 2000 rumah rusak siapa?", []),
+        ("1500 orang mengungsi ke mana?", []),
+    ],
+)
+def test_which_years_a_question_names(question: str, years: list[int]) -> None:
+    from retrieval.search.time_range import TimeScope, years_named
+
+    assert years_named(question, TimeScope(None, question, [])) == years
 
 
 @pytest.mark.parametrize(

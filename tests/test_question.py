@@ -261,6 +261,18 @@ def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> 
         ("Kapan Erwin dan Kevin bertemu?", "Kapan Erwin dan Kevin bertemu?"),
         ("How fast is the train?", "How fast is the train?"),
         ("Siapa admin akun itu?", "Siapa admin akun itu?"),
+        # A root ending in "-in", its nasal alone: "mimpin" is "pimpin".
+        ("siapa yg mimpin pendanaan?", "siapa yang memimpin pendanaan?"),
+        # A word twice as "2"; "gara-gara" asks why; a capital kept.
+        ("banjir demak gara2 apa?", "banjir demak karena apa?"),
+        ("Gara-gara apa harga naik?", "Karena apa harga naik?"),
+        ("rata2 penumpang berapa?", "rata-rata penumpang berapa?"),
+        ("Kapan revis2 ditolak?", "Kapan revis2 ditolak?"),  # no word
+        ("Harga PS2 berapa?", "Harga PS2 berapa?"),
+        # Chat words for common ones.
+        ("kebun pintar dapet duit berapa?", "kebun pintar dapat uang berapa?"),
+        ("yg bilang begitu siapa?", "yang mengatakan begitu siapa?"),
+        ("film terbaik apaan?", "film terbaik apa?"),
     ],
 )
 def test_a_chat_verb_is_read_as_articles_write_it(typed: str, written: str) -> None:

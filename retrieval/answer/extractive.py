@@ -119,7 +119,7 @@ from retrieval.text.concepts import (
     question_concepts,
 )
 from retrieval.text.designators import other_designator
-from retrieval.text.lexical import spelled_as, stems_of, terms, written_as
+from retrieval.text.lexical import figures_written_as, spelled_as, stems_of, terms, written_as
 from retrieval.text.question import asks_something, question_language, with_question_mark
 from retrieval.text.referents import (
     former_holder,
@@ -397,6 +397,7 @@ _KIND_QUESTION = [
             r"\b(apa|apakah)\s+(?:(?:faktor|hal)\w*\s+(?:\w+\s+)?)?(?:yang\s+(?:\w+\s+)?)?"
             r"(?:sebab|alasan|penyebab|menyebabkan|memicu)\w*|"
             r"\b(?:sebab|alasan|penyebab)\w*\s+(?:apa|apakah)\b|"
+            r"\b(?:karena|gara-gara)\s+(?:apa|apakah)\b|"
             r"\bwhat\s+(?:caused|causes|cause|is the (?:cause|reason))\b|\breasons?\s+(?:for|why)\b",
             re.I,
         ),
@@ -475,7 +476,9 @@ def follows_from(question: str, sentence: str, kind: str | None) -> bool:
     sentence for "Mengapa tanggul Sungai Wulan jebol?" (the dike is after)."""
     if kind != "reason" or (after := _AFTER.search(sentence)) is None:
         return False
-    focus = focus_stems(question)
+    # Its first word too, capitalised as a sentence opens: "Banjir Demak
+    # karena apa?" asks about "banjir".
+    focus = focus_stems(question[:1].lower() + question[1:])
     before = stems_of(sentence[: after.start()])
     return bool(focus & before) and not focus & stems_of(sentence[after.end() :])
 
@@ -759,6 +762,7 @@ class ExtractiveAnswerer:
             return question
         cased = cased_as(with_question_mark(question), [p.text for p in passages])
         cased = provinces_written_as(cased, [f"{p.title}\n{p.text}" for p in passages])
+        cased = figures_written_as(cased, [p.text for p in passages])
         if question_language(cased) == "en":
             cased = compass_places_written_as(cased, [p.text for p in passages])
         # Not from titles, which capitalise every word ("UGM Buka Program Studi").

@@ -331,15 +331,27 @@ def says_how_long(question: str, phrase: str, after: str, before: str = "") -> b
 # "Pukul berapa ...?", "Jam berapa ...?" ask a time of day ("pukul 13.21
 # WIB"), which no count is: "5,6" (the magnitude) and "40" (those aboard)
 # had been the answers. Not "Satu jam berapa menit?".
+# Anywhere: a chat puts it last ("gempa cianjur jam brp?" had its magnitude).
 _ASKS_CLOCK = re.compile(
-    r"^\W*(?:(?:pada\s+)?(?:pukul|jam)\s+berapa(?:kah)?|(?:at\s+)?what\s+time)\b", re.IGNORECASE
+    r"(?<![\d\w])(?:(?:pada\s+)?(?:pukul|jam)\s+berapa(?:kah)?|(?:at\s+)?what\s+time)\b",
+    re.IGNORECASE,
 )
 _CLOCK = re.compile(r"\b\d{1,2}[.:]\d{2}\b")
 _ZONE = re.compile(r"\s*(?:WIB|WITA|WIT)\b")
 
 
+# "Satu jam berapa menit?" asks how many minutes an hour has: a count of
+# hours before "jam" is no time of day.
+_HOURS_COUNTED = re.compile(
+    r"(?:\d|\b(?:se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan|sepuluh|"
+    r"\w+\s+belas|\w+\s+puluh|beberapa))\s*$",
+    re.IGNORECASE,
+)
+
+
 def asks_time_of_day(question: str) -> bool:
-    return _ASKS_CLOCK.search(question) is not None
+    asked = _ASKS_CLOCK.search(question)
+    return asked is not None and _HOURS_COUNTED.search(question[: asked.start()]) is None
 
 
 def is_time_of_day(phrase: str, after: str, before: str = "") -> bool:

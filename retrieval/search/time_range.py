@@ -34,6 +34,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from retrieval.store import SearchFilters
+from retrieval.text.lexical import QUESTION_WORDS, sastrawi_stop_words
 from retrieval.text.messages import Messages
 
 if TYPE_CHECKING:
@@ -580,13 +581,26 @@ def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list
     return years
 
 
+# What follows a figure, not a year: a word counted ("2000 rumah", "1500
+# orang"), lower case, not a verb ("2019 digelar") nor a word of asking.
+_COUNTED = re.compile(r"\s+(?!(?:me|di|ber|ter|se)\w)([a-z]{3,})\b")
+
+
 def years_named(question: str, scope: TimeScope) -> list[int]:
     """The years `question` names that are not its period (a filter, or
     one no article is dated in): "Siapa juara Liga 1 2022?", "FFI 2022",
-    whose year names an edition, not a date to search."""
+    whose year names an edition, not a date to search. Not a figure that
+    counts something: "yg bilang 2000 rumah rusak siapa?"."""
     period = scope.unfiltered or scope.filtered
     taken = set(_YEAR.findall(period.phrase)) if period is not None else set()
-    return sorted({int(y) for y in _YEAR.findall(question) if y not in taken})
+    years = set()
+    for match in _YEAR.finditer(question):
+        counted = _COUNTED.match(question, match.end())
+        if counted and counted.group(1) not in QUESTION_WORDS | sastrawi_stop_words():
+            continue
+        if match.group() not in taken:
+            years.add(int(match.group()))
+    return sorted(years)
 
 
 def other_years_only(asked: Sequence[int], dates: Sequence[str], texts: Sequence[str]) -> list[int]:

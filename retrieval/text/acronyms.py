@@ -19,9 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.text.lexical import is_indonesian_word
+from retrieval.text.question import CHAT_SHORTHAND
+
 # An acronym as a question writes it: two to six capitals, a word alone.
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,6}(?![\w-])")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
+_TYPED_LOWER = re.compile(r"(?<![\w-])[a-z]{3,6}(?![\w-])")
 # Two capitals that are a prefix or a common noun, not an institution:
 # "PT Aneka Tambang" is no "Panjang Terbaik".
 _NOT_ACRONYMS = frozenset({"PT", "CV", "TV", "HP", "OK", "RT", "RW", "UU", "WC", "AC"})
@@ -82,8 +86,16 @@ def acronyms_written_out(question: str, texts: Sequence[str]) -> str:
     joined = "\n".join(texts)
     words: list[re.Match[str]] | None = None
     asked = [a for a in dict.fromkeys(_ACRONYM.findall(question)) if a not in _NOT_ACRONYMS]
-    for acronym in asked[:_MOST_ACRONYMS]:
-        if re.search(rf"(?<![\w-]){acronym}(?![\w-])", joined):
+    # Typed in lower case in a chat: "kasus dbd di jabar": a word of three
+    # to six letters no dictionary holds, which the articles do not write.
+    typed = [
+        w
+        for w in dict.fromkeys(_TYPED_LOWER.findall(question))
+        if w.upper() not in _NOT_ACRONYMS and w not in CHAT_SHORTHAND and not is_indonesian_word(w)
+    ]
+    for acronym in [*asked, *typed][:_MOST_ACRONYMS]:
+        flags = re.IGNORECASE if acronym.islower() else 0
+        if re.search(rf"(?<![\w-]){acronym}(?![\w-])", joined, flags):
             continue  # the articles use it as the question does
         words = list(_WORD.finditer(joined)) if words is None else words
         written = {e.lower(): e for e in _expansions(acronym, joined, words)}

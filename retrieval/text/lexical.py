@@ -97,6 +97,37 @@ def spelled_as(question: str, texts: Sequence[str]) -> str:
     return WORD.sub(lambda m: respelled.get(m.group(), m.group()), question)
 
 
+# A figure typed without its thousands dots ("2000 rumah"), not a year.
+_PLAIN_FIGURE = re.compile(
+    r"(?<![\d.,])(?<!tahun )(?<!year )(?<!sejak )(?<!since )(\d{4,})(?![\d]|[.,]\d)",
+    re.IGNORECASE,
+)
+
+
+def figures_written_as(question: str, texts: Sequence[str]) -> str:
+    """`question` with each figure it types without separators written as
+    `texts` write it, when they write it only with Indonesian thousands
+    dots: "yg bilang 2000 rumah rusak siapa?" over "lebih dari 2.000 rumah
+    rusak berat" becomes "... 2.000 rumah ...". Typed so, the figure was in
+    no passage ("2.000" is read as "2" and "000"), and the question refused."""
+    joined: str | None = None
+
+    def written(match: re.Match[str]) -> str:
+        nonlocal joined
+        typed = match.group(1)
+        dotted = f"{int(typed):,}".replace(",", ".")
+        joined = "\n".join(texts) if joined is None else joined
+        if _as_figure(dotted).search(joined) and not _as_figure(typed).search(joined):
+            return dotted
+        return typed
+
+    return _PLAIN_FIGURE.sub(written, question)
+
+
+def _as_figure(figure: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\d.,]){re.escape(figure)}(?![\d]|[.,]\d)")
+
+
 # Offices news writes both ways. The reader reads letters: "Siapa dirut
 # Garuda Indonesia?" over "Direktur Utama Garuda Indonesia, Irfan
 # Setiaputra" scored 0.3 and pointed at another sentence; written out, 5.1.

@@ -13,7 +13,7 @@ import unicodedata
 from typing import Literal, get_args
 
 from retrieval.errors import TanyaError
-from retrieval.text.lexical import QUESTION_WORDS, is_root_word, stem
+from retrieval.text.lexical import QUESTION_WORDS, is_indonesian_word, is_root_word, stem
 
 
 class QuestionError(TanyaError, ValueError):
@@ -216,6 +216,13 @@ _CHAT_FORMS = {
     "jg": "juga",
     "aja": "saja",
     "skrg": "sekarang",
+    "dapet": "dapat",
+    "duit": "uang",
+    "apaan": "apa",
+    # "yg bilang 2000 rumah rusak siapa?": who said so.
+    "bilang": "mengatakan",
+    # "banjir demak gara2 apa?" asks why.
+    "gara-gara": "karena",
 }
 # Not "kok" ("naik kok?" asks why).
 _PARTICLES = "sih|dong|deh|nih|ya|yah|yaa"
@@ -280,9 +287,32 @@ def _formal_verb(match: re.Match[str]) -> str:
     # A root of two vowels or more: the dictionary holds "lat" and "tra"
     # too, which made "nama latin" a verb.
     root = next((r for r in roots if is_root_word(r) and len(_VOWEL.findall(r)) > 1), None)
-    if root is None:
-        return word
-    return ("di" + root if passive else _with_me(root)) + "kan"
+    if root is not None:
+        return ("di" + root if passive else _with_me(root)) + "kan"
+    # A root that itself ends in "-in", its nasal alone: "mimpin" (pimpin).
+    for nasal, firsts in _NASAL_ROOTS:
+        if word.startswith(nasal) and len(word) > len(nasal) + 3:
+            whole = [first + word[len(nasal) :] for first in firsts]
+            if root := next((r for r in whole if is_root_word(r)), None):
+                return _with_me(root)
+            break
+    return word
+
+
+# A word written twice as "2": "gara2", "anak2", "kira2". Three letters or
+# more, in lower case: not "PS2", "G2".
+_DOUBLED = re.compile(r"\b([a-z]{3,})2\b")
+
+
+def written_twice(text: str) -> str:
+    """`text` with chat's "gara2" written out, "gara-gara"; not a word no
+    dictionary holds ("revis2", a typing slip)."""
+
+    def doubled(match: re.Match[str]) -> str:
+        twice = f"{match.group(1)}-{match.group(1)}"
+        return twice if is_indonesian_word(twice) else match.group(0)
+
+    return _DOUBLED.sub(doubled, text)
 
 
 def formal_verbs(text: str) -> str:
@@ -304,8 +334,10 @@ def formal_words(text: str) -> str:
         typed = match.group(0)
         if typed.isupper():
             return typed  # an acronym: "BLM", "YG Entertainment", "GK Group"
-        return _CHAT_FORMS.get(typed.lower(), "")
+        written = _CHAT_FORMS.get(typed.lower(), "")
+        return written[:1].upper() + written[1:] if typed[0].isupper() else written
 
+    text = written_twice(text)
     # Particles one after another ("... sih ya dong?"): each is dropped.
     for _ in range(3):
         text, changed = _CHAT_WORD.subn(written_out, text)
