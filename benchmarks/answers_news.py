@@ -11,7 +11,10 @@ skornya?"), 35 it answers and 8 about facts no article states; and
 `questions_probe.jsonl`, 138 questions a helper session wrote before any
 was asked (2026-11-27), 70 answerable ones worded as chats word them and 68
 near misses (another team, year, city, quantity or role than the article's),
-each with the helper's label of its kind (`probe_kind`). Indexed
+each with the helper's label of its kind (`probe_kind`); and
+`questions_chat.jsonl`, 30 answerable questions in chat slang ("gara2",
+"dikerahin", "jam brp", "2000 rumah") written on 2026-11-28, from whose
+misses that day's chat rules were made (so no blind set). Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 
@@ -45,6 +48,7 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
             ("questions_en.jsonl", ", English", _as_written),
             ("questions.jsonl", ", typed in a chat", typed_in_a_chat),
             ("questions_probe.jsonl", ", blind probe", _as_written),
+            ("questions_chat.jsonl", ", chat slang", _as_written),
         )
         tallies = {
             f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))
