@@ -189,7 +189,9 @@ def run_answers_news(ctx: Context) -> str:
             "turns joined. The blind-probe rows: `questions_probe.jsonl`, 138 questions a "
             "helper session wrote before any was asked: 70 answerable, worded as chats word "
             "them, and 68 near misses (another team, year, city, quantity or role than the "
-            "article's), all unstated. "
+            "article's), all unstated. The chat slang rows: `questions_chat.jsonl`, 30 "
+            'answerable questions in chat slang ("gara2", "dikerahin", "jam brp") written '
+            "on 2026-11-28, the chat rules of that day made from their misses: no blind set. "
             "`benchmarks/answers_news.py`.",
         ]
     )
