@@ -363,6 +363,16 @@ def test_a_figure_is_asked_as_the_articles_write_it(question: str, text: str, wr
     assert figures_written_as(question, [text]) == written
 
 
+def test_a_message_of_many_figures_is_read_for_its_first_few() -> None:
+    from retrieval.text.lexical import figures_written_as
+
+    figures = [str(10_000 + i) for i in range(300)]
+    texts = [" ".join(f"{int(f):,}".replace(",", ".") for f in figures)]
+    written = figures_written_as(" ".join(figures), texts).split()
+    assert written[:8] == [f"{int(f):,}".replace(",", ".") for f in figures[:8]]
+    assert written[8:] == figures[8:]
+
+
 def test_how_much_of_what_an_english_question_asks_is_glossed_as_berapa() -> None:
     from retrieval.text.concepts import indonesian_paraphrase
 

@@ -104,24 +104,27 @@ _PLAIN_FIGURE = re.compile(
 )
 
 
+_MOST_FIGURES = 8
+
+
 def figures_written_as(question: str, texts: Sequence[str]) -> str:
     """`question` with each figure it types without separators written as
     `texts` write it, when they write it only with Indonesian thousands
     dots: "yg bilang 2000 rumah rusak siapa?" over "lebih dari 2.000 rumah
     rusak berat" becomes "... 2.000 rumah ...". Typed so, the figure was in
     no passage ("2.000" is read as "2" and "000"), and the question refused."""
-    joined: str | None = None
-
-    def written(match: re.Match[str]) -> str:
-        nonlocal joined
-        typed = match.group(1)
+    joined = "\n".join(texts)
+    # A message of hundreds of figures is read for its first few: each is
+    # looked for through the passages.
+    figures = list(dict.fromkeys(_PLAIN_FIGURE.findall(question)))[:_MOST_FIGURES]
+    written = {}
+    for typed in figures:
         dotted = f"{int(typed):,}".replace(",", ".")
-        joined = "\n".join(texts) if joined is None else joined
         if _as_figure(dotted).search(joined) and not _as_figure(typed).search(joined):
-            return dotted
-        return typed
-
-    return _PLAIN_FIGURE.sub(written, question)
+            written[typed] = dotted
+    if not written:
+        return question
+    return _PLAIN_FIGURE.sub(lambda m: written.get(m.group(1), m.group(1)), question)
 
 
 def _as_figure(figure: str) -> re.Pattern[str]:
