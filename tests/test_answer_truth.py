@@ -324,6 +324,13 @@ def test_a_question_typed_as_people_chat_gets_the_answer(
     assert span in answer.answer_span, answer.answer
 
 
+def test_an_english_question_of_who_was_beaten_gets_the_team(news_index: ArticleIndex) -> None:
+    # "beat" had no gloss: the reader read "apa Persib final?", and the
+    # answer in bold was "leg kedua final di Stadion Gelora Bangkalan, ...".
+    answer = offline(news_index).ask("Which club did Persib beat in the final?")
+    assert answer.found and answer.answer_span == "Madura United", answer.answer
+
+
 def test_an_english_question_asking_what_an_amount_was_gets_the_figure(
     news_index: ArticleIndex,
 ) -> None:
