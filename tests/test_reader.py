@@ -413,6 +413,9 @@ def test_windows_read_side_by_side_read_as_one_by_one(reader: Reader) -> None:
         ("dibuka pada 1 Juli 2024.", "1 Juli 2024"),
         ("digelar di Jakarta.", "Jakarta"),
         ("milik PT Aneka Tambang Tbk.", "PT Aneka Tambang Tbk."),
+        # After a unit's superscript or a sign too.
+        ("luasnya 331km².", "331km²"),
+        ("naik 12%.", "12%"),
     ],
 )
 def test_the_short_answer_carries_no_half_bracket_or_quote(text: str, expected: str) -> None:

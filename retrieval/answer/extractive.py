@@ -1108,7 +1108,9 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 # A full stop after a number or a word of four letters or more ends the
 # sentence; after a shorter word it may end an abbreviation ("Tbk.", "Jr.").
-_SENTENCE_STOP = re.compile(r"(?:\d|\b[^\W\d_]{4,})\.$")
+# A full stop after a figure, a unit's superscript or sign ("331km².",
+# "12%."), or a word of four letters or more; not an abbreviation's ("Tbk.").
+_SENTENCE_STOP = re.compile(r"(?:[\d²³%°]|\b[^\W\d_]{4,})\.$")
 
 
 def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -1116,8 +1118,8 @@ def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
     the answer: spaces, a bracket or quote whose other half is not inside
     it ("(9/11/2017" from "Kamis (9/11/2017)"), a pair around all of it
     ("(9/11/2017)"), a trailing comma, semicolon or colon, and the full
-    stop of a sentence it ends ("pada 2019." ), but not an abbreviation's
-    ("PT Aneka Tambang Tbk.")."""
+    stop of a sentence it ends ("pada 2019.", "331km²."), but not an
+    abbreviation's ("PT Aneka Tambang Tbk.")."""
     while start < end:
         first, last, inside = text[start], text[end - 1], text[start:end]
         pair = first in _CLOSER and _CLOSER[first] == last and end - start > 1
