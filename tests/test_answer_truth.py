@@ -1239,6 +1239,14 @@ def test_what_narrows_a_how_many_question_is_in_the_answers_sentence(
         ("Jalal Talabani, Presiden Irak", "Jalal Talabani, Presiden Irak"),
         ("Budi, Ani, dan Joko", "Budi, Ani, dan Joko"),
         ("Menurut dia, tidak ada", "Menurut dia, tidak ada"),
+        # An office before the name without a comma, and a body's acronym.
+        ("Presiden Soekarno", "Soekarno"),
+        ("Kepala BNPB Suharyanto", "Suharyanto"),
+        ("Ketua Umum PSSI Erick Thohir", "Erick Thohir"),
+        # A rank, or no name after the office: kept whole.
+        ("Brigadir Jenderal Kenneth Wolfe", "Brigadir Jenderal Kenneth Wolfe"),
+        ("Presiden RI", "Presiden RI"),
+        ("Kepala BNPB", "Kepala BNPB"),
     ],
 )
 def test_a_who_answer_is_the_name_not_the_office_before_it(span: str, name: str) -> None:

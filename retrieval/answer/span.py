@@ -453,6 +453,8 @@ def name_after_title(span: str) -> int:
     (BNPB), Suharyanto" -> "Suharyanto". Not "Jalal Talabani, Presiden
     Irak" (a title after the comma) nor a list ("Budi, Ani, dan Joko"): 0."""
     head, comma, name = span.rpartition(", ")
+    if not comma:
+        return _after_office(span)
     words = name.split()
     if (
         not comma
@@ -465,6 +467,33 @@ def name_after_title(span: str) -> int:
     ):
         return 0
     return len(head) + len(comma)
+
+
+# Offices a name follows without a comma ("Presiden Soekarno"): not ranks,
+# honorifics or royal titles, which are part of how a name is written
+# ("Sultan Hamengkubuwono IX", "Brigjen ...").
+_OFFICES = frozenset(
+    "presiden wakil menteri gubernur bupati walikota kepala ketua direktur utama umum "
+    "jubir kapolri kapolda kapolres pelatih ceo pendiri rektor".split()
+)
+
+
+def _after_office(span: str) -> int:
+    """Where the name starts after the office words (and a body's acronym)
+    opening `span` ("Presiden Soekarno", "Kepala BNPB Suharyanto"), when
+    only capitalised words follow them; else 0."""
+    words = list(re.finditer(r"\S+", span))
+    n = 0
+    while n < len(words) - 1 and words[n].group().lower() in _OFFICES:
+        n += 1
+    # The body's acronym after the office: "Kepala BNPB Suharyanto".
+    while 0 < n < len(words) - 1 and words[n].group().isupper() and len(words[n].group()) > 1:
+        n += 1
+    rest = [w.group() for w in words[n:]]
+    # A name: capitalised words, one at least not an acronym ("Presiden RI" is none).
+    if n == 0 or not all(w[0].isupper() for w in rest) or all(w.isupper() for w in rest):
+        return 0
+    return words[n].start()
 
 
 # "Berapa skor ...?" asks a score, and news writes one as two numbers
