@@ -87,11 +87,17 @@ def acronyms_written_out(question: str, texts: Sequence[str]) -> str:
     words: list[re.Match[str]] | None = None
     asked = [a for a in dict.fromkeys(_ACRONYM.findall(question)) if a not in _NOT_ACRONYMS]
     # Typed in lower case in a chat: "kasus dbd di jabar": a word of three
-    # to six letters no dictionary holds, which the articles do not write.
+    # to six letters no dictionary holds, which the articles do not write,
+    # with one vowel at most ("dbd", "bpbd", "ugm"; not a name or a slang
+    # word, "persija", "mantul": any word can be spelled by some run of
+    # lower-case words, and a name no article holds must stay missing).
     typed = [
         w
         for w in dict.fromkeys(_TYPED_LOWER.findall(question))
-        if w.upper() not in _NOT_ACRONYMS and w not in CHAT_SHORTHAND and not is_indonesian_word(w)
+        if sum(ch in "aeiou" for ch in w) <= 1
+        and w.upper() not in _NOT_ACRONYMS
+        and w not in CHAT_SHORTHAND
+        and not is_indonesian_word(w)
     ]
     for acronym in [*asked, *typed][:_MOST_ACRONYMS]:
         flags = re.IGNORECASE if acronym.islower() else 0
