@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.text.casing import cased_as, typed_without_capitals
-from retrieval.text.question import plain_question, typed_in_capitals
+from retrieval.text.chat import plain_question, typed_in_capitals
 
 PASSAGES = [
     "Persib Bandung menjuarai Liga 1 setelah mengalahkan Madura United di Bangkalan. "

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.text.chat import formal_question_words, formal_words, plain_question
 from retrieval.text.question import (
     QuestionError,
     asks_something,
-    formal_question_words,
-    formal_words,
     off_topic,
-    plain_question,
     question_language,
     small_talk,
     validate_question,

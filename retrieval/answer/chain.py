@@ -61,13 +61,13 @@ from retrieval.search.time_range import (
     years_named,
 )
 from retrieval.store import ArticleIndex, SearchFilters, hit_documents, one_vector_per_question
+from retrieval.text.chat import plain_question
 from retrieval.text.concepts import indonesian_gloss
 from retrieval.text.messages import Messages
 from retrieval.text.question import (
     Language,
     asks_something,
     off_topic,
-    plain_question,
     question_language,
     small_talk,
 )

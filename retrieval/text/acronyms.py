@@ -19,8 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.text.chat import CHAT_SHORTHAND
 from retrieval.text.lexical import is_indonesian_word
-from retrieval.text.question import CHAT_SHORTHAND
 
 # An acronym as a question writes it: two to six capitals, a word alone.
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z]{2,6}(?![\w-])")

@@ -27,8 +27,9 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from retrieval.text.chat import CHAT_SHORTHAND
 from retrieval.text.lexical import QUESTION_WORDS, WORD, is_indonesian_word, sastrawi_stop_words
-from retrieval.text.question import CHAT_SHORTHAND, question_language, without_what_follows
+from retrieval.text.question import question_language, without_what_follows
 
 # Where a sentence starts, every word is capitalised: no evidence of a name.
 # So does the story after a dateline's dash ("BANDUNG (ANTARA) - Banjir ...").
@@ -77,7 +78,7 @@ def _is_known_word(word: str) -> bool:
 
 def cased_as(question: str, texts: Sequence[str]) -> str:
     """`question` as a writer would case it: typed without capitals
-    (`typed_without_capitals`; or in capitals, which `question.plain_question`
+    (`typed_without_capitals`; or in capitals, which `chat.plain_question`
     puts in lower case), with those of its names; and opening with a capital
     ("siapa Gubernur Bali yang baru?": the first word's case alone had
     changed the answer)."""
