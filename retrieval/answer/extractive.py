@@ -1106,10 +1106,9 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-# A full stop after a number or a word of four letters or more ends the
-# sentence; after a shorter word it may end an abbreviation ("Tbk.", "Jr.").
 # A full stop after a figure, a unit's superscript or sign ("331km².",
-# "12%."), or a word of four letters or more; not an abbreviation's ("Tbk.").
+# "12%.") or a word of four letters or more ends the sentence; after a
+# shorter word it may end an abbreviation ("Tbk.", "Jr.").
 _SENTENCE_STOP = re.compile(r"(?:[\d²³%°]|\b[^\W\d_]{4,})\.$")
 
 

@@ -450,8 +450,10 @@ def name_after_title(span: str) -> int:
     """Where, in a short answer to "Siapa ...?", the person's name starts
     when the span carries the title or body before it: "Bupati Demak,
     Eisti'anah" -> "Eisti'anah"; "Badan Nasional Penanggulangan Bencana
-    (BNPB), Suharyanto" -> "Suharyanto". Not "Jalal Talabani, Presiden
-    Irak" (a title after the comma) nor a list ("Budi, Ani, dan Joko"): 0."""
+    (BNPB), Suharyanto" -> "Suharyanto"; without a comma, after an office
+    (`_after_office`: "Presiden Soekarno" -> "Soekarno"). Not "Jalal
+    Talabani, Presiden Irak" (a title after the comma) nor a list ("Budi,
+    Ani, dan Joko"): 0."""
     head, comma, name = span.rpartition(", ")
     if not comma:
         return _after_office(span)
