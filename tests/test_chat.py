@@ -103,6 +103,9 @@ def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> 
         ("kebun pintar dapet duit berapa?", "kebun pintar dapat uang berapa?"),
         ("yg bilang begitu siapa?", "yang mengatakan begitu siapa?"),
         ("film terbaik apaan?", "film terbaik apa?"),
+        # "se-" and a unit in a price is "per" it.
+        ("emas antam harganya brp segram?", "emas antam harganya berapa per gram?"),
+        ("beras sekilo brp?", "beras per kilogram berapa?"),
     ],
 )
 def test_a_chat_verb_is_read_as_articles_write_it(typed: str, written: str) -> None:

@@ -80,6 +80,13 @@ _CHAT_FORMS = {
     "bilang": "mengatakan",
     # "banjir demak gara2 apa?" asks why.
     "gara-gara": "karena",
+    # "se-" and a unit is "per" it in a price: "harganya brp segram?" over
+    # "Rp 1.325.000 per gram".
+    "segram": "per gram",
+    "sekilo": "per kilogram",
+    "sekg": "per kilogram",
+    "seliter": "per liter",
+    "seton": "per ton",
 }
 # Not "kok" ("naik kok?" asks why).
 _PARTICLES = "sih|dong|deh|nih|ya|yah|yaa"
