@@ -760,13 +760,14 @@ class ExtractiveAnswerer:
         word ("Gempa Magnitudo 5,6 Guncang Cianjur")."""
         if not asks_something(question):
             return question
-        cased = cased_as(with_question_mark(question), [p.text for p in passages])
+        texts = [p.text for p in passages]
+        cased = cased_as(with_question_mark(question), texts)
         cased = provinces_written_as(cased, [f"{p.title}\n{p.text}" for p in passages])
-        cased = figures_written_as(cased, [p.text for p in passages])
+        cased = figures_written_as(cased, texts)
         if question_language(cased) == "en":
-            cased = compass_places_written_as(cased, [p.text for p in passages])
+            cased = compass_places_written_as(cased, texts)
         # Not from titles, which capitalise every word ("UGM Buka Program Studi").
-        return acronyms_written_out(cased, [p.text for p in passages])
+        return acronyms_written_out(cased, texts)
 
     def features(self, question: str, scored: Sequence[ScoredSentence]) -> dict[str, float] | None:
         """The answerability features of the best sentence (None: no

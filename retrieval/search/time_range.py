@@ -92,7 +92,6 @@ _ROLLING = re.compile(
 )
 # A day and a month, to catch days that do not exist ("31 Februari").
 _DAY_MONTH = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\b\.?(?:\s+(\d{{4}}))?", re.IGNORECASE)
-_YEAR = re.compile(r"\b\d{4}\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\b|\b\d{4}-\d{2}-\d{2}\b")
 # A relative expression dateparser resolves on its own words.
 _RELATIVE = re.compile(
@@ -593,10 +592,11 @@ def years_named(question: str, scope: TimeScope) -> list[int]:
     counts something: "yg bilang 2000 rumah rusak siapa?"."""
     period = scope.unfiltered or scope.filtered
     taken = set(_YEAR.findall(period.phrase)) if period is not None else set()
+    asking = QUESTION_WORDS | sastrawi_stop_words()
     years = set()
     for match in _YEAR.finditer(question):
         counted = _COUNTED.match(question, match.end())
-        if counted and counted.group(1) not in QUESTION_WORDS | sastrawi_stop_words():
+        if counted and counted.group(1) not in asking:
             continue
         if match.group() not in taken:
             years.add(int(match.group()))

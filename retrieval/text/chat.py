@@ -135,6 +135,15 @@ def _with_me(root: str) -> str:
     return "me" + root
 
 
+def _unnasalised(word: str, room: int) -> list[str]:
+    """The roots a chat nasal opening `word` may stand for ("ngalah" ->
+    "kalah", "alah"), when more than `room` letters follow it; else []."""
+    for nasal, firsts in _NASAL_ROOTS:
+        if word.startswith(nasal) and len(word) > len(nasal) + room:
+            return [first + word[len(nasal) :] for first in firsts]
+    return []
+
+
 def _formal_verb(match: re.Match[str]) -> str:
     word = match.group(0)
     if is_root_word(word) or is_root_word(stem(word)):
@@ -142,24 +151,15 @@ def _formal_verb(match: re.Match[str]) -> str:
     body, passive = word[:-2], False
     if body.startswith("di") and len(body) > 4:
         body, passive = body[2:], True
-    roots = [body]
-    if not passive:
-        for nasal, firsts in _NASAL_ROOTS:
-            if body.startswith(nasal) and len(body) > len(nasal) + 2:
-                roots = [first + body[len(nasal) :] for first in firsts] + roots
-                break
+    roots = [*([] if passive else _unnasalised(body, 2)), body]
     # A root of two vowels or more: the dictionary holds "lat" and "tra"
     # too, which made "nama latin" a verb.
     root = next((r for r in roots if is_root_word(r) and len(_VOWEL.findall(r)) > 1), None)
     if root is not None:
         return ("di" + root if passive else _with_me(root)) + "kan"
     # A root that itself ends in "-in", its nasal alone: "mimpin" (pimpin).
-    for nasal, firsts in _NASAL_ROOTS:
-        if word.startswith(nasal) and len(word) > len(nasal) + 3:
-            whole = [first + word[len(nasal) :] for first in firsts]
-            if root := next((r for r in whole if is_root_word(r)), None):
-                return _with_me(root)
-            break
+    if root := next((r for r in _unnasalised(word, 3) if is_root_word(r)), None):
+        return _with_me(root)
     return word
 
 
