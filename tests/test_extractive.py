@@ -312,3 +312,29 @@ def test_a_reader_pointing_at_the_led_span_or_a_span_not_led_stands() -> None:
     elsewhere = _reading(p, "Kota Medan")
     not_led = found._replace(led=False)
     assert unless_led_elsewhere(elsewhere, near, not_led, SMUGGLED[0], near) is elsewhere
+
+
+@pytest.mark.parametrize(
+    ("question", "led"),
+    [
+        # Who does it is whom a passive sentence's "oleh" names.
+        ("Siapa yang memimpin putaran pendanaan itu?", True),
+        ("Siapakah yang menemukan planet itu?", True),
+        # Not who it was done to, nor a question with no verb.
+        ("Siapa yang ditahan KPK?", False),
+        ("Siapa pelatih Persib?", False),
+    ],
+)
+def test_who_does_it_is_whom_oleh_names(question: str, led: bool) -> None:
+    from retrieval.answer.span import best_answer_span
+
+    sentences = [
+        "Kegiatan itu dilakukan oleh Rina Handayani di Bandung.",
+        "Putaran pendanaan itu dipimpin oleh East Ventures, dengan partisipasi Mandiri Capital.",
+    ]
+    found = best_answer_span(question, answer_kind(question), sentences)
+    assert found is not None
+    assert found.led is led
+    if led and "memimpin" in question:
+        start, end = found.at
+        assert sentences[found.sentence][start:end] == "East Ventures"

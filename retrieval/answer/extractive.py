@@ -58,6 +58,7 @@ calibration above on train, after changing a signal or a weight.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -495,6 +496,22 @@ def has_kind(sentence: str, kind: str | None) -> bool:
     return kind is not None and _KIND_SENTENCE[kind].search(sentence) is not None
 
 
+# A reference back to what the sentence before named, near a sentence's
+# start: "Putaran pendanaan itu ...", "Bendungan tersebut ...".
+_REFERS_BACK = re.compile(r"^(?:\S+\s+){0,7}?(?:itu|tersebut)\b", re.IGNORECASE)
+_NAME_RUN = re.compile(r"(?<!^)\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*")
+
+
+def refers_back(sentence: str) -> bool:
+    return _REFERS_BACK.match(sentence) is not None
+
+
+def referred_names(sentence: str) -> set[str]:
+    """The terms of the names `sentence` gives (its capitalised runs, not
+    its first word's capital)."""
+    return set(terms(" ".join(_NAME_RUN.findall(sentence))))
+
+
 def sentences_of(passages: Sequence[Passage]) -> list[Sentence]:
     """The sentences worth scoring: too short ones (a stray "IS." or a byline)
     are merged into nothing, never quoted alone. The dateline ("JAKARTA,
@@ -681,13 +698,23 @@ class ExtractiveAnswerer:
         # city" still belongs to a passage (and article) that names it.
         context_terms = {p.n: set(terms(f"{p.title}\n{p.text}")) for p in passages}
         own_terms = [set(terms(s.text)) for s in sentences]
+        # "Putaran pendanaan *itu* dipimpin oleh East Ventures" is about the
+        # round the sentence before names ("Kebun Pintar meraih pendanaan"):
+        # a sentence opening on such a reference counts the names of the one
+        # before it as its own, for its share of the question.
+        said_before = [set[str]()] + [
+            referred_names(prev.text)
+            if prev.passage is s.passage and refers_back(s.text)
+            else set()
+            for prev, s in itertools.pairwise(sentences)
+        ]
         # Words every candidate sentence shares (the topic: "Albu Kamal") do
         # not tell the sentence that answers from the ones around it; the
         # question's rarer words ("memimpin pertempuran") do.
         distinctive = distinctive_concepts(concepts, own_terms)
         cheap = []
-        for s, own in zip(sentences, own_terms, strict=True):
-            lexical = lexical_overlap(distinctive, own)
+        for s, own, before in zip(sentences, own_terms, said_before, strict=True):
+            lexical = lexical_overlap(distinctive, own | before)
             context = lexical_overlap(concepts, own | context_terms[s.passage.n])
             retrieval = max(s.passage.score, 0.0) / top
             kind_match = (

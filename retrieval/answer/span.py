@@ -654,6 +654,7 @@ _LEAD_WORDS = frozenset(
     "menurut oleh kepada dengan dari ke di untuk bersama antara terhadap lansir dilansir".split()
 )
 _WH = re.compile(r"\b(?:siapa\w*|mana\w*|apa\w*|kapan\w*|berapa\w*)\b", re.I)
+_WHO_DOES = re.compile(r"^\W*siapa(?:kah)?\s+yang\s+me[a-z]{3,}", re.I)
 
 
 def content_words(question: str) -> set[str]:
@@ -703,7 +704,11 @@ def question_lead(question: str) -> str | None:
     if before and before[-1].lower() in _LEAD_WORDS:
         return before[-1].lower()
     glued = re.search(r"\b(ke|di|dari)mana", question, re.IGNORECASE)
-    return glued.group(1).lower() if glued else None
+    if glued:
+        return glued.group(1).lower()
+    # "Siapa yang memimpin ...?" over "... dipimpin oleh East Ventures, dengan
+    # partisipasi Mandiri Capital": who does it is whom "oleh" names.
+    return "oleh" if _WHO_DOES.search(question) else None
 
 
 def focus_stems(question: str) -> set[str]:
