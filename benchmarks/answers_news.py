@@ -14,7 +14,12 @@ near misses (another team, year, city, quantity or role than the article's),
 each with the helper's label of its kind (`probe_kind`); and
 `questions_chat.jsonl`, 30 answerable questions in chat slang ("gara2",
 "dikerahin", "jam brp", "2000 rumah") written on 2026-11-28, from whose
-misses that day's chat rules were made (so no blind set). Indexed
+misses that day's chat rules were made (so no blind set); and
+`questions_probe2.jsonl`, 110 questions (60 answerable, 50 near misses) a
+helper session wrote on 2026-11-28 without seeing the code or any other
+question file, measured once before any change that day (answerable
+contained 0.783 against the trivial 0.867, near misses refused 0.660); the
+shorthand rules of that day were made after reading its misses. Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 
@@ -49,6 +54,7 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
             ("questions.jsonl", ", typed in a chat", typed_in_a_chat),
             ("questions_probe.jsonl", ", blind probe", _as_written),
             ("questions_chat.jsonl", ", chat slang", _as_written),
+            ("questions_probe2.jsonl", ", blind probe 2", _as_written),
         )
         tallies = {
             f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))

@@ -192,6 +192,11 @@ def run_answers_news(ctx: Context) -> str:
             "article's), all unstated. The chat slang rows: `questions_chat.jsonl`, 30 "
             'answerable questions in chat slang ("gara2", "dikerahin", "jam brp") written '
             "on 2026-11-28, the chat rules of that day made from their misses: no blind set. "
+            "The blind probe 2 rows: `questions_probe2.jsonl`, 110 questions (60 answerable, "
+            "50 near misses, a third in chat shorthand) a helper session wrote on 2026-11-28 "
+            "seeing no code and no other question; asked once before that day's changes "
+            "(answerable 0.783 against the trivial 0.867, near misses refused 0.660), its "
+            "misses then read: the shorthand rules of 2026-11-28 came after. "
             "`benchmarks/answers_news.py`.",
         ]
     )

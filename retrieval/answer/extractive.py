@@ -135,6 +135,7 @@ from retrieval.text.regions import (
     provinces_written_as,
 )
 from retrieval.text.sentences import quotable_sentences
+from retrieval.text.shorthand import shorthand_written_out
 
 
 @dataclass(frozen=True)
@@ -788,7 +789,9 @@ class ExtractiveAnswerer:
         if not asks_something(question):
             return question
         texts = [p.text for p in passages]
-        cased = cased_as(with_question_mark(question), texts)
+        # Chat shorthand first ("kadis", "nahan"): written out, its words
+        # take the capitals the passages give them.
+        cased = cased_as(shorthand_written_out(with_question_mark(question), texts), texts)
         cased = provinces_written_as(cased, [f"{p.title}\n{p.text}" for p in passages])
         cased = figures_written_as(cased, texts)
         if question_language(cased) == "en":

@@ -168,7 +168,13 @@ _UNITS = _SCALE_WORDS | frozenset(
 _MONEY_MEASURES = frozenset("harga biaya tarif gaji ongkos upah modal anggaran dana".split())
 # Victims are counted as the dead and injured: "Berapa jumlah korban tewas
 # ...?" is answered by "10 orang tewas", which names no "korban".
-_COUNTED_AS = {"korban": "korban tewas luka jiwa orang"}  # not "meninggal": its stem is "tinggal"
+_COUNTED_AS = {
+    "korban": "korban tewas luka jiwa orang",  # not "meninggal": its stem is "tinggal"
+    # A unit as chats and articles spell it: "brp hektar" over "3.000 hektare".
+    **dict.fromkeys(["hektar", "hektare"], "hektar hektare ha"),
+    **dict.fromkeys(["kilo", "kg", "kilogram"], "kilo kilogram kg"),
+    **dict.fromkeys(["km", "kilometer"], "km kilometer"),
+}
 # Things a sum of money may count: "Berapa uang tunai ...?" is answered in rupiah,
 # "Berapa wisatawan ...?" is not ("Rp 150.000 dari setiap wisatawan").
 _MONEY_THINGS = (

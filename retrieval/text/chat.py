@@ -120,7 +120,7 @@ _NASAL_ROOTS = (
 )
 
 
-def _with_me(root: str) -> str:
+def with_me(root: str) -> str:
     """The formal "me-" form of `root` ("kalah" -> "mengalah", "tulis" ->
     "menulis", "beli" -> "membeli")."""
     first = root[0]
@@ -135,7 +135,7 @@ def _with_me(root: str) -> str:
     return "me" + root
 
 
-def _unnasalised(word: str, room: int) -> list[str]:
+def unnasalised(word: str, room: int) -> list[str]:
     """The roots a chat nasal opening `word` may stand for ("ngalah" ->
     "kalah", "alah"), when more than `room` letters follow it; else []."""
     for nasal, firsts in _NASAL_ROOTS:
@@ -151,15 +151,15 @@ def _formal_verb(match: re.Match[str]) -> str:
     body, passive = word[:-2], False
     if body.startswith("di") and len(body) > 4:
         body, passive = body[2:], True
-    roots = [*([] if passive else _unnasalised(body, 2)), body]
+    roots = [*([] if passive else unnasalised(body, 2)), body]
     # A root of two vowels or more: the dictionary holds "lat" and "tra"
     # too, which made "nama latin" a verb.
     root = next((r for r in roots if is_root_word(r) and len(_VOWEL.findall(r)) > 1), None)
     if root is not None:
-        return ("di" + root if passive else _with_me(root)) + "kan"
+        return ("di" + root if passive else with_me(root)) + "kan"
     # A root that itself ends in "-in", its nasal alone: "mimpin" (pimpin).
-    if root := next((r for r in _unnasalised(word, 3) if is_root_word(r)), None):
-        return _with_me(root)
+    if root := next((r for r in unnasalised(word, 3) if is_root_word(r)), None):
+        return with_me(root)
     return word
 
 
