@@ -346,6 +346,9 @@ def test_an_english_question_is_read_with_its_indonesian_words(
         # founder of the sentence naming the company, nor the participant.
         ("Siapa yang memimpin pendanaan Kebun Pintar?", "East Ventures"),
         ("siapa yg mimpin pendanaan kebun pintar?", "East Ventures"),
+        # "Keberapa", "ke berapa": an ordinal, not "Liga 1" nor the whole clause.
+        ("Ini gelar liga keberapa buat Persib?", "ketiga"),
+        ("Gol Egy dicetak pada menit ke berapa?", "ke-52"),
     ],
 )
 def test_a_question_typed_as_people_chat_gets_the_answer(

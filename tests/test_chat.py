@@ -67,6 +67,10 @@ def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
         ("Kapan batas lapor SPT?", "Kapan batas lapor SPT?"),
         ("YG Entertainment milik siapa?", "YG Entertainment milik siapa?"),
         ("Hai!!! ", "Hai!!! "),
+        # "lewat" asking by what way is "melalui"; "sudah lewat" is passed.
+        ("Bayar pungutan Bali lewat apa?", "Bayar pungutan Bali melalui apa?"),
+        ("Lewat jalur apa sabu masuk?", "Melalui jalur apa sabu masuk?"),
+        ("Sudah lewat berapa hari?", "Sudah lewat berapa hari?"),
     ],
 )
 def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> None:

@@ -97,6 +97,7 @@ from retrieval.answer.span import (
     holds_qualifier,
     name_after_title,
     name_stems,
+    ordinal_in,
     question_lead,
     range_start,
     route_end,
@@ -105,6 +106,7 @@ from retrieval.answer.span import (
     says_score,
     says_what_day,
     says_what_time,
+    says_which_place,
     score_in,
     time_of_day_in,
 )
@@ -415,7 +417,7 @@ _KIND_QUESTION = [
     (
         "number",
         re.compile(
-            r"\b(berapa\w*|how (many|much|long|old)|what time|"
+            r"\b(berapa\w*|ke-?berapa\w*|how (many|much|long|old)|what time|"
             r"what(?:'s| was| is| were)? the (?:final )?score)\b",
             re.I,
         ),
@@ -719,7 +721,10 @@ class ExtractiveAnswerer:
             context = lexical_overlap(concepts, own | context_terms[s.passage.n])
             retrieval = max(s.passage.score, 0.0) / top
             kind_match = (
-                1.0 if has_kind(s.text, kind) or follows_from(question, s.text, kind) else 0.0
+                1.0
+                if (has_kind(s.text, kind) and says_which_place(question, s.text))
+                or follows_from(question, s.text, kind)
+                else 0.0
             )
             partial = (
                 c.lexical_weight * lexical
@@ -897,6 +902,8 @@ class ExtractiveAnswerer:
                 lambda before, phrase, after: says_what_time(question, phrase, after, before),
                 # "Berapa skor ...?": a score ("3-1", not "Dua gol Persib").
                 lambda _before, phrase, _after: says_score(question, phrase),
+                # "Keberapa ...?": an ordinal ("ketiga", not "Liga 1").
+                lambda _before, phrase, _after: says_which_place(question, phrase),
             ]
         elif kind == "date":  # "Tanggal berapa ...?": a day, not the season "2023/2024"
             requires = [lambda _before, phrase, _after: says_what_day(question, phrase)]
@@ -1026,6 +1033,9 @@ class ExtractiveAnswerer:
             elif kind == "number" and (score := score_in(question, passage.text[start:end])):
                 # "1-0", not "1-0 dalam laga kualifikasi Piala Dunia 2026".
                 start, end = start + score[0], start + score[1]
+            elif kind == "number" and (place := ordinal_in(question, passage.text[start:end])):
+                # "ke-52", not "Gol tunggal dicetak oleh Egy ... pada menit ke-52".
+                start, end = start + place[0], start + place[1]
             elif kind == "number" and asks_time_of_day(question):
                 # "19.30 WIB", not "19.30 WIB dan dihadiri sekitar 500 orang".
                 low, high = time_of_day_in(passage.text[start:end])

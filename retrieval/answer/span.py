@@ -256,6 +256,24 @@ _HOLDS_NUMBER = re.compile(
 )
 
 
+# "Keberapa ...?", "ke berapa": a place in an order, "ketiga", "ke-3", "pertama".
+_ORDINAL_ASKED = re.compile(r"\bke-?\s?berapa", re.I)
+_ORDINAL = re.compile(rf"\bke-?\s?(?:\d+|{_NUMBER_WORD})\b|\bpertama\b", re.I)
+
+
+def says_which_place(question: str, phrase: str) -> bool:
+    """Whether `phrase` can answer a question asking which in an order
+    ("Ini gelar liga keberapa?": "ketiga", not "Liga 1"); any phrase can
+    answer any other question."""
+    return _ORDINAL_ASKED.search(question) is None or _ORDINAL.search(phrase) is not None
+
+
+def ordinal_in(question: str, phrase: str) -> tuple[int, int] | None:
+    """Where in `phrase` the ordinal is, for a question asking one."""
+    found = _ORDINAL.search(phrase) if _ORDINAL_ASKED.search(question) else None
+    return found.span() if found else None
+
+
 def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     """Whether `phrase` (a reader's short answer in `sentence`) can say how
     many a "Berapa ...?" asks: it holds a number, in digits or words, that
@@ -264,6 +282,8 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     it names it ("Berapa valuasi ...?" is not answered by a sentence giving
     the funding, "senilai Rp 150 miliar"). Which number counts it, the
     reader judged: "42" in "Serial Dragon Ball terdiri dari 42 volume"."""
+    if _ORDINAL_ASKED.search(question):
+        return says_which_place(question, phrase)
     counted = counted_noun(question)
     if counted is not None:
         # What names it: the counted word itself, or the words it is counted as.
@@ -538,6 +558,8 @@ def candidates(question: str, kind: str, sentence: str) -> list[tuple[int, int]]
         spans = [m.span() for m in _DATE.finditer(sentence)]
     elif kind == "number" and asks_score(question):
         spans = [m.span() for m in _SCORE.finditer(sentence)]
+    elif kind == "number" and _ORDINAL_ASKED.search(question):
+        spans = [m.span() for m in _ORDINAL.finditer(sentence)]
     elif kind == "number":
         counted = counted_noun(question)
         money = _berapa_word(question) in _MONEY_MEASURES
@@ -657,7 +679,8 @@ _EMPTY = frozenset(
 # The word right before the question word names where the answer sits in
 # the sentence: "Menurut siapa ...?" → the name after "menurut".
 _LEAD_WORDS = frozenset(
-    "menurut oleh kepada dengan dari ke di untuk bersama antara terhadap lansir dilansir".split()
+    "menurut oleh kepada dengan dari ke di untuk bersama antara terhadap lansir dilansir "
+    "melalui lewat".split()
 )
 _WH = re.compile(r"\b(?:siapa\w*|mana\w*|apa\w*|kapan\w*|berapa\w*)\b", re.I)
 _WHO_DOES = re.compile(r"^\W*siapa(?:kah)?\s+yang\s+me[a-z]{3,}", re.I)

@@ -88,6 +88,10 @@ _CHAT_FORMS = {
     "seliter": "per liter",
     "seton": "per ton",
 }
+# "Bayar pungutan Bali lewat apa?", "lewat jalur apa?" over "... melalui
+# aplikasi Love Bali": "lewat" asking by what way is "melalui" (not "sudah
+# lewat", passed).
+_VIA = re.compile(r"\b(?:L|l)ewat(?=\s+(?:[a-z]+\s+)?(?:apa|mana)\b)")
 # Not "kok" ("naik kok?" asks why).
 _PARTICLES = "sih|dong|deh|nih|ya|yah|yaa"
 # Every chat form of a common word: those written out, and others no name
@@ -207,6 +211,7 @@ def formal_words(text: str) -> str:
         text, changed = _CHAT_WORD.subn(written_out, text)
         if not changed:
             break
+    text = _VIA.sub(lambda m: "Melalui" if m.group()[0] == "L" else "melalui", text)
     return formal_question_words(formal_verbs(text))
 
 
