@@ -1729,3 +1729,21 @@ def test_a_model_claim_from_an_article_of_other_years_does_not_answer_for_the_ye
     answer = answerer.ask(question)
     assert not answer.found and answer.citations == [], answer.answer
     assert claim not in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # Another regency than the article's, named by its kind.
+        "Banjir di Kabupaten Kudus merendam berapa rumah?",
+        # Whom a chat asks about with its "siapa" last: the head of another
+        # agency than the one quoted, an office no article names.
+        "kepala bmkg pas gempa cianjur siapa",
+        "cto kebun pintar siapa ya",
+    ],
+)
+def test_a_question_about_another_place_or_office_is_refused(
+    news_index: ArticleIndex, question: str
+) -> None:
+    answer = offline(news_index).ask(question)
+    assert not answer.found, answer.answer

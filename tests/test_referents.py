@@ -350,3 +350,20 @@ def test_the_office_whose_holder_is_asked_must_be_in_a_passage(
     from retrieval.text.concepts import indonesian_paraphrase
 
     assert missing_office(indonesian_paraphrase(question), [passage]) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("kepala bmkg pas gempa cianjur siapa", "Siapa kepala bmkg pas gempa cianjur?"),
+        ("cto kebun pintar siapa ya", "Siapa cto kebun pintar?"),
+        ("pelatih persib, namanya siapa?", "Siapa pelatih persib?"),
+        ("Siapa pelatih Persib?", "Siapa pelatih Persib?"),
+        ("siapa?", "siapa?"),
+        ("Kapan gempa Cianjur?", "Kapan gempa Cianjur?"),
+    ],
+)
+def test_a_chats_last_siapa_is_read_first(question: str, first: str) -> None:
+    from retrieval.text.referents import who_asked_first
+
+    assert who_asked_first(question) == first

@@ -102,3 +102,32 @@ def test_an_english_compass_place_is_asked_as_the_passages_write_it(
     question: str, written: str
 ) -> None:
     assert compass_places_written_as(question, [SANK, "Dinas Kesehatan Jawa Barat"]) == written
+
+
+DEMAK = "Banjir merendam 450 rumah di Kecamatan Karanganyar, Kabupaten Demak, Jawa Tengah."
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        # Another regency or subdistrict than the passage's, by its kind.
+        ("Banjir di Kabupaten Kudus merendam berapa rumah?", True),
+        ("Berapa rumah terendam di Kecamatan Mijen?", True),
+        ("Di Kabupaten Bandung Barat berapa kasus?", True),
+        # The passage's own, or one it names without the kind.
+        ("Banjir di Kabupaten Demak merendam berapa rumah?", False),
+        ("Berapa rumah di Kecamatan Karanganyar?", False),
+        # A kind the passage names none of; no name at all.
+        ("Berapa rumah di Kota Semarang?", False),
+        ("Di kota mana banjir terjadi?", False),
+        ("Banjir di kota besar mana?", False),
+    ],
+)
+def test_a_district_the_passage_does_not_name_is_another_place(question: str, other: bool) -> None:
+    from retrieval.text.regions import other_district_only
+
+    assert other_district_only(question, [DEMAK]) is other
+    assert (
+        other_district_only(question, [DEMAK, "Kudus, Mijen dan Bandung Barat juga banjir."])
+        is False
+    )

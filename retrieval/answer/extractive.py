@@ -130,9 +130,11 @@ from retrieval.text.referents import (
     missing_referent_words,
     office_of_another_body,
     other_office,
+    who_asked_first,
 )
 from retrieval.text.regions import (
     compass_places_written_as,
+    other_district_only,
     other_province_only,
     provinces_written_as,
 )
@@ -1232,7 +1234,8 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
     "Siapa pelatih Madura United?" over "Pelatih Persib, Bojan Hodak";
     "Berapa pendanaan seri A ...?" over the series B round;
     "Siapa Kepala BPBD Kalimantan Barat?" over the BPBD of Kalimantan Tengah."""
-    asked = indonesian_paraphrase(question)  # an English question's Indonesian words
+    # An English question's Indonesian words; a chat's "... siapa" as "Siapa ...?".
+    asked = who_asked_first(indonesian_paraphrase(question))
     passages = {id(s.sentence.passage): s.sentence.passage for s in chosen}.values()
     texts = [f"{p.title}\n{p.text}" for p in passages]
     quote = " ".join(s.sentence.text for s in chosen)
@@ -1244,6 +1247,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or former_holder(asked, quote, answer)
         or other_designator(question, quote, texts) is not None
         or other_province_only(question, texts)
+        or other_district_only(question, texts)
     )
 
 

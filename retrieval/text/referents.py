@@ -276,6 +276,9 @@ _ASKED_OFFICES = {
     "sekjen": "sekjen sekretaris",
     "sekretaris": "sekretaris sekjen sekum sesmen secretary",
     "ceo": "ceo chief direktur dirut presdir",
+    "cto": "cto chief teknologi",
+    "cfo": "cfo chief keuangan",
+    "coo": "coo chief operasional",
     "komisaris": "komisaris komut",
     "juru": "juru jubir spokesperson",
     "panglima": "panglima",
@@ -313,6 +316,21 @@ _HOLDER_ASKED = re.compile(
     r"^\W*(?:siapa(?:kah)?|who\s+is|who\s+was)\s+(?:(?:nama|sang|the)\s+)?(\w+)(?:\s+(\w+))?",
     re.IGNORECASE,
 )
+
+
+# "kepala bmkg pas gempa cianjur siapa", as chats ask it: the question word
+# last, read as "Siapa kepala bmkg ...?" for the checks of whom it asks about.
+_WHO_LAST = re.compile(
+    r"^\W*(?!siapa\b)(\w.*?)[\s,]+(?:(?:nama|namanya)\s+)?siapa(?:kah)?(?:\s+(?:sih|ya|yah))?\s*\??\s*$",
+    re.IGNORECASE,
+)
+
+
+def who_asked_first(question: str) -> str:
+    """`question` with a last "siapa" put first ("cto kebun pintar siapa"
+    -> "Siapa cto kebun pintar?"); any other question as it is."""
+    match = _WHO_LAST.match(question)
+    return f"Siapa {match.group(1)}?" if match else question
 
 
 def missing_office(question: str, passages: list[str]) -> str | None:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from retrieval.text.lexical import QUESTION_WORDS, WORD, is_indonesian_word
 from retrieval.text.word_lists import load_word_file
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -65,6 +66,42 @@ def other_province_only(question: str, passages: list[str]) -> bool:
         return False
     named = frozenset().union(*(provinces_named(p) for p in passages)) if passages else frozenset()
     return bool(named) and not asked & named
+
+
+# A district a question names by its kind: "Kabupaten Kudus", "kota
+# bekasi", "Kecamatan Karanganyar". Its name: up to three words, not a
+# question word ("di kota mana").
+_DISTRICT = re.compile(
+    r"\b((?i:kabupaten|kab|kota|kecamatan|kec|desa|kelurahan))\.?\s+([\w'-]+(?:\s+[A-Z][\w'-]*){0,2})"
+)
+_DISTRICT_KINDS = {"kab": "kabupaten", "kec": "kecamatan"}
+
+
+def _districts(text: str) -> list[tuple[str, str]]:
+    """(kind, name) of each district `text` names by its kind, in lower case."""
+    found = []
+    for match in _DISTRICT.finditer(text):
+        kind, name = match.group(1).lower(), match.group(2)
+        first = name.split()[0]
+        if first.lower() in QUESTION_WORDS or (first.islower() and is_indonesian_word(first)):
+            continue  # "di kota mana", "kota besar"
+        found.append((_DISTRICT_KINDS.get(kind, kind), name.lower()))
+    return found
+
+
+def other_district_only(question: str, passages: Sequence[str]) -> bool:
+    """Whether the question names a district by its kind ("Banjir di
+    *Kabupaten Kudus* ...?") that no passage names, while they name another
+    of that kind ("Kabupaten Demak"): about another place. Only a name no
+    passage holds at all: a passage saying "Kudus" without "Kabupaten"
+    names it."""
+    joined = "\n".join(passages)
+    held = {w.lower() for w in WORD.findall(joined)}
+    theirs = {kind for kind, _name in _districts(joined)}
+    return any(
+        kind in theirs and not all(w in held for w in WORD.findall(name))
+        for kind, name in _districts(question)
+    )
 
 
 @cache
