@@ -211,6 +211,22 @@ def test_a_period_with_no_article_says_so_and_answers_from_other_dates(dated_ind
     assert any('"31 February" is not a real date' in n for n in answer["notes"])
 
 
+def test_a_date_without_its_year_is_the_latest_one_with_articles(dated_index: Path) -> None:
+    # "9 November" in March 2024 reads as 9 November 2023, when no article
+    # is dated; the archive's 9 November is 2017's, and the note says so.
+    answer = ask("Banjir apa yang terjadi pada 9 November?")
+    assert answer["time_filter"]["applied"] is True
+    assert answer["time_filter"]["from"] == "2017-11-09"
+    assert {c["date"] for c in answer["citations"]} == {"2017-11-09"}
+    assert any("9 November" in n and "2017-11-09" in n for n in answer["notes"])
+    # A month named with its year, or relative to today, stays as named.
+    answer = ask("Banjir apa yang terjadi pada November 2023?")
+    assert answer["time_filter"]["applied"] is False
+    # A day of a month no year of the archive has: said so, as before.
+    answer = ask("Banjir apa yang terjadi pada 2 Juni?")
+    assert answer["time_filter"]["applied"] is False
+
+
 def test_explicit_options_win_over_the_questions_words(dated_index: Path) -> None:
     answer = ask(
         "Di mana banjir terjadi minggu lalu?", "--since", "2017-01-01", "--until", "2017-12-31"

@@ -326,6 +326,35 @@ def time_range_in(question: str, today: date | None = None) -> TimeRange | None:
     return read_time(question, today).period
 
 
+# How many years back a day or month named without its year is looked for.
+_YEARS_BACK = 10
+
+
+def _latest_year_with_articles(index: ArticleIndex, period: TimeRange) -> TimeRange | None:
+    """`period` (a day or a month named without a year: "16 april", "bulan
+    Desember") moved to the latest earlier year in which some article is
+    dated in it; None for a period named with its year or relative to today
+    ("bulan lalu"), or when no year of the last `_YEARS_BACK` has one."""
+    phrase = period.phrase
+    if (
+        re.search(r"\d{4}", phrase)
+        or _RELATIVE.search(phrase)
+        or not re.search(rf"\b(?:{_MONTH})\b", phrase, re.IGNORECASE)
+        or period.since.year != period.until.year
+    ):
+        return None
+    whole_month = period.until.day == monthrange(period.until.year, period.until.month)[1]
+    for year in range(period.since.year - 1, period.since.year - 1 - _YEARS_BACK, -1):
+        last = monthrange(year, period.until.month)[1]
+        if period.since.day > monthrange(year, period.since.month)[1]:
+            continue  # 29 February
+        since = period.since.replace(year=year)
+        until = date(year, period.until.month, last if whole_month else min(period.until.day, last))
+        if index.dated_articles_between(since, until):
+            return TimeRange(since, until, phrase)
+    return None
+
+
 # --- in the answer path --------------------------------------------------------------------------
 NOTES = Messages(
     {
@@ -361,6 +390,10 @@ NOTES = Messages(
         "not_a_date": {
             "id": '"{phrase}" bukan tanggal yang ada: tidak dipakai sebagai filter',
             "en": '"{phrase}" is not a real date: not used as a filter',
+        },
+        "latest_year": {
+            "id": '"{phrase}" tanpa tahun: dibaca {period}, tanggal terakhir yang ada artikelnya',
+            "en": '"{phrase}" names no year: read as {period}, the latest such date with articles',
         },
         "recent": {
             "id": "artikel terbaru didahulukan",
@@ -461,6 +494,16 @@ def time_scope(
         scope.read_question = scope.search_question
         scope.search_question = _without(scope.search_question, found.phrase)
         return scope
+    if index.dated_articles_between(found.since, found.until) == 0 and (
+        earlier := _latest_year_with_articles(index, found)
+    ):
+        # "harga emas antam 16 april" in November 2026, over an archive whose
+        # 16 April is 2024's: the date without a year is the latest one the
+        # articles have, said so; not "no article is dated 2026-04-16".
+        found = earlier
+        scope.notes.append(
+            NOTES("latest_year", language, period=found.describe(), phrase=found.phrase)
+        )
     values = {"period": found.describe(), "phrase": found.phrase}
     if index.dated_articles_between(found.since, found.until) == 0:
         scope.notes.append(NOTES("empty", language, **values))
