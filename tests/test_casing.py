@@ -35,7 +35,8 @@ PASSAGES = [
         # in lower case; an English word chats use is none.
         (
             "Pungutan wisatawan asing dibayar secara online lewat apa?",
-            "Pungutan wisatawan asing dibayar secara online lewat apa?",
+            # ("lewat apa" is asked as "melalui apa": `chat.py`.)
+            "Pungutan wisatawan asing dibayar secara online melalui apa?",
         ),
         ("berapa kali penerbangan direct ke osaka", "Berapa kali penerbangan direct ke Osaka"),
         ("berapa lama naik kereta cepat, guys?", "Berapa lama naik kereta cepat, guys?"),
