@@ -1747,3 +1747,21 @@ def test_a_question_about_another_place_or_office_is_refused(
 ) -> None:
     answer = offline(news_index).ask(question)
     assert not answer.found, answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        # The title says what every sentence of its article is about: "Penyidik
+        # juga menyita dua mobil dan uang tunai" is the KPK's Sorong case
+        # ("KPK Tahan Kepala Dinas PUPR Kabupaten Sorong"), though it names
+        # neither; the detention at "Rutan KPK" had been quoted.
+        ("Apa saja yang disita penyidik KPK dalam kasus Sorong?", "dua mobil dan uang tunai"),
+        ("Bayar pungutan Bali lewat apa?", "aplikasi Love Bali"),
+    ],
+)
+def test_a_sentence_is_about_what_its_articles_title_says(
+    news_index: ArticleIndex, question: str, quoted: str
+) -> None:
+    answer = offline(news_index).ask(question)
+    assert answer.found and quoted in answer.answer, answer.answer

@@ -713,13 +713,22 @@ class ExtractiveAnswerer:
             else set()
             for prev, s in itertools.pairwise(sentences)
         ]
+        # And every sentence of an article is about what its title says
+        # ("Festival Film Indonesia 2023 ..."): "Film Budi Pekerti ... meraih
+        # penghargaan Film Cerita Panjang Terbaik" answers "Film terbaik FFI
+        # 2023 apa?" without naming the festival again.
+        titled = {p.n: set(terms(p.title)) for p in passages}
+        about = [
+            own | before | titled[s.passage.n]
+            for s, own, before in zip(sentences, own_terms, said_before, strict=True)
+        ]
         # Words every candidate sentence shares (the topic: "Albu Kamal") do
         # not tell the sentence that answers from the ones around it; the
         # question's rarer words ("memimpin pertempuran") do.
-        distinctive = distinctive_concepts(concepts, own_terms)
+        distinctive = distinctive_concepts(concepts, about)
         cheap = []
-        for s, own, before in zip(sentences, own_terms, said_before, strict=True):
-            lexical = lexical_overlap(distinctive, own | before)
+        for s, own, said in zip(sentences, own_terms, about, strict=True):
+            lexical = lexical_overlap(distinctive, said)
             context = lexical_overlap(concepts, own | context_terms[s.passage.n])
             retrieval = max(s.passage.score, 0.0) / top
             kind_match = (
