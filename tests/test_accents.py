@@ -235,3 +235,52 @@ def test_no_term_is_cut_in_two_whatever_the_letters(text: str) -> None:
     """A term is one word: a letter Sastrawi does not know must not split it."""
     for term in terms(text):
         assert term and not any(ch.isspace() for ch in term), (text, term)
+
+
+def test_a_chat_root_sastrawi_holds_is_stemmed_as_the_formal_one() -> None:
+    # "memungut" had been cut to "mungut" (a chat root in Sastrawi's
+    # dictionary) and shared no term with "pungutan".
+    assert stem("memungut") == stem("pungutan") == stem("dipungut") == "pungut"
+    learn_stems(encode_stems({"memungut": "mungut"}))  # stored by version 2
+    assert stem("memungut") == "pungut"
+
+
+def test_an_index_of_terms_version_2_is_reindexed_where_a_chat_root_was_cut(
+    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "bali.jsonl"
+    bali = {
+        "id": "bali",
+        "title": "Bali Terapkan Biaya Masuk",
+        "date": "2024-02-14",
+        "content": "Pemerintah Provinsi Bali mulai memungut biaya sebesar Rp 150.000 dari "
+        "setiap wisatawan asing yang masuk ke Bali.",
+    }
+    path.write_text("\n".join(json.dumps(a) for a in [bali, *ARTICLES]) + "\n", encoding="utf-8")
+    index = ArticleIndex(settings)
+    add_inputs(index, [str(path)])
+    index.close()
+    # The catalog as version 2 wrote it: "memungut" stored and indexed as "mungut".
+    conn = sqlite3.connect(settings.data_dir / "catalog.sqlite3", isolation_level=None)
+    rows = conn.execute(
+        "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c"
+        " JOIN articles a ON a.id = c.article_id"
+    ).fetchall()
+    old = [(r, [t.replace("pungut", "mungut") for t in terms(text)]) for r, text in rows]
+    for rowid, text in rows:
+        stems = {w: stem(w).replace("pungut", "mungut") for w in WORD.findall(text.lower())}
+        conn.execute("UPDATE chunks SET stems=? WHERE rowid=?", (encode_stems(stems), rowid))
+    lexical = LexicalIndex(conn, threading.RLock())
+    conn.execute("BEGIN IMMEDIATE")
+    lexical.remove(conn, [r for r, _ in old])
+    lexical.add(conn, old)
+    conn.execute("UPDATE meta SET value='2' WHERE key='terms_version'")
+    conn.execute("COMMIT")
+    conn.close()
+
+    with caplog.at_level(logging.INFO):
+        index = ArticleIndex(settings)
+    # Only the chunk holding the word is indexed again.
+    assert "re-indexing 1 chunks" in caplog.text, caplog.text
+    assert found(index, "pungutan")[:1] == ["bali"]
+    index.close()

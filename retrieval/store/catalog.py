@@ -31,10 +31,10 @@ from retrieval.store.lexical_index import SCHEMA as LEXICAL_SCHEMA, LexicalIndex
 from retrieval.store.sentence_table import SCHEMA as SENTENCE_SCHEMA, SentenceTable
 from retrieval.text.lexical import (
     TERMS_VERSION,
-    WORD,
     encode_stems,
     learn_stems as _learn,
     query_terms,
+    stems_changed_since,
     terms,
     word_stems,
 )
@@ -59,10 +59,6 @@ _INDEXED_TEXT = (
     "SELECT c.rowid, a.title || char(10) || c.text"
     " FROM chunks c JOIN articles a ON a.id = c.article_id"
 )
-
-
-def _has_word_beyond_ascii(text: str) -> bool:
-    return not text.isascii() and not all(w.isascii() for w in WORD.findall(text))
 
 
 _SCHEMA = """
@@ -268,14 +264,18 @@ class Catalog:
         the writes). Interrupted, the next open does it again (a chunk
         indexed again is indexed once). A new catalog is written with the
         current terms."""
-        if self.get_meta("terms_version") == TERMS_VERSION:
+        version = self.get_meta("terms_version") or "1"
+        if version == TERMS_VERSION:
             return
         with self._lock:  # read as it goes: only the ids are kept
             found = self._conn.execute(_INDEXED_TEXT)
-            changed = [rowid for rowid, indexed in found if _has_word_beyond_ascii(indexed)]
+            changed = [rowid for rowid, indexed in found if stems_changed_since(version, indexed)]
         if changed:
             log.warning(
-                "re-indexing %d chunks of %s with accents folded (once) …", len(changed), self.path
+                "re-indexing %d chunks of %s with terms version %s (once) …",
+                len(changed),
+                self.path,
+                TERMS_VERSION,
             )
         for i in range(0, len(changed), TERMS_BATCH):
             ids = changed[i : i + TERMS_BATCH]

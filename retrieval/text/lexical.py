@@ -55,7 +55,23 @@ _OWN_LETTERS = str.maketrans(
 # What `stem` and so every term is made of: 2 since accents are folded
 # (`fold`). A catalog indexed with another version is re-indexed where it
 # differs, on open (`Catalog._migrate_terms`).
-TERMS_VERSION = "2"
+TERMS_VERSION = "3"
+
+# Roots Sastrawi's dictionary holds that are chat forms of another root it
+# also holds: "memungut" was cut to "mungut", and shared no term with
+# "pungutan" ("Berapa pungutan turis asing ke Bali?" over "memungut biaya
+# sebesar Rp 150.000" found no count of the levy). Version 3 of the terms.
+_CHAT_ROOTS = {"mungut": "pungut"}
+
+
+def stems_changed_since(version: str, text: str) -> bool:
+    """Whether a chunk indexed with terms of `version` holds a word whose
+    stem is another now: one beyond ASCII (2: accents folded), one Sastrawi
+    cut to a chat root (3)."""
+    beyond_ascii = not text.isascii() and not all(w.isascii() for w in WORD.findall(text))
+    return (version < "2" and beyond_ascii) or (
+        version < "3" and any(root in text.lower() for root in _CHAT_ROOTS)
+    )
 
 
 def fold(word: str) -> str:
@@ -185,7 +201,8 @@ def stem(word: str) -> str:
         return folded
     # Sastrawi keeps a dictionary cache that is not guarded for threads.
     with _stem_lock:
-        return _stemmer.stem(folded) or folded
+        cut = _stemmer.stem(folded) or folded
+    return _CHAT_ROOTS.get(cut, cut)
 
 
 @lru_cache(maxsize=1)
@@ -250,7 +267,10 @@ def learn_stems(encoded: str) -> None:
     # Not a word beyond ASCII: its stem changed with `TERMS_VERSION` 2, and
     # a writer still running the version before would store the old one
     # ("erdoğan": "erdo an"); `stem` makes it again (rare words, cached).
-    _known_stems.update({w: s or w for w, s in decoded.items() if w.isascii()})
+    # Nor a stem version 3 made again ("memungut": "mungut").
+    _known_stems.update(
+        {w: s or w for w, s in decoded.items() if w.isascii() and s not in _CHAT_ROOTS}
+    )
 
 
 def _stems(text: str, drop: frozenset[str]) -> list[str]:
