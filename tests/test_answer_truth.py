@@ -349,6 +349,8 @@ def test_an_english_question_is_read_with_its_indonesian_words(
         # "Keberapa", "ke berapa": an ordinal, not "Liga 1" nor the whole clause.
         ("Ini gelar liga keberapa buat Persib?", "ketiga"),
         ("Gol Egy dicetak pada menit ke berapa?", "ke-52"),
+        # "kasih" gives; "assist" is the "umpan" the article writes.
+        ("Siapa yang kasih assist buat gol Egy?", "Pratama Arhan"),
     ],
 )
 def test_a_question_typed_as_people_chat_gets_the_answer(

@@ -71,6 +71,11 @@ def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
         ("Bayar pungutan Bali lewat apa?", "Bayar pungutan Bali melalui apa?"),
         ("Lewat jalur apa sabu masuk?", "Melalui jalur apa sabu masuk?"),
         ("Sudah lewat berapa hari?", "Sudah lewat berapa hari?"),
+        # Chat's "kasih" gives; "terima kasih" thanks, "kasih sayang" loves.
+        ("siapa yg kasih umpan?", "siapa yang memberi umpan?"),
+        ("dia dikasih apa?", "dia diberi apa?"),
+        ("Terima kasih!", "Terima kasih!"),
+        ("kasih sayang ibu", "kasih sayang ibu"),
     ],
 )
 def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> None:

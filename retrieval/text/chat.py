@@ -88,6 +88,10 @@ _CHAT_FORMS = {
     "seliter": "per liter",
     "seton": "per ton",
 }
+# "Siapa yang kasih assist ...?": chat's "kasih" gives ("memberi"), not in
+# "terima kasih" (thanks) nor "kasih sayang" (love); "ngasih", "dikasih".
+_GIVE = re.compile(r"\b(?:(?<!terima )(?<!terima)kasih(?! sayang)|ngasih|dikasih)\b", re.IGNORECASE)
+_GIVEN = {"kasih": "memberi", "ngasih": "memberi", "dikasih": "diberi"}
 # "Bayar pungutan Bali lewat apa?", "lewat jalur apa?" over "... melalui
 # aplikasi Love Bali": "lewat" asking by what way is "melalui" (not "sudah
 # lewat", passed).
@@ -212,6 +216,7 @@ def formal_words(text: str) -> str:
         if not changed:
             break
     text = _VIA.sub(lambda m: "Melalui" if m.group()[0] == "L" else "melalui", text)
+    text = _GIVE.sub(lambda m: _GIVEN[m.group().lower()], text)
     return formal_question_words(formal_verbs(text))
 
 
