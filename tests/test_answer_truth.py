@@ -351,6 +351,8 @@ def test_an_english_question_is_read_with_its_indonesian_words(
         ("Gol Egy dicetak pada menit ke berapa?", "ke-52"),
         # "kasih" gives; "assist" is the "umpan" the article writes.
         ("Siapa yang kasih assist buat gol Egy?", "Pratama Arhan"),
+        # Winning a title said another way than the article's "menjuarai".
+        ("Di mana Persib Bandung memastikan gelar juara Liga 1?", "Stadion Gelora Bangkalan"),
     ],
 )
 def test_a_question_typed_as_people_chat_gets_the_answer(

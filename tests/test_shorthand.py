@@ -26,6 +26,11 @@ BALI = "Dana pungutan akan dipakai untuk pelestarian budaya dan lingkungan."
         ),
         ("whoosh jkt-bdg ngangkut berapa?", [WHOOSH], "whoosh Jakarta-Bandung mengangkut berapa?"),
         ("dana pungutan dipake buat apa?", [BALI], "dana pungutan dipakai buat apa?"),
+        (
+            "Di mana Persib memastikan gelar juara?",
+            ["Persib menjuarai Liga 1."],
+            "Di mana Persib menjuarai?",
+        ),
     ],
 )
 def test_shorthand_no_passage_uses_is_written_as_they_write_it(
