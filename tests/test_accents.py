@@ -10,6 +10,7 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,38 @@ def accented_index(settings: Settings, tmp_path: Path) -> ArticleIndex:
     report = add_inputs(index, [str(path)])
     assert report.summary()["added"] == len(ARTICLES), report.items
     return index
+
+
+def write_as_an_older_version(
+    settings: Settings,
+    version: str | None,
+    stem_of: Callable[[str], str],
+    terms_of: Callable[[str], list[str]],
+    skip: str = "",
+) -> list[tuple[int, list[str]]]:
+    """Rewrite the closed catalog's stored stems and lexical terms as an
+    older `terms_version` made them (None: version 1, which wrote none)."""
+    conn = sqlite3.connect(settings.data_dir / "catalog.sqlite3", isolation_level=None)
+    rows = conn.execute(
+        "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c"
+        f" JOIN articles a ON a.id = c.article_id {skip}"
+    ).fetchall()
+    old_terms = []
+    for rowid, indexed in rows:
+        stems = {w: stem_of(w) for w in WORD.findall(indexed.lower())}
+        conn.execute("UPDATE chunks SET stems=? WHERE rowid=?", (encode_stems(stems), rowid))
+        old_terms.append((rowid, terms_of(indexed)))
+    lexical = LexicalIndex(conn, threading.RLock())
+    conn.execute("BEGIN IMMEDIATE")
+    lexical.remove(conn, [rowid for rowid, _ in old_terms])
+    lexical.add(conn, old_terms)
+    if version is None:
+        conn.execute("DELETE FROM meta WHERE key='terms_version'")
+    else:
+        conn.execute("UPDATE meta SET value=? WHERE key='terms_version'", (version,))
+    conn.execute("COMMIT")
+    conn.close()
+    return old_terms
 
 
 def found(index: ArticleIndex, query: str) -> list[str]:
@@ -180,24 +213,9 @@ def test_an_index_from_before_accents_were_folded_is_reindexed_once_on_open(
     accented chunks re-indexed, the others (curly quotes and a dash are no
     accented word) as they were."""
     accented_index.close()
-    path = settings.data_dir / "catalog.sqlite3"
-    conn = sqlite3.connect(path, isolation_level=None)
-    rows = conn.execute(
-        "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c"
-        " JOIN articles a ON a.id = c.article_id WHERE NOT a.id = 'beras'"
-    ).fetchall()
-    old_terms = []
-    for rowid, indexed in rows:
-        stems = {w: stem_v1(w) for w in WORD.findall(indexed.lower())}
-        conn.execute("UPDATE chunks SET stems=? WHERE rowid=?", (encode_stems(stems), rowid))
-        old_terms.append((rowid, terms_v1(indexed)))
-    lexical = LexicalIndex(conn, threading.RLock())
-    conn.execute("BEGIN IMMEDIATE")
-    lexical.remove(conn, [rowid for rowid, _ in old_terms])
-    lexical.add(conn, old_terms)
-    conn.execute("DELETE FROM meta WHERE key='terms_version'")
-    conn.execute("COMMIT")
-    conn.close()
+    old_terms = write_as_an_older_version(
+        settings, None, stem_v1, terms_v1, skip="WHERE NOT a.id = 'beras'"
+    )
     assert any(" " in t for _, ts in old_terms for t in ts)  # "erdo an": cut in two
 
     # One chunk a transaction: the batches' seams are crossed.
@@ -261,22 +279,12 @@ def test_an_index_of_terms_version_2_is_reindexed_where_a_chat_root_was_cut(
     add_inputs(index, [str(path)])
     index.close()
     # The catalog as version 2 wrote it: "memungut" stored and indexed as "mungut".
-    conn = sqlite3.connect(settings.data_dir / "catalog.sqlite3", isolation_level=None)
-    rows = conn.execute(
-        "SELECT c.rowid, a.title || char(10) || c.text FROM chunks c"
-        " JOIN articles a ON a.id = c.article_id"
-    ).fetchall()
-    old = [(r, [t.replace("pungut", "mungut") for t in terms(text)]) for r, text in rows]
-    for rowid, text in rows:
-        stems = {w: stem(w).replace("pungut", "mungut") for w in WORD.findall(text.lower())}
-        conn.execute("UPDATE chunks SET stems=? WHERE rowid=?", (encode_stems(stems), rowid))
-    lexical = LexicalIndex(conn, threading.RLock())
-    conn.execute("BEGIN IMMEDIATE")
-    lexical.remove(conn, [r for r, _ in old])
-    lexical.add(conn, old)
-    conn.execute("UPDATE meta SET value='2' WHERE key='terms_version'")
-    conn.execute("COMMIT")
-    conn.close()
+    write_as_an_older_version(
+        settings,
+        "2",
+        lambda w: stem(w).replace("pungut", "mungut"),
+        lambda text: [t.replace("pungut", "mungut") for t in terms(text)],
+    )
 
     with caplog.at_level(logging.INFO):
         index = ArticleIndex(settings)
