@@ -9,7 +9,9 @@ Each sentence gets five signals, each in [0, 1]:
   band of cosines (see `_DENSE_FLOOR`);
 * `lexical`: the share of the question's content stems the sentence contains
   (`retrieval.text.lexical.query_terms`: Sastrawi stems, question words dropped;
-  stem bigrams count half);
+  stem bigrams count half), its article's title counted as its own, and, for
+  a sentence that refers back ("Putaran pendanaan itu ..."), the names of
+  the sentence before it;
 * `context`: the same share over the sentence *and* its passage and title, so
   "Memimpin pertempuran untuk kota tersebut ..." still counts as being about
   the Albu Kamal its passage names;
@@ -714,9 +716,9 @@ class ExtractiveAnswerer:
             for prev, s in itertools.pairwise(sentences)
         ]
         # And every sentence of an article is about what its title says
-        # ("Festival Film Indonesia 2023 ..."): "Film Budi Pekerti ... meraih
-        # penghargaan Film Cerita Panjang Terbaik" answers "Film terbaik FFI
-        # 2023 apa?" without naming the festival again.
+        # ("KPK Tahan Kepala Dinas PUPR Kabupaten Sorong"): "Penyidik juga
+        # menyita dua mobil dan uang tunai" answers "Apa saja yang disita
+        # penyidik KPK dalam kasus Sorong?" without naming either again.
         titled = {p.n: set(terms(p.title)) for p in passages}
         about = [
             own | before | titled[s.passage.n]
