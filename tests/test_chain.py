@@ -407,6 +407,13 @@ def test_many_threads_at_once(shared_index: ArticleIndex, openai_server: OpenAIS
         ("dan Raqqa?", True),
         ("Berapa harga beras di Pasar Induk Cipinang pada Desember 2019?", False),
         ("Siapa yang memimpin pertempuran untuk kota Albu Kamal?", False),
+        # A word pointing back, but a topic of its own, with a name: a new
+        # question in the chat, not one about Albu Kamal.
+        ("kpk nahan kadis pupr sorong, namanya siapa", False),
+        ("Ini gelar liga keberapa buat Persib?", False),
+        # No name of its own: it leans on the battle.
+        ("Siapa pemimpin pasukan yang kalah itu?", True),
+        ("Apa kata Rami Abdel Rahman tentang pertempuran itu?", True),
     ],
 )
 def test_which_questions_lean_on_the_conversation(question: str, points_back: bool) -> None:

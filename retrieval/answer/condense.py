@@ -92,6 +92,30 @@ def points_back(question: str) -> bool:
     return len(content_words(question)) <= _SHORT
 
 
+# New content words, one of them a name, a question needs to stand on its
+# own though a word of it may point back: "-nya" (often to a word of its
+# own: "kadis pupr sorong, namanya siapa") and "ini" ("tahun ini").
+_OWN_TOPIC_WORDS = 3
+_WEAK_POINTERS = frozenset(["ini", "nya"])
+
+
+def names_its_own_topic(question: str, topic: str) -> bool:
+    """Whether `question`, though a word of it may point back ("-nya",
+    "ini"), says what it is about itself: three content words or more that
+    `topic` (the conversation's) does not hold, one of them a name (a word
+    no Indonesian dictionary holds, or capitalised). "kpk nahan kadis pupr
+    sorong, namanya siapa" after a question on gold prices had been searched
+    with its words, and its date, and refused. Not with a word that surely
+    points back ("Apa kata Rami Abdel Rahman tentang pertempuran *itu*?")."""
+    if any(w in _ANAPHORA and w not in _WEAK_POINTERS for w in words(question)):
+        return False  # "pertempuran *itu*": that battle, the one before
+    said = set(content_words(topic))
+    capitalised = {w.lower() for w in WORD.findall(question)[1:] if w[:1].isupper()}
+    new = [w for w in content_words(question) if w not in said and not w.endswith("nya")]
+    named = [w for w in new if w in capitalised or not is_indonesian_word(w)]
+    return len(new) >= _OWN_TOPIC_WORDS and bool(named)
+
+
 def last_topic(history: Sequence[Turn]) -> str:
     """The most recent question that stood on its own, with any follow-ups
     after it (each follow-up may add words: "dan kapan?" → "kapan")."""
@@ -202,6 +226,8 @@ def heuristic_standalone(question: str, history: Sequence[Turn]) -> str:
         return question
     own = set(content_words(question))
     topic = last_topic(history)
+    if names_its_own_topic(question, topic):
+        return question
     extra = [w for w in topic_words(topic, question) if w not in own]
     if not extra:
         return question
