@@ -338,3 +338,22 @@ def test_who_does_it_is_whom_oleh_names(question: str, led: bool) -> None:
     if led and "memimpin" in question:
         start, end = found.at
         assert sentences[found.sentence][start:end] == "East Ventures"
+
+
+@pytest.mark.parametrize(
+    ("piece", "whole"),
+    [
+        ("2023", "2023/2024"),  # a season, not its first year
+        ("30", "30/8"),  # a date as news writes it
+        ("4/2024", "16/4/2024"),
+        ("Liga 1", "Liga 1"),
+        ("atau", "atau"),  # "dan/atau": words, not figures
+    ],
+)
+def test_a_short_answer_keeps_figures_joined_by_a_slash_whole(piece: str, whole: str) -> None:
+    from retrieval.answer.extractive import whole_words
+
+    text = "Persib menjuarai Liga 1 musim 2023/2024. Selasa (30/8) dan/atau 16/4/2024."
+    at = text.index(piece)
+    start, end = whole_words(text, at, at + len(piece))
+    assert text[start:end] == whole

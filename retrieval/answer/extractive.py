@@ -1157,7 +1157,17 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
         start -= 1
     while 0 < end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
         end += 1
+    # Figures joined by a slash are one: the season "2023/2024" (not
+    # "2023"), the date "30/8".
+    while (slashed := _SLASHED_AFTER.match(text, end)) and end and text[end - 1].isdigit():
+        end = slashed.end()
+    while start and (slashed := _SLASHED_BEFORE.search(text, 0, start)) and text[start].isdigit():
+        start = slashed.start()
     return start, end
+
+
+_SLASHED_AFTER = re.compile(r"/\d+")
+_SLASHED_BEFORE = re.compile(r"\d+/$")
 
 
 # A full stop after a figure, a unit's superscript or sign ("331km².",
