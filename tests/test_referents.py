@@ -367,3 +367,24 @@ def test_a_chats_last_siapa_is_read_first(question: str, first: str) -> None:
     from retrieval.text.referents import who_asked_first
 
     assert who_asked_first(question) == first
+
+
+@pytest.mark.parametrize(
+    ("question", "passage", "missing"),
+    [
+        # A prime minister asked, only a president named: another office.
+        (
+            "Siapa Perdana Menteri Otoritas Palestina?",
+            "Presiden Otoritas Palestina Mahmoud Abbas mengumumkan pemilu.",
+            "menteri",
+        ),
+        ("Siapa Perdana Menteri Otoritas Palestina?", "PM Palestina Ahmed Qorei tiba.", None),
+        ("Siapa Menteri Luar Negeri Jepang?", "Menlu Jepang Taro Aso tiba di Jakarta.", None),
+    ],
+)
+def test_a_minister_asked_over_passages_naming_none_is_another_office(
+    question: str, passage: str, missing: str | None
+) -> None:
+    from retrieval.text.referents import missing_office
+
+    assert missing_office(question, [passage]) == missing
