@@ -1744,6 +1744,10 @@ def test_a_model_claim_from_an_article_of_other_years_does_not_answer_for_the_ye
         # agency than the one quoted, an office no article names.
         "kepala bmkg pas gempa cianjur siapa",
         "cto kebun pintar siapa ya",
+        # A chat's "tiket ... brp" asks a price: not the travel time, nor how
+        # often the route flies.
+        "tiket whoosh jkt bdg brp sih",
+        "tiket garuda denpasar osaka brp",
     ],
 )
 def test_a_question_about_another_place_or_office_is_refused(

@@ -203,13 +203,21 @@ _BERAPA = (
 )
 
 
+_ASKED_FIRST = re.compile(r"^\W*(?i:harga|tiket|tarif|ongkos|biaya)\b")
+
+
 def _berapa_word(question: str) -> str | None:
     """The word right after "berapa" ("korban" in "Berapa korban ...?"), lower case,
     or after "berapa jumlah/banyak/total" ("pengungsi" in "Berapa jumlah
     pengungsi ...?"): those name how much, the next word what is counted.
     A hedge is not it: "berapa kira-kira populasi ...?" counts "populasi"."""
     match = re.search(rf"{_BERAPA}(\w+)", question, re.I)
-    return match.group(1).lower() if match else None
+    if match:
+        return match.group(1).lower()
+    # A chat puts it first and "berapa" last: "tiket whoosh jkt bdg brp?",
+    # "harga emas antam brp": the price ("45 menit" is no ticket's).
+    chat = _ASKED_FIRST.match(question)
+    return "harga" if chat and re.search(r"\bberapa\b\W*$", question, re.I) else None
 
 
 def counted_noun(question: str) -> str | None:
