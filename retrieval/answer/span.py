@@ -291,7 +291,7 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     the funding, "senilai Rp 150 miliar"). Which number counts it, the
     reader judged: "42" in "Serial Dragon Ball terdiri dari 42 volume"."""
     if _ORDINAL_ASKED.search(question):
-        return says_which_place(question, phrase)
+        return _ORDINAL.search(phrase) is not None  # "ketiga", "ke-52"
     counted = counted_noun(question)
     if counted is not None:
         # What names it: the counted word itself, or the words it is counted as.

@@ -90,7 +90,7 @@ _CHAT_FORMS = {
 }
 # "Siapa yang kasih assist ...?": chat's "kasih" gives ("memberi"), not in
 # "terima kasih" (thanks) nor "kasih sayang" (love); "ngasih", "dikasih".
-_GIVE = re.compile(r"\b(?:(?<!terima )(?<!terima)kasih(?! sayang)|ngasih|dikasih)\b", re.IGNORECASE)
+_GIVE = re.compile(r"\b(?:(?<!terima )kasih(?! sayang)|ngasih|dikasih)\b", re.IGNORECASE)
 _GIVEN = {"kasih": "memberi", "ngasih": "memberi", "dikasih": "diberi"}
 # "Bayar pungutan Bali lewat apa?", "lewat jalur apa?" over "... melalui
 # aplikasi Love Bali": "lewat" asking by what way is "melalui" (not "sudah
@@ -143,6 +143,13 @@ def with_me(root: str) -> str:
     return "me" + root
 
 
+def verb_root(word: str) -> bool:
+    """Whether `word` is a root a chat verb may stand on: one the dictionary
+    holds, of two vowels or more (it holds "lat" and "tra" too, which made
+    "nama latin" a verb)."""
+    return is_root_word(word) and len(_VOWEL.findall(word)) > 1
+
+
 def unnasalised(word: str, room: int) -> list[str]:
     """The roots a chat nasal opening `word` may stand for ("ngalah" ->
     "kalah", "alah"), when more than `room` letters follow it; else []."""
@@ -160,9 +167,7 @@ def _formal_verb(match: re.Match[str]) -> str:
     if body.startswith("di") and len(body) > 4:
         body, passive = body[2:], True
     roots = [*([] if passive else unnasalised(body, 2)), body]
-    # A root of two vowels or more: the dictionary holds "lat" and "tra"
-    # too, which made "nama latin" a verb.
-    root = next((r for r in roots if is_root_word(r) and len(_VOWEL.findall(r)) > 1), None)
+    root = next((r for r in roots if verb_root(r)), None)
     if root is not None:
         return ("di" + root if passive else with_me(root)) + "kan"
     # A root that itself ends in "-in", its nasal alone: "mimpin" (pimpin).

@@ -85,16 +85,28 @@ def former_holder(question: str, quote: str, answer: str) -> bool:
     )
 
 
-def _office_asked(question: str) -> str | None:
-    """The office a "Siapa <office> ...?" question asks the holder of
-    ("menteri" of "Siapa Perdana Menteri ...?", "direktur" of "Siapa
-    Presiden Direktur ...?"), if it is one of `_OFFICES` or `_ASKED_OFFICES`."""
+def _holder_words(question: str) -> tuple[str, str] | None:
+    """The first two words after "Siapa" (lower case), "Perdana Menteri"
+    read as the minister it names: ("menteri", "") for "Siapa Perdana
+    Menteri ...?", ("presiden", "direktur") for "Siapa Presiden Direktur
+    ...?"; None for a question not asking so."""
     match = _HOLDER_ASKED.match(question)
     if not match:
         return None
     office, then = match.group(1).lower(), (match.group(2) or "").lower()
-    if office == "perdana" or (office in _OFFICES and then in _OFFICES):
-        office = then  # "Perdana Menteri X", "Presiden Direktur X"
+    return (then, "") if office == "perdana" else (office, then)
+
+
+def _office_asked(question: str) -> str | None:
+    """The office a "Siapa <office> ...?" question asks the holder of
+    ("menteri" of "Siapa Perdana Menteri ...?", "direktur" of "Siapa
+    Presiden Direktur ...?"), if it is one of `_OFFICES` or `_ASKED_OFFICES`."""
+    words = _holder_words(question)
+    if words is None:
+        return None
+    office, then = words
+    if office in _OFFICES and then in _OFFICES:
+        office = then  # "Presiden Direktur X"
     return office if office in _OFFICES or office in _ASKED_OFFICES else None
 
 
@@ -343,12 +355,10 @@ def missing_office(question: str, passages: list[str]) -> str | None:
     """The office a "Siapa <office> ...?" question asks the holder of
     ("Siapa *wali kota* Bandung?"), when none of `passages` names it in any
     form; else None."""
-    match = _HOLDER_ASKED.match(question)
-    if not match:
+    words = _holder_words(question)
+    if words is None:
         return None
-    office, then = match.group(1).lower(), (match.group(2) or "").lower()
-    if office == "perdana":
-        office, then = then, ""  # "Perdana Menteri X" asks for a minister
+    office, then = words
     forms = _ASKED_OFFICES.get(office)
     if forms is None:
         return None

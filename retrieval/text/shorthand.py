@@ -17,16 +17,16 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from retrieval.text.chat import CHAT_SHORTHAND, unnasalised, with_me
-from retrieval.text.lexical import is_indonesian_word, is_root_word, stems_of
+from retrieval.text.chat import CHAT_SHORTHAND, unnasalised, verb_root, with_me
+from retrieval.text.lexical import is_indonesian_word, stems_of
 from retrieval.text.question import question_language
 from retrieval.text.word_lists import load_word_file
 
-_VOWEL = re.compile(r"[aeiou]")
 # A lower-case word a chat nasal may open ("nahan", "nyetak"), or one
-# ending in chat's "-e" for "-ai" ("dipake", "sampe").
-_MOST_VERBS = 8
+# ending in chat's "-e" for "-ai" ("dipake", "sampe"); a question's first
+# `_MOST_VERBS` of them are read.
 _CHAT_VERB = re.compile(r"\b(?:(?:ng|ny|m|n)[a-z]{3,}|[a-z]{3,}e)\b")
+_MOST_VERBS = 8
 
 
 @cache
@@ -55,7 +55,7 @@ def _written_verb(word: str, stems_there: frozenset[str]) -> str | None:
     nasal = [] if passive else unnasalised(body, 2)
     for typed in [body, *nasal]:
         root = typed[:-1] + "ai" if typed.endswith("e") else typed
-        if not (is_root_word(root) and len(_VOWEL.findall(root)) > 1 and root in stems_there):
+        if not (verb_root(root) and root in stems_there):
             continue
         if passive:
             return "di" + root
