@@ -19,7 +19,10 @@ misses that day's chat rules were made (so no blind set); and
 helper session wrote on 2026-11-28 without seeing the code or any other
 question file, measured once before any change that day (answerable
 contained 0.783 against the trivial 0.867, near misses refused 0.660); the
-shorthand rules of that day were made after reading its misses. Indexed
+shorthand rules of that day were made after reading its misses; and
+`news_blind3/`, 12 other articles and 104 questions about them a helper
+session wrote on 2026-11-28 seeing no code and no other file, indexed in a
+corpus of their own (`run_blind`). Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 
@@ -38,6 +41,9 @@ from .cache import Cache, CachingEmbedder
 from .facqa import benchmark_settings
 
 NEWS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "news"
+# Articles no rule was written against, and questions about them, in a corpus
+# of their own (`tests/fixtures/news_blind3/`): see `run_blind`.
+BLIND = NEWS.parent / "news_blind3"
 
 
 def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
@@ -75,11 +81,40 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
     finally:
         embedder.cache.save()
         index.close()
+    if (BLIND / "corpus.jsonl").is_file():
+        tallies |= run_blind(cache, embedder)
     return {"rows": _rows(tallies)}
 
 
-def _load(name: str) -> list[dict[str, Any]]:
-    lines = (NEWS / name).read_text("utf-8").splitlines()
+def run_blind(cache: Cache, embedder: CachingEmbedder) -> dict[str, tuple[Tally, Tally]]:
+    """The blind set: its own articles indexed alone, its questions asked
+    over them; an absent-entity near miss is tallied as `absent`, every
+    other as `unstated`."""
+    index = ArticleIndex(benchmark_settings(cache.scratch("news-blind3")), embedder=embedder)
+    language = ", new articles (blind 3)"
+    tallies = {
+        f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))
+        for kind in ("answerable", "absent", "unstated")
+    }
+    try:
+        report = add_inputs(index, [str(BLIND / "corpus.jsonl")])
+        assert not report.failed, report.failed
+        answerer = Answerer(
+            index, index.settings.model_copy(update={"llm": "", "llm_base_url": None})
+        )
+        questions = [
+            q | {"kind": "absent"} if q.get("probe_kind", "").endswith("absent-entity") else q
+            for q in _load("questions.jsonl", BLIND)
+        ]
+        _ask_all(index, answerer, questions, tallies, language)
+    finally:
+        embedder.cache.save()
+        index.close()
+    return tallies
+
+
+def _load(name: str, folder: Path = NEWS) -> list[dict[str, Any]]:
+    lines = (folder / name).read_text("utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 

@@ -197,6 +197,12 @@ def run_answers_news(ctx: Context) -> str:
             "seeing no code and no other question; asked once before that day's changes "
             "(answerable 0.783 against the trivial 0.867, near misses refused 0.660), its "
             "misses then read: the shorthand rules of 2026-11-28 came after. "
+            "The new-articles rows (blind 3): `tests/fixtures/news_blind3/`, 12 other "
+            "articles (three with scraping noise) and 104 questions about them (57 "
+            "answerable, 47 near misses, 3 of them about absent entities) a helper session "
+            "wrote on 2026-11-28 seeing no code and no other file, indexed alone; asked "
+            "once before any change (07:50 UTC: answerable 0.649 against the trivial 0.719, "
+            "found 0.754; near misses refused 0.727, absent 0.667). "
             "`benchmarks/answers_news.py`.",
         ]
     )
