@@ -104,6 +104,51 @@ def test_noise_between_paragraphs_is_dropped_and_recorded(noise: str, kind: str)
     assert article.dateline == "JAKARTA, KOMPAS.com"
 
 
+@pytest.mark.parametrize(
+    ("noise", "kind"),
+    [
+        # A page copied as one block: the label, its headline, then the next
+        # sentence, which opens with a capitalised word of its own.
+        (
+            "Baca juga: Viral Jukir Liar di Kuta Minta Rp 20 Ribu, Polisi Turun Tangan",
+            "related_headline",
+        ),
+        ("Baca juga: Waspada DBD, Ini Gejala yang Sering Diabaikan Orang Tua", "related_headline"),
+        ("BACA JUGA: Harga Naik Lagi.", "related_headline"),
+        ("ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT", "boilerplate"),
+        ("KOMPAS.com/ANDI HUTAGALUNG", "boilerplate"),
+    ],
+)
+def test_noise_inside_a_paragraph_is_cut_out_and_recorded(noise: str, kind: str) -> None:
+    body = (
+        "DENPASAR, KOMPAS.com - Parkir di Denpasar kini dibayar dengan QRIS, kata Wirawan. "
+        f"{noise} Tarif parkir tidak berubah, yakni Rp 2.000 untuk sepeda motor."
+    )
+    article = clean_article(RawArticle("Parkir QRIS", body, "t"))
+    assert article.text == (
+        "DENPASAR, KOMPAS.com - Parkir di Denpasar kini dibayar dengan QRIS, kata Wirawan. "
+        "Tarif parkir tidak berubah, yakni Rp 2.000 untuk sepeda motor."
+    )
+    assert [(r.kind, r.text) for r in article.removed] == [(kind, noise)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Where the headline ends is a guess when a name closes the capitals:
+        # the next sentence's subject may have begun inside them. Kept whole.
+        "Air surut. Baca juga: Banjir di Demak Kepala BPBD Demak mengatakan air surut.",
+        # No end near: a label, not a headline.
+        "Dia berkata. BACA JUGA: Hal yang sangat panjang dan tidak pernah selesai ditulis oleh siapa",
+        # Words, not markers: a sentence may say them.
+        "Iklan itu berbunyi advertisement, lalu baca juga artikel ini.",
+    ],
+)
+def test_a_paragraph_whose_noise_is_unsure_is_kept_whole(text: str) -> None:
+    article = clean_article(RawArticle("Banjir", text, "t"))
+    assert (article.text, article.removed) == (text, [])
+
+
 def test_sentences_and_short_lines_that_are_text_are_kept() -> None:
     body = (
         "Gempa mengguncang Palu pada Jumat sore.\n\n"

@@ -12,7 +12,11 @@ What scraped news text carries that is not the article, and what happens to it:
 * "related article" headlines that sites put between paragraphs, with or
   without a "Baca juga:" label: dropped;
 * boilerplate lines (advertisement markers, "Simak berita lainnya di Google
-  News", share/follow prompts, editor sign-offs): dropped.
+  News", share/follow prompts, editor sign-offs): dropped;
+* the same inside a paragraph, where a page was copied as one block of text
+  ("... ujarnya. Baca juga: <headline> Tarif parkir ...", "ADVERTISEMENT
+  SCROLL TO CONTINUE WITH CONTENT", a photo credit "KOMPAS.com/NAMA"): cut
+  out (`inline_noise`).
 
 Everything dropped is recorded in `Article.removed`, so it can be inspected
 (`tanya list --json` keeps it in the catalog) and nothing disappears silently.
@@ -40,6 +44,7 @@ from retrieval.core.models import (
 from retrieval.errors import TanyaError
 from retrieval.text.datelines import DATELINE, LINE_DATELINE
 from retrieval.text.dates import parse_date
+from retrieval.text.lexical import is_indonesian_word
 from retrieval.text.safe_text import cut_stacked_marks, strip_controls, strip_escape_sequences
 
 
@@ -160,6 +165,65 @@ def looks_like_headline(paragraph: str) -> bool:
     return capitalised / len(content) >= 0.75
 
 
+# Inside a paragraph, where a page's text was copied or exported as one
+# block: an advertisement marker, a photo credit ("KOMPAS.com/ANDI
+# HUTAGALUNG"), and a "Baca juga:" label with the headline it introduces,
+# between two sentences. Case matters: a sentence may say "advertisement".
+_INLINE_MARKER = re.compile(
+    r"\b(?:ADVERTISEMENT(?:\s+SCROLL TO CONTINUE WITH CONTENT)?|SCROLL TO CONTINUE WITH CONTENT|"
+    r"(?:[A-Z]+\.(?:com|id|co\.id)|ANTARA FOTO)/[A-Z][A-Z'.]*(?:\s+[A-Z][A-Z'.]+)*)(?=\s|$)"
+)
+_INLINE_RELATED = re.compile(
+    r"(?:(?<=[.!?\"”’)])\s+|^)(?:baca juga|baca pula|lihat juga|simak juga|artikel terkait|"
+    r"berita terkait)\s*:\s*",
+    re.IGNORECASE,
+)
+# A headline is short: past this many words, where it ends is a guess.
+_HEADLINE_MAX_WORDS = 20
+
+
+def _headline_end(text: str, start: int) -> int | None:
+    """Where the headline starting at `start` ends: before the capitalised
+    word that opens the next sentence, the last one before a word no
+    headline leaves lower-case ("... Polisi Turun Tangan | Tarif parkir
+    tidak berubah"), or after a word closing a sentence. None when no such
+    end is near. (A sentence opening with two capitalised words, "Pelari
+    Indonesia tercepat ...", loses its first to the headline: nothing tells
+    them apart.)"""
+    words = list(re.finditer(r"\S+", text[start:]))
+    for i, word in enumerate(words[: _HEADLINE_MAX_WORDS + 1]):
+        w = word.group().strip("\"'“‘(,")
+        if i and w[:1].islower() and w.lower() not in _HEADLINE_SMALL_WORDS:
+            opener = i - 1  # back over the small words the sentence opens with
+            while opener > 0 and words[opener].group().lower() in _HEADLINE_SMALL_WORDS:
+                opener -= 1
+            first = words[opener].group()
+            # A name there ("... Kepala BPBD *Demak* mengatakan") most likely
+            # ends the next sentence's subject, which began inside the run.
+            if opener >= 1 and first[:1].isupper() and is_indonesian_word(first.lower()):
+                return start + words[opener].start()
+            return None
+        if word.group()[-1] in ".!?":
+            return start + word.end()
+    return None
+
+
+def inline_noise(paragraph: str) -> tuple[str, list[Removal]]:
+    """`paragraph` without the noise inside it, and what was taken out."""
+    removed = [Removal("boilerplate", m.group()) for m in _INLINE_MARKER.finditer(paragraph)]
+    text = _INLINE_MARKER.sub(" ", paragraph)
+    at = 0
+    while label := _INLINE_RELATED.search(text, at):
+        end = _headline_end(text, label.end())
+        if end is None:
+            at = label.end()
+            continue
+        removed.append(Removal("related_headline", text[label.start() : end].strip()))
+        text = f"{text[: label.start()]} {text[end:]}"
+        at = label.start()
+    return " ".join(text.split()), removed
+
+
 def _norm(text: str) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
 
@@ -194,7 +258,10 @@ def strip_noise(title: str, paras: list[str]) -> tuple[list[str], list[Removal]]
             if len(neighbour) > len(para) and not looks_like_headline(neighbour):
                 removed.append(Removal("related_headline", para))
                 continue
-        kept.append(para)
+        para, inside = inline_noise(para)
+        removed.extend(inside)
+        if para:
+            kept.append(para)
     return kept, removed
 
 
