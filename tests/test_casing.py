@@ -27,6 +27,10 @@ PASSAGES = [
         # shorthand stay as typed.
         ("berapa pendanaan yg didapat", "Berapa pendanaan yang didapat"),
         ("mengapa harga beras naik?", "Mengapa harga beras naik?"),
+        # A chat verb, a root behind its nasal, is no name; a town on a
+        # short root still is one.
+        ("siapa yg ngomong soal persib", "Siapa yang ngomong soal Persib"),
+        ("berapa korban banjir di ngawi", "Berapa korban banjir di Ngawi"),
         # In English, only the passages' capitals count: "coach" and
         # "persija" are no Indonesian word, and only one of them a name.
         ("who is the coach of madura united", "Who is the coach of Madura United"),

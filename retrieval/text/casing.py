@@ -15,7 +15,7 @@ capitalise every word). In a question typed all in lower case, a word of
 four letters or more that the passages do not hold is a name when it is no
 Indonesian word (not in Sastrawi's dictionary nor its stop words, nor an
 affixed form of a root) and no chat word ("persija", "ruangguru"; not
-"udah", "online"). A question with capitals after its first word is left as
+"udah", "online", "ngomong"). A question with capitals after its first word is left as
 written: its writer chose them. In an English question only the passages'
 capitals count: most of its words are no Indonesian word. Every question
 opens with a capital, unless its first word has capitals of its own.
@@ -27,7 +27,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from retrieval.text.chat import CHAT_SHORTHAND
+from retrieval.text.chat import CHAT_SHORTHAND, unnasalised, verb_root
 from retrieval.text.lexical import QUESTION_WORDS, WORD, is_indonesian_word, sastrawi_stop_words
 from retrieval.text.question import question_language, without_what_follows
 
@@ -65,14 +65,22 @@ _CHAT_WORDS = frozenset(
 )
 
 
+# A chat verb is its root behind a nasal alone ("ngomong" for "omong",
+# "nunggu", "nulis"): no name. Roots of five letters or more: a town may
+# stand on a shorter one ("ngawi": "kawi"; "ngada": "ada").
+_CHAT_VERB_ROOT = 5
+
+
 def _is_known_word(word: str) -> bool:
     """An Indonesian word (a root, a stop word, an affixed form of a root),
-    chat shorthand for one, or an English word chats use: no name."""
+    chat shorthand for one, a chat verb, or an English word chats use: no
+    name."""
     return (
         word in CHAT_SHORTHAND
         or word in _CHAT_WORDS
         or word in sastrawi_stop_words()
         or is_indonesian_word(word)
+        or any(len(r) >= _CHAT_VERB_ROOT and verb_root(r) for r in unnasalised(word, 2))
     )
 
 
