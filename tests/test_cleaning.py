@@ -149,6 +149,15 @@ def test_a_paragraph_whose_noise_is_unsure_is_kept_whole(text: str) -> None:
     assert (article.text, article.removed) == (text, [])
 
 
+def test_a_paragraph_of_thousands_of_labels_is_cleaned_whole() -> None:
+    # Each label once: the paragraph was rebuilt after each cut (and read
+    # to its end for each headline), minutes for a page of this size.
+    body = "Harga naik, kata dia. Baca juga: Harga Naik Lagi. " * 5000
+    article = clean_article(RawArticle("Harga", body, "t"))
+    assert article.text == " ".join(["Harga naik, kata dia."] * 5000)
+    assert len(article.removed) == 5000
+
+
 def test_sentences_and_short_lines_that_are_text_are_kept() -> None:
     body = (
         "Gempa mengguncang Palu pada Jumat sore.\n\n"

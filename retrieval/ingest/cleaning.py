@@ -27,6 +27,7 @@ the text, where it belongs to the first sentence, and is also read into
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -121,8 +122,11 @@ def paragraphs(body: str) -> list[str]:
 
 
 # --- what is not the article ----------------------------------------------------------------------
+# The Indonesian labels of a related article; inside a paragraph only these
+# count ("related", "see also" are words a sentence uses).
+_RELATED_LABELS_ID = "baca juga|baca pula|lihat juga|simak juga|artikel terkait|berita terkait"
 _RELATED_LABEL = re.compile(
-    r"^\s*[\[(]?\s*(baca juga|baca pula|lihat juga|simak juga|artikel terkait|berita terkait|"
+    rf"^\s*[\[(]?\s*({_RELATED_LABELS_ID}|"
     r"read also|see also|related|also read|baca selengkapnya)\b\s*[:\-–—]?\s*[\])]?\s*",
     re.IGNORECASE,
 )
@@ -174,12 +178,11 @@ _INLINE_MARKER = re.compile(
     r"(?:[A-Z]+\.(?:com|id|co\.id)|ANTARA FOTO)/[A-Z][A-Z'.]*(?:\s+[A-Z][A-Z'.]+)*)(?=\s|$)"
 )
 _INLINE_RELATED = re.compile(
-    r"(?:(?<=[.!?\"”’)])\s+|^)(?:baca juga|baca pula|lihat juga|simak juga|artikel terkait|"
-    r"berita terkait)\s*:\s*",
-    re.IGNORECASE,
+    rf"(?:(?<=[.!?\"”’)])\s+|^)(?:{_RELATED_LABELS_ID})\s*:\s*", re.IGNORECASE
 )
 # A headline is short: past this many words, where it ends is a guess.
 _HEADLINE_MAX_WORDS = 20
+_WORD_RUN = re.compile(r"\S+")
 
 
 def _headline_end(text: str, start: int) -> int | None:
@@ -190,8 +193,9 @@ def _headline_end(text: str, start: int) -> int | None:
     end is near. (A sentence opening with two capitalised words, "Pelari
     Indonesia tercepat ...", loses its first to the headline: nothing tells
     them apart.)"""
-    words = list(re.finditer(r"\S+", text[start:]))
-    for i, word in enumerate(words[: _HEADLINE_MAX_WORDS + 1]):
+    # Only the words a headline may hold: a long paragraph is not read to its end.
+    words = list(itertools.islice(_WORD_RUN.finditer(text, start), _HEADLINE_MAX_WORDS + 1))
+    for i, word in enumerate(words):
         w = word.group().strip("\"'“‘(,")
         if i and w[:1].islower() and w.lower() not in _HEADLINE_SMALL_WORDS:
             opener = i - 1  # back over the small words the sentence opens with
@@ -201,10 +205,10 @@ def _headline_end(text: str, start: int) -> int | None:
             # A name there ("... Kepala BPBD *Demak* mengatakan") most likely
             # ends the next sentence's subject, which began inside the run.
             if opener >= 1 and first[:1].isupper() and is_indonesian_word(first.lower()):
-                return start + words[opener].start()
+                return words[opener].start()
             return None
         if word.group()[-1] in ".!?":
-            return start + word.end()
+            return word.end()
     return None
 
 
@@ -212,16 +216,19 @@ def inline_noise(paragraph: str) -> tuple[str, list[Removal]]:
     """`paragraph` without the noise inside it, and what was taken out."""
     removed = [Removal("boilerplate", m.group()) for m in _INLINE_MARKER.finditer(paragraph)]
     text = _INLINE_MARKER.sub(" ", paragraph)
+    kept: list[str] = []  # pieces, joined once: a paragraph may hold thousands of labels
     at = 0
-    while label := _INLINE_RELATED.search(text, at):
+    for label in _INLINE_RELATED.finditer(text):
+        if label.start() < at:
+            continue  # inside a headline already cut
         end = _headline_end(text, label.end())
         if end is None:
-            at = label.end()
             continue
         removed.append(Removal("related_headline", text[label.start() : end].strip()))
-        text = f"{text[: label.start()]} {text[end:]}"
-        at = label.start()
-    return " ".join(text.split()), removed
+        kept.append(text[at : label.start()])
+        at = end
+    kept.append(text[at:])
+    return " ".join(" ".join(kept).split()), removed
 
 
 def _norm(text: str) -> str:
