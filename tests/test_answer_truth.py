@@ -604,6 +604,42 @@ def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
         index.close()
 
 
+def test_a_result_in_another_category_is_not_the_answer(tmp_path: Path) -> None:
+    # Asked for the women's singles champion, the men's (every other word
+    # the same) had been the answer; asked for the high schools' quota, the
+    # junior high schools'.
+    articles = tmp_path / "kategori.jsonl"
+    rows = [
+        {
+            "title": "Indonesia Masters: tunggal putra juara",
+            "content": "Tunggal putra Indonesia Jonatan Christie menjuarai Indonesia Masters "
+            "2025 setelah mengalahkan wakil Denmark di partai final di Istora Senayan, "
+            "Jakarta, Minggu. Jonatan menang dua gim langsung 21-15, 21-18.",
+        },
+        {
+            "title": "PPDB Kota Bogor dibuka",
+            "content": "Dinas Pendidikan Kota Bogor membuka pendaftaran PPDB SMP negeri pada "
+            "Senin. Kuota jalur zonasi PPDB SMP tahun ini sebanyak 50 persen dari daya "
+            "tampung sekolah.",
+        },
+    ]
+    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert not add_inputs(index, [str(articles)]).failed
+        answerer = offline(index)
+        for question, answer in [
+            ("Siapa juara tunggal putra Indonesia Masters 2025?", "Jonatan Christie"),
+            ("Siapa juara tunggal putri Indonesia Masters 2025?", None),
+            ("siapa yg juara tunggal putri indonesia masters", None),
+            ("Berapa kuota jalur zonasi PPDB SMP di Bogor?", "50 persen"),
+            ("Berapa kuota jalur zonasi PPDB SMA di Bogor?", None),
+        ]:
+            assert_short_answer(answerer, question, answer)
+    finally:
+        index.close()
+
+
 @pytest.mark.parametrize(
     ("question", "text", "span", "end"),
     [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.designators import other_designator
+from retrieval.text.designators import other_category, other_designator
 
 SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
 
@@ -57,3 +57,38 @@ def test_reads_a_long_question_over_a_long_quote() -> None:
     question = " ".join(f"seri {i}" for i in range(300))[:2000]
     quote = "seri B dan tahap 3 " * 3200
     assert other_designator(question, quote, [quote]) is not None
+
+
+MEN = "Tunggal putra Jonatan Christie menjuarai Indonesia Masters."
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "passage", "other"),
+    [
+        (
+            "Siapa juara tunggal putri Indonesia Masters?",
+            MEN,
+            MEN,
+            ("tunggal putri", "Tunggal putra"),
+        ),
+        ("siapa yg juara tunggal putri", MEN, MEN, ("tunggal putri", "Tunggal putra")),
+        ("Siapa juara tunggal putra Indonesia Masters?", MEN, MEN, None),
+        # A passage naming the one asked: its sentences decide.
+        ("Siapa juara tunggal putri?", MEN, "Di tunggal putri, Gregoria kalah di semifinal.", None),
+        # Spellings of one category: "SMA" and "sekolah menengah atas", "U-23" and "U23".
+        ("Berapa kuota PPDB SMA?", "Kuota PPDB sekolah menengah atas 50 persen.", "", None),
+        ("Berapa kuota PPDB SMA?", "Kuota PPDB SMP 50 persen.", "", ("SMA", "SMP")),
+        ("Siapa pelatih timnas U23?", "Pelatih timnas U-23 Indra Sjafri.", "", None),
+        ("Siapa pelatih timnas U23?", "Pelatih timnas U-20 Indra Sjafri.", "", ("U23", "U-20")),
+        # A quote naming no other category: not checked.
+        ("Siapa juara tunggal putri?", "Gregoria menjuarai turnamen itu.", "", None),
+        # "tunggal" alone is a single one ("gol tunggal"), not a category.
+        ("Siapa pencetak gol tunggal?", "Gol ganda dicetak Egy.", "", None),
+        # A whole word: "SMAN" is a school's name, "putrinya" his daughter.
+        ("Di mana SMAN 1 Bogor?", "SMP itu di Jalan Pajajaran.", "", None),
+    ],
+)
+def test_another_category_is_not_the_answer(
+    question: str, quote: str, passage: str, other: tuple[str, str] | None
+) -> None:
+    assert other_category(question, quote, [passage]) == other

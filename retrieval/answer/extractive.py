@@ -123,7 +123,7 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.designators import other_designator
+from retrieval.text.designators import other_category, other_designator
 from retrieval.text.lexical import figures_written_as, spelled_as, stems_of, terms, written_as
 from retrieval.text.question import asks_something, question_language, with_question_mark
 from retrieval.text.referents import (
@@ -1254,6 +1254,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
     deputy; "Siapa Menteri Pertanian?" over "Menteri PUPR Basuki ...";
     "Siapa pelatih Madura United?" over "Pelatih Persib, Bojan Hodak";
     "Berapa pendanaan seri A ...?" over the series B round;
+    "Siapa juara tunggal putri?" over the men's singles champion;
     "Siapa Kepala BPBD Kalimantan Barat?" over the BPBD of Kalimantan Tengah."""
     # An English question's Indonesian words; a chat's "... siapa" as "Siapa ...?".
     asked = who_asked_first(indonesian_paraphrase(question))
@@ -1267,6 +1268,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or office_of_another_body(asked, quote, texts, answer) is not None
         or former_holder(asked, quote, answer)
         or other_designator(question, quote, texts) is not None
+        or other_category(question, quote, texts) is not None
         or other_province_only(question, texts)
         or other_district_only(question, texts)
     )

@@ -2,7 +2,8 @@
 *pertama*", "tahap *2*". A quote about another of the same series ("seri
 *B* senilai Rp 150 miliar", "leg *kedua* final") does not answer it, though
 every other word matches; asked so, the series B round was the series A
-one.
+one. So too for a category (`data/categories_id.txt`): "tunggal *putri*"
+over "tunggal *putra*", "PPDB *SMA*" over "PPDB *SMP*".
 
 Checked only for a designator that is a letter, a number, a roman numeral
 or an ordinal, after a word that numbers a series: of FacQA's and IDK-MRC's
@@ -13,6 +14,9 @@ series.
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from retrieval.text.word_lists import load_word_file
 
 _SERIES = (
     r"seri|tahap|fase|gelombang|babak|jilid|putaran|leg|edisi|angkatan|periode|kuartal|"
@@ -68,4 +72,36 @@ def other_designator(
         others = quoted.get(series, set()) - asked
         if others and not asked & quoted.get(series, set()) and not asked & held.get(series, set()):
             return series, min(asked), others
+    return None
+
+
+@cache
+def _categories() -> list[list[re.Pattern[str]]]:
+    """Each set of `data/categories_id.txt`: one pattern an alternative,
+    matching any of its spellings as whole words."""
+    out = []
+    for line in load_word_file("categories_id.txt"):
+        alternatives = []
+        for alternative in line.split(" | "):
+            spellings = [
+                re.escape(s.strip()).replace(r"\ ", r"\s+") for s in alternative.split(" / ")
+            ]
+            alternatives.append(re.compile(rf"(?<![\w-])(?:{'|'.join(spellings)})(?![\w-])", re.I))
+        out.append(alternatives)
+    return out
+
+
+def other_category(question: str, quote: str, passages: list[str]) -> tuple[str, str] | None:
+    """(asked, quoted) when the question names a category ("tunggal putri",
+    "SMA") that no passage names, and the quote names another of its set
+    ("tunggal putra", "SMP"); else None. Of FacQA's and IDK-MRC's train
+    questions, no gold passage names another category of the one asked."""
+    text = " ".join(passages)
+    for alternatives in _categories():
+        asked = {a: m.group(0) for a in alternatives if (m := a.search(question))}
+        if not asked or any(a.search(quote) or a.search(text) for a in asked):
+            continue
+        for other in alternatives:
+            if other not in asked and (found := other.search(quote)):
+                return next(iter(asked.values())), found.group(0)
     return None
