@@ -29,6 +29,8 @@ offline, the trivial baseline beside it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +48,27 @@ NEWS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "news"
 BLIND = NEWS.parent / "news_blind3"
 
 
-def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
-    index = ArticleIndex(benchmark_settings(cache.scratch("news")), embedder=embedder)
+@contextmanager
+def _offline_over(
+    cache: Cache, embedder: CachingEmbedder, name: str, corpus: Path
+) -> Iterator[tuple[ArticleIndex, Answerer]]:
+    """An index of `corpus` alone (in the cache's scratch folder `name`) and
+    the offline answerer over it; the embeddings kept for the next run."""
+    index = ArticleIndex(benchmark_settings(cache.scratch(name)), embedder=embedder)
     try:
-        report = add_inputs(index, [str(NEWS / "corpus.jsonl")])
+        report = add_inputs(index, [str(corpus)])
         assert not report.failed, report.failed
-        answerer = Answerer(
-            index, index.settings.model_copy(update={"llm": "", "llm_base_url": None})
+        yield (
+            index,
+            Answerer(index, index.settings.model_copy(update={"llm": "", "llm_base_url": None})),
         )
+    finally:
+        embedder.cache.save()
+        index.close()
+
+
+def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
+    with _offline_over(cache, embedder, "news", NEWS / "corpus.jsonl") as (index, answerer):
         asked = (
             ("questions.jsonl", "", _as_written),
             ("questions_en.jsonl", ", English", _as_written),
@@ -78,9 +93,6 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
         for kind in ("answerable", "unstated"):
             tallies[f"{kind}, follow-up"] = (Tally("tanya offline"), Tally("trivial baseline"))
         _ask_follow_ups(index, answerer, _load("followups.jsonl"), tallies)
-    finally:
-        embedder.cache.save()
-        index.close()
     if (BLIND / "corpus.jsonl").is_file():
         tallies |= run_blind(cache, embedder)
     return {"rows": _rows(tallies)}
@@ -90,26 +102,20 @@ def run_blind(cache: Cache, embedder: CachingEmbedder) -> dict[str, tuple[Tally,
     """The blind set: its own articles indexed alone, its questions asked
     over them; an absent-entity near miss is tallied as `absent`, every
     other as `unstated`."""
-    index = ArticleIndex(benchmark_settings(cache.scratch("news-blind3")), embedder=embedder)
     language = ", new articles (blind 3)"
     tallies = {
         f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))
         for kind in ("answerable", "absent", "unstated")
     }
-    try:
-        report = add_inputs(index, [str(BLIND / "corpus.jsonl")])
-        assert not report.failed, report.failed
-        answerer = Answerer(
-            index, index.settings.model_copy(update={"llm": "", "llm_base_url": None})
-        )
+    with _offline_over(cache, embedder, "news-blind3", BLIND / "corpus.jsonl") as (
+        index,
+        answerer,
+    ):
         questions = [
             q | {"kind": "absent"} if q.get("probe_kind", "").endswith("absent-entity") else q
             for q in _load("questions.jsonl", BLIND)
         ]
         _ask_all(index, answerer, questions, tallies, language)
-    finally:
-        embedder.cache.save()
-        index.close()
     return tallies
 
 
