@@ -92,3 +92,10 @@ def test_another_category_is_not_the_answer(
     question: str, quote: str, passage: str, other: tuple[str, str] | None
 ) -> None:
     assert other_category(question, quote, [passage]) == other
+
+
+def test_reads_categories_over_a_long_quote() -> None:
+    # A question naming every category, over 60,000 characters naming others.
+    question = " ".join(["tunggal putri SMA U-23 10K wanita"] * 60)
+    quote = "tunggal putra SMP U-20 5K pria " * 2000
+    assert other_category(question, quote, [quote]) == ("tunggal putri", "tunggal putra")
