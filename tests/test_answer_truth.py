@@ -568,10 +568,26 @@ def test_chat_forms_of_question_words_get_the_short_answer(
     assert got.found and got.answer_span == answer, (got.answer_span, got.answer)
 
 
+def assert_short_answers_over(
+    tmp_path: Path, rows: list[dict[str, str]], asked: list[tuple[str, str | None]]
+) -> None:
+    """`rows` indexed alone; each question's short answer, or "not found"
+    for None (`assert_short_answer`)."""
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert not add_inputs(index, [str(articles)]).failed
+        answerer = offline(index)
+        for question, answer in asked:
+            assert_short_answer(answerer, question, answer)
+    finally:
+        index.close()
+
+
 def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
     # News names holders past and present; asked for the present one, the
     # only one the article names, a former governor, had been the answer.
-    articles = tmp_path / "gubernur.jsonl"
     rows = [
         {
             "title": "Penghargaan lingkungan",
@@ -585,12 +601,10 @@ def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
             "Heru Budi meninjau lokasi banjir pada Selasa pagi bersama wali kota.",
         },
     ]
-    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
-    try:
-        assert not add_inputs(index, [str(articles)]).failed
-        answerer = offline(index)
-        for question, answer in [
+    assert_short_answers_over(
+        tmp_path,
+        rows,
+        [
             ("Siapakah Gubernur DKI Jakarta yang meninjau banjir rob?", "Heru Budi"),
             ("Siapa Gubernur DKI Jakarta yang menerima penghargaan lingkungan?", None),
             ("Siapa gubernur yang menerima penghargaan?", None),
@@ -598,17 +612,14 @@ def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
                 "Siapa mantan Gubernur DKI Jakarta yang menerima penghargaan lingkungan?",
                 "Ali Sadikin",
             ),
-        ]:
-            assert_short_answer(answerer, question, answer)
-    finally:
-        index.close()
+        ],
+    )
 
 
 def test_a_result_in_another_category_is_not_the_answer(tmp_path: Path) -> None:
     # Asked for the women's singles champion, the men's (every other word
     # the same) had been the answer; asked for the high schools' quota, the
     # junior high schools'.
-    articles = tmp_path / "kategori.jsonl"
     rows = [
         {
             "title": "Indonesia Masters: tunggal putra juara",
@@ -623,21 +634,17 @@ def test_a_result_in_another_category_is_not_the_answer(tmp_path: Path) -> None:
             "tampung sekolah.",
         },
     ]
-    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
-    try:
-        assert not add_inputs(index, [str(articles)]).failed
-        answerer = offline(index)
-        for question, answer in [
+    assert_short_answers_over(
+        tmp_path,
+        rows,
+        [
             ("Siapa juara tunggal putra Indonesia Masters 2025?", "Jonatan Christie"),
             ("Siapa juara tunggal putri Indonesia Masters 2025?", None),
             ("siapa yg juara tunggal putri indonesia masters", None),
             ("Berapa kuota jalur zonasi PPDB SMP di Bogor?", "50 persen"),
             ("Berapa kuota jalur zonasi PPDB SMA di Bogor?", None),
-        ]:
-            assert_short_answer(answerer, question, answer)
-    finally:
-        index.close()
+        ],
+    )
 
 
 @pytest.mark.parametrize(
