@@ -131,3 +131,28 @@ def test_a_district_the_passage_does_not_name_is_another_place(question: str, ot
         other_district_only(question, [DEMAK, "Kudus, Mijen dan Bandung Barat juga banjir."])
         is False
     )
+
+
+BENER = "Presiden meresmikan Bendungan Bener di Purworejo. Gunung Anak Krakatau setinggi 315 meter."
+
+
+@pytest.mark.parametrize(
+    ("question", "other"),
+    [
+        # Another dam or mountain than the passage's, by its kind.
+        ("Siapa yang meresmikan Bendungan Jatigede?", True),
+        ("Berapa ketinggian Gunung Dempo?", True),
+        # The passage's own, by any word of its name no dictionary has:
+        # "Gunung Krakatau" is the passage's "Gunung Anak Krakatau".
+        ("Siapa yang meresmikan Bendungan Bener?", False),
+        ("Berapa ketinggian Gunung Krakatau?", False),
+        # A kind the passage names none of.
+        ("Berapa panjang Sungai Musi?", False),
+    ],
+)
+def test_a_dam_or_mountain_the_passage_does_not_name_is_another_place(
+    question: str, other: bool
+) -> None:
+    from retrieval.text.regions import other_district_only
+
+    assert other_district_only(question, [BENER]) is other

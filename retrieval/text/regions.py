@@ -68,13 +68,20 @@ def other_province_only(question: str, passages: list[str]) -> bool:
     return bool(named) and not asked & named
 
 
-# A district a question names by its kind: "Kabupaten Kudus", "kota
-# bekasi", "Kecamatan Karanganyar". Its name: up to three words, not a
-# question word ("di kota mana").
+# A district or a landmark a question names by its kind: "Kabupaten Kudus",
+# "kota bekasi", "Kecamatan Karanganyar", "Bendungan Jatigede", "Gunung
+# Dempo". Its name: up to three words, not a question word ("di kota mana").
 _DISTRICT = re.compile(
-    r"\b((?i:kabupaten|kab|kota|kecamatan|kec|desa|kelurahan))\.?\s+([\w'-]+(?:\s+[A-Z][\w'-]*){0,2})"
+    r"\b((?i:kabupaten|kab|kota|kecamatan|kec|desa|kelurahan|"
+    r"gunung|bendungan|waduk|sungai|danau|pulau|selat|teluk|candi))\.?\s+"
+    r"([\w'-]+(?:\s+[A-Z][\w'-]*){0,2})"
 )
 _DISTRICT_KINDS = {"kab": "kabupaten", "kec": "kecamatan"}
+# Mountains, rivers and the like: named by one particular word, whatever
+# else a question or passage puts around it.
+_FEATURE_KINDS = frozenset(
+    {"gunung", "bendungan", "waduk", "sungai", "danau", "pulau", "selat", "teluk", "candi"}
+)
 
 
 def _districts(text: str) -> list[tuple[str, str]]:
@@ -90,18 +97,30 @@ def _districts(text: str) -> list[tuple[str, str]]:
 
 
 def other_district_only(question: str, passages: Sequence[str]) -> bool:
-    """Whether the question names a district by its kind ("Banjir di
-    *Kabupaten Kudus* ...?") that no passage names, while they name another
-    of that kind ("Kabupaten Demak"): about another place. Only a name no
-    passage holds at all: a passage saying "Kudus" without "Kabupaten"
-    names it."""
+    """Whether the question names a district or landmark by its kind
+    ("Banjir di *Kabupaten Kudus* ...?", "Siapa yang meresmikan *Bendungan
+    Jatigede*?") that no passage names, while they name another of that
+    kind ("Kabupaten Demak", "Bendungan Bener"): about another place. Only a
+    name no passage holds at all: a passage saying "Kudus" without
+    "Kabupaten" names it."""
     joined = "\n".join(passages)
     held = {w.lower() for w in WORD.findall(joined)}
     theirs = {kind for kind, _name in _districts(joined)}
     return any(
-        kind in theirs and not all(w in held for w in WORD.findall(name))
-        for kind, name in _districts(question)
+        kind in theirs and not _name_held(kind, name, held) for kind, name in _districts(question)
     )
+
+
+def _name_held(kind: str, name: str, held: set[str]) -> bool:
+    """Whether the passages hold the place's name: every word of a
+    district's ("Bandung Barat" is not Bandung); for a mountain, a river or
+    the like, any word of it no dictionary has ("Gunung Bukit Krakatau" is
+    the passages' "Gunung Krakatau")."""
+    words = WORD.findall(name)
+    particular = [w for w in words if not is_indonesian_word(w)]
+    if kind in _FEATURE_KINDS and particular:
+        return any(w in held for w in particular)
+    return all(w in held for w in words)
 
 
 @cache
