@@ -68,24 +68,24 @@ def other_province_only(question: str, passages: list[str]) -> bool:
     return bool(named) and not asked & named
 
 
-# A district or a landmark a question names by its kind: "Kabupaten Kudus",
-# "kota bekasi", "Kecamatan Karanganyar", "Bendungan Jatigede", "Gunung
-# Dempo". Its name: up to three words, not a question word ("di kota mana").
-_DISTRICT = re.compile(
-    r"\b((?i:kabupaten|kab|kota|kecamatan|kec|desa|kelurahan|"
-    r"gunung|bendungan|waduk|sungai|danau|pulau|selat|teluk|candi))\.?\s+"
-    r"([\w'-]+(?:\s+[A-Z][\w'-]*){0,2})"
-)
-_DISTRICT_KINDS = {"kab": "kabupaten", "kec": "kecamatan"}
 # Mountains, rivers and the like: named by one particular word, whatever
 # else a question or passage puts around it.
 _FEATURE_KINDS = frozenset(
     {"gunung", "bendungan", "waduk", "sungai", "danau", "pulau", "selat", "teluk", "candi"}
 )
+# A district or a landmark a question names by its kind: "Kabupaten Kudus",
+# "kota bekasi", "Kecamatan Karanganyar", "Bendungan Jatigede", "Gunung
+# Dempo". Its name: up to three words, not a question word ("di kota mana").
+_DISTRICT = re.compile(
+    rf"\b((?i:kabupaten|kab|kota|kecamatan|kec|desa|kelurahan|{'|'.join(sorted(_FEATURE_KINDS))}))"
+    r"\.?\s+([\w'-]+(?:\s+[A-Z][\w'-]*){0,2})"
+)
+_DISTRICT_KINDS = {"kab": "kabupaten", "kec": "kecamatan"}
 
 
 def _districts(text: str) -> list[tuple[str, str]]:
-    """(kind, name) of each district `text` names by its kind, in lower case."""
+    """(kind, name) of each district or landmark `text` names by its kind,
+    in lower case."""
     found = []
     for match in _DISTRICT.finditer(text):
         kind, name = match.group(1).lower(), match.group(2)
