@@ -22,7 +22,10 @@ contained 0.783 against the trivial 0.867, near misses refused 0.660); the
 shorthand rules of that day were made after reading its misses; and
 `news_blind3/`, 12 other articles and 104 questions about them a helper
 session wrote on 2026-11-28 seeing no code and no other file, indexed in a
-corpus of their own (`run_blind`). Indexed
+corpus of their own (`run_blind`); and `news_blind4/`, 12 more articles and
+110 questions (60 answerable, 40 near misses, 10 absent entities) written
+so on 2026-11-28 at 12:30 UTC, whose questions no session has read (only
+its tables). Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 
@@ -43,9 +46,10 @@ from .cache import Cache, CachingEmbedder
 from .facqa import benchmark_settings
 
 NEWS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "news"
-# Articles no rule was written against, and questions about them, in a corpus
-# of their own (`tests/fixtures/news_blind3/`): see `run_blind`.
-BLIND = NEWS.parent / "news_blind3"
+# Articles no rule was written against, and questions about them, each set in
+# a corpus of its own (`tests/fixtures/news_blind3/`, `news_blind4/`): see
+# `run_blind`.
+BLIND_SETS = {"blind 3": NEWS.parent / "news_blind3", "blind 4": NEWS.parent / "news_blind4"}
 
 
 @contextmanager
@@ -93,27 +97,32 @@ def run(cache: Cache, embedder: CachingEmbedder) -> dict[str, Any]:
         for kind in ("answerable", "unstated"):
             tallies[f"{kind}, follow-up"] = (Tally("tanya offline"), Tally("trivial baseline"))
         _ask_follow_ups(index, answerer, _load("followups.jsonl"), tallies)
-    if (BLIND / "corpus.jsonl").is_file():
-        tallies |= run_blind(cache, embedder)
+    for name, folder in BLIND_SETS.items():
+        if (folder / "corpus.jsonl").is_file():
+            tallies |= run_blind(cache, embedder, name, folder)
     return {"rows": _rows(tallies)}
 
 
-def run_blind(cache: Cache, embedder: CachingEmbedder) -> dict[str, tuple[Tally, Tally]]:
-    """The blind set: its own articles indexed alone, its questions asked
-    over them; an absent-entity near miss is tallied as `absent`, every
-    other as `unstated`."""
-    language = ", new articles (blind 3)"
+def run_blind(
+    cache: Cache, embedder: CachingEmbedder, name: str, folder: Path
+) -> dict[str, tuple[Tally, Tally]]:
+    """A blind set (`folder`): its own articles indexed alone, its
+    questions asked over them; an absent-entity near miss is tallied as
+    `absent`, every other as `unstated`."""
+    language = f", new articles ({name})"
     tallies = {
         f"{kind}{language}": (Tally("tanya offline"), Tally("trivial baseline"))
         for kind in ("answerable", "absent", "unstated")
     }
-    with _offline_over(cache, embedder, "news-blind3", BLIND / "corpus.jsonl") as (
+    with _offline_over(
+        cache, embedder, f"news-{name.replace(' ', '')}", folder / "corpus.jsonl"
+    ) as (
         index,
         answerer,
     ):
         questions = [
             q | {"kind": "absent"} if q.get("probe_kind", "").endswith("absent-entity") else q
-            for q in _load("questions.jsonl", BLIND)
+            for q in _load("questions.jsonl", folder)
         ]
         _ask_all(index, answerer, questions, tallies, language)
     return tallies

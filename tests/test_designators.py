@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.designators import other_category, other_designator
+from retrieval.text.designators import names_one_asked, other_category, other_designator
 
 SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
 
@@ -99,3 +99,21 @@ def test_reads_categories_over_a_long_quote() -> None:
     question = " ".join(["tunggal putri SMA U-23 10K wanita"] * 60)
     quote = "tunggal putra SMP U-20 5K pria " * 2000
     assert other_category(question, quote, [quote]) == ("tunggal putri", "tunggal putra")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "named"),
+    [
+        ("Siapa juara tunggal putri?", "Gelar tunggal putri direbut Anisa.", True),
+        ("Siapa juara tunggal putri?", MEN, False),
+        ("Berapa kuota PPDB SMA?", "Kuota sekolah menengah atas 50 persen.", True),
+        ("Berapa pendanaan seri A Kebun Pintar?", "Pendanaan seri A Rp 20 miliar.", True),
+        ("Berapa pendanaan seri A Kebun Pintar?", SERIES_B, False),
+        # A question naming no category or series names none asked.
+        ("Siapa juara Indonesia Masters?", MEN, False),
+    ],
+)
+def test_a_text_names_the_category_asked(question: str, text: str, named: bool) -> None:
+    # Whether the answer's sentence must name it: only a text naming the one
+    # asked lets the answerer pass over sentences about others.
+    assert names_one_asked(question, text) is named

@@ -123,7 +123,13 @@ from retrieval.text.concepts import (
     lexical_overlap,
     question_concepts,
 )
-from retrieval.text.designators import other_category, other_designator
+from retrieval.text.designators import (
+    asks_one_of_a_set,
+    names_one_asked,
+    other_category,
+    other_designator,
+    sets_named,
+)
 from retrieval.text.lexical import figures_written_as, spelled_as, stems_of, terms, written_as
 from retrieval.text.question import asks_something, question_language, with_question_mark
 from retrieval.text.referents import (
@@ -864,6 +870,7 @@ class ExtractiveAnswerer:
         short answer among them (`span.py`), and the reader's."""
         near = self.near(scored)
         kind = answer_kind(question) if question else None
+        asked = question
         question = counting_question(question)
         found_span = (
             best_answer_span(question, kind, [s.sentence.text for s in near], strict=True)
@@ -881,7 +888,28 @@ class ExtractiveAnswerer:
         # December's rate) and what the question says of it ("penumpang
         # yang *selamat*", not the 40 aboard). Wider, those preferences
         # chose worse than the reader on FacQA train.
-        fits = (
+        # Never a result in another category or of another of a series: the
+        # men's singles champion's sentence does not answer "juara tunggal
+        # *putri*", however sure the reader is of its name, when another
+        # sentence read may (whatever the kind of answer asked).
+        # (Only when a passage read names the one asked: when none does, the
+        # answer is another category's and is refused, `about_someone_else`.)
+        # A sentence naming none is read with the one before it that last
+        # does: "Di final, Raka menundukkan ..." after "Raka menjuarai sektor
+        # tunggal putra ..." is about the men's singles.
+        read_texts = {id(s.sentence.passage): s.sentence.passage.text for s in scored}.values()
+        fits: list[tuple[SpanTest, float]] = []
+        if asks_one_of_a_set(asked) and any(names_one_asked(asked, t) for t in read_texts):
+            contexts = {s.sentence.text: category_context(asked, s.sentence) for s in scored}
+            fits.append(
+                (
+                    lambda before, phrase, after: of_the_category_asked(
+                        asked, contexts.get(before + phrase + after, before + phrase + after)
+                    ),
+                    math.inf,
+                )
+            )
+        fits += (
             [
                 (
                     lambda before, phrase, after: says_how_long(question, phrase, after, before),
@@ -1261,8 +1289,12 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
     passages = {id(s.sentence.passage): s.sentence.passage for s in chosen}.values()
     texts = [f"{p.title}\n{p.text}" for p in passages]
     quote = " ".join(s.sentence.text for s in chosen)
+    # The answer's sentence, read after the one before it naming a category
+    # when it names none ("Di final, Raka menundukkan ...").
+    context = category_context(question, chosen[0].sentence) if chosen else ""
     return (
-        bool(missing_referent_words(asked, texts))
+        not of_the_category_asked(question, context)
+        or bool(missing_referent_words(asked, texts))
         or missing_office(asked, texts) is not None
         or other_office(asked, quote, texts) is not None
         or office_of_another_body(asked, quote, texts, answer) is not None
@@ -1271,6 +1303,36 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or other_category(question, quote, texts) is not None
         or other_province_only(question, texts)
         or other_district_only(question, texts)
+    )
+
+
+def category_context(question: str, sentence: Sentence) -> str:
+    """`sentence` as read for the categories and series the question names
+    one of: for each such set it does not name, after the sentence before it
+    in its passage that last does ("Rini, yang berasal dari Tarutung ..."
+    after "Di kategori full marathon putri, ... Rini Simanjuntak ...")."""
+    asked = sets_named(question, question)
+    unnamed = asked - sets_named(question, sentence.text)
+    context = [sentence.text]
+    if unnamed:
+        before = [s for s in sentences_of([sentence.passage]) if s.end <= sentence.start]
+        for s in reversed(before):
+            if named := unnamed & sets_named(question, s.text):
+                context.insert(0, s.text)
+                unnamed -= named
+                if not unnamed:
+                    break
+    return " ".join(context)
+
+
+def of_the_category_asked(question: str, sentence: str) -> bool:
+    """Whether `sentence` may speak of the category or the one of a series
+    the question asks about: it does not name only others of its set
+    ("tunggal putra" for "Siapa juara tunggal putri?", "seri B" for "seri
+    A"). A sentence naming none may."""
+    return (
+        other_category(question, sentence, []) is None
+        and other_designator(question, sentence, []) is None
     )
 
 

@@ -105,3 +105,41 @@ def other_category(question: str, quote: str, passages: list[str]) -> tuple[str,
             if other not in asked and (found := other.search(quote)):
                 return next(iter(asked.values())), found.group(0)
     return None
+
+
+def asks_one_of_a_set(question: str) -> bool:
+    """Whether the question names a category or one of a series."""
+    return any(a.search(question) for alternatives in _categories() for a in alternatives) or bool(
+        _designators(question, _ASKED)
+    )
+
+
+def names_one_asked(question: str, text: str) -> bool:
+    """Whether `text` names a category ("tunggal putri") or one of a series
+    ("seri A") that the question asks about."""
+    return _names(question, text)
+
+
+def sets_named(question: str, text: str) -> frozenset[str]:
+    """Of the sets of categories and the series the question names one of,
+    those `text` names any one of ("tunggal putra" names the set of
+    "tunggal putri"; "seri B" the series of "seri A")."""
+    named = {
+        f"category {i}"
+        for i, alternatives in enumerate(_categories())
+        if any(a.search(question) for a in alternatives)
+        and any(a.search(text) for a in alternatives)
+    }
+    held = _designators(text)
+    named |= {f"series {series}" for series in _designators(question, _ASKED) if series in held}
+    return frozenset(named)
+
+
+def _names(question: str, text: str) -> bool:
+    for alternatives in _categories():
+        if any(a.search(question) and a.search(text) for a in alternatives):
+            return True
+    held = _designators(text)
+    return any(
+        held.get(series, set()) & asked for series, asked in _designators(question, _ASKED).items()
+    )
