@@ -120,6 +120,37 @@ def test_jsonl_good_and_bad_lines(tmp_path: Path) -> None:
     assert "must be a string" in bad["7"]
 
 
+def test_jsonl_html_content_is_stored_as_its_text(tmp_path: Path) -> None:
+    # A scraper's HTML body in "content": its tags, script and entities had
+    # been stored, and quoted, as written.
+    path = tmp_path / "d.jsonl"
+    lines = [
+        {
+            "title": "Juara",
+            "content": "<div class='post'><p>Tunggal putra Jonatan Christie menjuarai "
+            "Indonesia Masters.</p><script>alert('x')</script><style>p{color:red}</style>"
+            "<p>Ia menang 21-15 &amp; 21-18.<br>Final di Istora.</p></div>",
+        },
+        # Text that only looks like markup is text.
+        {"title": "Bukan tag", "content": "Inflasi < 3 persen dan suku bunga > 6 persen."},
+        # Markup with nothing to read: a clear failure, the next line goes on.
+        {"title": "Kosong", "content": "<div><script>track()</script><p></p></div>"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines), "utf-8")
+    items = load(path)
+    first, second = (i for i in items if isinstance(i, RawArticle))
+    assert "Jonatan Christie menjuarai Indonesia Masters." in first.body
+    assert "21-15 & 21-18" in first.body
+    assert not any(m in first.body for m in ("<", "alert", "color:red", "&amp;"))
+    # A paragraph a line, as the page had them.
+    assert (
+        first.body.splitlines()[0] == "Tunggal putra Jonatan Christie menjuarai Indonesia Masters."
+    )
+    assert second.body == "Inflasi < 3 persen dan suku bunga > 6 persen."
+    [failure] = [i for i in items if isinstance(i, LoadFailure)]
+    assert failure.origin.endswith(":3") and "no text" in failure.reason
+
+
 def test_folder_is_read_recursively_in_order_skipping_hidden_and_other_files(
     tmp_path: Path,
 ) -> None:

@@ -342,6 +342,34 @@ def parse_html(html: str, origin: str, *, url: str | None = None) -> Loaded:
     )
 
 
+# A tag the web writes, in text that should have none: a scraper's HTML body
+# stored as a JSONL article's content. ("a < b" is no tag.)
+_MARKUP = re.compile(
+    r"<(?:!--|/?(?:p|div|br|hr|span|a|script|style|noscript|iframe|template|html|body|head|"
+    r"article|section|header|footer|nav|aside|main|h[1-6]|ul|ol|li|table|thead|tbody|tr|td|th|"
+    r"strong|em|b|i|u|img|figure|figcaption|blockquote|pre|code)(?=[\s/>])[^<>]*>)",
+    re.IGNORECASE,
+)
+
+
+def text_of_markup(body: str) -> str:
+    """`body` as text when it holds HTML markup (tags, scripts, entities
+    gone; a paragraph a line, by trafilatura); else as it is. Every tag of
+    an article body is its own: not a page, so nothing is cut as boilerplate
+    unless trafilatura finds no text at all, when all of it is kept."""
+    if _MARKUP.search(body) is None:
+        return body
+    import trafilatura
+
+    document = f"<html><body>{body}</body></html>"
+    try:
+        text = trafilatura.extract(document, favor_recall=True, include_comments=False)
+        return (text or trafilatura.html2txt(document)).strip()
+    except Exception:  # lxml can raise on pathological markup
+        log.debug("markup in a JSONL article could not be read", exc_info=True)
+        return ""
+
+
 # --- JSONL -------------------------------------------------------------------------------------------
 _TEXT_KEYS = ("content", "text", "body")
 
@@ -415,6 +443,10 @@ def parse_record(record: object, origin: str) -> Loaded:
         return LoadFailure(origin, str(exc))
     if not body:
         return LoadFailure(origin, 'missing "content" (or "text"): the article has no text')
+    # HTML scraped into the content: its text, not its tags, is the article.
+    body = text_of_markup(body)
+    if not body:
+        return LoadFailure(origin, '"content" is HTML markup with no text in it')
     if not title:
         return LoadFailure(origin, 'missing "title"')
     return RawArticle(
