@@ -448,6 +448,17 @@ def test_how_much_of_what_an_english_question_asks_is_glossed_as_berapa() -> Non
     assert indonesian_paraphrase("How did the fire start?").startswith("bagaimana kebakaran")
 
 
+def test_an_english_question_about_a_government_agency_is_glossed_as_one() -> None:
+    # "agency" was glossed as a news outlet ("media"), and "Who heads the
+    # city transportation agency?" answered with a parking company's head.
+    from retrieval.text.concepts import indonesian_paraphrase
+
+    assert indonesian_paraphrase("Who heads the city transportation agency?") == (
+        "siapa kepala kota perhubungan dinas?"
+    )
+    assert indonesian_paraphrase("Which news agency reported it?") == "apa media lapor?"
+
+
 def test_a_short_answer_is_never_cut_at_a_hyphen(news_index: ArticleIndex) -> None:
     # "ke-52" is read as "ke", "-", "52": the reader's span was "-52".
     answer = offline(news_index).ask("Pada menit keberapa gol Indonesia ke gawang Vietnam dicetak?")

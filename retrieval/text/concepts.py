@@ -185,6 +185,9 @@ _WHAT_AMOUNT = re.compile(
 )
 
 
+_NEWS_AGENCY = frozenset({("news", "agency"), ("news", "agencies"), ("press", "agency")})
+
+
 def indonesian_paraphrase(question: str) -> str:
     """An English question word by word in Indonesian, as far as the glossary
     goes: question words mapped, fillers dropped, a glossed word replaced by
@@ -202,7 +205,12 @@ def indonesian_paraphrase(question: str) -> str:
         if skip:
             skip = False
             continue
-        if low == "how" and after.lower() in _HOW_MUCH:
+        if (low, after.lower()) in _NEWS_AGENCY:
+            # An outlet ("Which news agency reported ...?"), not a government
+            # agency ("dinas", the glossary's "agency").
+            out.append("media")
+            skip = True
+        elif low == "how" and after.lower() in _HOW_MUCH:
             # "How many ...?" asks "Berapa ...?", not "Bagaimana ...?".
             out.append(_HOW_MUCH[after.lower()])
             skip = True
