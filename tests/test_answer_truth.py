@@ -659,6 +659,20 @@ def test_a_result_in_another_category_is_not_the_answer(tmp_path: Path) -> None:
     )
 
 
+def test_a_count_of_what_is_asked_answers_though_it_names_little_else(tmp_path: Path) -> None:
+    # Blind 3's articles: in the marathon's, "Lomba tahun ini diikuti 4.200 pelari ..."
+    # names neither the race nor its year; sentences naming both, and no
+    # count of runners, ranked above it, and the question was refused.
+    assert_short_answers_over(
+        tmp_path,
+        load("corpus.jsonl", NEWS.parent / "news_blind3"),
+        [
+            ("Berapa pelari yang ikut Maraton Danau Toba 2024?", "4.200 pelari"),
+            ("brp pelari yg ikut maraton danau toba 2024?", "4.200 pelari"),
+        ],
+    )
+
+
 def test_the_champion_of_the_category_asked_is_the_answer(tmp_path: Path) -> None:
     # One article, both champions: asked for the women's, the reader liked
     # the men's champion's sentence (it repeats the question's other words,
@@ -1201,6 +1215,25 @@ def test_what_a_how_many_question_counts(question: str, counted: str | None) -> 
     from retrieval.answer.span import counted_noun
 
     assert counted_noun(question) == counted
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "counts"),
+    [
+        ("Berapa pelari yang ikut?", "Lomba tahun ini diikuti 4.200 pelari dari 18 negara.", True),
+        ("Berapa pelari yang ikut?", "Ia finis dalam 2 jam 16 menit.", False),
+        # A number after what is counted does not count it.
+        ("Berapa pelari yang ikut?", "Pelari Kenya finis keempat, 2 jam kemudian.", False),
+        # What it is counted as: victims as the dead.
+        ("Berapa korban gempa itu?", "Gempa itu menewaskan 84 orang.", True),
+        # A question that names nothing counted.
+        ("Berapa jumlahnya?", "Jumlahnya 4.200 pelari.", False),
+    ],
+)
+def test_a_sentence_counts_what_is_asked(question: str, sentence: str, counts: bool) -> None:
+    from retrieval.answer.span import counts_what_is_asked
+
+    assert counts_what_is_asked(question, sentence) is counts
 
 
 @pytest.mark.parametrize(

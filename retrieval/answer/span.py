@@ -259,6 +259,21 @@ def _counts(sentence: str, end: int, counted: str, stems: set[str]) -> bool:
     return stem(low) == counted or stem(low) in stems
 
 
+def counts_what_is_asked(question: str, sentence: str) -> bool:
+    """Whether `sentence` gives a number of what a "Berapa X ...?" counts,
+    the number right before it ("diikuti 4.200 pelari" for "Berapa pelari
+    yang ikut ...?")."""
+    counted = counted_noun(question)
+    if counted is None:
+        return False
+    named_as = stems_of(_COUNTED_AS[counted]) if counted in _COUNTED_AS else {counted}
+    for number in _NUMBER.finditer(sentence):
+        after = re.match(r"\s+([A-Za-z]\w*)", sentence[number.end() :])
+        if after and stem(after.group(1).lower()) in named_as:
+            return True
+    return False
+
+
 _HOLDS_NUMBER = re.compile(
     rf"\d+(?:[.,]\d+)*|\b{_NUMBER_WORD}\b|\b(?:se)?(?:belas|puluh|ratus|ribu|juta)\b", re.I
 )
