@@ -457,6 +457,13 @@ def test_an_english_question_about_a_government_agency_is_glossed_as_one() -> No
         "siapa kepala kota perhubungan dinas?"
     )
     assert indonesian_paraphrase("Which news agency reported it?") == "apa media lapor?"
+    # An office's field, capitalised as its name is, is glossed, not kept as
+    # a name no article holds ("Education" had refused the question).
+    assert indonesian_paraphrase("Who is the head of the East Java Education Office?") == (
+        "siapa kepala timur Java pendidikan dinas?"
+    )
+    # Market words: "red chili" had been read as any chili (cabai rawit's price).
+    assert indonesian_paraphrase("How much does red chili cost?").startswith("berapa merah cabai")
 
 
 def test_a_short_answer_is_never_cut_at_a_hyphen(news_index: ArticleIndex) -> None:

@@ -76,6 +76,15 @@ def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
         ("dia dikasih apa?", "dia diberi apa?"),
         ("Terima kasih!", "Terima kasih!"),
         ("kasih sayang ibu", "kasih sayang ibu"),
+        # Short forms of common words ("Kmrn" had been read as a name), and
+        # "bgt" ending it sets a tone, as "sih" does.
+        ("kapolresta pas mudik kmrn siapa?", "kapolresta pas mudik kemarin siapa?"),
+        (
+            "jaksa nuntut brp taun? vonisnya lbh ringan",
+            "jaksa nuntut berapa tahun? vonisnya lebih ringan",
+        ),
+        ("sman 3 pendaftarnya udh brp bgt?", "sman 3 pendaftarnya sudah berapa?"),
+        ("mahal bgt harganya?", "mahal bgt harganya?"),
     ],
 )
 def test_a_chat_message_is_read_as_a_written_question(text: str, plain: str) -> None:

@@ -84,6 +84,9 @@ MEN = "Tunggal putra Jonatan Christie menjuarai Indonesia Masters."
         ("Siapa juara tunggal putri?", "Gregoria menjuarai turnamen itu.", "", None),
         # "tunggal" alone is a single one ("gol tunggal"), not a category.
         ("Siapa pencetak gol tunggal?", "Gol ganda dicetak Egy.", "", None),
+        # An English question names a category in English.
+        ("Who won the women's singles?", MEN, MEN, ("women's singles", "Tunggal putra")),
+        ("Who won the men's singles?", MEN, MEN, None),
         # A whole word: "SMAN" is a school's name, "putrinya" his daughter.
         ("Di mana SMAN 1 Bogor?", "SMP itu di Jalan Pajajaran.", "", None),
     ],

@@ -76,6 +76,22 @@ _CHAT_FORMS = {
     "dapet": "dapat",
     "duit": "uang",
     "apaan": "apa",
+    # Chat's short forms of common words: unread, "kmrn" was a name no
+    # article holds ("Kapolresta bwi pas mudik Kmrn siapa?").
+    "kmrn": "kemarin",
+    "kemaren": "kemarin",
+    "pdhl": "padahal",
+    "lbh": "lebih",
+    "taun": "tahun",
+    "org": "orang",
+    "tsb": "tersebut",
+    "bbrp": "beberapa",
+    "sblm": "sebelum",
+    "stlh": "setelah",
+    "sampe": "sampai",
+    "dlm": "dalam",
+    "tp": "tapi",
+    "karna": "karena",
     # "yg bilang 2000 rumah rusak siapa?": who said so.
     "bilang": "mengatakan",
     # "banjir demak gara2 apa?" asks why.
@@ -97,7 +113,7 @@ _GIVEN = {"kasih": "memberi", "ngasih": "memberi", "dikasih": "diberi"}
 # lewat", passed).
 _VIA = re.compile(r"\b(?:L|l)ewat(?=\s+(?:[a-z]+\s+)?(?:apa|mana)\b)")
 # Not "kok" ("naik kok?" asks why).
-_PARTICLES = "sih|dong|deh|nih|ya|yah|yaa"
+_PARTICLES = "sih|dong|deh|nih|ya|yah|yaa|bgt|banget"
 # Every chat form of a common word: those written out, and others no name
 # is (`casing.py` takes a word no dictionary holds for a name).
 CHAT_SHORTHAND = frozenset(
