@@ -203,6 +203,13 @@ def run_answers_news(ctx: Context) -> str:
             "wrote on 2026-11-28 seeing no code and no other file, indexed alone; asked "
             "once before any change (07:50 UTC: answerable 0.649 against the trivial 0.719, "
             "found 0.754; near misses refused 0.727, absent 0.667). "
+            "Blind 4 and blind 5: `tests/fixtures/news_blind4/`, `news_blind5/`, 12 more "
+            "articles each and 110 questions (60 answerable, 40 near misses, 10 absent "
+            "entities; a quarter paraphrases that avoid the article's words) written so on "
+            "2026-11-28 at 12:30 and 13:15 UTC. Blind 4 was asked once before any change "
+            "(answerable 0.500 against the trivial 0.650, found 0.600; near misses refused "
+            "0.625, absent 0.900), then its misses read: the chat and glossary rules of "
+            "13:25 UTC came after. Blind 5's questions no session has read. "
             "`benchmarks/answers_news.py`.",
         ]
     )
