@@ -354,9 +354,10 @@ _MARKUP = re.compile(
 
 def text_of_markup(body: str) -> str:
     """`body` as text when it holds HTML markup (tags, scripts, entities
-    gone; a paragraph a line, by trafilatura); else as it is. Every tag of
-    an article body is its own: not a page, so nothing is cut as boilerplate
-    unless trafilatura finds no text at all, when all of it is kept."""
+    gone; a paragraph a line, by trafilatura, favouring recall: an article
+    body is no page, and little of it is boilerplate); else as it is. When
+    trafilatura keeps nothing, all its text is kept ("" for markup with no
+    text, or markup lxml cannot read)."""
     if _MARKUP.search(body) is None:
         return body
     import trafilatura
