@@ -148,7 +148,7 @@ def test_jsonl_html_content_is_stored_as_its_text(tmp_path: Path) -> None:
     )
     assert second.body == "Inflasi < 3 persen dan suku bunga > 6 persen."
     [failure] = [i for i in items if isinstance(i, LoadFailure)]
-    assert failure.origin.endswith(":3") and "no text" in failure.reason
+    assert failure.origin.endswith(":3") and "no readable text" in failure.reason
 
 
 def test_folder_is_read_recursively_in_order_skipping_hidden_and_other_files(

@@ -447,7 +447,7 @@ def parse_record(record: object, origin: str) -> Loaded:
     # HTML scraped into the content: its text, not its tags, is the article.
     body = text_of_markup(body)
     if not body:
-        return LoadFailure(origin, '"content" is HTML markup with no text in it')
+        return LoadFailure(origin, '"content" is HTML markup with no readable text in it')
     if not title:
         return LoadFailure(origin, 'missing "title"')
     return RawArticle(
