@@ -55,6 +55,20 @@ def test_sentences_keep_their_offsets_and_skip_abbreviations() -> None:
     ]
 
 
+def test_a_doctors_title_in_lower_case_ends_no_sentence() -> None:
+    # Indonesian news writes a doctor "dr." and a dentist "drg."; the name
+    # after it had been cut off into a sentence of its own, and "Siapa
+    # direktur RSUD ...?" answered from elsewhere.
+    text = (
+        "Direktur RSUD Cibinong, dr. Lia Kusumawati, menjelaskan. Kepala Dinkes, drg. Budi, setuju."
+    )
+    pieces = [text[a:b] for a, b in split_sentences(text)]
+    assert pieces == [
+        "Direktur RSUD Cibinong, dr. Lia Kusumawati, menjelaskan.",
+        "Kepala Dinkes, drg. Budi, setuju.",
+    ]
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -99,7 +99,9 @@ def sentence_spans(text: str) -> list[Span]:
 # "H.", "Jl.") are not ends: see `_ABBREVIATION`.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[A-Z0-9])|\s*\n\s*")
 _ABBREVIATION = re.compile(
-    r"(?:\b[A-Z]|\b(?:Dr|Drs|Ir|Prof|Jl|No|St|Tn|Ny|Sdr|Bpk|Kol|Letjen|Mayjen|Brigjen|Jend|"
+    # Titles as news writes them before a name, in either case: a doctor is
+    # "dr." ("Direktur RSUD Cibinong, dr. Lia Kusumawati"), a dentist "drg.".
+    r"(?:\b[A-Z]|\b(?i:dr|drg|drs|dra|ir|prof)|\b(?:Jl|No|St|Tn|Ny|Sdr|Bpk|Kol|Letjen|Mayjen|Brigjen|Jend|"
     r"Kapt|Mr|Mrs|Ms|Jr|Sr|vs|dll|dsb|tsb|Rp|Yth|Hj|KH|H))\.$"
 )
 
