@@ -680,6 +680,28 @@ def test_a_count_of_what_is_asked_answers_though_it_names_little_else(tmp_path: 
     )
 
 
+def test_a_why_question_is_answered_by_the_purpose_the_article_gives(tmp_path: Path) -> None:
+    # Blind 3's articles: "sistem ini diterapkan untuk menekan kebocoran
+    # retribusi" gives why Denpasar's parking went digital. A purpose was no
+    # cause to the answerer, and the reader, fitted where why-questions are
+    # mostly unanswerable edits, scored it -13: refused.
+    articles = tmp_path / "articles.jsonl"
+    rows = load("corpus.jsonl", NEWS.parent / "news_blind3")
+    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert not add_inputs(index, [str(articles)]).failed
+        answer = offline(index).ask(
+            "Mengapa Perumda Parkir Denpasar beralih ke pembayaran digital?"
+        )
+        assert answer.found and "menekan kebocoran retribusi" in answer.answer, answer.answer
+        # A why-question the articles give no cause for is still refused.
+        refused = offline(index).ask("Mengapa Bupati Kebumen ditangkap KPK?")
+        assert not refused.found, refused.answer
+    finally:
+        index.close()
+
+
 def test_the_champion_of_the_category_asked_is_the_answer(tmp_path: Path) -> None:
     # One article, both champions: asked for the women's, the reader liked
     # the men's champion's sentence (it repeats the question's other words,
