@@ -125,7 +125,6 @@ from retrieval.text.concepts import (
     question_concepts,
 )
 from retrieval.text.designators import (
-    asks_one_of_a_set,
     names_one_asked,
     other_category,
     other_designator,
@@ -907,7 +906,7 @@ class ExtractiveAnswerer:
         # tunggal putra ..." is about the men's singles.
         read_texts = {id(s.sentence.passage): s.sentence.passage.text for s in scored}.values()
         fits: list[tuple[SpanTest, float]] = []
-        if asks_one_of_a_set(asked) and any(names_one_asked(asked, t) for t in read_texts):
+        if any(names_one_asked(asked, t) for t in read_texts):
             contexts = {s.sentence.text: category_context(asked, s.sentence) for s in scored}
             fits.append(
                 (
@@ -975,6 +974,7 @@ class ExtractiveAnswerer:
         2023's rate, in the same article, is not 2024's target."""
         c = self.calibration
         best = scored[0] if scored else None
+        kind = answer_kind(question) if question else None
         probability: float | None = None
         features = None
         read_at: Read | None = None
@@ -1001,7 +1001,7 @@ class ExtractiveAnswerer:
             # are mostly IDK-MRC's unanswerable edits, it scored the news'
             # causes low (-5 to -13 for right answers), as the model would
             # have without its reason kind (`features`).
-            if decision is not None and read_at is not None and answer_kind(question) != "reason":
+            if decision is not None and read_at is not None and kind != "reason":
                 features["reader"] = read_at.reading.score
                 probability = decision.probability(probability, read_at.reading.score)
                 threshold = decision.threshold
@@ -1022,7 +1022,6 @@ class ExtractiveAnswerer:
         # The sentences that may hold the answer: the best, and those close
         # behind it. With a short answer, the one holding it is quoted first
         # (alone, by default); without one, the best and those close behind.
-        kind = answer_kind(question) if question else None
         if read_at is not None and read_as and read_as != question:
             read_at = self.read(read_as, scored) or read_at
         near, found_span, answered = self.short_answers(question, scored, read_at)

@@ -259,6 +259,12 @@ def _counts(sentence: str, end: int, counted: str, stems: set[str]) -> bool:
     return stem(low) == counted or stem(low) in stems
 
 
+def _named_as(counted: str) -> frozenset[str]:
+    """The stems a sentence names what is counted by: the counted word
+    itself, or the words it is counted as (`_COUNTED_AS`)."""
+    return stems_of(_COUNTED_AS[counted]) if counted in _COUNTED_AS else frozenset({counted})
+
+
 def counts_what_is_asked(question: str, sentence: str) -> bool:
     """Whether `sentence` gives a number of what a "Berapa X ...?" counts,
     the number right before it ("diikuti 4.200 pelari" for "Berapa pelari
@@ -266,7 +272,7 @@ def counts_what_is_asked(question: str, sentence: str) -> bool:
     counted = counted_noun(question)
     if counted is None:
         return False
-    named_as = stems_of(_COUNTED_AS[counted]) if counted in _COUNTED_AS else {counted}
+    named_as = _named_as(counted)
     for number in _NUMBER.finditer(sentence):
         after = re.match(r"\s+([A-Za-z]\w*)", sentence[number.end() :])
         if after and stem(after.group(1).lower()) in named_as:
@@ -310,7 +316,7 @@ def says_how_many(question: str, phrase: str, sentence: str) -> bool:
     counted = counted_noun(question)
     if counted is not None:
         # What names it: the counted word itself, or the words it is counted as.
-        named_as = stems_of(_COUNTED_AS[counted]) if counted in _COUNTED_AS else {counted}
+        named_as = _named_as(counted)
         if not named_as & stems_of(sentence):
             return False
     dates = [m.span() for m in _DATE.finditer(phrase)]

@@ -107,17 +107,16 @@ def other_category(question: str, quote: str, passages: list[str]) -> tuple[str,
     return None
 
 
-def asks_one_of_a_set(question: str) -> bool:
-    """Whether the question names a category or one of a series."""
-    return any(a.search(question) for alternatives in _categories() for a in alternatives) or bool(
-        _designators(question, _ASKED)
-    )
-
-
 def names_one_asked(question: str, text: str) -> bool:
     """Whether `text` names a category ("tunggal putri") or one of a series
     ("seri A") that the question asks about."""
-    return _names(question, text)
+    for alternatives in _categories():
+        if any(a.search(question) and a.search(text) for a in alternatives):
+            return True
+    held = _designators(text)
+    return any(
+        held.get(series, set()) & asked for series, asked in _designators(question, _ASKED).items()
+    )
 
 
 def sets_named(question: str, text: str) -> frozenset[str]:
@@ -133,13 +132,3 @@ def sets_named(question: str, text: str) -> frozenset[str]:
     held = _designators(text)
     named |= {f"series {series}" for series in _designators(question, _ASKED) if series in held}
     return frozenset(named)
-
-
-def _names(question: str, text: str) -> bool:
-    for alternatives in _categories():
-        if any(a.search(question) and a.search(text) for a in alternatives):
-            return True
-    held = _designators(text)
-    return any(
-        held.get(series, set()) & asked for series, asked in _designators(question, _ASKED).items()
-    )
