@@ -4,6 +4,7 @@ failure with a reason, never an exception and never garbage in the index."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,9 @@ def test_jsonl_good_and_bad_lines(tmp_path: Path) -> None:
     assert "must be a string" in bad["7"]
 
 
-def test_jsonl_html_content_is_stored_as_its_text(tmp_path: Path) -> None:
+def test_jsonl_html_content_is_stored_as_its_text(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     # A scraper's HTML body in "content": its tags, script and entities had
     # been stored, and quoted, as written.
     path = tmp_path / "d.jsonl"
@@ -149,6 +152,9 @@ def test_jsonl_html_content_is_stored_as_its_text(tmp_path: Path) -> None:
     assert second.body == "Inflasi < 3 persen dan suku bunga > 6 persen."
     [failure] = [i for i in items if isinstance(i, LoadFailure)]
     assert failure.origin.endswith(":3") and "no readable text" in failure.reason
+    # The reason is said once, by the failure: trafilatura's own warning
+    # ("discarding data: None") had been printed above it by `tanya add`.
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
 def test_folder_is_read_recursively_in_order_skipping_hidden_and_other_files(

@@ -364,8 +364,13 @@ def text_of_markup(body: str) -> str:
 
     document = f"<html><body>{body}</body></html>"
     try:
-        text = trafilatura.extract(document, favor_recall=True, include_comments=False)
-        return (text or trafilatura.html2txt(document)).strip()
+        # All its text first: markup with none is not given to `extract`,
+        # which logs a warning the CLI printed ("discarding data: None").
+        text = trafilatura.html2txt(document).strip()
+        if not text:
+            return ""
+        extracted = trafilatura.extract(document, favor_recall=True, include_comments=False)
+        return (extracted or text).strip()
     except Exception:  # lxml can raise on pathological markup
         log.debug("markup in a JSONL article could not be read", exc_info=True)
         return ""
