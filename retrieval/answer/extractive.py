@@ -130,7 +130,16 @@ from retrieval.text.designators import (
     other_designator,
     sets_named,
 )
-from retrieval.text.lexical import figures_written_as, spelled_as, stems_of, terms, written_as
+from retrieval.text.lexical import (
+    WORD,
+    figures_written_as,
+    is_indonesian_word,
+    spelled_as,
+    stem,
+    stems_of,
+    terms,
+    written_as,
+)
 from retrieval.text.question import asks_something, question_language, with_question_mark
 from retrieval.text.referents import (
     former_holder,
@@ -148,6 +157,7 @@ from retrieval.text.regions import (
 )
 from retrieval.text.sentences import quotable_sentences
 from retrieval.text.shorthand import shorthand_written_out
+from retrieval.text.synonyms import holds_every, synonyms_written_as
 
 
 @dataclass(frozen=True)
@@ -604,6 +614,28 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms == 0, 1, norms)
 
 
+# A question's words are written as their synonyms in the best few
+# sentences (`choose`): those that may answer it.
+_SYNONYM_SENTENCES = 3
+
+
+def in_passages_naming(question: str, scored: Sequence[ScoredSentence]) -> list[str]:
+    """The texts of `scored` whose passage names what the question names (its
+    capitalised words, but a first word capitalised only as the first).
+    Only there is a synonym read: a loose one over another story ("negara"
+    as "medan" over a Medan passage, "posisi" as "kapasitas") had answered
+    FacQA questions whose gold passage was removed."""
+    names = name_stems(question)
+    first = WORD.match(question.lstrip())
+    if first and is_indonesian_word(low := first.group().lower()):
+        names -= {stem(low)}  # "Seberapa", "Ada"
+    return [
+        s.sentence.text
+        for s in scored
+        if holds_every(names, f"{s.sentence.passage.title}\n{s.sentence.passage.text}")
+    ]
+
+
 class ExtractiveAnswerer:
     def __init__(
         self,
@@ -974,6 +1006,12 @@ class ExtractiveAnswerer:
         2023's rate, in the same article, is not 2024's target."""
         c = self.calibration
         best = scored[0] if scored else None
+        if question and scored and question_language(question) != "en":
+            # A paraphrase, read with the words of the sentences that may
+            # answer it (`synonyms.py`): "dipotong" where they say "dipangkas".
+            near_texts = in_passages_naming(question, scored[:_SYNONYM_SENTENCES])
+            question = synonyms_written_as(question, near_texts)
+            read_as = synonyms_written_as(read_as, near_texts) if read_as else read_as
         kind = answer_kind(question) if question else None
         probability: float | None = None
         features = None
