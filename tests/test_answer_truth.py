@@ -466,6 +466,35 @@ def test_an_english_question_about_a_government_agency_is_glossed_as_one() -> No
     assert indonesian_paraphrase("How much does red chili cost?").startswith("berapa merah cabai")
 
 
+def test_an_english_question_s_court_office_and_everyday_words_are_glossed() -> None:
+    # Left unglossed, an English question was weighed by its names alone:
+    # "How many witnesses ...?" was answered with the village fund's total.
+    from retrieval.text.concepts import indonesian_paraphrase
+
+    assert indonesian_paraphrase("How many witnesses have investigators examined in the case?") == (
+        "berapa saksi penyidik periksa kasus?"
+    )
+    assert indonesian_paraphrase("Who is the regional secretary?") == "siapa daerah sekretaris?"
+    assert "rintisan" in indonesian_paraphrase("Which village took first place as a pioneer?")
+
+
+def test_an_english_question_in_the_glossary_s_new_words_gets_the_answer(tmp_path: Path) -> None:
+    # Blind 5's articles: "pioneer" unglossed, the first-place village of the
+    # other category had been the answer.
+    rows = load("corpus.jsonl", NEWS.parent / "news_blind5")
+    articles = tmp_path / "articles.jsonl"
+    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
+    try:
+        assert not add_inputs(index, [str(articles)]).failed
+        got = offline(index).ask(
+            "Which village took first place in the ADWI 2024 pioneer (rintisan) category?"
+        )
+        assert got.found and "Bukit Kemuning" in (got.answer_span or ""), got.answer
+    finally:
+        index.close()
+
+
 def test_a_short_answer_is_never_cut_at_a_hyphen(news_index: ArticleIndex) -> None:
     # "ke-52" is read as "ke", "-", "52": the reader's span was "-52".
     answer = offline(news_index).ask("Pada menit keberapa gol Indonesia ke gawang Vietnam dicetak?")

@@ -57,6 +57,11 @@ def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
         ("Brp penumpang yg selamat?", "Berapa penumpang yang selamat?"),
         ("kasus dbd udah brp", "kasus dbd sudah berapa"),
         ("whos Persib's coach?", "who is Persib's coach?"),
+        # "sapa" asks who at a question's end; elsewhere it greets.
+        ("dirut rsud sleman sapa?", "dirut rsud sleman siapa?"),
+        ("pelatih persib sapa ya", "pelatih persib siapa"),
+        ("Presiden sapa warga di mana?", "Presiden sapa warga di mana?"),
+        ("nelayan tetep melaut?", "nelayan tetap melaut?"),
         # A particle ending a clause is dropped; one opening it is not.
         ("Mengapa harga beras naik ya?", "Mengapa harga beras naik?"),
         ("kenapa harga naik sih", "kenapa harga naik"),

@@ -92,6 +92,7 @@ _CHAT_FORMS = {
     "dlm": "dalam",
     "tp": "tapi",
     "karna": "karena",
+    "tetep": "tetap",
     # "yg bilang 2000 rumah rusak siapa?": who said so.
     "bilang": "mengatakan",
     # "banjir demak gara2 apa?" asks why.
@@ -112,6 +113,9 @@ _GIVEN = {"kasih": "memberi", "ngasih": "memberi", "dikasih": "diberi"}
 # aplikasi Love Bali": "lewat" asking by what way is "melalui" (not "sudah
 # lewat", passed).
 _VIA = re.compile(r"\b(?:L|l)ewat(?=\s+(?:[a-z]+\s+)?(?:apa|mana)\b)")
+# "dirut rsud sleman sapa?": chat's "siapa" where a question asks it, at
+# its end; not the verb ("Presiden sapa warga di mana?", greets).
+_WHO = re.compile(r"\b(?:S|s)apa(?=\s*(?:\?|$|(?:ya|sih|nih|dong)\b))")
 # Not "kok" ("naik kok?" asks why).
 _PARTICLES = "sih|dong|deh|nih|ya|yah|yaa|bgt|banget"
 # Every chat form of a common word: those written out, and others no name
@@ -237,6 +241,7 @@ def formal_words(text: str) -> str:
         if not changed:
             break
     text = _VIA.sub(lambda m: "Melalui" if m.group()[0] == "L" else "melalui", text)
+    text = _WHO.sub(lambda m: "Siapa" if m.group()[0] == "S" else "siapa", text)
     text = _GIVE.sub(lambda m: _GIVEN[m.group().lower()], text)
     return formal_question_words(formal_verbs(text))
 
