@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -481,18 +482,11 @@ def test_an_english_question_s_court_office_and_everyday_words_are_glossed() -> 
 def test_an_english_question_in_the_glossary_s_new_words_gets_the_answer(tmp_path: Path) -> None:
     # Blind 5's articles: "pioneer" unglossed, the first-place village of the
     # other category had been the answer.
-    rows = load("corpus.jsonl", NEWS.parent / "news_blind5")
-    articles = tmp_path / "articles.jsonl"
-    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
-    try:
-        assert not add_inputs(index, [str(articles)]).failed
-        got = offline(index).ask(
+    with indexed_alone(tmp_path, load("corpus.jsonl", NEWS.parent / "news_blind5")) as answerer:
+        got = answerer.ask(
             "Which village took first place in the ADWI 2024 pioneer (rintisan) category?"
         )
-        assert got.found and "Bukit Kemuning" in (got.answer_span or ""), got.answer
-    finally:
-        index.close()
+    assert got.found and "Bukit Kemuning" in (got.answer_span or ""), got.answer
 
 
 def test_a_short_answer_is_never_cut_at_a_hyphen(news_index: ArticleIndex) -> None:
@@ -616,21 +610,27 @@ def test_chat_forms_of_question_words_get_the_short_answer(
     assert got.found and got.answer_span == answer, (got.answer_span, got.answer)
 
 
-def assert_short_answers_over(
-    tmp_path: Path, rows: list[dict[str, str]], asked: list[tuple[str, str | None]]
-) -> None:
-    """`rows` indexed alone; each question's short answer, or "not found"
-    for None (`assert_short_answer`)."""
+@contextmanager
+def indexed_alone(tmp_path: Path, rows: list[dict[str, Any]]) -> Iterator[Answerer]:
+    """The offline answerer over `rows` (articles) indexed alone."""
     articles = tmp_path / "articles.jsonl"
     articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
     try:
         assert not add_inputs(index, [str(articles)]).failed
-        answerer = offline(index)
-        for question, answer in asked:
-            assert_short_answer(answerer, question, answer)
+        yield offline(index)
     finally:
         index.close()
+
+
+def assert_short_answers_over(
+    tmp_path: Path, rows: list[dict[str, Any]], asked: list[tuple[str, str | None]]
+) -> None:
+    """`rows` indexed alone; each question's short answer, or "not found"
+    for None (`assert_short_answer`)."""
+    with indexed_alone(tmp_path, rows) as answerer:
+        for question, answer in asked:
+            assert_short_answer(answerer, question, answer)
 
 
 def test_a_former_holder_is_not_the_holder(tmp_path: Path) -> None:
@@ -714,21 +714,12 @@ def test_a_why_question_is_answered_by_the_purpose_the_article_gives(tmp_path: P
     # retribusi" gives why Denpasar's parking went digital. A purpose was no
     # cause to the answerer, and the reader, fitted where why-questions are
     # mostly unanswerable edits, scored it -13: refused.
-    articles = tmp_path / "articles.jsonl"
-    rows = load("corpus.jsonl", NEWS.parent / "news_blind3")
-    articles.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
-    try:
-        assert not add_inputs(index, [str(articles)]).failed
-        answer = offline(index).ask(
-            "Mengapa Perumda Parkir Denpasar beralih ke pembayaran digital?"
-        )
+    with indexed_alone(tmp_path, load("corpus.jsonl", NEWS.parent / "news_blind3")) as answerer:
+        answer = answerer.ask("Mengapa Perumda Parkir Denpasar beralih ke pembayaran digital?")
         assert answer.found and "menekan kebocoran retribusi" in answer.answer, answer.answer
         # A why-question the articles give no cause for is still refused.
-        refused = offline(index).ask("Mengapa Bupati Kebumen ditangkap KPK?")
+        refused = answerer.ask("Mengapa Bupati Kebumen ditangkap KPK?")
         assert not refused.found, refused.answer
-    finally:
-        index.close()
 
 
 def test_a_question_in_other_words_than_the_article_s_is_answered(tmp_path: Path) -> None:
@@ -737,26 +728,17 @@ def test_a_question_in_other_words_than_the_article_s_is_answered(tmp_path: Path
     # the reader, fitted where a swapped word makes a question unanswerable,
     # had refused both (reader -6.5); the thesaurus writes them as the
     # article does (`retrieval/text/synonyms.py`).
-    rows = load("corpus.jsonl", NEWS.parent / "news_blind5")
-    assert_short_answers_over(
-        tmp_path,
-        rows,
-        [
-            ("dprd garut minta hibah dipotong jd brp?", "Rp 95 miliar"),
-            # A synonym does not make a near miss answered: no governor
-            # opened the route ("trayek", the article's "rute").
-            (
-                "Siapa Gubernur Jawa Timur yang meresmikan trayek bus baru Bungurasih-Lamongan?",
-                None,
-            ),
-        ],
-    )
-    index = ArticleIndex(Settings(data_dir=tmp_path / "data"))
-    try:
-        why = offline(index).ask("knp penyaluran pupuk subsidi di indramayu telat?")
+    with indexed_alone(tmp_path, load("corpus.jsonl", NEWS.parent / "news_blind5")) as answerer:
+        assert_short_answer(answerer, "dprd garut minta hibah dipotong jd brp?", "Rp 95 miliar")
+        why = answerer.ask("knp penyaluran pupuk subsidi di indramayu telat?")
         assert why.found and "belum terdaftar" in why.answer, why.answer
-    finally:
-        index.close()
+        # A synonym does not make a near miss answered: no governor opened
+        # the route ("trayek", the article's "rute").
+        assert_short_answer(
+            answerer,
+            "Siapa Gubernur Jawa Timur yang meresmikan trayek bus baru Bungurasih-Lamongan?",
+            None,
+        )
 
 
 def test_the_champion_of_the_category_asked_is_the_answer(tmp_path: Path) -> None:

@@ -56,6 +56,10 @@ def test_a_word_the_passages_hold_is_kept_though_a_synonym_is_there_too() -> Non
         ("Siapa juara tunggal putri?", "Juara tunggal putra adalah anak asal Kudus."),
         # A word whose opposite the refusal checks read: "lahir" of "meninggal".
         ("Kapan tokoh itu meninggal?", "Tokoh itu berpulang pada usia 80 tahun."),
+        # An office, and the word after one: "wali" is no "pelatih" (its
+        # thesaurus synonym), "kepala daerah" no "kepala provinsi".
+        ("Siapa wali kota Bandung?", "Pelatih Persib, Bojan Hodak, juara di kota itu."),
+        ("Siapa kepala daerah Jawa Barat?", "Kepala Dinas Kesehatan provinsi itu, Vini."),
         # Question and stop words.
         ("Siapa yang menang?", "Persib menang 2-0."),
     ],

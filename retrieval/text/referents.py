@@ -344,6 +344,13 @@ _WHO_LAST = re.compile(
 )
 
 
+def office_words() -> frozenset[str]:
+    """Every word that names an office or a holder's standing ("kepala",
+    "wali", "dirut", "wakil", "mantan"), as the checks above read them."""
+    asked = {w for forms in _ASKED_OFFICES.values() for w in forms.split()}
+    return frozenset(_OFFICES | asked | set(_ASKED_OFFICES) | set().union(*REFERENT_FORMS.values()))
+
+
 def who_asked_first(question: str) -> str:
     """`question` with a last "siapa" put first ("cto kebun pintar siapa"
     -> "Siapa cto kebun pintar?"); any other question as it is."""

@@ -11,8 +11,9 @@ was refused. Written as the passage writes it, it is read as asked.
 
 Only a lower-case word no passage holds, by its stem, is written otherwise;
 never a name, a question word, a stop word, a word whose opposite the
-refusal checks look for (`data/antonyms_id.txt`) or a category
-(`data/categories_id.txt`): those are what tells a near miss apart.
+refusal checks look for (`data/antonyms_id.txt`), a category
+(`data/categories_id.txt`), an office or the word after one ("wali kota",
+"kepala daerah"): those are what tells a near miss apart.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import gzip
 from collections.abc import Sequence
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import pairwise
 
 from retrieval.text.lexical import (
     QUESTION_WORDS,
@@ -28,6 +30,7 @@ from retrieval.text.lexical import (
     sastrawi_stop_words,
     stem,
 )
+from retrieval.text.referents import office_words
 from retrieval.text.word_lists import load_words
 
 # Shorter words are mostly particles and chat forms ("sih", "aja"), and
@@ -61,9 +64,10 @@ def synonyms_of(word: str) -> frozenset[str]:
 @cache
 def _never_written() -> frozenset[str]:
     """Words no question word is written as: categories (a question about
-    "anak" is not about "putri", its synonym), question and stop words."""
+    "anak" is not about "putri", its synonym), offices ("wali" is no
+    "pelatih"), question and stop words."""
     categories = {w.lower() for w in load_words("categories_id.txt")}
-    return frozenset(categories | QUESTION_WORDS | sastrawi_stop_words())
+    return frozenset(categories | office_words() | QUESTION_WORDS | sastrawi_stop_words())
 
 
 @cache
@@ -81,10 +85,19 @@ def synonyms_written_as(question: str, texts: Sequence[str]) -> str:
     menjadi ..." becomes "Berapa hibah dipangkas?"."""
     kept = _kept_as_asked()
     never = _never_written()
+    offices = office_words()
+    words = WORD.findall(question)
+    # Nor the word after an office, which says whose it is: "kepala *daerah*"
+    # is no "kepala provinsi", "Menteri *Pertanian*" no other ministry.
+    of_an_office = {w for before, w in pairwise(words) if before.lower() in offices}
     asked = [
         w
-        for w in dict.fromkeys(WORD.findall(question))
-        if w.islower() and w.isalpha() and len(w) >= _SHORTEST and w not in kept
+        for w in dict.fromkeys(words)
+        if w.islower()
+        and w.isalpha()
+        and len(w) >= _SHORTEST
+        and w not in kept
+        and w not in of_an_office
     ][:_MOST_WORDS]
     if not asked:
         return question
