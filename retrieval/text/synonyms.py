@@ -102,10 +102,10 @@ def synonyms_written_as(question: str, texts: Sequence[str]) -> str:
     if not asked:
         return question
     written = [list(dict.fromkeys(w.lower() for w in WORD.findall(text))) for text in texts]
-    held = {w for words in written for w in words}
+    held = {w for text_words in written for w in text_words}
     # A synonym of a word the question has already ("pencak" of "silat" in
     # "pencak silat") would say it twice, and lose the word it replaced.
-    asked_roots = {stem(w.lower()) for w in WORD.findall(question)}
+    asked_roots = {stem(w.lower()) for w in words}
     rewritten: dict[str, str] = {}
     for word in asked:
         root = stem(word)
