@@ -489,6 +489,17 @@ def test_an_english_question_in_the_glossary_s_new_words_gets_the_answer(tmp_pat
     assert got.found and "Bukit Kemuning" in (got.answer_span or ""), got.answer
 
 
+def test_an_english_question_about_another_regency_is_refused(tmp_path: Path) -> None:
+    # Blind 4's articles: "Bantul Regency" was no district to the checks
+    # (Indonesian names its kind first), and Gunungkidul's count answered.
+    rows = [r for r in load("corpus.jsonl", NEWS.parent / "news_blind4") if r["id"] == "blind4-11"]
+    asked = "How many students did the free meal programme reach in {} Regency in its first week?"
+    with indexed_alone(tmp_path, rows) as answerer:
+        assert not answerer.ask(asked.format("Bantul")).found
+        got = answerer.ask(asked.format("Gunungkidul"))
+    assert got.found and "2.940" in got.answer, got.answer
+
+
 def test_a_short_answer_is_never_cut_at_a_hyphen(news_index: ArticleIndex) -> None:
     # "ke-52" is read as "ke", "-", "52": the reader's span was "-52".
     answer = offline(news_index).ask("Pada menit keberapa gol Indonesia ke gawang Vietnam dicetak?")

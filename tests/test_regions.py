@@ -156,3 +156,29 @@ def test_a_dam_or_mountain_the_passage_does_not_name_is_another_place(
     from retrieval.text.regions import other_district_only
 
     assert other_district_only(question, [BENER]) is other
+
+
+@pytest.mark.parametrize(
+    ("question", "indonesian", "other"),
+    [
+        # English puts the kind after the name: written first, in Indonesian,
+        # the district check reads it ("Bantul Regency" over Demak's passage
+        # had been answered with Demak's figure).
+        ("How many houses were flooded in Kudus Regency?", "Kabupaten Kudus", True),
+        ("How many houses were flooded in Demak Regency?", "Kabupaten Demak", False),
+        ("Who opened the Jatigede Dam?", "Bendungan Jatigede", True),
+        ("How high is Mount Dempo?", "Gunung Dempo", True),
+        ("How high is Mount Krakatau?", "Gunung Krakatau", False),
+        # A question word or a function word capitalised first is no name.
+        ("Which City was flooded?", "Which City", False),
+        ("In Karanganyar District, how many houses?", "In Kecamatan Karanganyar", False),
+    ],
+)
+def test_an_english_district_or_landmark_is_checked_as_an_indonesian_one(
+    question: str, indonesian: str, other: bool
+) -> None:
+    from retrieval.text.regions import districts_in_indonesian, other_district_only
+
+    written = districts_in_indonesian(question)
+    assert indonesian in written
+    assert other_district_only(written, [DEMAK, BENER]) is other

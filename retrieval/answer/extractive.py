@@ -151,6 +151,7 @@ from retrieval.text.referents import (
 )
 from retrieval.text.regions import (
     compass_places_written_as,
+    districts_in_indonesian,
     other_district_only,
     other_province_only,
     provinces_written_as,
@@ -1352,7 +1353,10 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or other_designator(question, quote, texts) is not None
         or other_category(question, quote, texts) is not None
         or other_province_only(question, texts)
-        or other_district_only(question, texts)
+        or other_district_only(
+            districts_in_indonesian(question) if question_language(question) == "en" else question,
+            texts,
+        )
     )
 
 

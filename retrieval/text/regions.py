@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from retrieval.text.lexical import QUESTION_WORDS, WORD, is_indonesian_word
+from retrieval.text.lexical import ENGLISH_STOPWORDS, QUESTION_WORDS, WORD, is_indonesian_word
 from retrieval.text.word_lists import load_word_file
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -94,6 +94,63 @@ def _districts(text: str) -> list[tuple[str, str]]:
             continue  # "di kota mana", "kota besar"
         found.append((_DISTRICT_KINDS.get(kind, kind), name.lower()))
     return found
+
+
+# English names a district or landmark's kind after it ("Bantul Regency",
+# "Mount Lokon") or before it ("Lake Toba"); Indonesian before it, in its
+# own word. Written so, an English question is checked as one in Indonesian.
+_ENGLISH_KIND_AFTER = re.compile(
+    r"\b((?:[A-Z][\w'-]*\s+){1,3})(Regency|City|District|Subdistrict|Sub-district|Village|"
+    r"Dam|Reservoir|River|Lake|Island|Strait|Bay|Temple)\b"
+)
+_NOT_A_NAME = QUESTION_WORDS | ENGLISH_STOPWORDS
+_ENGLISH_KIND_BEFORE = re.compile(r"\b(Mount|Mt\.?|Lake)\s+((?:[A-Z][\w'-]*\s*){1,3})")
+_ENGLISH_KINDS = {
+    "regency": "Kabupaten",
+    "city": "Kota",
+    "district": "Kecamatan",
+    "subdistrict": "Kecamatan",
+    "sub-district": "Kecamatan",
+    "village": "Desa",
+    "dam": "Bendungan",
+    "reservoir": "Waduk",
+    "river": "Sungai",
+    "lake": "Danau",
+    "island": "Pulau",
+    "strait": "Selat",
+    "bay": "Teluk",
+    "temple": "Candi",
+    "mount": "Gunung",
+    "mt": "Gunung",
+    "mt.": "Gunung",
+}
+
+
+def districts_in_indonesian(question: str) -> str:
+    """An English question's districts and landmarks with their kind
+    written first, in Indonesian: "in Bantul Regency" -> "in Kabupaten
+    Bantul", "Mount Lokon" -> "Gunung Lokon"."""
+
+    def after(match: re.Match[str]) -> str:
+        words = match.group(1).split()
+        # Not a question or function word capitalised as the first ("Which
+        # City ...?", "In Bantul Regency ...").
+        lead = 0
+        while lead < len(words) and words[lead].lower() in _NOT_A_NAME:
+            lead += 1
+        if lead == len(words):
+            return match.group(0)
+        kept = " ".join(words[:lead])
+        place = f"{_ENGLISH_KINDS[match.group(2).lower()]} {' '.join(words[lead:])}"
+        return f"{kept} {place}" if kept else place
+
+    def before(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return f"{_ENGLISH_KINDS[match.group(1).lower()]} {name.strip()}" + (
+            " " if name.endswith(" ") else ""
+        )
+
+    return _ENGLISH_KIND_BEFORE.sub(before, _ENGLISH_KIND_AFTER.sub(after, question))
 
 
 def other_district_only(question: str, passages: Sequence[str]) -> bool:
