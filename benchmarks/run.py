@@ -209,7 +209,13 @@ def run_answers_news(ctx: Context) -> str:
             "2026-11-28 at 12:30 and 13:15 UTC. Blind 4 was asked once before any change "
             "(answerable 0.500 against the trivial 0.650, found 0.600; near misses refused "
             "0.625, absent 0.900), then its misses read: the chat and glossary rules of "
-            "13:25 UTC came after. Blind 5's questions no session has read. "
+            "13:25 UTC came after. Blind 5 was asked so too (answerable 0.433 against the "
+            "trivial 0.517), then read from 14:50 UTC, once blind 6 and 7 were written: the "
+            "thesaurus step and the English and chat words of that afternoon came after. "
+            "Blind 6 and blind 7: `news_blind6/`, `news_blind7/`, 12 more articles each and "
+            "110 questions, as blind 4 and 5, written so at 14:45 UTC; asked once before "
+            "that afternoon's changes (answerable 0.517 each, against the trivial 0.483 and "
+            "0.517); their questions no session has read. "
             "`benchmarks/answers_news.py`.",
         ]
     )

@@ -17,6 +17,7 @@ putra").
 from __future__ import annotations
 
 import re
+from functools import cache
 from itertools import pairwise
 
 from retrieval.text.lexical import QUESTION_WORDS, WORD, stem, stems_of
@@ -344,6 +345,7 @@ _WHO_LAST = re.compile(
 )
 
 
+@cache
 def office_words() -> frozenset[str]:
     """Every word that names an office or a holder's standing ("kepala",
     "wali", "dirut", "wakil", "mantan"), as the checks above read them."""

@@ -104,7 +104,7 @@ _ENGLISH_KIND_AFTER = re.compile(
     r"Dam|Reservoir|River|Lake|Island|Strait|Bay|Temple)\b"
 )
 _NOT_A_NAME = QUESTION_WORDS | ENGLISH_STOPWORDS
-_ENGLISH_KIND_BEFORE = re.compile(r"\b(Mount|Mt\.?|Lake)\s+((?:[A-Z][\w'-]*\s*){1,3})")
+_ENGLISH_KIND_BEFORE = re.compile(r"\b(Mount|Mt\.?|Lake)\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*){0,2})")
 _ENGLISH_KINDS = {
     "regency": "Kabupaten",
     "city": "Kota",
@@ -145,10 +145,7 @@ def districts_in_indonesian(question: str) -> str:
         return f"{kept} {place}" if kept else place
 
     def before(match: re.Match[str]) -> str:
-        name = match.group(2)
-        return f"{_ENGLISH_KINDS[match.group(1).lower()]} {name.strip()}" + (
-            " " if name.endswith(" ") else ""
-        )
+        return f"{_ENGLISH_KINDS[match.group(1).lower()]} {match.group(2)}"
 
     return _ENGLISH_KIND_BEFORE.sub(before, _ENGLISH_KIND_AFTER.sub(after, question))
 
