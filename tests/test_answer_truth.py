@@ -1984,3 +1984,48 @@ def test_a_sentence_is_about_what_its_articles_title_says(
 ) -> None:
     answer = offline(news_index).ask(question)
     assert answer.found and quoted in answer.answer, answer.answer
+
+
+_FILLER_JAMBI = " ".join(
+    f"Petugas dari regu {n} menyisir lahan gambut di sekitar desa itu sejak pagi, "
+    "memadamkan titik api yang tersisa dan mencatat batas lahan yang terbakar."
+    for n in range(1, 13)
+)
+
+
+def test_an_article_naming_no_one_the_question_names_does_not_answer_it(
+    tmp_path: Path,
+) -> None:
+    # "Kepala dinas apakah Gatot Moeryanto?" had been answered with another
+    # head of office ("Dinas Kesehatan", of Stef Bria), the article naming
+    # no one the question names (FacQA valid, its gold passage removed).
+    # The name is looked for in the whole article: the passage quoted may
+    # say only "ia" of the man its first paragraph names.
+    rows = [
+        {
+            "title": "Kebakaran hutan di Jambi",
+            "content": "Gatot Moeryanto, Kepala Dinas Kehutanan Provinsi Jambi, meninjau "
+            "lahan yang terbakar di Kabupaten Muaro Jambi pada Senin.\n\n"
+            + _FILLER_JAMBI
+            + "\n\nIa menyebutkan, luas hutan yang rusak akibat kebakaran tahun ini "
+            "mencapai 12.000 hektar.",
+        },
+        {
+            "title": "Pengobatan gratis di Banda Aceh",
+            "content": "Kepala Dinas Kesehatan Banda Aceh Marzuki menjelaskan, program "
+            "pengobatan gratis didukung perusahaan obat dan organisasi dari Jerman. "
+            "Program itu menjangkau 3.000 warga.",
+        },
+    ]
+    with indexed_alone(tmp_path, rows) as answerer:
+        jambi = next(a for a in answerer.index.list_articles() if "Jambi" in a.title)
+        assert len(answerer.index.chunks_of(jambi.id)) > 1
+        for asked in (
+            "Berapa warga yang dijangkau program pengobatan gratis Ismail Hasyim?",
+            "Program pengobatan gratis Dinas Kesehatan Kabupaten Kendal didukung oleh siapa?",
+        ):
+            assert_short_answer(answerer, asked, None)
+        asked = "Berapa warga yang dijangkau program pengobatan gratis di Banda Aceh?"
+        assert_short_answer(answerer, asked, "3.000 warga")
+        got = answerer.ask("Berapa luas hutan yang rusak akibat kebakaran menurut Gatot Moeryanto?")
+        assert got.found and "12.000 hektar" in got.answer, got.answer

@@ -189,6 +189,7 @@ class Answerer:
             index.checked_embedder,
             frequencies=index.document_frequencies,
             stored_vectors=index.sentence_vectors,
+            article_text=index.article_text,
         )
         self.model_spec: ModelSpec | None = None
         self.model: BaseChatModel | None = None

@@ -853,6 +853,11 @@ class ArticleIndex:
         """The stored article with this exact id (see `resolve_id` for what users type)."""
         return self.catalog.get_article(article_id)
 
+    def article_text(self, article_id: str) -> str | None:
+        """An article's title and text, one line apart; None once it is gone."""
+        article = self.article(article_id)
+        return f"{article.title}\n{article.text}" if article is not None else None
+
     def resolve_id(self, given: str) -> IdResolution:
         """The articles an id as a user types it names: the exact id (the
         `id` of a JSONL line is the article id), an article's URL, that id or
