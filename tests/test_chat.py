@@ -62,6 +62,7 @@ def test_a_question_is_read_without_its_markup(text: str, plain: str) -> None:
         ("pelatih persib sapa ya", "pelatih persib siapa"),
         ("Presiden sapa warga di mana?", "Presiden sapa warga di mana?"),
         ("nelayan tetep melaut?", "nelayan tetap melaut?"),
+        ("laga semalem skornya brp", "laga semalam skornya berapa"),
         # A particle ending a clause is dropped; one opening it is not.
         ("Mengapa harga beras naik ya?", "Mengapa harga beras naik?"),
         ("kenapa harga naik sih", "kenapa harga naik"),

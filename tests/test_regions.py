@@ -20,6 +20,16 @@ from retrieval.text.regions import (
         ("JAKARTA, KOMPAS.com - Pemprov DKI Jakarta", {"dki jakarta"}),
         ("di Riau dan Papua", {"riau", "papua"}),
         ("Gempa di Cianjur", set()),  # a regency, not a province
+        # English names them too.
+        ("How many gold medals did Central Java win?", {"jawa tengah"}),
+        (
+            "floods in South Sulawesi and West Nusa Tenggara",
+            {"sulawesi selatan", "nusa tenggara barat"},
+        ),
+        # A village named after a province names none; villages in one do.
+        ("Kepala Desa Sinar Banten, Kabupaten Lampung Tengah", {"lampung"}),
+        ("the Sinar Banten village fund case", set()),
+        ("banjir di desa-desa Jawa Tengah", {"jawa tengah"}),
         ("", set()),
     ],
 )

@@ -93,6 +93,10 @@ _CHAT_FORMS = {
     "tp": "tapi",
     "karna": "karena",
     "tetep": "tetap",
+    # Typed so, a word no dictionary holds was taken for a name, and the
+    # question refused ("semalem yg menang siapa?").
+    "semalem": "semalam",
+    "malem": "malam",
     # "yg bilang 2000 rumah rusak siapa?": who said so.
     "bilang": "mengatakan",
     # "banjir demak gara2 apa?" asks why.

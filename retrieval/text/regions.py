@@ -45,10 +45,19 @@ def _marked(text: str) -> tuple[list[str], list[str]]:
     return rest.split(), names
 
 
+# A village named after a province ("Desa Sinar Banten", in Lampung; "the
+# Sinar Banten village"): its name is no province named.
+_VILLAGE = re.compile(
+    r"(?<![-\w])(?i:desa|kelurahan|kampung|dusun|nagari|gampong|pekon)\s+(?:[A-Z][\w'-]*\s*)+"
+    r"|(?:[A-Z][\w'-]*\s+)+(?i:village)\b"
+)
+
+
 def provinces_named(text: str) -> frozenset[str]:
     """The provinces `text` names, each once: "Papua Barat" is not also
-    "Papua", nor "Kepulauan Riau" "Riau"."""
-    return frozenset(_marked(text)[1])
+    "Papua", nor "Kepulauan Riau" "Riau", nor the village "Sinar Banten"
+    Banten."""
+    return frozenset(_marked(_VILLAGE.sub(" ", text))[1])
 
 
 def with_province_names(text: str) -> str:
