@@ -2029,3 +2029,24 @@ def test_an_article_naming_no_one_the_question_names_does_not_answer_it(
         assert_short_answer(answerer, asked, "3.000 warga")
         got = answerer.ask("Berapa luas hutan yang rusak akibat kebakaran menurut Gatot Moeryanto?")
         assert got.found and "12.000 hektar" in got.answer, got.answer
+
+
+def test_a_why_question_in_other_words_is_answered_with_the_cause(tmp_path: Path) -> None:
+    # Blind 6's articles (a dev set from 2026-11-28 18:05): news answers why
+    # in other words than it is asked; at the model's own threshold (fitted
+    # where why-questions are mostly unanswerable edits) these were refused
+    # with the cause in the top sentence (REASON_THRESHOLD).
+    with indexed_alone(tmp_path, load("corpus.jsonl", NEWS.parent / "news_blind6")) as answerer:
+        for asked, cause in [
+            (
+                "Kenapa pengadil lapangan menghadiahkan tendangan dua belas pas kepada tim tamu?",
+                "menjatuhkan penyerang Persebaya",
+            ),
+            (
+                "Kenapa lembaga pemantau gunung api meningkatkan level bahaya gunung di "
+                "Flores Timur itu?",
+                "aktivitas kegempaan",
+            ),
+        ]:
+            why = answerer.ask(asked)
+            assert why.found and cause in why.answer, why.answer
