@@ -30,9 +30,9 @@ glossary rules made from them; and `news_blind5/`, 12 more articles and 110
 questions written so at 13:15 UTC, read on 2026-11-28 at 14:50 UTC (after
 blind 6 and 7 were written) for the thesaurus step (`synonyms.py`); and
 `news_blind6/`, `news_blind7/`, 12 articles and 110 questions each written
-so on 2026-11-28 at 14:45 UTC (some with scraping's noise lines), whose
-questions no session has read; and `news_blind8/`, written so at 18:00 UTC,
-unread too. Indexed
+so on 2026-11-28 at 14:45 UTC (some with scraping's noise lines), read
+from 18:05 UTC; and `news_blind8/`, written so at 18:00 UTC, whose questions
+no session has read. Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 

@@ -215,9 +215,11 @@ def run_answers_news(ctx: Context) -> str:
             "Blind 6 and blind 7: `news_blind6/`, `news_blind7/`, 12 more articles each and "
             "110 questions, as blind 4 and 5, written so at 14:45 UTC; asked once before "
             "that afternoon's changes (answerable 0.517 each, against the trivial 0.483 and "
-            "0.517); their questions no session has read. Blind 8: `news_blind8/`, as "
-            "blind 6 and 7, written so at 18:00 UTC and first asked at 18:10 UTC on the "
-            "code of that hour; unread. "
+            "0.517); read from 18:05 UTC, once blind 8 existed: the why-question threshold "
+            "of that evening came after. Blind 8: `news_blind8/`, as blind 6 and 7, written "
+            "so at 18:00 UTC and first asked at 18:05 UTC on the code of that hour "
+            "(answerable 0.550 against the trivial 0.550); its questions no session has "
+            "read. "
             "`benchmarks/answers_news.py`.",
         ]
     )

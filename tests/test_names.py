@@ -40,6 +40,7 @@ def test_the_names_a_question_asks_about(question: str, names: list[str]) -> Non
         # A short form of the name, another spelling, an acronym's words.
         (["roemwerdiniadi"], "Bersama tiga sejawatnya, Roem mendirikan yayasan itu.", True),
         (["prancis"], "Hari Nasional Perancis dirayakan tanggal 14 Juli.", True),
+        (["kadisdikbud"], "Kepala Disdikbud Kota Malang Dwi Retno Palupi", True),
         (["sumatera"], "Ketua Komisi A DPRD Sumut menggelar rapat.", True),
         (["kaltim"], "Polisi di Kalimantan Timur menyita kayu.", True),
         (["kaltim"], "Polisi di Jawa Timur menyita kayu.", False),

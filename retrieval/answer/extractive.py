@@ -1040,6 +1040,7 @@ class ExtractiveAnswerer:
         probability: float | None = None
         features = None
         read_at: Read | None = None
+        why_below = False
         if best is not None and self.model is not None and question:
             features = self.features(question, scored)
         if best is None:
@@ -1067,6 +1068,9 @@ class ExtractiveAnswerer:
                 features["reader"] = read_at.reading.score
                 probability = decision.probability(probability, read_at.reading.score)
                 threshold = decision.threshold
+            # A why-question answered below the model's threshold must be
+            # about the article through and through (see the end).
+            why_below = kind == "reason" and REASON_THRESHOLD <= probability < threshold
             if kind == "reason":
                 threshold = min(threshold, REASON_THRESHOLD)
             found = probability >= threshold and not vetoed
@@ -1181,9 +1185,15 @@ class ExtractiveAnswerer:
         if about_someone_else(question, chosen, extract.answer_span or ""):
             return not_found
         unsure = probability is None or probability < UNNAMED_THRESHOLD
-        if unsure and not names_any(question_names(question), self.articles_of(chosen)):
+        names = question_names(question)
+        if unsure and not names_any(names, self.articles_of(chosen)):
             # "Kepala dinas apakah Gatot Moeryanto?" over an article on
             # another official: it names no one the question names.
+            return not_found
+        if why_below and not all(names_any([n], self.articles_of(chosen)) for n in names):
+            # "Mengapa Bupati Kebumen ditangkap KPK?" over the Kebumen
+            # regent's rotation of officials "untuk mengisi kekosongan":
+            # a cause, but the article never names the KPK.
             return not_found
         return extract
 

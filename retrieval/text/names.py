@@ -22,7 +22,7 @@ from difflib import SequenceMatcher
 from retrieval.text.concepts import GLOSSARY_WORDS
 from retrieval.text.lexical import QUESTION_WORDS, WORD, fold, is_indonesian_word
 from retrieval.text.question import question_language
-from retrieval.text.regions import with_province_names
+from retrieval.text.regions import ENGLISH_ISLANDS, with_province_names
 from retrieval.text.word_lists import load_words
 
 # Capitalised, but naming no one in particular: titles, company forms and
@@ -44,13 +44,7 @@ _ENGLISH_COMMON = frozenset(
 # Roman numerals count ("Kodam IV", "Piala Presiden III"); they name nothing.
 _NUMERAL = re.compile(r"[ivxl]+")
 # English names of Indonesian islands, as articles write them.
-_EXONYMS = {
-    "java": "jawa",
-    "sumatra": "sumatera",
-    "borneo": "kalimantan",
-    "celebes": "sulawesi",
-    "moluccas": "maluku",
-}
+_EXONYMS = {english: name.lower() for english, name in ENGLISH_ISLANDS.items()}
 _TOKEN = re.compile(r"[\w'’.-]+|[?!]")
 # A token ending in a dot that is no sentence's end: an initial ("R.L.",
 # "M.") or a short title ("Dr.", "Prof.", "Jl.").
@@ -110,9 +104,10 @@ def _spelled_out(acronym: str, text: str) -> bool:
 
 def names_any(names: Sequence[str], texts: Iterable[str]) -> bool:
     """Whether `texts` name any of `names` (`question_names`): the word
-    itself (a province in any of its forms), a word of 4+ letters it starts with (or that starts with it),
-    one spelled nearly alike (5+ letters, similarity 0.8), or, for a name
-    of 3 to 6 letters, capitalised words whose initials spell it."""
+    itself (a province in any of its forms), a word of 4+ letters it starts
+    with (or that starts with it), one spelled nearly alike (5+ letters,
+    similarity 0.8: "Perancis", "Disdikbud" for chat's "kadisdikbud"), or,
+    for a name of 3 to 6 letters, capitalised words whose initials spell it."""
     if not names:
         return True
     texts = list(texts)
@@ -130,12 +125,15 @@ def names_any(names: Sequence[str], texts: Iterable[str]) -> bool:
                 and (name.startswith(word) or word.startswith(name))
             ):
                 return True
-            if (
-                len(name) >= 5
-                and abs(len(word) - len(name)) <= 2
-                and SequenceMatcher(None, name, word).ratio() >= 0.8
-            ):
-                return True
+            if len(name) >= 5 and abs(len(word) - len(name)) <= 2:
+                alike = SequenceMatcher(None, name, word)
+                # The quick upper bounds first: most words are far off.
+                if (
+                    alike.real_quick_ratio() >= 0.8
+                    and alike.quick_ratio() >= 0.8
+                    and alike.ratio() >= 0.8
+                ):
+                    return True
         if 3 <= len(name) <= 6 and name.isalpha() and any(_spelled_out(name, t) for t in texts):
             return True
     return False

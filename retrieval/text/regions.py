@@ -236,7 +236,13 @@ _COMPASS = {
 }
 _ENGLISH_PLACE = re.compile(rf"\b((?i:{'|'.join(_COMPASS)}))\s+([A-Z][\w'-]*(?:\s+[A-Z][\w'-]*)?)")
 # Islands English spells its own way.
-_ISLANDS = {"java": "Jawa", "sumatra": "Sumatera", "moluccas": "Maluku", "celebes": "Sulawesi"}
+ENGLISH_ISLANDS = {
+    "java": "Jawa",
+    "sumatra": "Sumatera",
+    "borneo": "Kalimantan",
+    "moluccas": "Maluku",
+    "celebes": "Sulawesi",
+}
 
 
 def compass_places_written_as(question: str, texts: Sequence[str]) -> str:
@@ -252,7 +258,7 @@ def compass_places_written_as(question: str, texts: Sequence[str]) -> str:
         words = place.split()
         # "Central Buton" or "Central Buton Regency"? The longest the texts write.
         for n in range(len(words), 0, -1):
-            name = " ".join(_ISLANDS.get(w.lower(), w) for w in words[:n])
+            name = " ".join(ENGLISH_ISLANDS.get(w.lower(), w) for w in words[:n])
             form = f"{name} {_COMPASS[point.lower()]}"
             if found := _form_pattern(form).search(joined):
                 return " ".join([found.group(), *words[n:]])
