@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.names import names_any, question_names
+from retrieval.text.names import names_any, names_every, question_names
 
 
 @pytest.mark.parametrize(
@@ -54,3 +54,14 @@ def test_the_names_a_question_asks_about(question: str, names: list[str]) -> Non
 )
 def test_whether_a_text_names_any_of_them(names: list[str], text: str, named: bool) -> None:
     assert names_any(names, [text]) is named
+
+
+def test_every_name_or_any() -> None:
+    # A why-question answered on little evidence must have every name it asks
+    # about in the article: "Kebumen" is there, the KPK is not.
+    article = "Bupati Kebumen merotasi 61 pejabat untuk mengisi kekosongan jabatan."
+    names = question_names("Mengapa Bupati Kebumen ditangkap KPK?")
+    assert names == ["kebumen", "kpk"]
+    assert names_any(names, [article])
+    assert not names_every(names, [article])
+    assert names_every(names, [article + " KPK belum memeriksa."])

@@ -140,7 +140,7 @@ from retrieval.text.lexical import (
     terms,
     written_as,
 )
-from retrieval.text.names import names_any, question_names
+from retrieval.text.names import names_any, names_every, question_names
 from retrieval.text.question import asks_something, question_language, with_question_mark
 from retrieval.text.referents import (
     former_holder,
@@ -1186,15 +1186,17 @@ class ExtractiveAnswerer:
             return not_found
         unsure = probability is None or probability < UNNAMED_THRESHOLD
         names = question_names(question)
-        if unsure and not names_any(names, self.articles_of(chosen)):
-            # "Kepala dinas apakah Gatot Moeryanto?" over an article on
-            # another official: it names no one the question names.
-            return not_found
-        if why_below and not all(names_any([n], self.articles_of(chosen)) for n in names):
-            # "Mengapa Bupati Kebumen ditangkap KPK?" over the Kebumen
-            # regent's rotation of officials "untuk mengisi kekosongan":
-            # a cause, but the article never names the KPK.
-            return not_found
+        if names and (unsure or why_below):
+            articles = self.articles_of(chosen)
+            if unsure and not names_any(names, articles):
+                # "Kepala dinas apakah Gatot Moeryanto?" over an article on
+                # another official: it names no one the question names.
+                return not_found
+            if why_below and not names_every(names, articles):
+                # "Mengapa Bupati Kebumen ditangkap KPK?" over the Kebumen
+                # regent's rotation of officials "untuk mengisi kekosongan":
+                # a cause, but the article never names the KPK.
+                return not_found
         return extract
 
     def articles_of(self, chosen: Sequence[ScoredSentence]) -> list[str]:

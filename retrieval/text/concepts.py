@@ -18,7 +18,7 @@ from retrieval.text.lexical import QUESTION_WORDS, WORD, query_terms, stem, term
 from retrieval.text.question import question_language
 from retrieval.text.word_lists import load_word_file, load_words
 
-_ENGLISH_FILLER = QUESTION_WORDS | load_words("english_fillers.txt")
+ENGLISH_FILLER = QUESTION_WORDS | load_words("english_fillers.txt")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def question_concepts(question: str) -> list[Concept]:
     if question_language(question) == "en":
         concepts = []
         for word in dict.fromkeys(WORD.findall(question.lower())):
-            if word in _ENGLISH_FILLER:
+            if word in ENGLISH_FILLER:
                 continue
             stems = set(terms(word)) | glossary_stems().get(word, frozenset())
             if stems:

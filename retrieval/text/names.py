@@ -16,14 +16,13 @@ country is answered by an article naming the person only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from difflib import SequenceMatcher
 
-from retrieval.text.concepts import GLOSSARY_WORDS
+from retrieval.text.concepts import ENGLISH_FILLER, GLOSSARY_WORDS
 from retrieval.text.lexical import QUESTION_WORDS, WORD, fold, is_indonesian_word
 from retrieval.text.question import question_language
 from retrieval.text.regions import ENGLISH_ISLANDS, with_province_names
-from retrieval.text.word_lists import load_words
 
 # Capitalised, but naming no one in particular: titles, company forms and
 # offices every province has ("PT", "Dr", "Polda"), units and currencies.
@@ -32,11 +31,10 @@ _GENERIC = frozenset(
     "jl jln rp usd wib wita wit km kg ri dpr dprd dpd mpr polda polres polsek polri tni "
     "kodam korem kodim uu pp perda perpres kepres mr mrs ms jr sr".split()
 )
-_ENGLISH_FILLER = QUESTION_WORDS | load_words("english_fillers.txt")
-# Capitalised in English questions, and no name: calendar words, title words
-# the glossary has no entry for (found in the news fixture's English
-# questions: "Central Java", "the Mobile Legends series").
-_ENGLISH_COMMON = frozenset(
+# Capitalised in English questions, and no name: fillers, calendar words,
+# title words the glossary has no entry for (found in the news fixture's
+# English questions: "Central Java", "the Mobile Legends series").
+_ENGLISH_NO_NAMES = ENGLISH_FILLER | frozenset(
     "january february march april may june july august september october november december "
     "monday tuesday wednesday thursday friday saturday sunday central international "
     "indonesian new old great grand lake street mount feature food series mobile hi".split()
@@ -81,7 +79,7 @@ def question_names(question: str) -> list[str]:
                 or low in QUESTION_WORDS
                 or low in _GENERIC
                 or is_indonesian_word(low)
-                or (english and (low in GLOSSARY_WORDS or low in _ENGLISH_FILLER | _ENGLISH_COMMON))
+                or (english and (low in GLOSSARY_WORDS or low in _ENGLISH_NO_NAMES))
             ):
                 continue
             names.append(low)
@@ -102,7 +100,34 @@ def _spelled_out(acronym: str, text: str) -> bool:
     return False
 
 
-def names_any(names: Sequence[str], texts: Iterable[str]) -> bool:
+def _held_words(texts: Sequence[str]) -> set[str]:
+    """Every word of `texts`, folded, and of each province in them by its
+    name ("Sumut" holds "sumatera" too)."""
+    held = {fold(w) for text in texts for w in WORD.findall(with_province_names(text))}
+    return held | {fold(w.lower()) for text in texts for w in WORD.findall(text)}
+
+
+def _named(name: str, held: set[str], texts: Sequence[str]) -> bool:
+    """Whether `texts` (their words `held`) name `name` (`names_any`)."""
+    province = {w for w in with_province_names(name).split() if not is_indonesian_word(w)}
+    if name in held or province & held:
+        return True
+    for word in held:
+        if len(word) >= 4 and len(name) >= 4 and (name.startswith(word) or word.startswith(name)):
+            return True
+        if len(name) >= 5 and abs(len(word) - len(name)) <= 2:
+            alike = SequenceMatcher(None, name, word)
+            # The quick upper bounds first: most words are far off.
+            if (
+                alike.real_quick_ratio() >= 0.8
+                and alike.quick_ratio() >= 0.8
+                and alike.ratio() >= 0.8
+            ):
+                return True
+    return 3 <= len(name) <= 6 and name.isalpha() and any(_spelled_out(name, t) for t in texts)
+
+
+def names_any(names: Sequence[str], texts: Sequence[str]) -> bool:
     """Whether `texts` name any of `names` (`question_names`): the word
     itself (a province in any of its forms), a word of 4+ letters it starts
     with (or that starts with it), one spelled nearly alike (5+ letters,
@@ -110,30 +135,11 @@ def names_any(names: Sequence[str], texts: Iterable[str]) -> bool:
     for a name of 3 to 6 letters, capitalised words whose initials spell it."""
     if not names:
         return True
-    texts = list(texts)
-    # A province in any of its forms: "Sumut" for "Sumatera Utara", and back.
-    held = {fold(w) for text in texts for w in WORD.findall(with_province_names(text))}
-    held |= {fold(w.lower()) for text in texts for w in WORD.findall(text)}
-    for name in names:
-        province = {w for w in with_province_names(name).split() if not is_indonesian_word(w)}
-        if name in held or province & held:
-            return True
-        for word in held:
-            if (
-                len(word) >= 4
-                and len(name) >= 4
-                and (name.startswith(word) or word.startswith(name))
-            ):
-                return True
-            if len(name) >= 5 and abs(len(word) - len(name)) <= 2:
-                alike = SequenceMatcher(None, name, word)
-                # The quick upper bounds first: most words are far off.
-                if (
-                    alike.real_quick_ratio() >= 0.8
-                    and alike.quick_ratio() >= 0.8
-                    and alike.ratio() >= 0.8
-                ):
-                    return True
-        if 3 <= len(name) <= 6 and name.isalpha() and any(_spelled_out(name, t) for t in texts):
-            return True
-    return False
+    held = _held_words(texts)
+    return any(_named(name, held, texts) for name in names)
+
+
+def names_every(names: Sequence[str], texts: Sequence[str]) -> bool:
+    """Whether `texts` name every one of `names`, each as `names_any` reads it."""
+    held = _held_words(texts)
+    return all(_named(name, held, texts) for name in names)
