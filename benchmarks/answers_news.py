@@ -31,8 +31,10 @@ questions written so at 13:15 UTC, read on 2026-11-28 at 14:50 UTC (after
 blind 6 and 7 were written) for the thesaurus step (`synonyms.py`); and
 `news_blind6/`, `news_blind7/`, 12 articles and 110 questions each written
 so on 2026-11-28 at 14:45 UTC (some with scraping's noise lines), read
-from 18:05 UTC; and `news_blind8/`, written so at 18:00 UTC, whose questions
-no session has read. Indexed
+from 18:05 UTC; and `news_blind8/`, written so at 18:00 UTC, and
+`news_blind9/`, written so on 2026-11-28 at 19:50 UTC (fresh topics: a
+fishing port, a cath lab, cocoa, a PDAM outage ...), whose questions no
+session has read. Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 
@@ -56,7 +58,7 @@ NEWS = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "news"
 # Articles no rule was written against, and questions about them, each set in
 # a corpus of its own (`tests/fixtures/news_blind3/`, `news_blind4/`): see
 # `run_blind`.
-BLIND_SETS = {f"blind {n}": NEWS.parent / f"news_blind{n}" for n in (3, 4, 5, 6, 7, 8)}
+BLIND_SETS = {f"blind {n}": NEWS.parent / f"news_blind{n}" for n in (3, 4, 5, 6, 7, 8, 9)}
 
 
 @contextmanager

@@ -218,8 +218,11 @@ def run_answers_news(ctx: Context) -> str:
             "0.517); read from 18:05 UTC, once blind 8 existed: the why-question threshold "
             "of that evening came after. Blind 8: `news_blind8/`, as blind 6 and 7, written "
             "so at 18:00 UTC and first asked at 18:05 UTC on the code of that hour "
-            "(answerable 0.550 against the trivial 0.550); its questions no session has "
-            "read. "
+            "(answerable 0.550 against the trivial 0.550). Blind 9: `news_blind9/`, as "
+            "blind 8 but on topics no earlier set had, written so at 19:50 UTC and first "
+            "asked at 20:10 UTC on the code of that hour (answerable 0.750 against the "
+            "trivial 0.583; near misses and absent refused 32 of 50). The questions of "
+            "blind 8 and 9 no session has read. "
             "`benchmarks/answers_news.py`.",
         ]
     )

@@ -41,6 +41,27 @@ SERIES_B = "Kebun Pintar meraih pendanaan seri B senilai Rp 150 miliar."
             "",
             ("tahap", "2", {"3"}),
         ),
+        # Numbered units of a network, its short form in brackets, in English too.
+        (
+            "Berapa kereta tambahan KAI Daop 8 Surabaya?",
+            "Daerah Operasi (Daop) 1 Jakarta mengoperasikan 18 kereta tambahan.",
+            "",
+            ("daop", "8", {"1"}),
+        ),
+        (
+            "How many extra trains is KAI Daop 8 Surabaya running?",
+            "Daerah Operasi (Daop) 1 Jakarta mengoperasikan 18 kereta tambahan.",
+            "",
+            ("daop", "8", {"1"}),
+        ),
+        (
+            "Kecelakaan di KM 120 tol Cipali?",
+            "Tabrakan terjadi di KM 102.",
+            "",
+            ("km", "120", {"102"}),
+        ),
+        # A distance is no designator: the number comes first.
+        ("Kecelakaan di KM 120 tol Cipali?", "Tabrakan terjadi 120 km dari Jakarta.", "", None),
         # Not a designator: a word, a number with decimals.
         ("Berapa pendanaan seri terbaru?", SERIES_B, SERIES_B, None),
         ("Berapa nilai periode 2,5 tahun?", "periode 3 tahun", "", None),
@@ -87,6 +108,33 @@ MEN = "Tunggal putra Jonatan Christie menjuarai Indonesia Masters."
         # An English question names a category in English.
         ("Who won the women's singles?", MEN, MEN, ("women's singles", "Tunggal putra")),
         ("Who won the men's singles?", MEN, MEN, None),
+        # Kinds of inflation, damage, medals, swimming styles (in English too).
+        (
+            "What was East Java's core inflation rate in May 2024?",
+            "BPS mencatat inflasi tahunan atau year on year (yoy) sebesar 2,87 persen.",
+            "",
+            ("core inflation", "inflasi tahunan"),
+        ),
+        (
+            "Berapa rumah rusak ringan?",
+            "Sebanyak 47 rumah rusak berat.",
+            "",
+            ("rusak ringan", "rusak berat"),
+        ),
+        (
+            "Berapa medali perak Indonesia?",
+            "Indonesia meraih dua emas.",
+            "",
+            ("medali perak", "emas"),
+        ),
+        # A medal written alone, as tallies write it ("tiga perak"), is the one asked.
+        ("Berapa medali perak tim Indonesia?", "Tim meraih dua emas, tiga perak.", "", None),
+        (
+            "Who won the 200m breaststroke?",
+            "Rizky memecahkan rekor 100 meter gaya bebas putra.",
+            "",
+            ("breaststroke", "gaya bebas"),
+        ),
         # A whole word: "SMAN" is a school's name, "putrinya" his daughter.
         ("Di mana SMAN 1 Bogor?", "SMP itu di Jalan Pajajaran.", "", None),
     ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.text.names import names_any, names_every, question_names
+from retrieval.text.names import attributed_names, names_any, names_every, question_names
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,20 @@ def test_every_name_or_any() -> None:
     assert names_any(names, [article])
     assert not names_every(names, [article])
     assert names_every(names, [article + " KPK belum memeriksa."])
+
+
+@pytest.mark.parametrize(
+    ("question", "sources"),
+    [
+        ("Berapa pedagang pasar yang direlokasi menurut Gatot Moeryanto?", ["moeryanto"]),
+        ("According to Apindo, how many workers were laid off in 2024?", ["apindo"]),
+        ("Menurut catatan Lanal Pontianak, berapa kapal yang ditangkap?", ["lanal", "pontianak"]),
+        # An office names no one; "kata pengantar" is a foreword, no one's word.
+        ("Apa kata Menteri Kesehatan soal lonjakan kasus DBD di Jepara?", []),
+        ("Siapa penulis kata pengantar buku Bangsa-bangsa Asia?", []),
+        # A name elsewhere in the question is no source.
+        ("Berapa korban banjir di Demak?", []),
+    ],
+)
+def test_whose_word_a_question_asks(question: str, sources: list[str]) -> None:
+    assert attributed_names(question) == sources

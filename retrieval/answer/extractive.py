@@ -140,7 +140,7 @@ from retrieval.text.lexical import (
     terms,
     written_as,
 )
-from retrieval.text.names import names_any, names_every, question_names
+from retrieval.text.names import attributed_names, names_any, names_every, question_names
 from retrieval.text.question import asks_something, question_language, with_question_mark
 from retrieval.text.referents import (
     former_holder,
@@ -1186,8 +1186,14 @@ class ExtractiveAnswerer:
             return not_found
         unsure = probability is None or probability < UNNAMED_THRESHOLD
         names = question_names(question)
-        if names and (unsure or why_below):
+        sources = attributed_names(question)
+        if names and (unsure or why_below or sources):
             articles = self.articles_of(chosen)
+            if sources and not names_any(sources, articles):
+                # "Berapa pedagang ... menurut Gatot Moeryanto?" over an
+                # article that never names him: whatever it says, it does
+                # not say he said it (at any probability).
+                return not_found
             if unsure and not names_any(names, articles):
                 # "Kepala dinas apakah Gatot Moeryanto?" over an article on
                 # another official: it names no one the question names.

@@ -20,11 +20,17 @@ from retrieval.text.word_lists import load_word_file
 
 _SERIES = (
     r"seri|tahap|fase|gelombang|babak|jilid|putaran|leg|edisi|angkatan|periode|kuartal|"
-    r"triwulan|semester|kloter|liga|pekan|gol"
+    r"triwulan|semester|kloter|liga|pekan|gol|"
+    # Numbered units and places of a network: "Daop 1" is not "Daop 8", "KM
+    # 102" of a toll road not "KM 120", "Koridor 2" not "Koridor 5".
+    r"daop|divre|koridor|zona|rayon|sektor|klaster|dapil|km|"
+    # English: "phase 2", "week six", "round 3", "corridor 5", "zone 2".
+    r"phase|stage|round|series|batch|week|corridor|zone|sector|cluster"
 )
 _ORDINALS = r"pertama|kedua|ketiga|keempat|kelima|keenam|ketujuh|kedelapan|kesembilan|terakhir"
 _DESIGNATOR = (
-    rf"\b((?i:{_SERIES}))\s+(?:(?i:ke)-?\s*)?(LETTER|\d+|[IVX]+|(?i:{_ORDINALS}))\b(?![.,]\d)"
+    # "Daerah Operasi (Daop) 1": the short form in brackets, then its number.
+    rf"\b((?i:{_SERIES}))\)?\s+(?:(?i:ke)-?\s*)?(LETTER|\d+|[IVX]+|(?i:{_ORDINALS}))\b(?![.,]\d)"
 )
 _DESIGNATED = re.compile(_DESIGNATOR.replace("LETTER", "[A-Z]"))
 # A question typed in lower case names a series' letter so too: "pendanaan

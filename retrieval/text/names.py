@@ -11,6 +11,10 @@ it starts with or is spelled a little otherwise ("Roem" for "Roemwerdiniadi",
 "Perancis" for "Prancis"), or an acronym's words ("Agreement on Textiles and
 Clothing" for "ATC"). Any one is enough: a question naming a person and a
 country is answered by an article naming the person only.
+
+But not for whom the question says a fact is from ("... menurut Gatot
+Moeryanto?", "According to Apindo, ...", `attributed_names`): an article
+that never names its source does not say that source said it.
 """
 
 from __future__ import annotations
@@ -84,6 +88,27 @@ def question_names(question: str) -> list[str]:
                 continue
             names.append(low)
     return list(dict.fromkeys(names))
+
+
+# Where a question says whose word it asks: "menurut X", "kata X", "according
+# to X", X the capitalised words right after it (after a record's noun:
+# "menurut catatan Lanal Pontianak"). "kata pengantar" is no attribution.
+_ATTRIBUTION = re.compile(
+    r"(?i:\b(?:menurut|kata|ujar|ucap|according\s+to)\s+"
+    r"(?:(?:data|catatan|laporan|keterangan|penjelasan|perkiraan|pernyataan|the)\s+)?)"
+    r"((?:[A-Z][\w'’.-]*\s*)+)"
+)
+
+
+def attributed_names(question: str) -> list[str]:
+    """The names (`question_names`) of the source a fact is asked from:
+    "Gatot" and "Moeryanto" in "Berapa luas hutan yang rusak menurut
+    Gatot Moeryanto?"; none in "Menurut data BPBD, ...": an office is no name."""
+    sources = " ".join(m.group(1) for m in _ATTRIBUTION.finditer(question))
+    if not sources:
+        return []
+    words = {fold(w.lower()) for w in WORD.findall(sources)}
+    return [name for name in question_names(question) if name in words]
 
 
 def _spelled_out(acronym: str, text: str) -> bool:
