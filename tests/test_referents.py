@@ -10,6 +10,7 @@ from retrieval.text.referents import (
     missing_referent_words,
     office_of_another_body,
     other_office,
+    other_rank,
 )
 
 
@@ -338,6 +339,13 @@ def test_checks_read_the_longest_question_over_a_long_quote() -> None:
         ("Siapa ketua BNPB?", "Kepala BNPB, Suharyanto", None),
         ("Siapa kepala BNPB?", "Suharyanto mengatakan", "kepala"),
         ("Siapa manajer umum KCIC?", "General Manager KCIC, Eva", None),
+        # A chief by what he is chief of; a school's head, as chats say it.
+        ("Siapa CTO Agrinesia?", "Chief Operating Officer (COO) Agrinesia, Anindya.", "cto"),
+        ("Siapa Chief Technology Officer Agrinesia?", "COO Agrinesia, Anindya.", "cto"),
+        ("Siapa CTO Agrinesia?", "Direktur Teknologi Agrinesia, Bima.", None),
+        ("Siapa kepsek SMAN 3 Malang?", "Kepala Dinas Pendidikan Kota Malang.", "kepsek"),
+        ("Siapa kepala sekolah SMAN 3?", "Kepala Dinas Pendidikan Kota Malang.", "kepala"),
+        ("Siapa kepsek SMAN 3 Malang?", "Kepala SMAN 3 Malang, Budi, mengatakan.", None),
         # Not asked as the holder; makers and rulers are named another way.
         ("Siapa yang ditemui presiden?", "Menteri itu ditemui.", None),
         ("Siapa pendiri Persib?", "Persib didirikan oleh ...", None),
@@ -388,3 +396,44 @@ def test_a_minister_asked_over_passages_naming_none_is_another_office(
     from retrieval.text.referents import missing_office
 
     assert missing_office(question, [passage]) == missing
+
+
+@pytest.mark.parametrize(
+    ("question", "quote", "answer", "other"),
+    [
+        # The head for the deputy asked, and the other way round.
+        (
+            "Siapa Wakil Ketua KPU Kabupaten Banyumas?",
+            "Ketua KPU Kabupaten Banyumas Dewi Kartikasari mengatakan penetapan sah.",
+            "Dewi Kartikasari",
+            True,
+        ),
+        ("Siapa Ketua KPU Banyumas?", "Wakil Ketua KPU Banyumas Dewi mengatakan.", "Dewi", True),
+        ("Siapa Ketua KPU Banyumas?", "Ketua KPU Banyumas Dewi mengatakan.", "Dewi", False),
+        (
+            "Siapa wakil bupati Demak?",
+            "Wakil Bupati Demak, Ali Makhsun, hadir.",
+            "Ali Makhsun",
+            False,
+        ),
+        # A long body between the office and the holder (FacQA train).
+        (
+            "Siapakah Wakil Ketua Pelayanan Kesehatan Unggas PT Multibreeder Adirama Indonesia?",
+            "Wakil Ketua Pelayanan Kesehatan Unggas PT Multibreeder Adirama Indonesia Tbk "
+            "Dr ret nat Teguh Prajitno hadir.",
+            "Dr ret nat Teguh Prajitno",
+            False,
+        ),
+        # The office not right before the answer: not read.
+        ("Siapa Wakil Ketua KPU?", "Ketua KPU hadir. Menurut warga, Dewi datang.", "Dewi", False),
+    ],
+)
+def test_a_deputy_is_not_the_head_asked(
+    question: str, quote: str, answer: str, other: bool
+) -> None:
+    assert other_rank(question, quote, answer) is other
+
+
+def test_a_deputy_written_short_is_a_deputy() -> None:
+    # "wadir" (wakil direktur): a passage with the director and no deputy.
+    assert missing_referent_words("Siapa wadir RSUD Sleman?", ["Direktur RSUD Sleman, dr. Cahya."])

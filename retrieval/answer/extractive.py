@@ -148,6 +148,7 @@ from retrieval.text.referents import (
     missing_referent_words,
     office_of_another_body,
     other_office,
+    other_rank,
     who_asked_first,
 )
 from retrieval.text.regions import (
@@ -1409,6 +1410,7 @@ def about_someone_else(question: str, chosen: Sequence[ScoredSentence], answer: 
         or other_office(asked, quote, texts) is not None
         or office_of_another_body(asked, quote, texts, answer) is not None
         or former_holder(asked, quote, answer)
+        or other_rank(asked, quote, answer)
         or other_designator(question, quote, texts) is not None
         or other_category(question, quote, texts) is not None
         or other_province_only(question, texts)

@@ -27,7 +27,7 @@ from retrieval.text.regions import with_province_names
 _FORMS = {
     "wakil": (
         "wakil wapres wagub wabup wawali wawalkot wamen wakapolri wakapolda wakapolres "
-        "wakasad wakasal wakasau"
+        "wakasad wakasal wakasau wadir warek wadek wakasek wakajati wakajari wakapolsek"
     ),
     "mantan": "mantan eks bekas purnawirawan",
     "calon": "calon capres cawapres cagub cawagub cabup cawabup cawalkot caleg kandidat",
@@ -95,7 +95,12 @@ def _holder_words(question: str) -> tuple[str, str] | None:
     if not match:
         return None
     office, then = match.group(1).lower(), (match.group(2) or "").lower()
+    if office == "chief" and then in _CHIEFS:
+        return _CHIEFS[then], ""  # "Chief Technology Officer" is the CTO
     return (then, "") if office == "perdana" else (office, then)
+
+
+_CHIEFS = {"executive": "ceo", "technology": "cto", "operating": "coo", "financial": "cfo"}
 
 
 def _office_asked(question: str) -> str | None:
@@ -221,6 +226,37 @@ def _one_abbreviates_the_other(body: list[str], other: list[str]) -> bool:
     return _abbreviates(body, other) or _abbreviates(other, body)
 
 
+def other_rank(question: str, quote: str, answer: str) -> bool:
+    """Whether the quote introduces `answer` as the head of the office the
+    question asks the deputy of, or as the deputy when it asks the head:
+    "Siapa *Wakil* Ketua KPU Banyumas?" over "Ketua KPU Kabupaten Banyumas
+    Dewi Kartikasari". Read only where the office directly introduces the
+    answer (its body's capitalised words between them)."""
+    words = _holder_words(question)
+    at = quote.find(answer) if answer else -1
+    if words is None or at < 0:
+        return False
+    deputy = REFERENT_FORMS["wakil"]
+    office, then = words
+    asks_deputy = office in deputy
+    asked = then if asks_deputy else office
+    forms = {asked, *_ASKED_OFFICES.get(asked, "").split()}
+    if asked not in _OFFICES and asked not in _ASKED_OFFICES:
+        return False
+    before = WORD.findall(quote[max(0, at - 160) : at])[-14:]
+    for i in range(len(before) - 1, -1, -1):
+        word = before[i].lower()
+        if word in forms:
+            between = before[i + 1 :]
+            if not all(w[0].isupper() or w.lower() in ("dan", "kota") for w in between):
+                return False
+            introduced_deputy = i > 0 and before[i - 1].lower() in deputy
+            return introduced_deputy != asks_deputy
+        if not (before[i][0].isupper() or word in ("dan", "kota")):
+            return False
+    return False
+
+
 def office_of_another_body(
     question: str, quote: str, passages: list[str], answer: str = ""
 ) -> tuple[str, list[str], list[str]] | None:
@@ -294,10 +330,14 @@ _ASKED_OFFICES = {
     "kepala": "kepala ketua kapolri kapolda kapolres kapolsek pemimpin pimpinan dipimpin memimpin",
     "sekjen": "sekjen sekretaris",
     "sekretaris": "sekretaris sekjen sekum sesmen secretary",
-    "ceo": "ceo chief direktur dirut presdir",
-    "cto": "cto chief teknologi",
-    "cfo": "cfo chief keuangan",
-    "coo": "coo chief operasional",
+    # A chief by what he is chief of: "Chief Operating Officer" is no CTO.
+    "ceo": "ceo executive direktur dirut presdir",
+    "cto": "cto technology",
+    "cfo": "cfo financial",
+    "coo": "coo operating",
+    # "kepsek" (chat): a school's head, written out as "kepala sekolah" or
+    # "Kepala SMAN 3 ..." (`_TITLES_WRITTEN_OUT`).
+    "kepsek": "kepsek",
     "komisaris": "komisaris komut",
     "juru": "juru jubir spokesperson",
     "panglima": "panglima",
@@ -325,9 +365,15 @@ _TITLES_WRITTEN_OUT = {
     "pangdam": r"panglima\s+(?:komando\s+daerah\s+militer|kodam)",
     "kajati": r"kepala\s+(?:kejaksaan\s+tinggi|kejati)",
     "kajari": r"kepala\s+(?:kejaksaan\s+negeri|kejari)",
+    "cto": r"direktur\s+teknologi",
+    "cfo": r"direktur\s+keuangan",
+    "coo": r"direktur\s+operasional",
+    "kepsek": r"kepala\s+(?:sekolah|madrasah|sdn?|smpn?|sman?|smkn?|mtsn?|man)\b",
 }
 _HEADS_OF = {
     "negara": "presiden raja ratu sultan",
+    # "Kepala sekolah": the school's head, not any "kepala" of the article.
+    "sekolah": "kepsek",
     "daerah": "gubernur bupati walikota wali",
     "pemerintahan": "presiden perdana",
 }
@@ -379,8 +425,9 @@ def missing_office(question: str, passages: list[str]) -> str | None:
         if any(re.search(rf"\bkepala\s+{then}\b", p, re.IGNORECASE) for p in passages):
             return None
         forms = _HEADS_OF[then]
-    written_out = _TITLES_WRITTEN_OUT.get(office)
-    if written_out and any(re.search(rf"\b{written_out}\b", p, re.IGNORECASE) for p in passages):
-        return None
+    for title in (office, *forms.split()):
+        written_out = _TITLES_WRITTEN_OUT.get(title)
+        if written_out and any(re.search(rf"\b{written_out}\b", p, re.IGNORECASE) for p in passages):
+            return None
     held = _stems_held(passages)
     return None if {stem(form) for form in forms.split()} & held else office
