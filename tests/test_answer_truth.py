@@ -1768,6 +1768,31 @@ def test_which_quotes_contradict_the_year_asked(
     assert contradicted_years(TimeScope(None, "", [], unfiltered=asked), quote) == years
 
 
+@pytest.mark.parametrize(
+    ("since", "quote", "dates", "years"),
+    [
+        # "tahun ini" of an article dated 2024 is 2024, not the 2023 asked;
+        # its "tahun lalu" is 2023, not 2022.
+        ("2023-01-01", "pada musim haji tahun ini Embarkasi Solo melayani", ["2024-06-01"], [2024]),
+        ("2022-01-01", "periode yang sama tahun lalu, yakni 212 kasus", ["2024-03-15"], [2023]),
+        ("2023-01-01", "periode yang sama tahun lalu, yakni 212 kasus", ["2024-03-15"], []),
+        # Undated: nothing to count from.
+        ("2023-01-01", "pada musim haji tahun ini Embarkasi Solo melayani", [""], []),
+    ],
+)
+def test_this_year_and_last_year_are_read_as_of_the_articles_date(
+    since: str, quote: str, dates: list[str], years: list[int]
+) -> None:
+    from datetime import date
+
+    from retrieval.search.time_range import TimeRange, TimeScope, contradicted_years
+
+    start = date.fromisoformat(since)
+    asked = TimeRange(start, date(start.year, 12, 31), f"tahun {start.year}")
+    scope = TimeScope(None, "", [], unfiltered=asked)
+    assert contradicted_years(scope, quote, "", dates) == years
+
+
 def test_a_year_the_question_names_itself_is_no_other_year() -> None:
     from datetime import date
 
@@ -1902,6 +1927,11 @@ def test_which_years_a_question_names(question: str, years: list[int]) -> None:
         ([2022], [""], ["Persib menjuarai Liga 1 musim 2023/2024"], []),  # undated (FacQA)
         ([2022], ["2024-05-31"], ["Dua gol Persib dicetak oleh David da Silva."], []),  # no year
         ([], ["2024-05-31"], ["Persib menjuarai Liga 1 musim 2023/2024"], []),
+        # "tahun ini", "tahun lalu" as of the article's date.
+        ([2023], ["2024-06-01"], ["Pada musim haji tahun ini Embarkasi Solo melayani"], [2024]),
+        ([2022], ["2024-03-15"], ["periode yang sama tahun lalu, yakni 212 kasus"], [2023]),
+        ([2023], ["2024-03-15"], ["periode yang sama tahun lalu, yakni 212 kasus"], []),
+        ([2023], ["2024-06-01"], ["Rekor itu dicatat this year, kata pelatih."], [2024]),
     ],
 )
 def test_which_passages_speak_only_of_other_years(

@@ -513,7 +513,12 @@ class Answerer:
             # ("inflasi ... Desember 2023" for "Desember 2022?").
             dated = bool(extract.chosen) and all(s.sentence.passage.date for s in extract.chosen)
             years = (
-                contradicted_years(scope, extract.text, retrieved.question.text)
+                contradicted_years(
+                    scope,
+                    extract.text,
+                    retrieved.question.text,
+                    [s.sentence.passage.date or "" for s in extract.chosen],
+                )
                 if extract.found and dated
                 else []
             )

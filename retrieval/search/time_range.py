@@ -601,7 +601,9 @@ def period_years(scope: TimeScope) -> list[int]:
     return list(range(asked.since.year, asked.until.year + 1))
 
 
-def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list[int]:
+def contradicted_years(
+    scope: TimeScope, quote: str, question: str = "", dates: Sequence[str] = ()
+) -> list[int]:
     """The years `quote` names when the question names a year (or a month
     or a year without its number, "tahun lalu"; `period_years`) no article
     is dated in and the quote names only other years ("Berapa inflasi tahunan
@@ -615,8 +617,11 @@ def contradicted_years(scope: TimeScope, quote: str, question: str = "") -> list
     asked = scope.unfiltered
     if asked is None or not period_years(scope):
         return []
+    # "tahun ini", "tahun lalu" in the quote: years as of its articles' `dates`.
+    relative = {int(d[:4]) + shift for d in dates if d for shift in _relative_years(quote)}
     years = sorted(
-        {int(y) for y in _YEAR.findall(quote)} - {int(y) for y in _YEAR.findall(question)}
+        ({int(y) for y in _YEAR.findall(quote)} | relative)
+        - {int(y) for y in _YEAR.findall(question)}
     )
     if any(asked.since.year <= y <= asked.until.year for y in years):
         return []
@@ -646,6 +651,17 @@ def years_named(question: str, scope: TimeScope) -> list[int]:
     return sorted(years)
 
 
+_THIS_YEAR = re.compile(r"\b(?:tahun|thn|taun)\s+ini\b|\bthis\s+year\b", re.IGNORECASE)
+_LAST_YEAR = re.compile(
+    r"\b(?:tahun|thn|taun)\s+(?:lalu|sebelumnya|kemarin)\b|\blast\s+year\b", re.IGNORECASE
+)
+
+
+def _relative_years(text: str) -> set[int]:
+    """The years `text` names relative to its date: 0 for this year, -1 for last."""
+    return {shift for shift, said in ((0, _THIS_YEAR), (-1, _LAST_YEAR)) if said.search(text)}
+
+
 def other_years_only(asked: Sequence[int], dates: Sequence[str], texts: Sequence[str]) -> list[int]:
     """For a question naming the years `asked` (`years_named`), answered
     from articles dated `dates` whose passages say `texts`: the years those
@@ -658,6 +674,10 @@ def other_years_only(asked: Sequence[int], dates: Sequence[str], texts: Sequence
     if any(int(d[:4]) in asked for d in dates):
         return []
     named = {int(y) for text in texts for y in _YEAR.findall(text)}
+    # "musim haji tahun ini", "periode yang sama tahun lalu": years too, as
+    # of the article's date (a 2024 article's "tahun lalu" is 2023).
+    for dated, text in zip(dates, texts, strict=False):
+        named |= {int(dated[:4]) + shift for shift in _relative_years(text)}
     if not named or named & set(asked):
         return []
     return sorted(named)
