@@ -127,8 +127,11 @@ DEMAK = "Banjir merendam 450 rumah di Kecamatan Karanganyar, Kabupaten Demak, Ja
         # The passage's own, or one it names without the kind.
         ("Banjir di Kabupaten Demak merendam berapa rumah?", False),
         ("Berapa rumah di Kecamatan Karanganyar?", False),
+        # A city is a district of a regency's level: "Kota Semarang" over
+        # Kabupaten Demak's passage is another place.
+        ("Berapa rumah di Kota Semarang?", True),
         # A kind the passage names none of; no name at all.
-        ("Berapa rumah di Kota Semarang?", False),
+        ("Berapa rumah di Desa Sukamaju?", False),
         ("Di kota mana banjir terjadi?", False),
         ("Banjir di kota besar mana?", False),
     ],
@@ -138,7 +141,7 @@ def test_a_district_the_passage_does_not_name_is_another_place(question: str, ot
 
     assert other_district_only(question, [DEMAK]) is other
     assert (
-        other_district_only(question, [DEMAK, "Kudus, Mijen dan Bandung Barat juga banjir."])
+        other_district_only(question, [DEMAK, "Kudus, Mijen, Semarang dan Bandung Barat banjir."])
         is False
     )
 

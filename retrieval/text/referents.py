@@ -427,7 +427,9 @@ def missing_office(question: str, passages: list[str]) -> str | None:
         forms = _HEADS_OF[then]
     for title in (office, *forms.split()):
         written_out = _TITLES_WRITTEN_OUT.get(title)
-        if written_out and any(re.search(rf"\b{written_out}\b", p, re.IGNORECASE) for p in passages):
+        if written_out and any(
+            re.search(rf"\b{written_out}\b", p, re.IGNORECASE) for p in passages
+        ):
             return None
     held = _stems_held(passages)
     return None if {stem(form) for form in forms.split()} & held else office

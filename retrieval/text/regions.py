@@ -90,6 +90,10 @@ _DISTRICT = re.compile(
     r"\.?\s+([\w'-]+(?:\s+[A-Z][\w'-]*){0,2})"
 )
 _DISTRICT_KINDS = {"kab": "kabupaten", "kec": "kecamatan"}
+# A city and a regency are districts of one level: a question about "Kota
+# Pekalongan" over passages naming only "Kabupaten Banyumas" asks of
+# another district as surely as over "Kota Semarang".
+_LEVEL = {"kota": "kabupaten"}
 
 
 def _districts(text: str) -> list[tuple[str, str]]:
@@ -168,9 +172,10 @@ def other_district_only(question: str, passages: Sequence[str]) -> bool:
     "Kabupaten" names it."""
     joined = "\n".join(passages)
     held = {w.lower() for w in WORD.findall(joined)}
-    theirs = {kind for kind, _name in _districts(joined)}
+    theirs = {_LEVEL.get(kind, kind) for kind, _name in _districts(joined)}
     return any(
-        kind in theirs and not _name_held(kind, name, held) for kind, name in _districts(question)
+        _LEVEL.get(kind, kind) in theirs and not _name_held(kind, name, held)
+        for kind, name in _districts(question)
     )
 
 
