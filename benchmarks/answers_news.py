@@ -31,10 +31,10 @@ questions written so at 13:15 UTC, read on 2026-11-28 at 14:50 UTC (after
 blind 6 and 7 were written) for the thesaurus step (`synonyms.py`); and
 `news_blind6/`, `news_blind7/`, 12 articles and 110 questions each written
 so on 2026-11-28 at 14:45 UTC (some with scraping's noise lines), read
-from 18:05 UTC; and `news_blind8/`, written so at 18:00 UTC, and
-`news_blind9/`, written so on 2026-11-28 at 19:50 UTC (fresh topics: a
-fishing port, a cath lab, cocoa, a PDAM outage ...), whose questions no
-session has read. Indexed
+from 18:05 UTC; and `news_blind8/`, written so at 18:00 UTC, read from
+20:40 UTC; and `news_blind9/`, written so on 2026-11-28 at 19:50 UTC (fresh
+topics: a fishing port, a cath lab, cocoa, a PDAM outage ...), whose
+questions no session has read. Indexed
 through `tanya add`'s own path (`add_inputs`), asked with `Answerer.ask`
 offline, the trivial baseline beside it."""
 

@@ -221,8 +221,9 @@ def run_answers_news(ctx: Context) -> str:
             "(answerable 0.550 against the trivial 0.550). Blind 9: `news_blind9/`, as "
             "blind 8 but on topics no earlier set had, written so at 19:50 UTC and first "
             "asked at 20:10 UTC on the code of that hour (answerable 0.750 against the "
-            "trivial 0.583; near misses and absent refused 32 of 50). The questions of "
-            "blind 8 and 9 no session has read. "
+            "trivial 0.583; near misses and absent refused 32 of 50). Blind 8 was read "
+            "from 20:40 UTC, once blind 9 existed: the role, year and district checks of "
+            "that evening came after; the questions of blind 9 no session has read. "
             "`benchmarks/answers_news.py`.",
         ]
     )
