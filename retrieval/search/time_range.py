@@ -618,7 +618,7 @@ def contradicted_years(
     if asked is None or not period_years(scope):
         return []
     # "tahun ini", "tahun lalu" in the quote: years as of its articles' `dates`.
-    relative = {int(d[:4]) + shift for d in dates if d for shift in _relative_years(quote)}
+    relative = {y for d in set(dates) for y in _years_said_relative(quote, d)}
     years = sorted(
         ({int(y) for y in _YEAR.findall(quote)} | relative)
         - {int(y) for y in _YEAR.findall(question)}
@@ -657,9 +657,15 @@ _LAST_YEAR = re.compile(
 )
 
 
-def _relative_years(text: str) -> set[int]:
-    """The years `text` names relative to its date: 0 for this year, -1 for last."""
-    return {shift for shift, said in ((0, _THIS_YEAR), (-1, _LAST_YEAR)) if said.search(text)}
+def _years_said_relative(text: str, date: str) -> set[int]:
+    """The years `text` names by "tahun ini" and "tahun lalu" ("this year",
+    "last year"), as of its article's `date` (ISO; none when undated)."""
+    if not date:
+        return set()
+    year = int(date[:4])
+    return {
+        year + shift for shift, said in ((0, _THIS_YEAR), (-1, _LAST_YEAR)) if said.search(text)
+    }
 
 
 def other_years_only(asked: Sequence[int], dates: Sequence[str], texts: Sequence[str]) -> list[int]:
@@ -676,8 +682,8 @@ def other_years_only(asked: Sequence[int], dates: Sequence[str], texts: Sequence
     named = {int(y) for text in texts for y in _YEAR.findall(text)}
     # "musim haji tahun ini", "periode yang sama tahun lalu": years too, as
     # of the article's date (a 2024 article's "tahun lalu" is 2023).
-    for dated, text in zip(dates, texts, strict=False):
-        named |= {int(dated[:4]) + shift for shift in _relative_years(text)}
+    for dated, text in zip(dates, texts, strict=True):
+        named |= _years_said_relative(text, dated)
     if not named or named & set(asked):
         return []
     return sorted(named)

@@ -61,6 +61,11 @@ _FORMER = re.compile(
 _ONCE = re.compile(r"\b(?:dulu|dahulu|pernah|sebelumnya|pertama|former|formerly)\b", re.IGNORECASE)
 
 
+# Lower-case words inside an office's body: "Menteri Kelautan *dan* Perikanan",
+# "Wali *kota* Surabaya".
+_BODY_LINKS = frozenset({"dan", "kota"})
+
+
 def former_holder(question: str, quote: str, answer: str) -> bool:
     """Whether the quote calls `answer` a former holder of the office the
     question asks the holder of ("Siapakah Gubernur DKI sekarang?" over
@@ -82,7 +87,7 @@ def former_holder(question: str, quote: str, answer: str) -> bool:
     # Kota Surabaya", "mantan Menteri Kelautan dan Perikanan"; not "eks
     # vokalis Hollywood Rose dan".
     return words[0].lower() in forms and all(
-        w[0].isupper() or w.lower() in _OFFICES or w.lower() in ("dan", "kota") for w in words
+        w[0].isupper() or w.lower() in _OFFICES or w.lower() in _BODY_LINKS for w in words
     )
 
 
@@ -243,16 +248,15 @@ def other_rank(question: str, quote: str, answer: str) -> bool:
     forms = {asked, *_ASKED_OFFICES.get(asked, "").split()}
     if asked not in _OFFICES and asked not in _ASKED_OFFICES:
         return False
+    # Back from the answer over its body's words ("KPU Kabupaten Banyumas")
+    # to the office: any other word first, and the office introduces nothing.
     before = WORD.findall(quote[max(0, at - 160) : at])[-14:]
     for i in range(len(before) - 1, -1, -1):
         word = before[i].lower()
         if word in forms:
-            between = before[i + 1 :]
-            if not all(w[0].isupper() or w.lower() in ("dan", "kota") for w in between):
-                return False
             introduced_deputy = i > 0 and before[i - 1].lower() in deputy
             return introduced_deputy != asks_deputy
-        if not (before[i][0].isupper() or word in ("dan", "kota")):
+        if not (before[i][0].isupper() or word in _BODY_LINKS):
             return False
     return False
 
